@@ -1,0 +1,2 @@
+import SwiftLearn
+print("swiftlearn")
