@@ -439,6 +439,25 @@ struct LinalgEdgeTests {
         }
     }
 
+    /// Repeated eigenvalues and singular values: any orthonormal basis of the eigenspace is
+    /// right, so check the invariants rather than NumPy's particular basis.
+    @Test(arguments: backends)
+    func repeatedEigenvalues(backend: LinalgBackend) throws {
+        let n = 6
+        let u: [Double] = [1, -2, 0.5, 3, 0, 1]
+        var a = [Double](repeating: 0, count: n * n)  // I + u uᵀ: eigenvalue 1 five times, 1 + ‖u‖²
+        for i in 0..<n { for j in 0..<n { a[i * n + j] = (i == j ? 1 : 0) + u[i] * u[j] } }
+        let f = try Linalg.eigh(a, n: n, backend: backend)
+        #expect(relativeError(f.eigenvalues, [1, 1, 1, 1, 1, 1 + u.map { $0 * $0 }.reduce(0, +)]) < 1e-13)
+        #expect(orthonormalityError(f.eigenvectors, rows: n, cols: n) < 1e-13)
+        var vl = f.eigenvectors
+        for i in 0..<n { for j in 0..<n { vl[i * n + j] *= f.eigenvalues[j] } }
+        #expect(relativeError(matmul(a, f.eigenvectors, n, n, n), vl) < 1e-13)
+        let s = try Linalg.svd(a, rows: n, cols: n, backend: backend)
+        #expect(relativeError(s.s, f.eigenvalues.reversed()) < 1e-13)
+        #expect(orthonormalityError(s.u, rows: n, cols: n) < 1e-13)
+    }
+
     @Test(arguments: backends)
     func emptyAndTinyMatrices(backend: LinalgBackend) throws {
         #expect(try Linalg.det([Double](), n: 0, backend: backend) == 1)

@@ -21,18 +21,19 @@ extension Linalg {
     ///   - x: the vector (any flat array; a matrix is treated as one long vector, which gives
     ///     its Frobenius norm for `ord == 2`).
     ///   - ord: the order `p`.
-    /// - Returns: the norm; `0` for an empty vector when `ord ≥ 0`... as NumPy where defined.
-    /// - Throws: ``LinalgError/invalidArgument(_:)`` for `±∞` order of an empty vector or a NaN
-    ///   order (NumPy raises there too).
+    /// - Returns: the norm (`0` for an empty vector and a finite positive order).
+    /// - Throws: ``LinalgError/invalidArgument(_:)`` for a NaN order, or an order `±∞` with an
+    ///   empty vector (NumPy raises there too: the max/min of nothing).
     /// - Complexity: `O(x.count)`.
     public static func norm<T: BinaryFloatingPoint & Real>(_ x: [T], ord: Double = 2) throws -> T {
         if ord.isNaN { throw LinalgError.invalidArgument("norm: invalid order nan") }
+        if ord.isInfinite && x.isEmpty {
+            throw LinalgError.invalidArgument("norm: order \(ord) of an empty vector (max/min of nothing)")
+        }
         return x.withUnsafeBufferPointer { buf -> T in
             let n = buf.count
             if ord == .infinity { return buf.reduce(0) { max($0, abs($1)) } }
-            if ord == -.infinity {
-                return n == 0 ? T.infinity : buf.reduce(T.infinity) { min($0, abs($1)) }
-            }
+            if ord == -.infinity { return buf.reduce(T.infinity) { min($0, abs($1)) } }
             if ord == 0 { return T(buf.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }) }
             if ord == 1 { return buf.reduce(0) { $0 + abs($1) } }
             guard let base = buf.baseAddress else { return 0 }
