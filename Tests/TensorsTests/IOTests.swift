@@ -8,7 +8,7 @@ import Testing
 
 // MARK: - Helpers
 
-private enum Fixture {
+private enum IOFixture {
     static func url(_ name: String, _ ext: String) throws -> URL {
         try #require(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures/io"),
                      "missing fixture \(name).\(ext); run scripts/fixtures/make_io_fixtures.py")
@@ -191,40 +191,40 @@ struct NPYTests {
     }
 
     @Test func readsNumpyFixtures() throws {
-        let expected = try Fixture.expected()
+        let expected = try IOFixture.expected()
         let npy = try #require(expected["npy"] as? [String: String])
         #expect(npy.count >= 20)
         for (name, id) in npy {
-            let want = try Fixture.payload(id, in: expected)
-            let got = try NPY.read(contentsOf: Fixture.url(name, "npy"))
+            let want = try IOFixture.payload(id, in: expected)
+            let got = try NPY.read(contentsOf: IOFixture.url(name, "npy"))
             #expect(got == want, "\(name)")
         }
         // Spot-check values independently of the expectations file.
-        let fortran = try NPY.decode(Fixture.bytes("fortran_f64_3x4", "npy"))
+        let fortran = try NPY.decode(IOFixture.bytes("fortran_f64_3x4", "npy"))
         #expect(fortran.shape == [3, 4])
         #expect(fortran.doubleValues == (0..<12).map { Double($0) - 5.5 })
-        let big = try NPY.decode(Fixture.bytes("big_i64_4", "npy"))
+        let big = try NPY.decode(IOFixture.bytes("big_i64_4", "npy"))
         #expect(big.values(as: Int64.self) == [1, -2, 1 << 40, -(1 << 50)])
-        let scalar = try NPY.decode(Fixture.bytes("i64_scalar", "npy"))
+        let scalar = try NPY.decode(IOFixture.bytes("i64_scalar", "npy"))
         #expect(scalar.shape == [] && scalar.values(as: Int64.self) == [-(1 << 62) + 7])
-        let special = try NPY.decode(Fixture.bytes("f32_special", "npy")).values(as: Float.self) ?? []
+        let special = try NPY.decode(IOFixture.bytes("f32_special", "npy")).values(as: Float.self) ?? []
         #expect(special.count == 6 && special[0] == .infinity && special[2].isNaN && special[5].sign == .minus)
     }
 
     @Test func encodesExactlyAsNumpy() throws {
         for name in ["f32_2x3", "f32_special", "f64_3", "f16_5", "i32_2x2x2", "i64_scalar", "bool_5", "f32_0x3", "f64_1x1x1"] {
-            let file = try Fixture.bytes(name, "npy")
+            let file = try IOFixture.bytes(name, "npy")
             #expect(NPY.encode(try NPY.decode(file)) == file, "\(name)")
         }
     }
 
     @Test func rejectsUnsupportedDTypesFromNumpy() throws {
-        let expected = try Fixture.expected()
+        let expected = try IOFixture.expected()
         let unsupported = try #require(expected["npy_unsupported"] as? [String: String])
         #expect(unsupported.count == 7)
         for (name, descr) in unsupported {
             do {
-                _ = try NPY.decode(Fixture.bytes(name, "npy"))
+                _ = try NPY.decode(IOFixture.bytes(name, "npy"))
                 Issue.record("\(name) should be rejected")
             } catch let e as TensorIOError {
                 guard case .unsupportedDType(_, let dtype, let hint) = e else {
@@ -258,19 +258,19 @@ struct NPYTests {
     }
 
     @Test func errorsOnTruncation() throws {
-        let file = try Fixture.bytes("f32_2x3", "npy")  // 128-byte header + 24 bytes
+        let file = try IOFixture.bytes("f32_2x3", "npy")  // 128-byte header + 24 bytes
         for cut in [0, 3, 6, 7, 9, 10, 64, 127] {
             expectIOError("truncated") { _ = try NPY.decode(Array(file.prefix(cut))) }
         }
         for cut in [128, 129, 140, 151] {
             expectIOError("truncated") { _ = try NPY.decode(Array(file.prefix(cut))) }
         }
-        let v2 = try Fixture.bytes("v2_f32_2x3", "npy")
+        let v2 = try IOFixture.bytes("v2_f32_2x3", "npy")
         expectIOError("truncated") { _ = try NPY.decode(Array(v2.prefix(11))) }
     }
 
     @Test func errorsOnBadMagicAndVersion() throws {
-        let file = try Fixture.bytes("f32_2x3", "npy")
+        let file = try IOFixture.bytes("f32_2x3", "npy")
         var bad = file
         bad[1] = UInt8(ascii: "X")
         expectIOError("badMagic") { _ = try NPY.decode(bad) }
@@ -333,7 +333,7 @@ struct NPYTests {
 
     @Test func neverCrashesOnDamagedFiles() throws {
         for name in ["f32_2x3", "fortran_i32_2x3x4", "big_f16_5", "v3_f32_2x3"] {
-            let file = try Fixture.bytes(name, "npy")
+            let file = try IOFixture.bytes(name, "npy")
             let original = try NPY.decode(file)
             for cut in 0..<file.count {
                 expectIOError("truncated", "badMagic", "malformedHeader") { _ = try NPY.decode(Array(file.prefix(cut))) }
@@ -359,15 +359,15 @@ struct NPYTests {
 @Suite("NPZ")
 struct NPZTests {
     @Test func readsNumpyArchives() throws {
-        let expected = try Fixture.expected()
+        let expected = try IOFixture.expected()
         let npz = try #require(expected["npz"] as? [String: Any])
-        #expect(npz.count == 8)
+        #expect(npz.count == 9)
         for (name, list) in npz {
-            let want = try Fixture.members(list, in: expected)
-            let got = try NPZ.read(contentsOf: Fixture.url(name, "npz"))
+            let want = try IOFixture.members(list, in: expected)
+            let got = try NPZ.read(contentsOf: IOFixture.url(name, "npz"))
             #expect(same(got, want), "\(name): \(got.map(\.name)) vs \(want.map(\.name))")
         }
-        let stored = try NPZ.decode(Fixture.bytes("savez_stored", "npz"))
+        let stored = try NPZ.decode(IOFixture.bytes("savez_stored", "npz"))
         #expect(stored.map(\.name) == ["weights", "step", "mask", "empty", "half"])
         #expect(stored[1].payload.values(as: Int64.self) == [-(1 << 62) + 7])
     }
@@ -419,17 +419,17 @@ struct NPZTests {
     }
 
     @Test func errorsOnCRCMismatch() throws {
-        var zip = try Fixture.bytes("savez_stored", "npz")
+        var zip = try IOFixture.bytes("savez_stored", "npz")
         let data = firstEntryData(zip)
         zip[data.upperBound - 1] ^= 0x40  // last byte of the first array's data
         expectIOError("zipCRCMismatch") { _ = try NPZ.decode(zip) }
-        var crc = try Fixture.bytes("savez_stored", "npz")
+        var crc = try IOFixture.bytes("savez_stored", "npz")
         crc[centralHeaders(crc)[0] + 16] ^= 1
         expectIOError("zipCRCMismatch") { _ = try NPZ.decode(crc) }
     }
 
     @Test func errorsOnCorruptDeflateStreams() throws {
-        let original = try Fixture.bytes("savez_compressed", "npz")
+        let original = try IOFixture.bytes("savez_compressed", "npz")
         let data = firstEntryData(original)
         var badType = original
         badType[data.lowerBound] |= 0x06  // block type 3
@@ -449,14 +449,14 @@ struct NPZTests {
             }
         }
         // A stored block whose length complement is wrong.
-        let stored = try Fixture.bytes("deflate_stored_blocks", "npz")
+        let stored = try IOFixture.bytes("deflate_stored_blocks", "npz")
         var nlen = stored
         nlen[firstEntryData(stored).lowerBound + 3] ^= 0x01
         expectIOError("corruptDeflateStream") { _ = try NPZ.decode(nlen) }
     }
 
     @Test func errorsOnDamagedStructure() throws {
-        let zip = try Fixture.bytes("savez_stored", "npz")
+        let zip = try IOFixture.bytes("savez_stored", "npz")
         var local = zip
         local[0] = 0
         expectIOError("badMagic") { _ = try NPZ.decode(local) }
@@ -492,13 +492,13 @@ struct NPZTests {
             #expect(caseName(e.root) == "zipCRCMismatch")
             #expect(e.description.contains("weights.npy"))
         }
-        expectIOError("badMagic") { _ = try NPZ.decode(Fixture.bytes("f32_2x3", "npy")) }
+        expectIOError("badMagic") { _ = try NPZ.decode(IOFixture.bytes("f32_2x3", "npy")) }
         expectIOError("truncated") { _ = try NPZ.decode([0x50, 0x4B, 0x03, 0x04]) }
     }
 
     @Test func errorsInsideEntriesNameTheEntry() throws {
         // A well-formed archive whose member is a .npy file of a dtype we reject.
-        let unsupported = try Fixture.bytes("unsupported_u1", "npy")
+        let unsupported = try IOFixture.bytes("unsupported_u1", "npy")
         // Splice: a stored archive whose single entry holds the unsupported file.
         let spliced = storedZip(name: "weird.npy", data: unsupported)
         do {
@@ -513,7 +513,7 @@ struct NPZTests {
 
     @Test func neverCrashesOnDamagedArchives() throws {
         for name in ["savez_stored", "zip64_records", "deflate_fixed"] {
-            let file = try Fixture.bytes(name, "npz")
+            let file = try IOFixture.bytes(name, "npz")
             let want = try NPZ.decode(file)
             for cut in stride(from: 0, to: file.count, by: max(1, file.count / 300)) {
                 expectIOError("truncated", "badMagic", "zipMalformed", "zipBadSignature", "zipTruncatedEntry") {
@@ -562,20 +562,20 @@ private func storedZip(name: String, data: [UInt8]) -> [UInt8] {
 @Suite("Safetensors")
 struct SafetensorsTests {
     @Test func readsPythonFiles() throws {
-        let expected = try Fixture.expected()
+        let expected = try IOFixture.expected()
         let files = try #require(expected["safetensors"] as? [String: [String: Any]])
         #expect(files.count == 3)
         for (name, e) in files {
-            let got = try Safetensors.read(contentsOf: Fixture.url(name, "safetensors"))
-            let want = try Fixture.members(e["tensors"], in: expected)
+            let got = try Safetensors.read(contentsOf: IOFixture.url(name, "safetensors"))
+            let want = try IOFixture.members(e["tensors"], in: expected)
             #expect(same(got.tensors, want), "\(name): \(got.names) vs \(want.map(\.name))")
             #expect(got.metadata == (e["metadata"] as? [String: String] ?? [:]), "\(name)")
         }
-        let st = try Safetensors.decode(Fixture.bytes("st_numpy", "safetensors"))
+        let st = try Safetensors.decode(IOFixture.bytes("st_numpy", "safetensors"))
         #expect(st.metadata == ["format": "np"])
         #expect(st["step"]?.values(as: Int64.self) == [-(1 << 62) + 7])
         #expect(st["empty"]?.shape == [0, 3])
-        let bf = try Safetensors.decode(Fixture.bytes("st_bf16_meta", "safetensors"))
+        let bf = try Safetensors.decode(IOFixture.bytes("st_bf16_meta", "safetensors"))
         #expect(bf["bf"]?.dtype == .bfloat16)
         #expect(bf["bf"]?.doubleValues == [1, -2.5, 3.140625, 0, 0, 65280])
         #expect(bf.metadata["unicode"] == "caf\u{e9} \u{2713} \"quoted\" \\ back\nslash")
@@ -583,7 +583,7 @@ struct SafetensorsTests {
 
     @Test func encodesExactlyAsThePythonPackage() throws {
         for name in ["st_numpy", "st_nometa", "st_bf16_meta"] {
-            let file = try Fixture.bytes(name, "safetensors")
+            let file = try IOFixture.bytes(name, "safetensors")
             let contents = try Safetensors.decode(file)
             let metadata = name == "st_nometa" ? nil : contents.metadata
             // Input order does not matter: the writer lays tensors out as the reference does.
@@ -625,7 +625,7 @@ struct SafetensorsTests {
     }
 
     @Test func errorsOnHeaderLength() throws {
-        let file = try Fixture.bytes("st_numpy", "safetensors")
+        let file = try IOFixture.bytes("st_numpy", "safetensors")
         for cut in [0, 1, 7] {
             expectIOError("truncated") { _ = try Safetensors.decode(Array(file.prefix(cut))) }
         }
@@ -684,7 +684,7 @@ struct SafetensorsTests {
         expectIOError("invalidShape") { try decode("{\"a\":{\"dtype\":\"F32\",\"shape\":[99999999999999999999],\"data_offsets\":[0,4]}}") }
         expectIOError("unsupportedDType") { try decode("{\"a\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[0,4]}}") }
         expectIOError("unsupportedDType") { try decode("{\"a\":{\"dtype\":\"f32\",\"shape\":[1],\"data_offsets\":[0,4]}}") }
-        expectIOError("unsupportedDType") { _ = try Safetensors.decode(Fixture.bytes("st_unsupported_u8", "safetensors")) }
+        expectIOError("unsupportedDType") { _ = try Safetensors.decode(IOFixture.bytes("st_unsupported_u8", "safetensors")) }
         expectIOError("byteCountMismatch") { try decode("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}") }
         expectIOError("byteCountMismatch") { try decode("{\"a\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,4]}}") }
         // The error names the tensor.
@@ -718,7 +718,7 @@ struct SafetensorsTests {
 
     @Test func neverCrashesOnDamagedFiles() throws {
         for name in ["st_numpy", "st_bf16_meta"] {
-            let file = try Fixture.bytes(name, "safetensors")
+            let file = try IOFixture.bytes(name, "safetensors")
             for cut in 0..<file.count {
                 do { _ = try Safetensors.decode(Array(file.prefix(cut))) } catch is TensorIOError {}
             }
