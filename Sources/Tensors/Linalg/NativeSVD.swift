@@ -236,22 +236,39 @@ extension NativeLinalg {
         let cutoff = cutoffRatio * (f.s.first ?? 0)
         let rank = f.s.prefix { $0 > cutoff }.count
 
-        // C = Σ_r⁻¹ U_rᵀ B  (rank × nrhs), then X = V_r C  (n × nrhs).
+        // C = Σ_r⁻¹ U_rᵀ B  (rank × nrhs), then X = V_r C  (n × nrhs); row axpys throughout.
         var c = [T](repeating: 0, count: rank * nrhs)
-        for row in 0..<m {
-            for i in 0..<rank {
-                let uri = f.u[row * k + i]
-                for j in 0..<nrhs { c[i * nrhs + j] += uri * b[row * nrhs + j] }
-            }
-        }
-        for i in 0..<rank {
-            for j in 0..<nrhs { c[i * nrhs + j] /= f.s[i] }
-        }
         var x = [T](repeating: 0, count: n * nrhs)
-        for i in 0..<rank {
-            for row in 0..<n {
-                let v = f.vt[i * n + row]
-                for j in 0..<nrhs { x[row * nrhs + j] += v * c[i * nrhs + j] }
+        f.u.withUnsafeBufferPointer { u in
+            f.vt.withUnsafeBufferPointer { vt in
+                b.withUnsafeBufferPointer { bb in
+                    c.withUnsafeMutableBufferPointer { cc in
+                        x.withUnsafeMutableBufferPointer { xx in
+                            guard rank > 0, nrhs > 0, let pc = cc.baseAddress, let px = xx.baseAddress,
+                                  let pb = bb.baseAddress else { return }
+                            for row in 0..<m {
+                                let bRow = pb + row * nrhs
+                                for i in 0..<rank {
+                                    let uri = u[row * k + i]
+                                    let cRow = pc + i * nrhs
+                                    for j in 0..<nrhs { cRow[j] += uri * bRow[j] }
+                                }
+                            }
+                            for i in 0..<rank {
+                                let cRow = pc + i * nrhs, inv = 1 / f.s[i]
+                                for j in 0..<nrhs { cRow[j] *= inv }
+                            }
+                            for i in 0..<rank {
+                                let cRow = pc + i * nrhs
+                                for row in 0..<n {
+                                    let v = vt[i * n + row]
+                                    let xRow = px + row * nrhs
+                                    for j in 0..<nrhs { xRow[j] += v * cRow[j] }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
 
