@@ -62,6 +62,11 @@ public final class RandomGenerator: @unchecked Sendable {
         return result
     }
 
+    /// The next `count` raw 64-bit outputs of the stream (to check it against other implementations).
+    public func nextRawBits(count: Int) -> [UInt64] {
+        withLock { g in (0..<count).map { _ in g.nextBits() } }
+    }
+
     /// Uniform in [0, 1) with 53 random bits.
     @inline(__always)
     func nextDouble() -> Double { Double(nextBits() >> 11) * 0x1.0p-53 }
