@@ -75,7 +75,7 @@ extension Tensor {
         get { node != nil }
         set {
             if newValue {
-                precondition(dtype.isFloatingPoint, "requiresGrad: only floating-point tensors can require gradients (dtype \(dtype))")
+                ensure(dtype.isFloatingPoint, "requiresGrad: only floating-point tensors can require gradients (dtype \(dtype))")
                 if node == nil { node = AutogradNode(leafShape: shape, dtype: dtype) }
             } else {
                 node = nil
@@ -120,14 +120,14 @@ extension Tensor {
     /// ``grad``. `gradient` defaults to 1 and may be omitted only for one-element tensors.
     public func backward(_ gradient: Tensor? = nil) {
         guard let root = node else {
-            preconditionFailure("backward(): tensor does not require grad (no graph was recorded)")
+            fatalError("backward(): tensor does not require grad (no graph was recorded)")
         }
         let seed: Tensor
         if let g = gradient {
-            precondition(g.shape == shape, "backward(): gradient shape \(g.shape) does not match tensor shape \(shape)")
+            ensure(g.shape == shape, "backward(): gradient shape \(g.shape) does not match tensor shape \(shape)")
             seed = g.detached()
         } else {
-            precondition(count == 1, "backward(): gradient can be implicit only for one-element outputs, shape is \(shape)")
+            ensure(count == 1, "backward(): gradient can be implicit only for one-element outputs, shape is \(shape)")
             seed = Tensor.ones(shape, dtype: dtype)
         }
         // Iterative DFS topological order (long chains such as unrolled RNNs must not overflow the stack).

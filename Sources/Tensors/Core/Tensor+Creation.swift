@@ -8,7 +8,7 @@ extension Tensor {
     /// `Tensor([1, 2, 3] as [Float])` is float32; integer literals give int64.
     public init<T: TensorScalar>(_ values: [T], shape: [Int]? = nil) {
         let shape = shape ?? [values.count]
-        precondition(Tensor.checkedCount(shape) == values.count,
+        ensure(Tensor.checkedCount(shape) == values.count,
                      "Tensor(_:shape:): \(values.count) values cannot have shape \(shape)")
         self.init(uninitializedShape: shape, dtype: T.dtype)
         values.withUnsafeBufferPointer { src in
@@ -21,14 +21,14 @@ extension Tensor {
     /// A 2-D tensor from nested Swift arrays (rows must have equal lengths).
     public init<T: TensorScalar>(_ rows: [[T]]) {
         let cols = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == cols }, "Tensor(_:): ragged nested array (row lengths differ)")
+        ensure(rows.allSatisfy { $0.count == cols }, "Tensor(_:): ragged nested array (row lengths differ)")
         self.init(rows.flatMap { $0 }, shape: [rows.count, cols])
     }
 
     /// A 3-D tensor from nested Swift arrays.
     public init<T: TensorScalar>(_ blocks: [[[T]]]) {
         let rows = blocks.first?.count ?? 0, cols = blocks.first?.first?.count ?? 0
-        precondition(blocks.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == cols } },
+        ensure(blocks.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == cols } },
                      "Tensor(_:): ragged nested array")
         self.init(blocks.flatMap { $0.flatMap { $0 } }, shape: [blocks.count, rows, cols])
     }
@@ -37,7 +37,7 @@ extension Tensor {
     public init<T: TensorScalar>(_ blocks: [[[[T]]]]) {
         let inner = blocks.map { Tensor($0) }
         let s = inner.first?.shape ?? [0, 0, 0]
-        precondition(inner.allSatisfy { $0.shape == s }, "Tensor(_:): ragged nested array")
+        ensure(inner.allSatisfy { $0.shape == s }, "Tensor(_:): ragged nested array")
         self.init(blocks.flatMap { $0.flatMap { $0.flatMap { $0 } } }, shape: [blocks.count] + s)
     }
 
@@ -99,21 +99,21 @@ extension Tensor {
 
     /// Integers from `start` up to (not including) `end` by `step`, as int64.
     public static func arange(_ start: Int, _ end: Int, step: Int = 1) -> Tensor {
-        precondition(step != 0, "arange: step must not be zero")
+        ensure(step != 0, "arange: step must not be zero")
         let n = Swift.max(0, (end - start + step - (step > 0 ? 1 : -1)) / step)
         return Tensor((0..<n).map { Int64(start + $0 * step) })
     }
 
     /// Evenly spaced values in `[start, end)` by `step` (NumPy's `arange` with float arguments).
     public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
-        precondition(step != 0 && step.isFinite, "arange: step must be finite and non-zero, got \(step)")
+        ensure(step != 0 && step.isFinite, "arange: step must be finite and non-zero, got \(step)")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor((0..<n).map { start + Double($0) * step }).to(dtype)
     }
 
     /// `count` evenly spaced values from `start` to `end` inclusive (NumPy's `linspace`).
     public static func linspace(_ start: Double, _ end: Double, count: Int, dtype: DType = .float32) -> Tensor {
-        precondition(count >= 0, "linspace: count must be non-negative, got \(count)")
+        ensure(count >= 0, "linspace: count must be non-negative, got \(count)")
         if count == 1 { return Tensor([start]).to(dtype) }
         let step = (end - start) / Double(count - 1)
         var v = (0..<count).map { start + Double($0) * step }

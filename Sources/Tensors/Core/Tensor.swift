@@ -34,13 +34,13 @@ public struct Tensor {
 
     /// Creates a tensor viewing `storage` (no copy). Strides default to C-contiguous.
     public init(storage: TensorStorage, shape: [Int], strides: [Int]? = nil, offset: Int = 0, dtype: DType) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        ensure(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         self.storage = storage
         self.shape = shape
         self.strides = strides ?? Tensor.contiguousStrides(for: shape)
         self.offset = offset
         self.dtype = dtype
-        precondition(self.strides.count == shape.count, "Tensor: strides \(self.strides) do not match shape \(shape)")
+        ensure(self.strides.count == shape.count, "Tensor: strides \(self.strides) do not match shape \(shape)")
     }
 
     /// Creates a contiguous tensor whose elements are not initialized (callers fill every element).
@@ -88,9 +88,9 @@ public struct Tensor {
     static func checkedCount(_ shape: [Int]) -> Int {
         var n = 1
         for d in shape {
-            precondition(d >= 0, "Tensor: negative dimension in shape \(shape)")
+            ensure(d >= 0, "Tensor: negative dimension in shape \(shape)")
             let (r, o) = n.multipliedReportingOverflow(by: d)
-            precondition(!o, "Tensor: shape \(shape) has too many elements")
+            ensure(!o, "Tensor: shape \(shape) has too many elements")
             n = r
         }
         return n
@@ -100,7 +100,7 @@ public struct Tensor {
     public func normalizedAxis(_ axis: Int, op: String = "axis", rank r: Int? = nil) -> Int {
         let r = r ?? rank
         let a = axis < 0 ? axis + r : axis
-        precondition(a >= 0 && a < Swift.max(r, 1), "\(op): axis \(axis) is out of range for a tensor of shape \(shape)")
+        ensure(a >= 0 && a < Swift.max(r, 1), "\(op): axis \(axis) is out of range for a tensor of shape \(shape)")
         return a
     }
 
@@ -140,11 +140,11 @@ public struct Tensor {
 
     /// Linear storage offset (in elements) of a multi-index, with negative indices allowed.
     func elementOffset(_ index: [Int]) -> Int {
-        precondition(index.count == rank, "Tensor: index \(index) has \(index.count) entries for a tensor of shape \(shape)")
+        ensure(index.count == rank, "Tensor: index \(index) has \(index.count) entries for a tensor of shape \(shape)")
         var o = offset
         for (d, i) in index.enumerated() {
             let j = i < 0 ? i + shape[d] : i
-            precondition(j >= 0 && j < shape[d], "Tensor: index \(i) is out of range for axis \(d) of size \(shape[d])")
+            ensure(j >= 0 && j < shape[d], "Tensor: index \(i) is out of range for axis \(d) of size \(shape[d])")
             o += j * strides[d]
         }
         return o
@@ -158,13 +158,13 @@ public struct Tensor {
 
     /// The single element of a one-element tensor as a `Double` (PyTorch's `.item()`).
     public func item() -> Double {
-        precondition(count == 1, "item(): tensor of shape \(shape) has \(count) elements, not 1")
+        ensure(count == 1, "item(): tensor of shape \(shape) has \(count) elements, not 1")
         return value(at: [Int](repeating: 0, count: rank))
     }
 
     /// The single element of a one-element tensor as `T`.
     public func item<T: TensorScalar>(as type: T.Type) -> T {
-        precondition(count == 1, "item(): tensor of shape \(shape) has \(count) elements, not 1")
+        ensure(count == 1, "item(): tensor of shape \(shape) has \(count) elements, not 1")
         return to(T.dtype).contiguous().pointer(as: T.self).pointee
     }
 

@@ -11,7 +11,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Allocates `byteCount` bytes (at least one), 64-byte aligned, optionally zeroed.
     public init(byteCount: Int, zeroed: Bool = false) {
-        precondition(byteCount >= 0, "TensorStorage: negative byte count \(byteCount)")
+        ensure(byteCount >= 0, "TensorStorage: negative byte count \(byteCount)")
         self.byteCount = byteCount
         base = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
         if zeroed { base.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(byteCount, 1)) }

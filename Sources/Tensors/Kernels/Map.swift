@@ -67,7 +67,7 @@ enum Kernels {
 
     /// Copies the values of `src` into `dst` (same dtype; `src` broadcast to `dst.shape`).
     static func copy(from src: Tensor, into dst: inout Tensor) {
-        precondition(src.dtype == dst.dtype, "copy: dtype \(src.dtype) into \(dst.dtype)")
+        ensure(src.dtype == dst.dtype, "copy: dtype \(src.dtype) into \(dst.dtype)")
         let shape = dst.shape
         _ = broadcastShapes(src.shape, shape, op: "copy")
         let plan = LoopPlan(shape: shape, strides: [dst.strides, src.broadcastStrides(to: shape)])
@@ -115,7 +115,7 @@ public func broadcastShapes(_ a: [Int], _ b: [Int], op: String) -> [Int] {
     for i in 0..<n {
         let x = i < n - a.count ? 1 : a[i - (n - a.count)]
         let y = i < n - b.count ? 1 : b[i - (n - b.count)]
-        precondition(x == y || x == 1 || y == 1,
+        ensure(x == y || x == 1 || y == 1,
                      "\(op): operands could not be broadcast together with shapes \(a) and \(b)")
         out[i] = x == 1 ? y : x
     }
@@ -126,13 +126,13 @@ extension Tensor {
     /// Strides that view this tensor as `shape` under broadcasting (0 on broadcast dimensions).
     func broadcastStrides(to target: [Int]) -> [Int] {
         let lead = target.count - rank
-        precondition(lead >= 0, "broadcast: cannot broadcast shape \(shape) to \(target)")
+        ensure(lead >= 0, "broadcast: cannot broadcast shape \(shape) to \(target)")
         var s = [Int](repeating: 0, count: target.count)
         for d in 0..<rank {
             if shape[d] == target[lead + d] {
                 s[lead + d] = shape[d] == 1 ? 0 : strides[d]
             } else {
-                precondition(shape[d] == 1, "broadcast: cannot broadcast shape \(shape) to \(target)")
+                ensure(shape[d] == 1, "broadcast: cannot broadcast shape \(shape) to \(target)")
             }
         }
         return s

@@ -17,7 +17,7 @@ struct ReductionLayout {
         let axesSet: [Int]
         if let axes {
             let norm = axes.map { x.normalizedAxis($0, op: "reduction") }
-            precondition(Set(norm).count == norm.count, "reduction: repeated axis in \(axes)")
+            ensure(Set(norm).count == norm.count, "reduction: repeated axis in \(axes)")
             axesSet = norm.sorted()
         } else {
             axesSet = Array(0..<rank)
@@ -77,11 +77,11 @@ extension Kernels {
         case .prod:
             return reduceGeneric(l, T.self, shape: shape, identity: 1) { T.mulWrapping($0, $1) }
         case .max:
-            precondition(l.r > 0, "max: zero-size array to reduction operation maximum which has no identity")
+            ensure(l.r > 0, "max: zero-size array to reduction operation maximum which has no identity")
             // NaN propagates (b != b is false for integers and folds away).
             return reduceGeneric(l, T.self, shape: shape, identity: T.lowest) { a, b in (b > a || b != b) && a == a ? b : a }
         case .min:
-            precondition(l.r > 0, "min: zero-size array to reduction operation minimum which has no identity")
+            ensure(l.r > 0, "min: zero-size array to reduction operation minimum which has no identity")
             return reduceGeneric(l, T.self, shape: shape, identity: T.highest) { a, b in (b < a || b != b) && a == a ? b : a }
         }
     }
@@ -167,7 +167,7 @@ extension Kernels {
         let flat = axis == nil
         let src = flat ? x.reshaped([x.count]) : x
         let layout = ReductionLayout(src, axes: flat ? [0] : [axis!])
-        precondition(layout.r > 0, "argmax/argmin: attempt to get the arg-extreme of an empty sequence")
+        ensure(layout.r > 0, "argmax/argmin: attempt to get the arg-extreme of an empty sequence")
         var shape = keepDims ? layout.keptShape : layout.droppedShape
         if flat && keepDims { shape = [Int](repeating: 1, count: x.rank) }
         switch x.dtype {

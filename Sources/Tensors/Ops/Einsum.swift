@@ -8,14 +8,14 @@ extension Tensor {
     public static func einsum(_ equation: String, _ operands: Tensor...) -> Tensor {
         let eq = equation.filter { !$0.isWhitespace }
         let parts = eq.components(separatedBy: "->")
-        precondition(parts.count <= 2, "einsum: malformed equation '\(equation)'")
+        ensure(parts.count <= 2, "einsum: malformed equation '\(equation)'")
         let inputs = parts[0].split(separator: ",", omittingEmptySubsequences: false).map { Array($0) }
-        precondition(inputs.count == operands.count && (1...2).contains(inputs.count),
+        ensure(inputs.count == operands.count && (1...2).contains(inputs.count),
                      "einsum: equation '\(equation)' names \(inputs.count) operands, got \(operands.count) (1 or 2 supported)")
         for (spec, x) in zip(inputs, operands) {
-            precondition(spec.count == x.rank && spec.allSatisfy { $0.isLetter },
+            ensure(spec.count == x.rank && spec.allSatisfy { $0.isLetter },
                          "einsum: subscripts '\(String(spec))' do not match operand of shape \(x.shape)")
-            precondition(Set(spec).count == spec.count, "einsum: repeated index in '\(String(spec))' (diagonals) is not supported")
+            ensure(Set(spec).count == spec.count, "einsum: repeated index in '\(String(spec))' (diagonals) is not supported")
         }
         let all = inputs.flatMap { $0 }
         let output: [Character]
@@ -24,13 +24,13 @@ extension Tensor {
         } else {
             output = Set(all).filter { c in all.filter { $0 == c }.count == 1 }.sorted()
         }
-        precondition(Set(output).count == output.count && output.allSatisfy { all.contains($0) },
+        ensure(Set(output).count == output.count && output.allSatisfy { all.contains($0) },
                      "einsum: output subscripts '\(String(output))' must be distinct and appear in the inputs")
         var size: [Character: Int] = [:]
         for (spec, x) in zip(inputs, operands) {
             for (c, n) in zip(spec, x.shape) {
                 if let m = size[c], m != n {
-                    precondition(m == 1 || n == 1, "einsum: index '\(c)' has sizes \(m) and \(n)")
+                    ensure(m == 1 || n == 1, "einsum: index '\(c)' has sizes \(m) and \(n)")
                     size[c] = Swift.max(m, n)
                 } else if size[c] == nil { size[c] = n }
             }

@@ -7,12 +7,12 @@ extension Tensor {
     @inline(__always)
     private static func checkedIndex(_ i: Int64, size: Int, op: String) -> Int {
         let j = i < 0 ? Int(i) + size : Int(i)
-        precondition(j >= 0 && j < size, "\(op): index \(i) is out of bounds for axis with size \(size)")
+        ensure(j >= 0 && j < size, "\(op): index \(i) is out of bounds for axis with size \(size)")
         return j
     }
 
     private func integerIndex(_ index: Tensor, op: String) -> Tensor {
-        precondition(index.dtype == .int64 || index.dtype == .int32, "\(op): index tensor must be int32 or int64, got \(index.dtype)")
+        ensure(index.dtype == .int64 || index.dtype == .int32, "\(op): index tensor must be int32 or int64, got \(index.dtype)")
         return index.to(.int64)
     }
 
@@ -24,7 +24,7 @@ extension Tensor {
     public func gather(axis: Int, index: Tensor) -> Tensor {
         let a = normalizedAxis(axis, op: "gather")
         let idx = integerIndex(index, op: "gather")
-        precondition(idx.rank == rank && (0..<rank).allSatisfy { $0 == a || idx.shape[$0] <= shape[$0] },
+        ensure(idx.rank == rank && (0..<rank).allSatisfy { $0 == a || idx.shape[$0] <= shape[$0] },
                      "gather: index shape \(idx.shape) is incompatible with input shape \(shape) along axis \(a)")
         var out = Tensor(uninitializedShape: idx.shape, dtype: dtype)
         var xs = strides
@@ -70,7 +70,7 @@ extension Tensor {
         let a = normalizedAxis(axis, op: op)
         let idx = integerIndex(index, op: op)
         let src = source.to(dtype)
-        precondition(idx.rank == rank && src.rank == rank &&
+        ensure(idx.rank == rank && src.rank == rank &&
                      (0..<rank).allSatisfy { idx.shape[$0] <= src.shape[$0] && ($0 == a || idx.shape[$0] <= shape[$0]) },
                      "\(op): index shape \(idx.shape), source shape \(src.shape) and input shape \(shape) are incompatible along axis \(a)")
         var out = detached().copied()
@@ -183,7 +183,7 @@ extension Tensor {
     /// Boolean-mask selection: the entries where `mask` is true. `mask` has this tensor's leading
     /// shape (all of it gives a 1-D result; a row mask gives whole rows). Differentiable.
     public func masked(_ mask: Tensor) -> Tensor {
-        precondition(mask.rank <= rank && Array(shape[..<mask.rank]) == mask.shape,
+        ensure(mask.rank <= rank && Array(shape[..<mask.rank]) == mask.shape,
                      "boolean index: mask shape \(mask.shape) does not match the leading dimensions of \(shape)")
         let m = mask.to(.bool).reshaped([-1])
         let rows = m.nonzero().reshaped([-1])
@@ -200,13 +200,13 @@ extension Tensor {
 
     /// Joins tensors along an existing axis (dtypes promote). d/dinput: the matching slice.
     public static func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concat: need at least one tensor")
+        ensure(!tensors.isEmpty, "concat: need at least one tensor")
         let first = tensors[0]
         let a = first.normalizedAxis(axis, op: "concat")
         let t = tensors.map(\.dtype).reduce(first.dtype) { DType.promote($0, $1) }
         let dt = tensors.allSatisfy { $0.dtype == first.dtype } ? first.dtype : t
         for x in tensors {
-            precondition(x.rank == first.rank && (0..<x.rank).allSatisfy { $0 == a || x.shape[$0] == first.shape[$0] },
+            ensure(x.rank == first.rank && (0..<x.rank).allSatisfy { $0 == a || x.shape[$0] == first.shape[$0] },
                          "concat: all shapes must match except along axis \(a), got \(tensors.map(\.shape))")
         }
         var shape = first.shape
@@ -231,8 +231,8 @@ extension Tensor {
 
     /// Joins same-shaped tensors along a new axis.
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: need at least one tensor")
-        precondition(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stack: all shapes must be equal, got \(tensors.map(\.shape))")
+        ensure(!tensors.isEmpty, "stack: need at least one tensor")
+        ensure(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stack: all shapes must be equal, got \(tensors.map(\.shape))")
         let a = axis < 0 ? axis + tensors[0].rank + 1 : axis
         return concat(tensors.map { $0.unsqueezed(a) }, axis: a)
     }
@@ -240,7 +240,7 @@ extension Tensor {
     /// Splits along `axis` into pieces of the given sizes (views).
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         let a = normalizedAxis(axis, op: "split")
-        precondition(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a],
+        ensure(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a],
                      "split: sizes \(sizes) do not add up to \(shape[a]) along axis \(a) of shape \(shape)")
         var start = 0
         return sizes.map { n in
@@ -252,14 +252,14 @@ extension Tensor {
     /// Splits along `axis` into `parts` nearly equal pieces (the first ones one larger; NumPy's
     /// `array_split`).
     public func split(parts: Int, axis: Int = 0) -> [Tensor] {
-        precondition(parts > 0, "split: parts must be positive, got \(parts)")
+        ensure(parts > 0, "split: parts must be positive, got \(parts)")
         let n = shape[normalizedAxis(axis, op: "split")]
         return split(sizes: (0..<parts).map { n / parts + ($0 < n % parts ? 1 : 0) }, axis: axis)
     }
 
     /// PyTorch's `chunk`: pieces of size ⌈n/chunks⌉ along `axis` (the last may be smaller).
     public func chunked(_ chunks: Int, axis: Int = 0) -> [Tensor] {
-        precondition(chunks > 0, "chunk: chunks must be positive, got \(chunks)")
+        ensure(chunks > 0, "chunk: chunks must be positive, got \(chunks)")
         let n = shape[normalizedAxis(axis, op: "chunk")]
         let size = Swift.max(1, (n + chunks - 1) / chunks)
         var sizes: [Int] = []
@@ -285,7 +285,7 @@ extension Tensor {
     /// Pads each axis by `(before, after)` elements (NumPy's `pad` convention: one pair per axis
     /// from the first; fewer pairs pad the leading axes only). Differentiable.
     public func padded(_ widths: [(Int, Int)], mode: PadMode = .constant(0)) -> Tensor {
-        precondition(widths.count <= rank && widths.allSatisfy { $0.0 >= 0 && $0.1 >= 0 },
+        ensure(widths.count <= rank && widths.allSatisfy { $0.0 >= 0 && $0.1 >= 0 },
                      "pad: widths \(widths) invalid for shape \(shape)")
         if case .constant(let v) = mode {
             let outShape = shape.enumerated().map { d, n in d < widths.count ? n + widths[d].0 + widths[d].1 : n }
@@ -302,13 +302,13 @@ extension Tensor {
         var x = self
         for (d, (before, after)) in widths.enumerated() where before + after > 0 {
             let n = shape[d]
-            precondition(n > 0, "pad: cannot pad an empty axis \(d) with mode \(mode)")
+            ensure(n > 0, "pad: cannot pad an empty axis \(d) with mode \(mode)")
             let positions = (-before..<(n + after)).map { i -> Int64 in
                 switch mode {
                 case .replicate: return Int64(Swift.min(Swift.max(i, 0), n - 1))
                 case .circular: return Int64(((i % n) + n) % n)
                 default:
-                    precondition(n > 1 || before + after == 0, "pad: reflect needs at least 2 elements along axis \(d)")
+                    ensure(n > 1 || before + after == 0, "pad: reflect needs at least 2 elements along axis \(d)")
                     let period = 2 * (n - 1)
                     var j = ((i % period) + period) % period
                     if j >= n { j = period - j }
@@ -323,7 +323,7 @@ extension Tensor {
     /// NumPy's `tile` / PyTorch's `repeat`: the whole tensor repeated `reps[d]` times along each
     /// axis (extra leading reps add axes).
     public func tiled(_ reps: [Int]) -> Tensor {
-        precondition(reps.allSatisfy { $0 >= 0 }, "tile: repetitions must be non-negative, got \(reps)")
+        ensure(reps.allSatisfy { $0 >= 0 }, "tile: repetitions must be non-negative, got \(reps)")
         let r = reps.count
         var x = self
         if r > rank { x = x.reshaped([Int](repeating: 1, count: r - rank) + shape) }
@@ -337,7 +337,7 @@ extension Tensor {
     /// NumPy's `repeat` / PyTorch's `repeat_interleave`: each element repeated `repeats` times
     /// along `axis` (flattened first when nil).
     public func repeated(_ repeats: Int, axis: Int? = nil) -> Tensor {
-        precondition(repeats >= 0, "repeat: repeats must be non-negative, got \(repeats)")
+        ensure(repeats >= 0, "repeat: repeats must be non-negative, got \(repeats)")
         let x = axis == nil ? reshaped([-1]) : self
         let a = x.normalizedAxis(axis ?? 0, op: "repeat")
         var target = x.shape

@@ -5,16 +5,16 @@
 extension Tensor {
     /// The matrix product (NumPy's `@` / `matmul`). d/dA = G·Bᵀ, d/dB = Aᵀ·G.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank >= 1 && other.rank >= 1, "matmul: operands must have at least one dimension, got shapes \(shape) and \(other.shape)")
+        ensure(rank >= 1 && other.rank >= 1, "matmul: operands must have at least one dimension, got shapes \(shape) and \(other.shape)")
         if rank == 1 && other.rank == 1 {
-            precondition(shape[0] == other.shape[0], "matmul: shapes \(shape) and \(other.shape) are not aligned")
+            ensure(shape[0] == other.shape[0], "matmul: shapes \(shape) and \(other.shape) are not aligned")
             return unsqueezed(0).matmul(other.unsqueezed(1)).reshaped([])
         }
         if rank == 1 { return unsqueezed(0).matmul(other).squeezed(-2) }
         if other.rank == 1 { return matmul(other.unsqueezed(1)).squeezed(-1) }
         let a = self, b = other
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], k2 = b.shape[b.rank - 2], n = b.shape[b.rank - 1]
-        precondition(k == k2, "matmul: shapes \(a.shape) and \(b.shape) are not aligned: \(k) (dim \(a.rank - 1)) != \(k2) (dim \(b.rank - 2))")
+        ensure(k == k2, "matmul: shapes \(a.shape) and \(b.shape) are not aligned: \(k) (dim \(a.rank - 1)) != \(k2) (dim \(b.rank - 2))")
         let batch = broadcastShapes(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)), op: "matmul")
         let t = DType.promote(a.dtype, b.dtype)
         let y = Tensor.batchedProduct(a.detached().to(t), b.detached().to(t), batch: batch, m: m, n: n, k: k)
@@ -97,13 +97,13 @@ extension Tensor {
 
     /// Inner product of two 1-D tensors (a 0-d tensor).
     public func dot(_ other: Tensor) -> Tensor {
-        precondition(rank == 1 && other.rank == 1, "dot: expects 1-D tensors, got shapes \(shape) and \(other.shape)")
+        ensure(rank == 1 && other.rank == 1, "dot: expects 1-D tensors, got shapes \(shape) and \(other.shape)")
         return matmul(other)
     }
 
     /// Outer product of two 1-D tensors: `out[i, j] = a[i] · b[j]`.
     public func outer(_ other: Tensor) -> Tensor {
-        precondition(rank == 1 && other.rank == 1, "outer: expects 1-D tensors, got shapes \(shape) and \(other.shape)")
+        ensure(rank == 1 && other.rank == 1, "outer: expects 1-D tensors, got shapes \(shape) and \(other.shape)")
         return unsqueezed(1) * other.unsqueezed(0)
     }
 }

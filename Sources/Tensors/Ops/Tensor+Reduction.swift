@@ -100,7 +100,7 @@ extension Tensor {
         let x = detached()
         return recordUnary(y, self, "max/min") { g in
             let mask = (x .== x.expandReduced(y, axes: axes, keepDims: keepDims)).to(g.dtype)
-            let ties = x.expandReduced(mask.sum(axes: axes, keepDims: keepDims), axes: axes, keepDims: true)
+            let ties = x.expandReduced(mask.sum(axes: axes, keepDims: true), axes: axes, keepDims: true)
             return x.expandReduced(g, axes: axes, keepDims: keepDims) * mask / ties
         }
     }

@@ -2,23 +2,17 @@
 // NumPy's basic slicing. Reading gives a view (no copy); writing copies into the view.
 
 /// One entry of a subscript: an index, a slice, a new axis or an ellipsis.
-public enum TensorIndex: Sendable {
-    /// A single position (negative counts from the end); removes the axis.
-    case index(Int)
-    /// Python's `start:stop:step` (nil bounds take the defaults for the step's sign).
-    case slice(start: Int?, stop: Int?, step: Int)
-    /// Inserts a size-1 axis (NumPy's `None` / `np.newaxis`).
-    case newAxis
-    /// Stands for as many full slices as needed (`...`).
-    case ellipsis
-
-    /// The full slice `:`.
-    public static let all = TensorIndex.slice(start: nil, stop: nil, step: 1)
-
-    /// `start:stop:step` with a step (e.g. `.stride(by: -1)` reverses an axis).
-    public static func stride(from start: Int? = nil, to stop: Int? = nil, by step: Int) -> TensorIndex {
-        .slice(start: start, stop: stop, step: step)
+///
+/// Spell them with a leading dot inside a subscript: `x[.index(0)]`, `x[.all, 2]`,
+/// `x[.slice(start: 1, stop: nil, step: 2)]`, `x[.stride(by: -1)]`, `x[.newAxis]`, `x[.ellipsis, 0]`.
+public struct TensorIndex: Sendable {
+    enum Kind: Sendable {
+        case index(Int)
+        case slice(start: Int?, stop: Int?, step: Int)
+        case newAxis
+        case ellipsis
     }
+    let kind: Kind
 }
 
 /// Types usable inside `tensor[...]`: `Int`, Swift ranges of `Int` (negative bounds count from the
@@ -28,10 +22,10 @@ public protocol TensorIndexExpression {
     var tensorIndex: TensorIndex { get }
 }
 
-extension Int: TensorIndexExpression { public var tensorIndex: TensorIndex { .index(self) } }
+extension Int: TensorIndexExpression { public var tensorIndex: TensorIndex { TensorIndex(kind: .index(self)) } }
 extension TensorIndex: TensorIndexExpression { public var tensorIndex: TensorIndex { self } }
 extension Range: TensorIndexExpression where Bound == Int {
-    public var tensorIndex: TensorIndex { .slice(start: lowerBound, stop: upperBound, step: 1) }
+    public var tensorIndex: TensorIndex { .slice(start: lowerBound, stop: upperBound) }
 }
 extension ClosedRange: TensorIndexExpression where Bound == Int {
     public var tensorIndex: TensorIndex { .slice(start: lowerBound, stop: upperBound == -1 ? nil : upperBound + 1, step: 1) }
@@ -48,7 +42,7 @@ extension PartialRangeThrough: TensorIndexExpression where Bound == Int {
 
 /// Python's `slice.indices`: clamps start/stop for a dimension of size `n`; returns start, step, count.
 func resolveSlice(start: Int?, stop: Int?, step: Int, size n: Int) -> (start: Int, step: Int, count: Int) {
-    precondition(step != 0, "slice: step cannot be zero")
+    ensure(step != 0, "slice: step cannot be zero")
     func clamp(_ v: Int?, _ dflt: Int, lo: Int, hi: Int) -> Int {
         guard var v else { return dflt }
         if v < 0 { v += n }
@@ -65,21 +59,21 @@ func resolveSlice(start: Int?, stop: Int?, step: Int, size n: Int) -> (start: In
 extension Tensor {
     /// The view selected by `indices` (shape, strides, offset).
     func viewGeometry(_ indices: [TensorIndex]) -> (shape: [Int], strides: [Int], offset: Int) {
-        let consumed = indices.filter { if case .newAxis = $0 { return false }; if case .ellipsis = $0 { return false }; return true }.count
-        let ellipses = indices.filter { if case .ellipsis = $0 { return true }; return false }.count
-        precondition(ellipses <= 1, "index: an index can only have a single ellipsis")
-        precondition(consumed <= rank, "index: too many indices (\(consumed)) for a tensor of shape \(shape)")
+        let consumed = indices.filter { if case .newAxis = $0.kind { return false }; if case .ellipsis = $0.kind { return false }; return true }.count
+        let ellipses = indices.filter { if case .ellipsis = $0.kind { return true }; return false }.count
+        ensure(ellipses <= 1, "index: an index can only have a single ellipsis")
+        ensure(consumed <= rank, "index: too many indices (\(consumed)) for a tensor of shape \(shape)")
         var full: [TensorIndex] = []
         for i in indices {
-            if case .ellipsis = i { full += [TensorIndex](repeating: .all, count: rank - consumed) } else { full.append(i) }
+            if case .ellipsis = i.kind { full += [TensorIndex](repeating: .all, count: rank - consumed) } else { full.append(i) }
         }
-        while full.filter({ if case .newAxis = $0 { return false }; return true }).count < rank { full.append(.all) }
+        while full.filter({ if case .newAxis = $0.kind { return false }; return true }).count < rank { full.append(.all) }
         var sh: [Int] = [], st: [Int] = [], off = offset, d = 0
         for i in full {
-            switch i {
+            switch i.kind {
             case .index(let k):
                 let j = k < 0 ? k + shape[d] : k
-                precondition(j >= 0 && j < shape[d], "index: index \(k) is out of bounds for axis \(d) with size \(shape[d])")
+                ensure(j >= 0 && j < shape[d], "index: index \(k) is out of bounds for axis \(d) with size \(shape[d])")
                 off += j * strides[d]
                 d += 1
             case .slice(let s, let e, let step):
@@ -123,7 +117,7 @@ extension Tensor {
 
     /// Writes `value` (broadcast, converted to this dtype) into the elements selected by `indices`.
     public mutating func assign(_ value: Tensor, at indices: [TensorIndex]) {
-        precondition(!(GradMode.isEnabled && (node != nil || value.node != nil)),
+        ensure(!(GradMode.isEnabled && (node != nil || value.node != nil)),
                      "index assignment: in-place writes are not differentiable; build the result with where/concat, or assign under GradMode.withoutGrad")
         makeUniqueContiguous()
         let g = viewGeometry(indices)
@@ -138,7 +132,7 @@ extension Tensor {
 
     /// Sets the element at a full multi-index (negative indices allowed).
     public mutating func setValue(_ value: Double, at index: [Int]) {
-        precondition(index.count == rank, "setValue: index \(index) does not address an element of shape \(shape)")
+        ensure(index.count == rank, "setValue: index \(index) does not address an element of shape \(shape)")
         assign(value, at: index.map { .index($0) })
     }
 
@@ -156,4 +150,25 @@ extension Tensor {
         for a in axes { idx[normalizedAxis(a, op: "flip")] = .stride(by: -1) }
         return indexed(idx)
     }
+}
+
+// The constructors live on the protocol (constrained to TensorIndex) so that leading-dot syntax
+// works both where a `TensorIndex` and where any `TensorIndexExpression` is expected.
+extension TensorIndexExpression where Self == TensorIndex {
+    /// A single position (negative counts from the end); removes the axis.
+    public static func index(_ i: Int) -> TensorIndex { TensorIndex(kind: .index(i)) }
+    /// Python's `start:stop:step` (nil bounds take the defaults for the step's sign).
+    public static func slice(start: Int?, stop: Int?, step: Int = 1) -> TensorIndex {
+        TensorIndex(kind: .slice(start: start, stop: stop, step: step))
+    }
+    /// `start:stop:step` with a step (e.g. `.stride(by: -1)` reverses an axis).
+    public static func stride(from start: Int? = nil, to stop: Int? = nil, by step: Int) -> TensorIndex {
+        TensorIndex(kind: .slice(start: start, stop: stop, step: step))
+    }
+    /// The full slice `:`.
+    public static var all: TensorIndex { TensorIndex(kind: .slice(start: nil, stop: nil, step: 1)) }
+    /// Inserts a size-1 axis (NumPy's `None` / `np.newaxis`).
+    public static var newAxis: TensorIndex { TensorIndex(kind: .newAxis) }
+    /// Stands for as many full slices as needed (`...`).
+    public static var ellipsis: TensorIndex { TensorIndex(kind: .ellipsis) }
 }

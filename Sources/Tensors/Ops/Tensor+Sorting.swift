@@ -43,7 +43,7 @@ extension Tensor {
     /// The `k` largest (or smallest) entries along `axis`, in sorted order, with their indices.
     public func topk(_ k: Int, axis: Int = -1, largest: Bool = true) -> (values: Tensor, indices: Tensor) {
         let a = normalizedAxis(axis, op: "topk")
-        precondition(k >= 0 && k <= shape[a], "topk: k = \(k) is out of range for axis \(a) of size \(shape[a])")
+        ensure(k >= 0 && k <= shape[a], "topk: k = \(k) is out of range for axis \(a) of size \(shape[a])")
         let idx = argsort(axis: a, descending: largest).slice(axis: a, 0, k).contiguous()
         return (gather(axis: a, index: idx), idx)
     }

@@ -31,7 +31,7 @@ extension Tensor {
     public func flattened(from start: Int = 0, to end: Int = -1) -> Tensor {
         if rank == 0 { return reshaped([1]) }
         let s = normalizedAxis(start, op: "flatten"), e = normalizedAxis(end, op: "flatten")
-        precondition(s <= e, "flatten: start axis \(start) is after end axis \(end) for shape \(shape)")
+        ensure(s <= e, "flatten: start axis \(start) is after end axis \(end) for shape \(shape)")
         let merged = shape[s...e].reduce(1, *)
         return reshaped(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
     }
@@ -39,15 +39,15 @@ extension Tensor {
     private func resolvedShape(_ newShape: [Int]) -> [Int] {
         let n = count
         let unknown = newShape.indices.filter { newShape[$0] == -1 }
-        precondition(unknown.count <= 1 && newShape.allSatisfy { $0 >= -1 },
+        ensure(unknown.count <= 1 && newShape.allSatisfy { $0 >= -1 },
                      "reshape: invalid target shape \(newShape)")
         var shape = newShape
         if let u = unknown.first {
             let known = newShape.enumerated().filter { $0.offset != u }.reduce(1) { $0 * $1.element }
-            precondition(known != 0 && n % known == 0, "reshape: cannot reshape array of size \(n) into shape \(newShape)")
+            ensure(known != 0 && n % known == 0, "reshape: cannot reshape array of size \(n) into shape \(newShape)")
             shape[u] = n / known
         }
-        precondition(Tensor.checkedCount(shape) == n, "reshape: cannot reshape array of size \(n) into shape \(newShape)")
+        ensure(Tensor.checkedCount(shape) == n, "reshape: cannot reshape array of size \(n) into shape \(newShape)")
         return shape
     }
 
@@ -91,9 +91,9 @@ extension Tensor {
 
     /// A view with the axes reordered (`permuted([2, 0, 1])` is NumPy's `transpose(2, 0, 1)`).
     public func permuted(_ axes: [Int]) -> Tensor {
-        precondition(axes.count == rank, "permute: \(axes) does not list \(rank) axes for shape \(shape)")
+        ensure(axes.count == rank, "permute: \(axes) does not list \(rank) axes for shape \(shape)")
         let ax = axes.map { normalizedAxis($0, op: "permute") }
-        precondition(Set(ax).count == rank, "permute: repeated axis in \(axes)")
+        ensure(Set(ax).count == rank, "permute: repeated axis in \(axes)")
         let out = view(shape: ax.map { shape[$0] }, strides: ax.map { strides[$0] }, offset: offset)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, a) in ax.enumerated() { inverse[a] = i }
@@ -119,7 +119,7 @@ extension Tensor {
     /// A view with a size-1 axis inserted at `axis` (negative counts from the end of the result).
     public func unsqueezed(_ axis: Int) -> Tensor {
         let a = axis < 0 ? axis + rank + 1 : axis
-        precondition(a >= 0 && a <= rank, "unsqueeze: axis \(axis) out of range for shape \(shape)")
+        ensure(a >= 0 && a <= rank, "unsqueeze: axis \(axis) out of range for shape \(shape)")
         var sh = shape, st = strides
         sh.insert(1, at: a)
         st.insert(a < rank ? strides[a] * shape[a] : 1, at: a)
@@ -132,7 +132,7 @@ extension Tensor {
         var keep = Array(0..<rank)
         if let axis {
             let a = normalizedAxis(axis, op: "squeeze")
-            precondition(shape[a] == 1, "squeeze: axis \(axis) of shape \(shape) does not have size 1")
+            ensure(shape[a] == 1, "squeeze: axis \(axis) of shape \(shape) does not have size 1")
             keep.remove(at: a)
         } else {
             keep = keep.filter { shape[$0] != 1 }
@@ -145,12 +145,12 @@ extension Tensor {
     /// A broadcast view with `shape` (size-1 axes repeat with stride 0; new leading axes allowed;
     /// -1 keeps a size). The gradient sums over the broadcast axes.
     public func expanded(to target: [Int]) -> Tensor {
-        precondition(target.count >= rank, "expand: cannot expand shape \(shape) to \(target)")
+        ensure(target.count >= rank, "expand: cannot expand shape \(shape) to \(target)")
         let lead = target.count - rank
         var t = target
         for d in 0..<rank where t[lead + d] == -1 { t[lead + d] = shape[d] }
         _ = broadcastShapes(shape, t, op: "expand")
-        precondition(broadcastShapes(shape, t, op: "expand") == t, "expand: cannot expand shape \(shape) to \(target)")
+        ensure(broadcastShapes(shape, t, op: "expand") == t, "expand: cannot expand shape \(shape) to \(target)")
         let out = view(shape: t, strides: broadcastStrides(to: t), offset: offset)
         let original = shape
         return recordUnary(out, self, "expand") { g in g.sumToShape(original) }
@@ -163,7 +163,7 @@ extension Tensor {
     public func sumToShape(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let lead = rank - target.count
-        precondition(lead >= 0, "sumToShape: cannot reduce \(shape) to \(target)")
+        ensure(lead >= 0, "sumToShape: cannot reduce \(shape) to \(target)")
         var axes = Array(0..<lead)
         for d in 0..<target.count where target[d] == 1 && shape[lead + d] != 1 { axes.append(lead + d) }
         var r = axes.isEmpty ? self : sum(axes: axes, keepDims: true)

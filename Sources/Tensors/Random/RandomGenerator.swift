@@ -77,7 +77,7 @@ public final class RandomGenerator: @unchecked Sendable {
 
     /// Uniform integer in [0, n) without modulo bias (Lemire's method).
     func nextInt(below n: UInt64) -> UInt64 {
-        precondition(n > 0, "random integer: empty range")
+        ensure(n > 0, "random integer: empty range")
         var m = nextBits().multipliedFullWidth(by: n)
         if m.low < n {
             let threshold = (0 &- n) % n
@@ -104,7 +104,7 @@ public final class RandomGenerator: @unchecked Sendable {
 enum PortableMath {
     /// Natural logarithm of a positive, finite `x` (≈1 ulp).
     static func log(_ x: Double) -> Double {
-        precondition(x > 0 && x.isFinite)
+        ensure(x > 0 && x.isFinite, "PortableMath.log: argument \(x) must be positive and finite")
         // x = m · 2^e with m in [√½, √2); log m = 2·atanh(f), f = (m−1)/(m+1), |f| ≤ 0.1716.
         var e = Double(x.exponent)
         var m = x.significand  // [1, 2)

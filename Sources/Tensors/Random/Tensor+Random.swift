@@ -19,8 +19,8 @@ extension Tensor {
     /// Uniform samples in `[low, high)`.
     public static func uniform(_ shape: [Int], low: Double = 0, high: Double = 1, dtype: DType = .float32,
                                generator: RandomGenerator? = nil, seed: UInt64? = nil) -> Tensor {
-        precondition(low <= high, "uniform: low \(low) must not exceed high \(high)")
-        precondition(dtype.isFloatingPoint, "uniform: dtype must be floating point, got \(dtype)")
+        ensure(low <= high, "uniform: low \(low) must not exceed high \(high)")
+        ensure(dtype.isFloatingPoint, "uniform: dtype must be floating point, got \(dtype)")
         let g = gen(generator, seed)
         if dtype == .float32 {
             let n = checkedCount(shape)
@@ -39,8 +39,8 @@ extension Tensor {
     /// Normal samples with the given mean and standard deviation.
     public static func normal(_ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
                               generator: RandomGenerator? = nil, seed: UInt64? = nil) -> Tensor {
-        precondition(std >= 0, "normal: std must be non-negative, got \(std)")
-        precondition(dtype.isFloatingPoint, "normal: dtype must be floating point, got \(dtype)")
+        ensure(std >= 0, "normal: std must be non-negative, got \(std)")
+        ensure(dtype.isFloatingPoint, "normal: dtype must be floating point, got \(dtype)")
         return fromDoubles(shape, dtype: dtype, { mean + std * $0.nextNormal() }, gen(generator, seed))
     }
 
@@ -52,7 +52,7 @@ extension Tensor {
     /// Uniform integers in `[low, high)` (int64 unless `dtype` says otherwise).
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64,
                                generator: RandomGenerator? = nil, seed: UInt64? = nil) -> Tensor {
-        precondition(low < high, "randint: empty range [\(low), \(high))")
+        ensure(low < high, "randint: empty range [\(low), \(high))")
         let span = UInt64(bitPattern: Int64(high) &- Int64(low))
         let n = checkedCount(shape)
         let v: [Int64] = gen(generator, seed).withLock { g in (0..<n).map { _ in Int64(low) &+ Int64(bitPattern: g.nextInt(below: span)) } }
@@ -61,7 +61,7 @@ extension Tensor {
 
     /// A random permutation of `0..<n` (int64), by Fisher–Yates.
     public static func permutation(_ n: Int, generator: RandomGenerator? = nil, seed: UInt64? = nil) -> Tensor {
-        precondition(n >= 0, "permutation: n must be non-negative, got \(n)")
+        ensure(n >= 0, "permutation: n must be non-negative, got \(n)")
         var v = (0..<n).map(Int64.init)
         gen(generator, seed).withLock { g in
             for i in stride(from: n - 1, to: 0, by: -1) {
@@ -76,7 +76,7 @@ extension Tensor {
     /// float dtype.
     public static func bernoulli(_ p: Tensor, generator: RandomGenerator? = nil, seed: UInt64? = nil) -> Tensor {
         let probs = p.to(.float64).contiguous().scalars
-        precondition(probs.allSatisfy { $0 >= 0 && $0 <= 1 }, "bernoulli: probabilities must lie in [0, 1]")
+        ensure(probs.allSatisfy { $0 >= 0 && $0 <= 1 }, "bernoulli: probabilities must lie in [0, 1]")
         let v: [Double] = gen(generator, seed).withLock { g in probs.map { g.nextDouble() < $0 ? 1 : 0 } }
         return Tensor(v, shape: p.shape).to(p.dtype.isFloatingPoint ? p.dtype.computeType : .float32)
     }
@@ -84,7 +84,7 @@ extension Tensor {
     /// 1 with probability `p`, else 0, in a tensor of `shape`.
     public static func bernoulli(_ shape: [Int], p: Double, dtype: DType = .float32,
                                  generator: RandomGenerator? = nil, seed: UInt64? = nil) -> Tensor {
-        precondition(p >= 0 && p <= 1, "bernoulli: probability must lie in [0, 1], got \(p)")
+        ensure(p >= 0 && p <= 1, "bernoulli: probability must lie in [0, 1], got \(p)")
         return fromDoubles(shape, dtype: dtype, { $0.nextDouble() < p ? 1 : 0 }, gen(generator, seed))
     }
 
@@ -92,19 +92,19 @@ extension Tensor {
     /// `weights` is `[n]` or `[batch, n]`; the result is `[numSamples]` or `[batch, numSamples]`.
     public static func multinomial(_ weights: Tensor, numSamples: Int, replacement: Bool = false,
                                    generator: RandomGenerator? = nil, seed: UInt64? = nil) -> Tensor {
-        precondition(weights.rank == 1 || weights.rank == 2, "multinomial: weights must be 1-D or 2-D, got shape \(weights.shape)")
+        ensure(weights.rank == 1 || weights.rank == 2, "multinomial: weights must be 1-D or 2-D, got shape \(weights.shape)")
         let rows = weights.rank == 1 ? 1 : weights.shape[0], n = weights.shape.last!
         let w = weights.to(.float64).contiguous().scalars
-        precondition(w.allSatisfy { $0 >= 0 && $0.isFinite }, "multinomial: weights must be finite and non-negative")
-        precondition(numSamples >= 0, "multinomial: numSamples must be non-negative")
+        ensure(w.allSatisfy { $0 >= 0 && $0.isFinite }, "multinomial: weights must be finite and non-negative")
+        ensure(numSamples >= 0, "multinomial: numSamples must be non-negative")
         var out: [Int64] = []
         out.reserveCapacity(rows * numSamples)
         gen(generator, seed).withLock { g in
             for r in 0..<rows {
                 var row = Array(w[(r * n)..<((r + 1) * n)])
                 let positive = row.filter { $0 > 0 }.count
-                precondition(positive > 0, "multinomial: row \(r) has no positive weight")
-                precondition(replacement || numSamples <= positive,
+                ensure(positive > 0, "multinomial: row \(r) has no positive weight")
+                ensure(replacement || numSamples <= positive,
                              "multinomial: cannot draw \(numSamples) samples without replacement from \(positive) categories")
                 for _ in 0..<numSamples {
                     let total = row.reduce(0, +)
