@@ -78,3 +78,19 @@ enum Gemm {
         }
     }
 }
+
+/// What the CPU offers the native kernels (detected once with CPUID at run time).
+public enum CPU {
+    /// Names of the SIMD extensions the kernels use on this machine (e.g. `["avx2+fma", "avx512"]`).
+    public static var featureNames: [String] {
+        let f = sl_cpu_features()
+        var names: [String] = []
+        if f & Int32(SL_CPU_AVX2_FMA) != 0 { names.append("avx2+fma") }
+        if f & Int32(SL_CPU_AVX512) != 0 { names.append("avx512") }
+        if f & Int32(SL_CPU_F16C) != 0 { names.append("f16c") }
+        return names.isEmpty ? ["baseline"] : names
+    }
+
+    /// Logical CPUs this process may use.
+    public static var count: Int { Parallel.cpuCount }
+}

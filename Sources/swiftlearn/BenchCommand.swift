@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import SwiftLearn
+
+/// `swiftlearn bench <suite>`: measured throughput, one JSON object per line with `--json`.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark suite (medians of several runs).",
+        subcommands: [TensorBench.self]
+    )
+}
+
+/// Times `body` `runs` times after one warm-up and returns the median in seconds.
+func medianSeconds(runs: Int, _ body: () -> Void) -> Double {
+    body()
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    times.sort()
+    return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+}
+
+/// Keeps a value alive so the optimizer cannot drop the work that produced it.
+@inline(never) func blackHole<T>(_ x: T) { withExtendedLifetime(x) {} }
+
+struct TensorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tensor",
+        abstract: "GEMM, elementwise, reduction and softmax throughput of the Tensors module."
+    )
+
+    @Option(help: "GEMM backend: auto (BLAS when found) or native.") var backend: MatmulBackend = .auto
+    @Option(help: "Timed runs per measurement (the median is reported).") var runs = 7
+    @Option(help: "Only run benchmarks whose name contains this text.") var filter: String?
+    @Option(help: "GEMM sizes (comma separated).") var sizes = "256,512,1024,2048"
+    @Flag(help: "One JSON object per line.") var json = false
+
+    func run() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        let gemmSizes = try sizes.split(separator: ",").map { s -> Int in
+            guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0, n <= 16384 else {
+                throw ValidationError("--sizes takes positive integers up to 16384, got '\(s)'")
+            }
+            return n
+        }
+        BLAS.backend = backend
+        let backendName = BLAS.activeBackendName
+        if !json {
+            print("backend: \(backendName)\(BLAS.isAvailable ? " (\(BLAS.library) \(BLAS.coreName))" : ""), cpus: \(CPU.count)")
+        }
+        func report(_ name: String, _ size: Int, _ seconds: Double, gflops: Double? = nil, gbps: Double? = nil) {
+            if json {
+                var f: [(String, JSONValue)] = [("name", .string(name)), ("size", .int(size)), ("backend", .string(name.hasSuffix("gemm") ? backendName : "native")), ("seconds", .double(seconds))]
+                if let gflops { f.append(("gflops", .double(gflops))) }
+                if let gbps { f.append(("gbps", .double(gbps))) }
+                print(JSONLine(f).text)
+            } else {
+                let rate = gflops.map { String(format: "%8.1f GFLOP/s", $0) } ?? String(format: "%8.1f GB/s", gbps ?? 0)
+                print("\(name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(size).padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(format: "%10.6f s", seconds)) \(rate)")
+            }
+            fflush(stdout)
+        }
+        func wanted(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
+
+        for (name, dtype) in [("sgemm", DType.float32), ("dgemm", .float64)] where wanted(name) {
+            for n in gemmSizes {
+                let a = Tensor.randn([n, n], dtype: dtype, seed: 1), b = Tensor.randn([n, n], dtype: dtype, seed: 2)
+                let r = n >= 2048 ? Swift.max(3, runs / 2) : runs
+                let t = medianSeconds(runs: r) { blackHole(a.matmul(b)) }
+                report(name, n, t, gflops: 2 * Double(n) * Double(n) * Double(n) / t / 1e9)
+            }
+        }
+        let count = 10_000_000
+        let x = Tensor.randn([count], seed: 3), y = Tensor.randn([count], seed: 4)
+        try runElementwise(x: x, y: y, count: count, report: report, wanted: wanted)
+        if wanted("softmax") {
+            let s = Tensor.randn([4096, 1024], seed: 5)
+            let t = medianSeconds(runs: runs) { blackHole(s.softmax(axis: -1)) }
+            report("softmax", 4096 * 1024, t, gbps: Double(4096 * 1024 * 8) / t / 1e9)
+        }
+    }
+
+    private func runElementwise(x: Tensor, y: Tensor, count: Int,
+                                report: (String, Int, Double, Double?, Double?) -> Void,
+                                wanted: (String) -> Bool) throws {
+        let n = Double(count)
+        if wanted("add") { let t = medianSeconds(runs: runs) { blackHole(x + y) }; report("add", count, t, nil, 12 * n / t / 1e9) }
+        if wanted("mul") { let t = medianSeconds(runs: runs) { blackHole(x * y) }; report("mul", count, t, nil, 12 * n / t / 1e9) }
+        if wanted("exp") { let t = medianSeconds(runs: runs) { blackHole(x.exp()) }; report("exp", count, t, nil, 8 * n / t / 1e9) }
+        if wanted("sum") { let t = medianSeconds(runs: runs) { blackHole(x.sum()) }; report("sum", count, t, nil, 4 * n / t / 1e9) }
+    }
+}
+
+extension MatmulBackend: ExpressibleByArgument {}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SwiftLearn
+
+/// `swiftlearn tour`: walks what is implemented so far, running each piece on real computation
+/// and checking its result, then prints a summary. Later roadmap phases add their demos here.
+struct TourCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tour",
+        abstract: "Walk the implemented roadmap: run each quick demo and check its result."
+    )
+
+    @Option(help: "Seed for every random draw in the tour.") var seed: UInt64 = 0
+    @Flag(help: "One JSON object per step.") var json = false
+
+    struct Step {
+        var name: String
+        var passed: Bool
+        var detail: String
+        var seconds: Double
+    }
+
+    func run() throws {
+        var steps: [Step] = []
+        func step(_ name: String, _ body: () throws -> (Bool, String)) rethrows {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let (ok, detail) = try body()
+            let s = Step(name: name, passed: ok, detail: detail, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            steps.append(s)
+            if json {
+                print(JSONLine([("step", .string(name)), ("passed", .bool(ok)), ("detail", .string(detail)), ("seconds", .double(s.seconds))]).text)
+            } else {
+                print("\(ok ? "✓" : "✗") \(name)  (\(String(format: "%.2f", s.seconds)) s)")
+                print(detail.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+            }
+        }
+        if !json {
+            print("SwiftLearn tour — phase 0: the foundation (tensors, autograd, linear algebra, I/O)\n")
+            for (k, v) in SystemInfo.current.fields { print("  \(k): \(v)") }
+            print("")
+        }
+
+        try step("Tensors: creation, broadcasting, reductions") {
+            let x = Tensor.arange(0, 12, step: 1).reshaped([3, 4]).to(.float32)
+            let centered = x - x.mean(axis: 0, keepDims: true)
+            let ok = centered.sum(axis: 0).abs().max().item() < 1e-6 && x.sum().item() == 66
+            return (ok, "x =\n\(x)\ncolumn means removed by broadcasting: \(centered.sum(axis: 0).abs().max().item()) max |column sum|")
+        }
+
+        try step("Autograd: linear regression by gradient descent vs the closed form") {
+            let n = 200
+            let features = Tensor.uniform([n, 2], low: -1, high: 1, dtype: .float64, seed: seed)
+            let trueW = Tensor([3.0, -2.0], shape: [2, 1])
+            let y = features.matmul(trueW) + 0.5 + Tensor.normal([n, 1], std: 0.1, dtype: .float64, seed: seed + 1)
+            var w = Tensor.zeros([2, 1], dtype: .float64).requiringGrad()
+            var b = Tensor.zeros([1], dtype: .float64).requiringGrad()
+            var losses: [Double] = []
+            for _ in 0..<300 {
+                let loss = (features.matmul(w) + b - y).square().mean()
+                loss.backward()
+                losses.append(loss.item())
+                w = (w.detached() - w.grad! * 0.3).requiringGrad()
+                b = (b.detached() - b.grad! * 0.3).requiringGrad()
+            }
+            let design = Tensor.concat([features, Tensor.ones([n, 1], dtype: .float64)], axis: 1)
+            let closed = try Linalg.lstsq(design, y).solution.scalars
+            let gd = w.scalars + b.scalars
+            let gap = zip(gd, closed).map { Swift.abs($0 - $1) }.max()!
+            return (gap < 1e-6 && losses.last! < losses.first!,
+                    String(format: "loss %.4f → %.6f; gradient descent w=[%.4f, %.4f] b=%.4f; closed form w=[%.4f, %.4f] b=%.4f; max gap %.1e",
+                           losses.first!, losses.last!, gd[0], gd[1], gd[2], closed[0], closed[1], closed[2], gap))
+        }
+
+        try step("Linear algebra: solve, Cholesky, eigh, SVD") {
+            let m = Tensor.randn([64, 64], dtype: .float64, seed: seed + 2)
+            let spd = m.matmul(m.transposed()) + Tensor.eye(64, dtype: .float64) * 64
+            let rhs = Tensor.randn([64, 3], dtype: .float64, seed: seed + 3)
+            let x = try Linalg.solve(spd, rhs)
+            let residual = (spd.matmul(x) - rhs).abs().max().item()
+            let l = try Linalg.cholesky(spd)
+            let recon = (l.matmul(l.transposed()) - spd).abs().max().item()
+            let (values, vectors) = try Linalg.eigh(spd)
+            let eigErr = (spd.matmul(vectors) - vectors * values.unsqueezed(0)).abs().max().item()
+            let s = try Linalg.svd(spd).s
+            let svdErr = (s.sorted().values - values).abs().max().item()
+            let ok = residual < 1e-10 && recon < 1e-10 && eigErr < 1e-9 && svdErr < 1e-9
+            return (ok, String(format: "|Ax−b| %.1e, |LLᵀ−A| %.1e, |AV−VΛ| %.1e, |σ−λ| %.1e (LAPACK: %@)",
+                               residual, recon, eigErr, svdErr, Linalg.isLAPACKAvailable ? "yes" : "no, native"))
+        }
+
+        try step("I/O: .npy, .npz and safetensors round trips") {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlearn-tour-\(ProcessInfo.processInfo.processIdentifier)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let t = Tensor.randn([3, 5], seed: seed + 4)
+            try t.save(npy: dir.appendingPathComponent("t.npy"))
+            try Tensor.save(npz: [("a", t), ("b", Tensor.arange(4))], to: dir.appendingPathComponent("t.npz"), compressed: true)
+            try Tensor.save(safetensors: [("weight", t)], metadata: ["format": "pt"], to: dir.appendingPathComponent("t.safetensors"))
+            let a = try Tensor.load(npy: dir.appendingPathComponent("t.npy"))
+            let z = try Tensor.load(npz: dir.appendingPathComponent("t.npz"))
+            let s = try Tensor.load(safetensors: dir.appendingPathComponent("t.safetensors"))
+            let ok = a.scalars == t.scalars && z[0].tensor.scalars == t.scalars && s.tensors[0].tensor.scalars == t.scalars && s.metadata["format"] == "pt"
+            return (ok, "3 formats written and read back bit-exactly")
+        }
+
+        try step("Speed: one float32 GEMM") {
+            let n = 1024
+            let a = Tensor.randn([n, n], seed: seed + 5), b = Tensor.randn([n, n], seed: seed + 6)
+            let t = medianSeconds(runs: 3) { blackHole(a.matmul(b)) }
+            return (t > 0, String(format: "1024×1024 sgemm: %.1f GFLOP/s on %@ (%d cpus)", 2e-9 * Double(n * n * n) / t, BLAS.activeBackendName, CPU.count))
+        }
+
+        let passed = steps.filter(\.passed).count
+        if json {
+            print(JSONLine([("final", .bool(true)), ("passed", .int(passed)), ("steps", .int(steps.count))]).text)
+        } else {
+            print("\n\(passed)/\(steps.count) steps passed. Next on the roadmap: classical ML (Learn), deep learning (Neural), NLP and retrieval.")
+        }
+        if passed != steps.count { throw ExitCode.failure }
+    }
+}

@@ -1,2 +1,0 @@
-import SwiftLearn
-print("swiftlearn")
