@@ -24,17 +24,21 @@ public protocol NumericScalar: TensorScalar, Numeric, Comparable {
     static var highest: Self { get }
     /// a + b, wrapping on integer overflow (as NumPy does) instead of trapping.
     static func addWrapping(_ a: Self, _ b: Self) -> Self
+    /// a − b, wrapping on integer overflow instead of trapping.
+    static func subWrapping(_ a: Self, _ b: Self) -> Self
     /// a · b, wrapping on integer overflow instead of trapping.
     static func mulWrapping(_ a: Self, _ b: Self) -> Self
 }
 
 extension NumericScalar where Self: FloatScalar {
     @inlinable @inline(__always) public static func addWrapping(_ a: Self, _ b: Self) -> Self { a + b }
+    @inlinable @inline(__always) public static func subWrapping(_ a: Self, _ b: Self) -> Self { a - b }
     @inlinable @inline(__always) public static func mulWrapping(_ a: Self, _ b: Self) -> Self { a * b }
 }
 
 extension NumericScalar where Self: FixedWidthInteger {
     @inlinable @inline(__always) public static func addWrapping(_ a: Self, _ b: Self) -> Self { a &+ b }
+    @inlinable @inline(__always) public static func subWrapping(_ a: Self, _ b: Self) -> Self { a &- b }
     @inlinable @inline(__always) public static func mulWrapping(_ a: Self, _ b: Self) -> Self { a &* b }
 }
 

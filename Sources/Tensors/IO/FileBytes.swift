@@ -16,7 +16,8 @@ enum FileBytes {
             }
         }
         do {
-            let data = try Data(contentsOf: url)
+            // Mapped rather than read: the one copy made is the array returned.
+            let data = try Data(contentsOf: url, options: .alwaysMapped)
             return [UInt8](data)
         } catch {
             throw TensorIOError.unreadableFile(path: path, reason: error.localizedDescription)

@@ -6,15 +6,14 @@ extension Kernels {
         if x.dtype == target { return x }
         switch (x.dtype, target) {
         case (.float16, _), (.bfloat16, _):
-            let decode = x.dtype == .float16 ? halfBitsToFloat : bfloat16BitsToFloat
-            let f = map1(x, .float32) { (h: UInt16) -> Float in decode(h) }
+            let f = x.dtype == .float16 ? map1(x, .float32, ElementOps.HalfToFloat.self) : map1(x, .float32, ElementOps.BFloat16ToFloat.self)
             return convert(f, to: target)
         case (_, .float16):
             let f = convert(x, to: .float32)
-            return map1(f, .float16) { (v: Float) -> UInt16 in floatToHalfBits(v) }
+            return map1(f, .float16, ElementOps.FloatToHalf.self)
         case (_, .bfloat16):
             let f = convert(x, to: .float32)
-            return map1(f, .bfloat16) { (v: Float) -> UInt16 in floatToBFloat16Bits(v) }
+            return map1(f, .bfloat16, ElementOps.FloatToBFloat16.self)
         default:
             switch x.dtype {
             case .float32: return convert(x, from: Float.self, to: target)
@@ -29,15 +28,11 @@ extension Kernels {
     @inline(__always)
     private static func convert<S: TensorScalar>(_ x: Tensor, from: S.Type, to target: DType) -> Tensor {
         switch target {
-        case .float32: return map1(x, target) { (v: S) -> Float in Float(fromDouble: v.doubleValue) }
-        case .float64: return map1(x, target) { (v: S) -> Double in v.doubleValue }
-        case .int32:
-            if S.dtype.isFloatingPoint { return map1(x, target) { (v: S) -> Int32 in Int32(fromDouble: v.doubleValue) } }
-            return map1(x, target) { (v: S) -> Int32 in Int32(truncatingIfNeeded: v.int64Value) }
-        case .int64:
-            return map1(x, target) { (v: S) -> Int64 in v.int64Value }
-        case .bool:
-            return map1(x, target) { (v: S) -> Bool in v.doubleValue != 0 || v.doubleValue.isNaN }
+        case .float32: return map1(x, target, ElementOps.ToFloat<S>.self)
+        case .float64: return map1(x, target, ElementOps.ToDouble<S>.self)
+        case .int32: return map1(x, target, ElementOps.ToInt32<S>.self)
+        case .int64: return map1(x, target, ElementOps.ToInt64<S>.self)
+        case .bool: return map1(x, target, ElementOps.ToBool<S>.self)
         case .float16, .bfloat16:
             fatalError("unreachable: 16-bit targets are handled by the caller")
         }

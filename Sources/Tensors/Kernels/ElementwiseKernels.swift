@@ -63,73 +63,47 @@ extension Kernels {
     private static func unaryFloat<T: FloatScalar>(_ x: Tensor, _: T.Type, _ op: UnaryFloatOp) -> Tensor {
         let d = T.dtype, c = op.cost
         switch op {
-        case .exp: return map1(x, d, cost: c) { (v: T) in T.exp(v) }
-        case .log: return map1(x, d, cost: c) { (v: T) in T.log(v) }
-        case .log1p: return map1(x, d, cost: c) { (v: T) in T.log(onePlus: v) }
-        case .expm1: return map1(x, d, cost: c) { (v: T) in T.expMinusOne(v) }
-        case .sqrt: return map1(x, d, cost: c) { (v: T) in v.squareRoot() }
-        case .rsqrt: return map1(x, d, cost: c) { (v: T) in 1 / v.squareRoot() }
-        case .sin: return map1(x, d, cost: c) { (v: T) in T.sin(v) }
-        case .cos: return map1(x, d, cost: c) { (v: T) in T.cos(v) }
-        case .tan: return map1(x, d, cost: c) { (v: T) in T.tan(v) }
-        case .tanh: return map1(x, d, cost: c) { (v: T) in T.tanh(v) }
-        case .sigmoid: return map1(x, d, cost: c) { (v: T) in stableSigmoid(v) }
-        case .softplus:
-            // log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)), exact for large |x|.
-            return map1(x, d, cost: c) { (v: T) in Swift.max(v, 0) + T.log(onePlus: T.exp(-Swift.abs(v))) }
-        case .erf: return map1(x, d, cost: c) { (v: T) in T.erf(v) }
-        case .gelu:
-            return map1(x, d, cost: c) { (v: T) in v * (1 + T.erf(v * T(0.70710678118654752440))) / 2 }
-        case .geluTanh:
-            return map1(x, d, cost: c) { (v: T) -> T in
-                let inner = T(0.79788456080286535588) * (v + T(0.044715) * v * v * v)
-                return v * (1 + T.tanh(inner)) / 2
-            }
-        case .reciprocal: return map1(x, d, cost: c) { (v: T) in 1 / v }
-        case .floor: return map1(x, d, cost: c) { (v: T) in v.rounded(.down) }
-        case .ceil: return map1(x, d, cost: c) { (v: T) in v.rounded(.up) }
-        case .round: return map1(x, d, cost: c) { (v: T) in v.rounded(.toNearestOrEven) }
+        case .exp: return map1(x, d, cost: c, ElementOps.Exp<T>.self)
+        case .log: return map1(x, d, cost: c, ElementOps.Log<T>.self)
+        case .log1p: return map1(x, d, cost: c, ElementOps.Log1p<T>.self)
+        case .expm1: return map1(x, d, cost: c, ElementOps.Expm1<T>.self)
+        case .sqrt: return map1(x, d, cost: c, ElementOps.Sqrt<T>.self)
+        case .rsqrt: return map1(x, d, cost: c, ElementOps.Rsqrt<T>.self)
+        case .sin: return map1(x, d, cost: c, ElementOps.Sin<T>.self)
+        case .cos: return map1(x, d, cost: c, ElementOps.Cos<T>.self)
+        case .tan: return map1(x, d, cost: c, ElementOps.Tan<T>.self)
+        case .tanh: return map1(x, d, cost: c, ElementOps.Tanh<T>.self)
+        case .sigmoid: return map1(x, d, cost: c, ElementOps.Sigmoid<T>.self)
+        case .softplus: return map1(x, d, cost: c, ElementOps.Softplus<T>.self)
+        case .erf: return map1(x, d, cost: c, ElementOps.Erf<T>.self)
+        case .gelu: return map1(x, d, cost: c, ElementOps.Gelu<T>.self)
+        case .geluTanh: return map1(x, d, cost: c, ElementOps.GeluTanh<T>.self)
+        case .reciprocal: return map1(x, d, cost: c, ElementOps.Reciprocal<T>.self)
+        case .floor: return map1(x, d, cost: c, ElementOps.Floor<T>.self)
+        case .ceil: return map1(x, d, cost: c, ElementOps.Ceil<T>.self)
+        case .round: return map1(x, d, cost: c, ElementOps.Round<T>.self)
         }
-    }
-
-    @inline(__always)
-    static func stableSigmoid<T: FloatScalar>(_ v: T) -> T {
-        if v >= 0 { return 1 / (1 + T.exp(-v)) }
-        let e = T.exp(v)
-        return e / (1 + e)
     }
 
     static func unaryNumeric(_ x: Tensor, _ op: UnaryNumericOp) -> Tensor {
         let x = x.dtype == .bool || x.dtype != x.dtype.computeType ? x.to(x.dtype == .bool ? .int64 : .float32) : x
         switch x.dtype {
-        case .float32: return unaryFloatNumeric(x, Float.self, op)
-        case .float64: return unaryFloatNumeric(x, Double.self, op)
-        case .int32: return unaryInt(x, Int32.self, op)
-        default: return unaryInt(x, Int64.self, op)
+        case .float32: return unaryNumeric(x, Float.self, op)
+        case .float64: return unaryNumeric(x, Double.self, op)
+        case .int32: return unaryNumeric(x, Int32.self, op)
+        default: return unaryNumeric(x, Int64.self, op)
         }
     }
 
     @inline(__always)
-    private static func unaryFloatNumeric<T: FloatScalar>(_ x: Tensor, _: T.Type, _ op: UnaryNumericOp) -> Tensor {
+    private static func unaryNumeric<T: NumericScalar>(_ x: Tensor, _: T.Type, _ op: UnaryNumericOp) -> Tensor {
         let d = T.dtype
         switch op {
-        case .neg: return map1(x, d) { (v: T) in -v }
-        case .abs: return map1(x, d) { (v: T) in Swift.abs(v) }
-        case .relu: return map1(x, d) { (v: T) in v > 0 ? v : (v.isNaN ? v : 0) }
-        case .square: return map1(x, d) { (v: T) in v * v }
-        case .sign: return map1(x, d) { (v: T) in v > 0 ? 1 : (v < 0 ? -1 : v) }
-        }
-    }
-
-    @inline(__always)
-    private static func unaryInt<T: FixedWidthInteger & NumericScalar>(_ x: Tensor, _: T.Type, _ op: UnaryNumericOp) -> Tensor {
-        let d = T.dtype
-        switch op {
-        case .neg: return map1(x, d) { (v: T) in 0 &- v }
-        case .abs: return map1(x, d) { (v: T) in v < 0 ? 0 &- v : v }
-        case .relu: return map1(x, d) { (v: T) in v > 0 ? v : 0 }
-        case .square: return map1(x, d) { (v: T) in v &* v }
-        case .sign: return map1(x, d) { (v: T) in v > 0 ? 1 : (v < 0 ? 0 &- 1 : 0) }
+        case .neg: return map1(x, d, ElementOps.Neg<T>.self)
+        case .abs: return map1(x, d, ElementOps.Abs<T>.self)
+        case .relu: return map1(x, d, ElementOps.Relu<T>.self)
+        case .square: return map1(x, d, ElementOps.Square<T>.self)
+        case .sign: return map1(x, d, ElementOps.Sign<T>.self)
         }
     }
 
@@ -160,72 +134,31 @@ extension Kernels {
     private static func binaryFloat<T: FloatScalar>(_ a: Tensor, _ b: Tensor, _: T.Type, _ op: BinaryOp) -> Tensor {
         let d = T.dtype, name = op.rawValue
         switch op {
-        case .add: return map2(a, b, d, op: name) { (x: T, y: T) in x + y }
-        case .sub: return map2(a, b, d, op: name) { (x: T, y: T) in x - y }
-        case .mul: return map2(a, b, d, op: name) { (x: T, y: T) in x * y }
-        case .div: return map2(a, b, d, op: name) { (x: T, y: T) in x / y }
-        case .pow: return map2(a, b, d, op: name, cost: 16) { (x: T, y: T) in powFloat(x, y) }
-        case .maximum: return map2(a, b, d, op: name) { (x: T, y: T) in x.isNaN || y.isNaN ? T.nan : Swift.max(x, y) }
-        case .minimum: return map2(a, b, d, op: name) { (x: T, y: T) in x.isNaN || y.isNaN ? T.nan : Swift.min(x, y) }
-        case .floorDivide: return map2(a, b, d, op: name) { (x: T, y: T) in (x / y).rounded(.down) }
-        case .remainder:
-            // Python/NumPy modulo: result has the sign of the divisor.
-            return map2(a, b, d, op: name) { (x: T, y: T) -> T in
-                let r = x.truncatingRemainder(dividingBy: y)
-                return (r != 0 && (r < 0) != (y < 0)) ? r + y : r
-            }
-        case .atan2: return map2(a, b, d, op: name, cost: 16) { (x: T, y: T) in T.atan2(y: x, x: y) }
+        case .add: return map2(a, b, d, op: name, ElementOps.Add<T>.self)
+        case .sub: return map2(a, b, d, op: name, ElementOps.Sub<T>.self)
+        case .mul: return map2(a, b, d, op: name, ElementOps.Mul<T>.self)
+        case .div: return map2(a, b, d, op: name, ElementOps.Div<T>.self)
+        case .pow: return map2(a, b, d, op: name, cost: 16, ElementOps.Pow<T>.self)
+        case .maximum: return map2(a, b, d, op: name, ElementOps.Maximum<T>.self)
+        case .minimum: return map2(a, b, d, op: name, ElementOps.Minimum<T>.self)
+        case .floorDivide: return map2(a, b, d, op: name, ElementOps.FloorDivide<T>.self)
+        case .remainder: return map2(a, b, d, op: name, ElementOps.Remainder<T>.self)
+        case .atan2: return map2(a, b, d, op: name, cost: 16, ElementOps.Atan2<T>.self)
         }
-    }
-
-    @inline(__always)
-    static func powFloat<T: FloatScalar>(_ x: T, _ y: T) -> T {
-        if y == 2 { return x * x }
-        if y == 1 { return x }
-        if y == 0.5 { return x.squareRoot() }
-        // IEEE pow semantics (negative base with integral exponent is defined).
-        if x < 0, y == y.rounded() {
-            let r = T.pow(-x, y)
-            return y.truncatingRemainder(dividingBy: 2) == 0 ? r : -r
-        }
-        return T.pow(x, y)
     }
 
     @inline(__always)
     private static func binaryInt<T: FixedWidthInteger & NumericScalar>(_ a: Tensor, _ b: Tensor, _: T.Type, _ op: BinaryOp) -> Tensor {
         let d = T.dtype, name = op.rawValue
         switch op {
-        case .add: return map2(a, b, d, op: name) { (x: T, y: T) in x &+ y }
-        case .sub: return map2(a, b, d, op: name) { (x: T, y: T) in x &- y }
-        case .mul: return map2(a, b, d, op: name) { (x: T, y: T) in x &* y }
-        case .pow:
-            return map2(a, b, d, op: name) { (x: T, y: T) -> T in
-                // Exponentiation by squaring with wrapping; negative exponents give 0 (except ±1 bases).
-                if y < 0 { return x == 1 ? 1 : (x == 0 &- 1 ? (y & 1 == 0 ? 1 : x) : 0) }
-                var result: T = 1, base = x, e = y
-                while e > 0 {
-                    if e & 1 == 1 { result = result &* base }
-                    base = base &* base
-                    e >>= 1
-                }
-                return result
-            }
-        case .maximum: return map2(a, b, d, op: name) { (x: T, y: T) in Swift.max(x, y) }
-        case .minimum: return map2(a, b, d, op: name) { (x: T, y: T) in Swift.min(x, y) }
-        case .floorDivide:
-            // NumPy: division by zero gives 0 (with a warning there); floor rounding toward −∞.
-            return map2(a, b, d, op: name) { (x: T, y: T) -> T in
-                if y == 0 { return 0 }
-                if y == 0 &- 1 { return 0 &- x }
-                let q = x / y
-                return (x % y != 0 && ((x < 0) != (y < 0))) ? q &- 1 : q
-            }
-        case .remainder:
-            return map2(a, b, d, op: name) { (x: T, y: T) -> T in
-                if y == 0 || y == 0 &- 1 { return 0 }
-                let r = x % y
-                return (r != 0 && ((r < 0) != (y < 0))) ? r &+ y : r
-            }
+        case .add: return map2(a, b, d, op: name, ElementOps.Add<T>.self)
+        case .sub: return map2(a, b, d, op: name, ElementOps.Sub<T>.self)
+        case .mul: return map2(a, b, d, op: name, ElementOps.Mul<T>.self)
+        case .pow: return map2(a, b, d, op: name, ElementOps.PowInt<T>.self)
+        case .maximum: return map2(a, b, d, op: name, ElementOps.Maximum<T>.self)
+        case .minimum: return map2(a, b, d, op: name, ElementOps.Minimum<T>.self)
+        case .floorDivide: return map2(a, b, d, op: name, ElementOps.FloorDivideInt<T>.self)
+        case .remainder: return map2(a, b, d, op: name, ElementOps.RemainderInt<T>.self)
         case .div, .atan2: fatalError("unreachable: \(op) computes in floating point")
         }
     }
@@ -249,12 +182,12 @@ extension Kernels {
     private static func compare<T: NumericScalar>(_ a: Tensor, _ b: Tensor, _: T.Type, _ op: CompareOp) -> Tensor {
         let name = op.rawValue
         switch op {
-        case .eq: return map2(a, b, .bool, op: name) { (x: T, y: T) in x == y }
-        case .ne: return map2(a, b, .bool, op: name) { (x: T, y: T) in x != y }
-        case .lt: return map2(a, b, .bool, op: name) { (x: T, y: T) in x < y }
-        case .le: return map2(a, b, .bool, op: name) { (x: T, y: T) in x <= y }
-        case .gt: return map2(a, b, .bool, op: name) { (x: T, y: T) in x > y }
-        case .ge: return map2(a, b, .bool, op: name) { (x: T, y: T) in x >= y }
+        case .eq: return map2(a, b, .bool, op: name, ElementOps.Equal<T>.self)
+        case .ne: return map2(a, b, .bool, op: name, ElementOps.NotEqual<T>.self)
+        case .lt: return map2(a, b, .bool, op: name, ElementOps.Less<T>.self)
+        case .le: return map2(a, b, .bool, op: name, ElementOps.LessEqual<T>.self)
+        case .gt: return map2(a, b, .bool, op: name, ElementOps.Greater<T>.self)
+        case .ge: return map2(a, b, .bool, op: name, ElementOps.GreaterEqual<T>.self)
         }
     }
 }

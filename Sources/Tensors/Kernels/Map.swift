@@ -1,11 +1,14 @@
 /// Elementwise kernels: typed maps over one, two or three strided operands into a fresh
-/// contiguous output, with NumPy broadcasting. Each is `@inline(__always)` so that the call site's
-/// closure is inlined into a loop specialised for the concrete element types (no dynamic dispatch,
-/// allocation or ARC per element); the contiguous case is a flat loop LLVM vectorizes.
+/// contiguous output, with NumPy broadcasting. The per-element operation is a type parameter
+/// (see ElementOps.swift), so each (kernel, op) pair is specialised with the op inlined: no
+/// dynamic dispatch, allocation or ARC per element; the contiguous case is a flat loop LLVM
+/// vectorizes.
 enum Kernels {
     /// out[i] = f(x[i]) with `out` a new contiguous tensor of `outType`.
     @inline(__always)
-    static func map1<A, R>(_ x: Tensor, _ outType: DType, cost: Int = 1, _ f: (A) -> R) -> Tensor {
+    static func map1<Op: UnaryElementOp>(_ x: Tensor, _ outType: DType, cost: Int = 1, _ op: Op.Type) -> Tensor {
+        typealias A = Op.Input
+        typealias R = Op.Output
         let out = Tensor(uninitializedShape: x.shape, dtype: outType)
         let plan = LoopPlan(shape: x.shape, strides: [out.strides, x.strides])
         let po = out.pointer(as: R.self), px = x.pointer(as: A.self)
@@ -13,9 +16,9 @@ enum Kernels {
         plan.forEachRun(cost: cost) { offs, n in
             let o = po + offs[0], a = px + offs[1]
             if so == 1 && sx == 1 {
-                for i in 0..<n { o[i] = f(a[i]) }
+                for i in 0..<n { o[i] = Op.apply(a[i]) }
             } else {
-                for i in 0..<n { o[i &* so] = f(a[i &* sx]) }
+                for i in 0..<n { o[i &* so] = Op.apply(a[i &* sx]) }
             }
         }
         return out
@@ -23,8 +26,11 @@ enum Kernels {
 
     /// out = f(a, b) with broadcasting; `op` names the operation in shape errors.
     @inline(__always)
-    static func map2<A, B, R>(_ a: Tensor, _ b: Tensor, _ outType: DType, op: String, cost: Int = 1,
-                              _ f: (A, B) -> R) -> Tensor {
+    static func map2<Op: BinaryElementOp>(_ a: Tensor, _ b: Tensor, _ outType: DType, op: String, cost: Int = 1,
+                                          _: Op.Type) -> Tensor {
+        typealias A = Op.Left
+        typealias B = Op.Right
+        typealias R = Op.Output
         let shape = broadcastShapes(a.shape, b.shape, op: op)
         let out = Tensor(uninitializedShape: shape, dtype: outType)
         let plan = LoopPlan(shape: shape, strides: [out.strides, a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)])
@@ -33,34 +39,34 @@ enum Kernels {
         plan.forEachRun(cost: cost) { offs, n in
             let o = po + offs[0], x = pa + offs[1], y = pb + offs[2]
             if so == 1 && sa == 1 && sb == 1 {
-                for i in 0..<n { o[i] = f(x[i], y[i]) }
+                for i in 0..<n { o[i] = Op.apply(x[i], y[i]) }
             } else if so == 1 && sa == 1 && sb == 0 {
                 let s = y[0]
-                for i in 0..<n { o[i] = f(x[i], s) }
+                for i in 0..<n { o[i] = Op.apply(x[i], s) }
             } else if so == 1 && sa == 0 && sb == 1 {
                 let s = x[0]
-                for i in 0..<n { o[i] = f(s, y[i]) }
+                for i in 0..<n { o[i] = Op.apply(s, y[i]) }
             } else {
-                for i in 0..<n { o[i &* so] = f(x[i &* sa], y[i &* sb]) }
+                for i in 0..<n { o[i &* so] = Op.apply(x[i &* sa], y[i &* sb]) }
             }
         }
         return out
     }
 
-    /// out = f(c, a, b) with broadcasting over three inputs (used by `where`, `clamp`, `lerp`).
+    /// out = condition ? a : b with broadcasting over the three inputs (`B` is a bit pattern of
+    /// the element size: selection never needs arithmetic).
     @inline(__always)
-    static func map3<C, A, B, R>(_ c: Tensor, _ a: Tensor, _ b: Tensor, _ outType: DType, op: String,
-                                 _ f: (C, A, B) -> R) -> Tensor {
-        let shape = broadcastShapes(broadcastShapes(c.shape, a.shape, op: op), b.shape, op: op)
+    static func select<B>(_ c: Tensor, _ a: Tensor, _ b: Tensor, _ outType: DType, _: B.Type) -> Tensor {
+        let shape = broadcastShapes(broadcastShapes(c.shape, a.shape, op: "where"), b.shape, op: "where")
         let out = Tensor(uninitializedShape: shape, dtype: outType)
         let plan = LoopPlan(shape: shape, strides: [out.strides, c.broadcastStrides(to: shape),
                                                     a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)])
-        let po = out.pointer(as: R.self), pc = c.pointer(as: C.self)
-        let pa = a.pointer(as: A.self), pb = b.pointer(as: B.self)
+        let po = out.pointer(as: B.self), pc = c.pointer(as: Bool.self)
+        let pa = a.pointer(as: B.self), pb = b.pointer(as: B.self)
         let so = plan.innerStrides[0], sc = plan.innerStrides[1], sa = plan.innerStrides[2], sb = plan.innerStrides[3]
         plan.forEachRun { offs, n in
             let o = po + offs[0], z = pc + offs[1], x = pa + offs[2], y = pb + offs[3]
-            for i in 0..<n { o[i &* so] = f(z[i &* sc], x[i &* sa], y[i &* sb]) }
+            for i in 0..<n { o[i &* so] = z[i &* sc] ? x[i &* sa] : y[i &* sb] }
         }
         return out
     }

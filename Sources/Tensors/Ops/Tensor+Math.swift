@@ -220,42 +220,42 @@ extension Tensor {
 
     /// Elementwise logical and (non-bool inputs are true where non-zero).
     public static func .& (a: Tensor, b: Tensor) -> Tensor {
-        Kernels.map2(a.to(.bool), b.to(.bool), .bool, op: "logical_and") { (x: Bool, y: Bool) in x && y }
+        Kernels.map2(a.to(.bool), b.to(.bool), .bool, op: "logical_and", ElementOps.And.self)
     }
     /// Elementwise logical or.
     public static func .| (a: Tensor, b: Tensor) -> Tensor {
-        Kernels.map2(a.to(.bool), b.to(.bool), .bool, op: "logical_or") { (x: Bool, y: Bool) in x || y }
+        Kernels.map2(a.to(.bool), b.to(.bool), .bool, op: "logical_or", ElementOps.Or.self)
     }
     /// Elementwise logical exclusive or.
     public static func .^ (a: Tensor, b: Tensor) -> Tensor {
-        Kernels.map2(a.to(.bool), b.to(.bool), .bool, op: "logical_xor") { (x: Bool, y: Bool) in x != y }
+        Kernels.map2(a.to(.bool), b.to(.bool), .bool, op: "logical_xor", ElementOps.Xor.self)
     }
     /// Elementwise logical not.
     public static prefix func .! (a: Tensor) -> Tensor {
-        Kernels.map1(a.to(.bool), .bool) { (x: Bool) in !x }
+        Kernels.map1(a.to(.bool), .bool, ElementOps.Not.self)
     }
 
     /// True where the element is NaN.
     public func isNaN() -> Tensor {
         switch dtype.computeType {
-        case .float32: return Kernels.map1(to(.float32), .bool) { (v: Float) in v.isNaN }
-        case .float64: return Kernels.map1(self, .bool) { (v: Double) in v.isNaN }
+        case .float32: return Kernels.map1(to(.float32), .bool, ElementOps.IsNaN<Float>.self)
+        case .float64: return Kernels.map1(self, .bool, ElementOps.IsNaN<Double>.self)
         default: return Tensor.zeros(shape, dtype: .bool)
         }
     }
     /// True where the element is neither infinite nor NaN.
     public func isFinite() -> Tensor {
         switch dtype.computeType {
-        case .float32: return Kernels.map1(to(.float32), .bool) { (v: Float) in v.isFinite }
-        case .float64: return Kernels.map1(self, .bool) { (v: Double) in v.isFinite }
+        case .float32: return Kernels.map1(to(.float32), .bool, ElementOps.IsFinite<Float>.self)
+        case .float64: return Kernels.map1(self, .bool, ElementOps.IsFinite<Double>.self)
         default: return Tensor.ones(shape, dtype: .bool)
         }
     }
     /// True where the element is ±∞.
     public func isInfinite() -> Tensor {
         switch dtype.computeType {
-        case .float32: return Kernels.map1(to(.float32), .bool) { (v: Float) in v.isInfinite }
-        case .float64: return Kernels.map1(self, .bool) { (v: Double) in v.isInfinite }
+        case .float32: return Kernels.map1(to(.float32), .bool, ElementOps.IsInfinite<Float>.self)
+        case .float64: return Kernels.map1(self, .bool, ElementOps.IsInfinite<Double>.self)
         default: return Tensor.zeros(shape, dtype: .bool)
         }
     }
@@ -267,9 +267,9 @@ extension Tensor {
         let c = condition.to(.bool), av = a.to(t), bv = b.to(t)
         let y: Tensor
         switch t.byteSize {
-        case 1: y = Kernels.map3(c, av, bv, t, op: "where") { (k: Bool, x: UInt8, z: UInt8) in k ? x : z }
-        case 4: y = Kernels.map3(c, av, bv, t, op: "where") { (k: Bool, x: UInt32, z: UInt32) in k ? x : z }
-        default: y = Kernels.map3(c, av, bv, t, op: "where") { (k: Bool, x: UInt64, z: UInt64) in k ? x : z }
+        case 1: y = Kernels.select(c, av, bv, t, UInt8.self)
+        case 4: y = Kernels.select(c, av, bv, t, UInt32.self)
+        default: y = Kernels.select(c, av, bv, t, UInt64.self)
         }
         guard GradMode.isEnabled, a.node != nil || b.node != nil else { return y }
         let cd = c.detached()

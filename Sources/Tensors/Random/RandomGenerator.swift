@@ -124,9 +124,8 @@ enum PortableMath {
         // Horner: sin r = r·Σ (−1)ʲ r²ʲ/(2j+1)!, cos r = Σ (−1)ʲ r²ʲ/(2j)!, j ≤ 11 (error < 1e-18).
         var s = 0.0, c = 0.0
         for j in stride(from: 11, through: 0, by: -1) {
-            let sign = j % 2 == 0 ? 1.0 : -1.0
-            s = s * r2 + sign / factorials[2 * j + 1]
-            c = c * r2 + sign / factorials[2 * j]
+            s = s * r2 + sinCoefficients[j]
+            c = c * r2 + cosCoefficients[j]
         }
         s *= r
         switch q {
@@ -142,4 +141,13 @@ enum PortableMath {
         for i in 1...23 { f.append(f[i - 1] * Double(i)) }
         return f
     }()
+    /// (−1)ʲ/(2j+1)! and (−1)ʲ/(2j)! for j = 0…11.
+    private static let sinCoefficients: [Double] = (0...11).map { (j: Int) -> Double in
+        let sign: Double = j % 2 == 0 ? 1 : -1
+        return sign / factorials[2 * j + 1]
+    }
+    private static let cosCoefficients: [Double] = (0...11).map { (j: Int) -> Double in
+        let sign: Double = j % 2 == 0 ? 1 : -1
+        return sign / factorials[2 * j]
+    }
 }
