@@ -33,7 +33,7 @@ struct TensorBench: ParsableCommand {
         abstract: "GEMM, elementwise, reduction and softmax throughput of the Tensors module."
     )
 
-    @Option(help: "GEMM backend: auto (BLAS when found) or native.") var backend: MatmulBackend = .auto
+    @Option(help: "GEMM backend: auto (the faster of BLAS and native, measured), blas or native.") var backend: MatmulBackend = .auto
     @Option(help: "Timed runs per measurement (the median is reported).") var runs = 7
     @Option(help: "Only run benchmarks whose name contains this text.") var filter: String?
     @Option(help: "GEMM sizes (comma separated).") var sizes = "256,512,1024,2048"
@@ -48,13 +48,12 @@ struct TensorBench: ParsableCommand {
             return n
         }
         BLAS.backend = backend
-        let backendName = BLAS.activeBackendName
         if !json {
-            print("backend: \(backendName)\(BLAS.isAvailable ? " (\(BLAS.library) \(BLAS.coreName))" : ""), cpus: \(CPU.count)")
+            print("sgemm: \(BLAS.backendName(for: .float32)), dgemm: \(BLAS.backendName(for: .float64))\(BLAS.isAvailable ? " (BLAS: \(BLAS.library) \(BLAS.coreName))" : ""), cpus: \(CPU.count)")
         }
         func report(_ name: String, _ size: Int, _ seconds: Double, gflops: Double? = nil, gbps: Double? = nil) {
             if json {
-                var f: [(String, JSONValue)] = [("name", .string(name)), ("size", .int(size)), ("backend", .string(name.hasSuffix("gemm") ? backendName : "native")), ("seconds", .double(seconds))]
+                var f: [(String, JSONValue)] = [("name", .string(name)), ("size", .int(size)), ("backend", .string(name == "sgemm" ? BLAS.backendName(for: .float32) : name == "dgemm" ? BLAS.backendName(for: .float64) : "native")), ("seconds", .double(seconds))]
                 if let gflops { f.append(("gflops", .double(gflops))) }
                 if let gbps { f.append(("gbps", .double(gbps))) }
                 print(JSONLine(f).text)

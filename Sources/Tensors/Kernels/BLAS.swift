@@ -3,10 +3,13 @@ import Foundation
 
 /// Which GEMM implementation matrix products use.
 public enum MatmulBackend: String, Sendable, CaseIterable {
-    /// A BLAS found at run time when present (OpenBLAS, Accelerate, any CBLAS), else native.
+    /// The faster of the run-time BLAS and the native kernel, measured once per dtype on this
+    /// machine (native when no BLAS is found).
     case auto
     /// The package's own cache-blocked SIMD kernel.
     case native
+    /// The BLAS found at run time (OpenBLAS, Accelerate, any CBLAS); native when there is none.
+    case blas
 }
 
 /// The run-time BLAS bridge: which library was found and which backend matmul uses.
@@ -15,16 +18,19 @@ public enum MatmulBackend: String, Sendable, CaseIterable {
 /// usual OpenBLAS / BLIS / MKL / reference-CBLAS names, Accelerate on macOS). For OpenBLAS it sets
 /// `OPENBLAS_CORETYPE` for the CPU before loading when the user has not, because distribution
 /// builds can misdetect new CPUs and fall back to a slow generic core.
-/// `SWIFTLEARN_BLAS=native` in the environment makes ``backend`` start as `.native`.
+/// A library is not trusted blindly: distribution builds can be far slower than the CPU allows
+/// (Debian's OpenBLAS 0.3.21 reaches half of NumPy's bundled OpenBLAS here), so `.auto` times
+/// one 512×512 product with each implementation the first time it needs to choose, per dtype,
+/// and uses the faster. `SWIFTLEARN_BLAS=native|blas|auto` sets the starting ``backend``
+/// (`native` also skips loading any library).
 public enum BLAS {
-    private static let loaded: Bool = {
-        if ProcessInfo.processInfo.environment["SWIFTLEARN_BLAS"]?.lowercased() == "native" { return false }
-        return sl_blas_load(nil) != 0
-    }()
+    private static let requested: MatmulBackend =
+        MatmulBackend(rawValue: ProcessInfo.processInfo.environment["SWIFTLEARN_BLAS"]?.lowercased() ?? "auto") ?? .auto
+
+    private static let loaded: Bool = requested == .native ? false : sl_blas_load(nil) != 0
 
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var selected: MatmulBackend =
-        ProcessInfo.processInfo.environment["SWIFTLEARN_BLAS"]?.lowercased() == "native" ? .native : .auto
+    nonisolated(unsafe) private static var selected: MatmulBackend = requested
 
     /// The backend matrix products use (settable, e.g. by benchmarks).
     public static var backend: MatmulBackend {
@@ -41,40 +47,90 @@ public enum BLAS {
     /// OpenBLAS's core type (e.g. "SkylakeX"), "" when not OpenBLAS or none loaded.
     public static var coreName: String { loaded ? String(cString: sl_blas_corename()) : "" }
 
-    /// The name of the GEMM path in use: "blas" or "native".
-    public static var activeBackendName: String { useBLAS(flops: .max) ? "blas" : "native" }
+    /// The name of the GEMM path large float32 products take: "blas" or "native".
+    public static var activeBackendName: String { backendName(for: .float32) }
 
-    /// Whether a product of this many multiply-adds goes to the BLAS.
-    @inline(__always)
-    static func useBLAS(flops: Int) -> Bool {
-        // Tiny products are faster in the native kernel (no library threading overhead).
-        loaded && backend == .auto && flops >= 32 * 32 * 32
+    /// The name of the GEMM path large products of `dtype` take: "blas" or "native".
+    public static func backendName(for dtype: DType) -> String {
+        useBLAS(flops: .max, double: dtype == .float64) ? "blas" : "native"
     }
-}
 
-/// Row-major GEMM front door: C = A·B (op = transpose flags), dispatching to BLAS or native.
-enum Gemm {
-    static func run(_ tA: Bool, _ tB: Bool, m: Int, n: Int, k: Int,
-                    _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                    _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = 0) {
-        if m == 0 || n == 0 { return }
-        if k == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) }; return }
-        if BLAS.useBLAS(flops: m * n * k) && threads != 1 {
-            sl_blas_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
-        } else {
-            sl_sgemm_native(tA ? 1 : 0, tB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, Int32(threads))
+    /// Whether the BLAS beat the native kernel in this process's one-time measurement.
+    public static var blasFasterForFloat: Bool { blasWinsFloat }
+    /// Whether the BLAS beat the native kernel for float64.
+    public static var blasFasterForDouble: Bool { blasWinsDouble }
+
+    private static let blasWinsFloat: Bool = loaded && calibrate(Float.self)
+    private static let blasWinsDouble: Bool = loaded && calibrate(Double.self)
+
+    /// Times one 512×512 product with each implementation (best of 3) and reports whether
+    /// the BLAS was faster.
+    private static func calibrate<T: FloatScalar>(_: T.Type) -> Bool {
+        let n = 512
+        let a = [T](repeating: 1, count: n * n).enumerated().map { T(Double(($0.offset * 7) % 13) - 6) / 7 }
+        var c = [T](repeating: 0, count: n * n)
+        func best(_ run: () -> Void) -> UInt64 {
+            run()
+            return (0..<3).map { _ -> UInt64 in
+                let t = DispatchTime.now().uptimeNanoseconds
+                run()
+                return DispatchTime.now().uptimeNanoseconds - t
+            }.min()!
+        }
+        return a.withUnsafeBufferPointer { pa in
+            c.withUnsafeMutableBufferPointer { pc in
+                let A = pa.baseAddress!, C = pc.baseAddress!
+                // Native first: OpenBLAS's worker threads keep spinning for a while after a call and
+                // would steal the cores from a native run measured right after it.
+                let viaNative = best { Gemm.raw(blas: false, false, false, n, n, n, A, n, A, n, C, n, 0) }
+                let viaBLAS = best { Gemm.raw(blas: true, false, false, n, n, n, A, n, A, n, C, n, 0) }
+                if ProcessInfo.processInfo.environment["SWIFTLEARN_DEBUG_CALIBRATION"] != nil { print("calibrate \(T.self): blas \(viaBLAS) ns, native \(viaNative) ns") }
+                return viaBLAS < viaNative
+            }
         }
     }
 
-    static func run(_ tA: Bool, _ tB: Bool, m: Int, n: Int, k: Int,
-                    _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
-                    _ c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int = 0) {
+    /// Whether a product of this many multiply-adds goes to the BLAS.
+    @inline(__always)
+    static func useBLAS(flops: Int, double: Bool) -> Bool {
+        guard loaded else { return false }
+        switch backend {
+        case .native: return false
+        case .blas: return true
+        case .auto:
+            // Tiny products are faster in the native kernel (no library threading overhead).
+            return flops >= 32 * 32 * 32 && (double ? blasWinsDouble : blasWinsFloat)
+        }
+    }
+}
+
+/// Row-major GEMM front door: C = op(A)·op(B), dispatching to BLAS or the native kernel.
+enum Gemm {
+    static func run<T: FloatScalar>(_ tA: Bool, _ tB: Bool, m: Int, n: Int, k: Int,
+                                    _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
+                                    _ c: UnsafeMutablePointer<T>, ldc: Int, threads: Int = 0) {
         if m == 0 || n == 0 { return }
         if k == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) }; return }
-        if BLAS.useBLAS(flops: m * n * k) && threads != 1 {
-            sl_blas_dgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
+        let blas = threads != 1 && BLAS.useBLAS(flops: m * n * k, double: T.self == Double.self)
+        raw(blas: blas, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, threads)
+    }
+
+    /// One call into the chosen implementation (T must be Float or Double).
+    @inline(__always)
+    static func raw<T: FloatScalar>(blas: Bool, _ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                                    _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+                                    _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ threads: Int) {
+        let ta: Int32 = tA ? 1 : 0, tb: Int32 = tB ? 1 : 0
+        if T.self == Float.self {
+            let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
+            let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
+            if blas { sl_blas_sgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, ldc) }
+            else { sl_sgemm_native(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, Int32(threads)) }
         } else {
-            sl_dgemm_native(tA ? 1 : 0, tB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, Int32(threads))
+            let a = UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), b = UnsafeRawPointer(b).assumingMemoryBound(to: Double.self)
+            let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self)
+            if blas { sl_blas_dgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, ldc) }
+            else { sl_dgemm_native(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, Int32(threads)) }
         }
     }
 }

@@ -61,21 +61,17 @@ extension Tensor {
         // Many small products: one thread each. Few large ones: each GEMM uses every core.
         let perProduct = m * n * k
         let parallelBatches = count > 1 && perProduct < 128 * 128 * 128
-        func run<T>(_: T.Type, _ gemm: (Bool, Bool, Int, Int, Int, UnsafePointer<T>, Int, UnsafePointer<T>, Int, UnsafeMutablePointer<T>, Int, Int) -> Void) {
+        func run<T: FloatScalar>(_: T.Type) {
             let pa = UnsafePointer(a.pointer(as: T.self)), pb = UnsafePointer(b.pointer(as: T.self)), pc = out.pointer(as: T.self)
             if parallelBatches {
                 Parallel.forRange(count, cost: perProduct) { s, e in
-                    for i in s..<e { gemm(ta, tb, m, n, k, pa + offsets[i].0, lda, pb + offsets[i].1, ldb, pc + i * m * n, n, 1) }
+                    for i in s..<e { Gemm.run(ta, tb, m: m, n: n, k: k, pa + offsets[i].0, lda: lda, pb + offsets[i].1, ldb: ldb, pc + i * m * n, ldc: n, threads: 1) }
                 }
             } else {
-                for i in 0..<count { gemm(ta, tb, m, n, k, pa + offsets[i].0, lda, pb + offsets[i].1, ldb, pc + i * m * n, n, 0) }
+                for i in 0..<count { Gemm.run(ta, tb, m: m, n: n, k: k, pa + offsets[i].0, lda: lda, pb + offsets[i].1, ldb: ldb, pc + i * m * n, ldc: n) }
             }
         }
-        if dt == .float32 {
-            run(Float.self) { Gemm.run($0, $1, m: $2, n: $3, k: $4, $5, lda: $6, $7, ldb: $8, $9, ldc: $10, threads: $11) }
-        } else {
-            run(Double.self) { Gemm.run($0, $1, m: $2, n: $3, k: $4, $5, lda: $6, $7, ldb: $8, $9, ldc: $10, threads: $11) }
-        }
+        if dt == .float32 { run(Float.self) } else { run(Double.self) }
         return out
     }
 
