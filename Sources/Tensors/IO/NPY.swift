@@ -77,9 +77,12 @@ public enum NPY {
 
     /// Encodes `payload` as a `.npy` file, byte-for-byte as `np.save` would.
     ///
-    /// - Precondition: `payload.bytes.count` matches its dtype and shape.
+    /// - Precondition: `payload.bytes.count` matches its dtype and shape, and the shape has at
+    ///   most ``maxDimensions`` axes (NumPy cannot load more).
     public static func encode(_ payload: ArrayPayload) -> [UInt8] {
         payload.checkInvariant("NPY.encode")
+        precondition(payload.shape.count <= maxDimensions,
+                     "NPY.encode: shape \(payload.shape) has \(payload.shape.count) axes; .npy files hold at most \(maxDimensions)")
         var out = headerBytes(descr: payload.dtype.numpyDescr, shape: payload.shape)
         out.append(contentsOf: payload.bytes)
         return out
