@@ -213,3 +213,25 @@ struct TrapTests {
         #expect(broadcastShapes([5, 1, 3], [4, 1], op: "add") == [5, 4, 3])
     }
 }
+
+@Suite("README")
+struct ReadmeExampleTests {
+    /// The README's library example, kept compiling and checked.
+    @Test func readmeExampleRuns() throws {
+        let x = Tensor.randn([128, 784], seed: 0)
+        let w = (Tensor.randn([784, 10], seed: 1) * 0.01).requiringGrad()
+        let labels = Tensor.randint(0, 10, [128], seed: 2)
+        let logits = x.matmul(w)
+        let loss = -logits.logSoftmax(axis: -1)
+            .gather(axis: 1, index: labels.unsqueezed(1)).mean()
+        loss.backward()
+        #expect(w.grad!.shape == [784, 10])
+        let (values, vectors) = try Linalg.eigh(x.T.matmul(x))
+        #expect(values.shape == [784] && vectors.shape == [784, 784])
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("readme-w-\(getpid()).npy")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try w.detached().save(npy: url)
+        #expect(try Tensor.load(npy: url).scalars == w.scalars)
+        #expect(x[0..<2, .stride(by: 392)].shape == [2, 2])
+    }
+}
