@@ -30,60 +30,67 @@
 #error "gemm_driver.h is a template: include it from gemm.c with SL_T and SL_FN defined"
 #endif
 
+/// Copies the first W values of each of `count` panel rows: panel j gets s[j·W .. j·W+W) at
+/// d + j·W·kc. Always inlined with a constant W, so the copy becomes straight vector moves.
+static inline __attribute__((always_inline)) void SL_FN(copy_panels)(int W, long count,
+                                                                     const SL_T *restrict s,
+                                                                     SL_T *restrict d, long kc) {
+    for (long j = 0; j < count; j++)
+        for (int c = 0; c < W; c++) d[j * W * kc + c] = s[j * W + c];
+}
+
+/// "Direct" packing: source row p (at src + p·ld) holds `len` contiguous values that go to the
+/// panels side by side: dst[j][p][c] = src[p·ld + j·w + c]. Used for op(A) = Aᵀ and op(B) = B.
+/// Panel columns past `len` are zero.
+static void SL_FN(pack_direct)(int w, long len, long kc, const SL_T *src, long ld,
+                               SL_T *restrict dst) {
+    const long full = len / w, rest = len % w;
+    for (long p = 0; p < kc; p++) {
+        const SL_T *s = src + p * ld;
+        SL_T *d = dst + p * w;
+        switch (w) {
+        case 4: SL_FN(copy_panels)(4, full, s, d, kc); break;
+        case 6: SL_FN(copy_panels)(6, full, s, d, kc); break;
+        case 8: SL_FN(copy_panels)(8, full, s, d, kc); break;
+        case 14: SL_FN(copy_panels)(14, full, s, d, kc); break;
+        case 16: SL_FN(copy_panels)(16, full, s, d, kc); break;
+        case 32: SL_FN(copy_panels)(32, full, s, d, kc); break;
+        default: SL_FN(copy_panels)(w, full, s, d, kc); break;
+        }
+        if (rest) {
+            SL_T *dr = d + full * w * kc;
+            const SL_T *sr = s + full * w;
+            for (long c = 0; c < rest; c++) dr[c] = sr[c];
+            for (long c = rest; c < w; c++) dr[c] = 0;
+        }
+    }
+}
+
+/// "Transposed" packing: source row r (at src + r·ld) holds kc contiguous values of one panel
+/// row: dst[j][p][c] = src[(j·w + c)·ld + p]. Used for op(A) = A and op(B) = Bᵀ. Each panel is
+/// handed to the configuration's transposer (SIMD block transposes where available).
+static void SL_FN(pack_transposed)(const SL_FN(gemm_config) *cfg, int w, long len, long kc,
+                                   const SL_T *src, long ld, SL_T *restrict dst) {
+    for (long j = 0; j < len; j += w) {
+        const long rows = len - j < w ? len - j : w;
+        cfg->pack_panel_t(src + j * ld, ld, rows, kc, dst + j * kc, w);
+    }
+}
+
 /// Packs op(A)[i0 : i0+mc, p0 : p0+kc] into ceil(mc/mr) panels of mr rows; panel layout is
 /// [kc][mr] (the mr values of one k are adjacent). Rows past mc are zero.
-static void SL_FN(pack_a)(int mr, long mc, long kc, const SL_T *A, long lda, int trans, long i0,
-                          long p0, SL_T *restrict dst) {
-    for (long ir = 0; ir < mc; ir += mr) {
-        const long rows = mc - ir < mr ? mc - ir : mr;
-        if (!trans) {
-            // op(A) = A: each panel row is a contiguous run of A's row; interleave the rows.
-            for (long r = 0; r < rows; r++) {
-                const SL_T *src = A + (i0 + ir + r) * lda + p0;
-                for (long p = 0; p < kc; p++) dst[p * mr + r] = src[p];
-            }
-        } else {
-            // op(A) = Aᵀ: the mr values for one k are contiguous in A's row p.
-            for (long p = 0; p < kc; p++) {
-                const SL_T *src = A + (p0 + p) * lda + i0 + ir;
-                for (long r = 0; r < rows; r++) dst[p * mr + r] = src[r];
-            }
-        }
-        if (rows < mr) {
-            for (long p = 0; p < kc; p++)
-                for (long r = rows; r < mr; r++) dst[p * mr + r] = 0;
-        }
-        dst += (long)mr * kc;
-    }
+static void SL_FN(pack_a)(const SL_FN(gemm_config) *cfg, long mc, long kc, const SL_T *A,
+                          long lda, int trans, long i0, long p0, SL_T *restrict dst) {
+    if (!trans) SL_FN(pack_transposed)(cfg, cfg->mr, mc, kc, A + i0 * lda + p0, lda, dst);
+    else SL_FN(pack_direct)(cfg->mr, mc, kc, A + p0 * lda + i0, lda, dst);
 }
 
 /// Packs op(B)[p0 : p0+kc, j0 : j0+nc] into ceil(nc/nr) panels of nr columns; panel layout is
 /// [kc][nr]. Columns past nc are zero.
-static void SL_FN(pack_b)(int nr, long kc, long nc, const SL_T *B, long ldb, int trans, long p0,
-                          long j0, SL_T *restrict dst) {
-    for (long jr = 0; jr < nc; jr += nr) {
-        const long cols = nc - jr < nr ? nc - jr : nr;
-        if (!trans) {
-            // op(B) = B: the nr values for one k are contiguous in B's row p.
-            for (long p = 0; p < kc; p++) {
-                const SL_T *src = B + (p0 + p) * ldb + j0 + jr;
-                SL_T *d = dst + p * nr;
-                for (long c = 0; c < cols; c++) d[c] = src[c];
-                for (long c = cols; c < nr; c++) d[c] = 0;
-            }
-        } else {
-            // op(B) = Bᵀ: column c of the panel is a contiguous run of B's row j0+jr+c.
-            for (long c = 0; c < cols; c++) {
-                const SL_T *src = B + (j0 + jr + c) * ldb + p0;
-                for (long p = 0; p < kc; p++) dst[p * nr + c] = src[p];
-            }
-            if (cols < nr) {
-                for (long p = 0; p < kc; p++)
-                    for (long c = cols; c < nr; c++) dst[p * nr + c] = 0;
-            }
-        }
-        dst += (long)nr * kc;
-    }
+static void SL_FN(pack_b)(const SL_FN(gemm_config) *cfg, long kc, long nc, const SL_T *B,
+                          long ldb, int trans, long p0, long j0, SL_T *restrict dst) {
+    if (!trans) SL_FN(pack_direct)(cfg->nr, nc, kc, B + p0 * ldb + j0, ldb, dst);
+    else SL_FN(pack_transposed)(cfg, cfg->nr, nc, kc, B + j0 * ldb + p0, ldb, dst);
 }
 
 /// The problem, shared by all threads of one call.
@@ -96,94 +103,104 @@ typedef struct {
     long lda, ldb;
     SL_T *C;
     long ldc;
-    int grid_m, grid_n;       ///< thread grid: grid_m × grid_n rectangles of C
-    long blocks_m, blocks_n;  ///< C measured in MR-row / NR-column blocks
+    int threads;              ///< threads taking part (grid_m · grid_n)
+    int grid_m, grid_n;       ///< thread grid over C: grid_m row ranges × grid_n column ranges
+    long blocks_m;            ///< M measured in MR-row blocks
+    long kc_max;              ///< depth of the KC slices (all equal but the last)
+    SL_T *pb[2];              ///< shared packed-B blocks, used alternately by successive slices
+    sl_gemm_barrier barrier;  ///< synchronizes the threads after each B block is packed
+    atomic_int oom;           ///< set when some thread could not get its packing buffer
 } SL_FN(gemm_problem);
 
-/// C[m0:m1, n0:n1] of the problem, computed by the calling thread.
-static int SL_FN(gemm_rect)(const SL_FN(gemm_problem) *pr, long m0, long m1, long n0, long n1) {
-    const SL_FN(gemm_config) *cfg = pr->cfg;
-    const int mr = cfg->mr, nr = cfg->nr;
-    const long K = pr->K;
-    const SL_T alpha = pr->alpha;
-    const long ldc = pr->ldc;
-
-    // Depth slices of nearly equal size, none longer than KC.
-    const long kslices = (K + cfg->kc - 1) / cfg->kc;
-    const long kc_max = (K + kslices - 1) / kslices;
-    const long mc_max = m1 - m0 < cfg->mc ? ((m1 - m0 + mr - 1) / mr) * mr : cfg->mc;
-    const long nc_max = n1 - n0 < cfg->nc ? ((n1 - n0 + nr - 1) / nr) * nr : cfg->nc;
-
-    SL_T *pa = (SL_T *)sl_thread_scratch(0, sizeof(SL_T) * (size_t)(mc_max * kc_max));
-    SL_T *pb = (SL_T *)sl_thread_scratch(1, sizeof(SL_T) * (size_t)(kc_max * nc_max));
-    if (!pa || !pb) return 0;
-
+/// C[i0 : i0+rows, j0 : j0+cols] (+)= alpha · (packed A panel) · (packed B panel), one tile.
+static inline void SL_FN(tile)(const SL_FN(gemm_config) *cfg, long kc, const SL_T *ap,
+                               const SL_T *bp, SL_T *c, long ldc, long rows, long cols,
+                               SL_T alpha, SL_T beta) {
+    if (rows == cfg->mr && cols == cfg->nr) {
+        cfg->kernel(kc, ap, bp, c, ldc, alpha, beta);
+        return;
+    }
+    // Edge tile: the full tile into a buffer, then merge the valid part.
     SL_T tile[SL_GEMM_MAX_TILE] __attribute__((aligned(64)));
+    cfg->kernel(kc, ap, bp, tile, cfg->nr, (SL_T)1, (SL_T)0);
+    for (long i = 0; i < rows; i++) {
+        SL_T *ci = c + i * ldc;
+        const SL_T *ti = tile + i * cfg->nr;
+        if (beta == 0) {
+            for (long j = 0; j < cols; j++) ci[j] = alpha * ti[j];
+        } else {
+            for (long j = 0; j < cols; j++) ci[j] = alpha * ti[j] + beta * ci[j];
+        }
+    }
+}
 
-    for (long jc = n0; jc < n1; jc += cfg->nc) {
-        const long nc = n1 - jc < cfg->nc ? n1 - jc : cfg->nc;
-        for (long pc = 0; pc < K; pc += kc_max) {
-            const long kc = K - pc < kc_max ? K - pc : kc_max;
+/// Thread `index` of the call: packs its share of every B block, waits for the others, then
+/// multiplies its rectangle of C (rows from the grid row, columns from the grid column) by it.
+static void SL_FN(gemm_task)(void *ctx, int index) {
+    SL_FN(gemm_problem) *pr = (SL_FN(gemm_problem) *)ctx;
+    const SL_FN(gemm_config) *cfg = pr->cfg;
+    const long mr = cfg->mr, nr = cfg->nr, K = pr->K, ldc = pr->ldc;
+    const int T = pr->threads;
+    const int gi = index / pr->grid_n, gj = index % pr->grid_n;
+
+    long m0 = pr->blocks_m * gi / pr->grid_m * mr, m1 = pr->blocks_m * (gi + 1) / pr->grid_m * mr;
+    if (m1 > pr->M) m1 = pr->M;
+    const long rows_here = m1 > m0 ? m1 - m0 : 0;
+    const long mc_max = rows_here < cfg->mc ? (rows_here + mr - 1) / mr * mr : cfg->mc;
+    SL_T *pa = (SL_T *)sl_thread_scratch(0, sizeof(SL_T) * (size_t)((mc_max ? mc_max : mr) * pr->kc_max));
+    if (!pa) atomic_store(&pr->oom, 1);
+    sl_gemm_barrier_wait(&pr->barrier);
+    if (atomic_load(&pr->oom)) return;
+
+    int slice = 0;
+    for (long jc = 0; jc < pr->N; jc += cfg->nc) {
+        const long nc = pr->N - jc < cfg->nc ? pr->N - jc : cfg->nc;
+        const long panels = (nc + nr - 1) / nr;
+        // This thread's columns of the block, and its share of the B panels to pack.
+        const long n0 = panels * gj / pr->grid_n * nr;
+        long n1 = panels * (gj + 1) / pr->grid_n * nr;
+        if (n1 > nc) n1 = nc;
+        const long q0 = panels * index / T, q1 = panels * (index + 1) / T;
+        const long qcols = (q1 * nr < nc ? q1 * nr : nc) - q0 * nr;
+
+        for (long pc = 0; pc < K; pc += pr->kc_max) {
+            const long kc = K - pc < pr->kc_max ? K - pc : pr->kc_max;
             const SL_T beta = pc == 0 ? pr->beta : (SL_T)1;
-            SL_FN(pack_b)(nr, kc, nc, pr->B, pr->ldb, pr->transB, pc, jc, pb);
+            SL_T *pb = pr->pb[slice++ & 1];
+            if (qcols > 0)
+                SL_FN(pack_b)(cfg, kc, qcols, pr->B, pr->ldb, pr->transB, pc, jc + q0 * nr,
+                              pb + q0 * nr * kc);
+            sl_gemm_barrier_wait(&pr->barrier);
+            if (m0 >= m1 || n0 >= n1) continue;
             for (long ic = m0; ic < m1; ic += cfg->mc) {
                 const long mc = m1 - ic < cfg->mc ? m1 - ic : cfg->mc;
-                SL_FN(pack_a)(mr, mc, kc, pr->A, pr->lda, pr->transA, ic, pc, pa);
-                for (long jr = 0; jr < nc; jr += nr) {
-                    const long cols = nc - jr < nr ? nc - jr : nr;
+                SL_FN(pack_a)(cfg, mc, kc, pr->A, pr->lda, pr->transA, ic, pc, pa);
+                for (long jr = n0; jr < n1; jr += nr) {
+                    const long cols = n1 - jr < nr ? n1 - jr : nr;
                     const SL_T *bp = pb + jr * kc;
                     for (long ir = 0; ir < mc; ir += mr) {
                         const long rows = mc - ir < mr ? mc - ir : mr;
-                        const SL_T *ap = pa + ir * kc;
-                        SL_T *c = pr->C + (ic + ir) * ldc + jc + jr;
-                        if (rows == mr && cols == nr) {
-                            cfg->kernel(kc, ap, bp, c, ldc, alpha, beta);
-                        } else {
-                            // Edge tile: full tile into the buffer, merge the valid part.
-                            cfg->kernel(kc, ap, bp, tile, nr, (SL_T)1, (SL_T)0);
-                            for (long i = 0; i < rows; i++) {
-                                SL_T *ci = c + i * ldc;
-                                const SL_T *ti = tile + i * nr;
-                                if (beta == 0) {
-                                    for (long j = 0; j < cols; j++) ci[j] = alpha * ti[j];
-                                } else {
-                                    for (long j = 0; j < cols; j++)
-                                        ci[j] = alpha * ti[j] + beta * ci[j];
-                                }
-                            }
-                        }
+                        SL_FN(tile)(cfg, kc, pa + ir * kc, bp, pr->C + (ic + ir) * ldc + jc + jr,
+                                    ldc, rows, cols, pr->alpha, beta);
                     }
                 }
             }
         }
     }
-    return 1;
 }
 
-/// Thread task `index`: its rectangle in the grid.
-static void SL_FN(gemm_task)(void *ctx, int index) {
-    SL_FN(gemm_problem) *pr = (SL_FN(gemm_problem) *)ctx;
-    const int gi = index / pr->grid_n, gj = index % pr->grid_n;
-    const long mr = pr->cfg->mr, nr = pr->cfg->nr;
-    const long bm0 = pr->blocks_m * gi / pr->grid_m, bm1 = pr->blocks_m * (gi + 1) / pr->grid_m;
-    const long bn0 = pr->blocks_n * gj / pr->grid_n, bn1 = pr->blocks_n * (gj + 1) / pr->grid_n;
-    long m0 = bm0 * mr, m1 = bm1 * mr, n0 = bn0 * nr, n1 = bn1 * nr;
-    if (m1 > pr->M) m1 = pr->M;
-    if (n1 > pr->N) n1 = pr->N;
-    if (m0 >= m1 || n0 >= n1) return;
-    if (!SL_FN(gemm_rect)(pr, m0, m1, n0, n1)) {
-        // Out of memory for packing buffers: compute this rectangle unblocked, still correct.
-        for (long i = m0; i < m1; i++) {
-            for (long j = n0; j < n1; j++) {
-                SL_T acc = 0;
-                for (long p = 0; p < pr->K; p++) {
-                    const SL_T a = pr->transA ? pr->A[p * pr->lda + i] : pr->A[i * pr->lda + p];
-                    const SL_T b = pr->transB ? pr->B[j * pr->ldb + p] : pr->B[p * pr->ldb + j];
-                    acc += a * b;
-                }
-                SL_T *c = pr->C + i * pr->ldc + j;
-                *c = pr->beta == 0 ? pr->alpha * acc : pr->alpha * acc + pr->beta * *c;
+/// Unblocked product, used only when packing buffers cannot be allocated.
+static void SL_FN(gemm_naive)(const SL_FN(gemm_problem) *pr) {
+    for (long i = 0; i < pr->M; i++) {
+        for (long j = 0; j < pr->N; j++) {
+            SL_T acc = 0;
+            for (long p = 0; p < pr->K; p++) {
+                const SL_T a = pr->transA ? pr->A[p * pr->lda + i] : pr->A[i * pr->lda + p];
+                const SL_T b = pr->transB ? pr->B[j * pr->ldb + p] : pr->B[p * pr->ldb + j];
+                acc += a * b;
             }
+            SL_T *c = pr->C + i * pr->ldc + j;
+            *c = pr->beta == 0 ? pr->alpha * acc : pr->alpha * acc + pr->beta * *c;
         }
     }
 }
@@ -256,9 +273,14 @@ static void SL_FN(gemm_run)(int transA, int transB, long M, long N, long K, SL_T
         .cfg = SL_FN(config)(), .transA = transA, .transB = transB, .M = M, .N = N, .K = K,
         .alpha = alpha, .beta = beta, .A = A, .B = B, .lda = lda, .ldb = ldb, .C = C, .ldc = ldc,
     };
-    const long mr = pr.cfg->mr, nr = pr.cfg->nr;
+    const SL_FN(gemm_config) *cfg = pr.cfg;
+    const long mr = cfg->mr, nr = cfg->nr;
     pr.blocks_m = (M + mr - 1) / mr;
-    pr.blocks_n = (N + nr - 1) / nr;
+    const long ncb = N < cfg->nc ? (N + nr - 1) / nr * nr : cfg->nc;  // widest B block
+    const long blocks_n = ncb / nr;
+    // Depth slices of nearly equal size, none longer than KC.
+    const long kslices = (K + cfg->kc - 1) / cfg->kc;
+    pr.kc_max = (K + kslices - 1) / kslices;
 
     // Threads: none for small products; then at most one per SL_GEMM_WORK_PER_THREAD of work.
     long t = threads > 0 ? threads : sl_cpu_count();
@@ -266,28 +288,47 @@ static void SL_FN(gemm_run)(int transA, int transB, long M, long N, long K, SL_T
     if (work < SL_GEMM_MIN_PARALLEL_WORK) t = 1;
     const double by_work = work / SL_GEMM_WORK_PER_THREAD;
     if ((double)t > by_work) t = by_work < 1 ? 1 : (long)by_work;
-    if (t > pr.blocks_m * pr.blocks_n) t = pr.blocks_m * pr.blocks_n;
-    if (t > 256) t = 256;
+    if (t > pr.blocks_m * blocks_n) t = pr.blocks_m * blocks_n;
+    if (t > 64) t = 64;
 
-    // Grid: the factorization tm × tn ≤ t whose largest rectangle (in elements of C) is smallest;
-    // ties go to the squarer rectangle (less packing per thread).
+    // Grid: the factorization tm × tn ≤ t whose largest rectangle (in elements of C, within
+    // one B block) is smallest; ties go to more row ranges (threads then share B panels and
+    // each packs only its own rows of A).
     long best_m = 1, best_n = 1;
-    double best_area = -1, best_perim = 0;
+    double best_area = -1;
     for (long tm = 1; tm <= t; tm++) {
         const long tn = t / tm;
-        if (tm > pr.blocks_m || tn > pr.blocks_n) continue;
+        if (tm > pr.blocks_m || tn > blocks_n) continue;
         const double rows = (double)((pr.blocks_m + tm - 1) / tm) * mr;
-        const double cols = (double)((pr.blocks_n + tn - 1) / tn) * nr;
-        const double area = rows * cols, perim = rows + cols;
+        const double cols = (double)((blocks_n + tn - 1) / tn) * nr;
+        const double area = rows * cols;
         if (best_area < 0 || area < best_area * 0.999 ||
-            (area <= best_area * 1.001 && perim < best_perim)) {
+            (area <= best_area * 1.001 && tm * tn > best_m * best_n)) {
             best_area = area;
-            best_perim = perim;
             best_m = tm;
             best_n = tn;
         }
     }
+
+    // Two shared B blocks (the calling thread's second scratch slot).
+    SL_T *pb = (SL_T *)sl_thread_scratch(1, 2 * sizeof(SL_T) * (size_t)(pr.kc_max * ncb));
+    if (!pb) {
+        SL_FN(gemm_naive)(&pr);
+        return;
+    }
+    pr.pb[0] = pb;
+    pr.pb[1] = pb + pr.kc_max * ncb;
+    atomic_init(&pr.oom, 0);
+
     pr.grid_m = (int)best_m;
     pr.grid_n = (int)best_n;
-    sl_parallel_for(pr.grid_m * pr.grid_n, SL_FN(gemm_task), &pr);
+    pr.threads = pr.grid_m * pr.grid_n;
+    sl_gemm_barrier_init(&pr.barrier, pr.threads);
+    if (pr.threads == 1 || !sl_parallel_run(pr.threads, SL_FN(gemm_task), &pr)) {
+        // One thread (or no helpers free right now): the same code on this thread alone.
+        pr.grid_m = pr.grid_n = pr.threads = 1;
+        sl_gemm_barrier_init(&pr.barrier, 1);
+        SL_FN(gemm_task)(&pr, 0);
+    }
+    if (atomic_load(&pr.oom)) SL_FN(gemm_naive)(&pr);
 }

@@ -1,7 +1,8 @@
 // sl_internal.h — helpers shared by the C files of CSwiftLearnKernels (not part of the public API).
 //
 // Defines the feature macro that says whether x86 SIMD variants are compiled at all, the target
-// attribute spellings used on those variants, and the small thread pool used by the native GEMM.
+// attribute spellings used on those variants, and the thread pool and scratch buffers used by
+// the native GEMM (threadpool.c).
 #ifndef SL_INTERNAL_H
 #define SL_INTERNAL_H
 
@@ -19,10 +20,20 @@
 /// Signature of one unit of parallel work: `task(ctx, index)` for index in [0, count).
 typedef void (*sl_task_fn)(void *ctx, int index);
 
-/// Runs task(ctx, 0..count-1), spreading the indices over up to `count` threads of a persistent
-/// pool (index 0 runs on the calling thread). Returns when all are done. When the pool is busy
-/// with another caller, or count == 1, everything runs on the calling thread, in order.
-void sl_parallel_for(int count, sl_task_fn task, void *ctx);
+/// Runs task(ctx, 0..count-1) on `count` threads at once — index 0 on the calling thread, the
+/// others on workers of a persistent pool — and returns 1 when all are done. Returns 0 without
+/// running anything when `count` concurrent threads are not available now (the pool is driven
+/// by another caller, or workers could not be started); the caller then works alone.
+int sl_parallel_run(int count, sl_task_fn task, void *ctx);
+
+/// Spin-wait hint for busy loops.
+#if defined(__x86_64__) || defined(__i386__)
+#define SL_CPU_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define SL_CPU_RELAX() __asm__ volatile("yield")
+#else
+#define SL_CPU_RELAX() ((void)0)
+#endif
 
 /// Returns a 64-byte aligned scratch buffer of at least `bytes` bytes owned by the calling thread
 /// (slot 0 or 1, so one caller can hold two buffers at once). It stays valid until the same thread

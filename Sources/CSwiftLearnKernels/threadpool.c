@@ -1,20 +1,23 @@
 // threadpool.c — a small persistent thread pool and per-thread scratch buffers for the kernels.
 //
-// Pool. `sl_parallel_for(count, task, ctx)` runs task(ctx, i) for i in [0, count): index 0 on the
-// calling thread, index i ≥ 1 on worker i-1. Workers are created lazily the first time they are
-// needed and live for the rest of the process. Each worker owns a slot (mutex + condition
-// variable + job fields); the caller fills the slots, runs its own index, then waits for each
-// slot's `done`. After finishing a job, a worker spins briefly (polling an atomic) before it
-// blocks again, so back-to-back calls — a training loop issuing many medium-sized GEMMs — do not
-// pay a futex wake-up per call.
+// Pool. `sl_parallel_run(count, task, ctx)` runs task(ctx, i) for i in [0, count) on `count`
+// threads at once: index 0 on the calling thread, index i ≥ 1 on worker i-1. Callers may rely on
+// the tasks running concurrently (the GEMM synchronizes them with barriers), so when that many
+// threads cannot be had right now the function runs nothing and returns 0, and the caller does
+// the work alone. Workers are created lazily the first time they are needed and live for the
+// rest of the process. Each worker owns a slot (mutex + condition variable + job fields); the
+// caller fills the slots, runs its own index, then waits for each slot's `has_job` to clear.
+// After finishing a job, a worker spins briefly (polling an atomic) before it blocks again, so
+// back-to-back calls — a training loop issuing many medium-sized GEMMs — do not pay a futex
+// wake-up per call.
 //
-// Only one caller may drive the pool at a time: `sl_parallel_for` takes the pool with a trylock,
-// and if another thread already holds it (two GEMMs called concurrently from Swift, or a task that
-// itself calls `sl_parallel_for`), it runs all indices on the calling thread instead. That keeps
-// nesting deadlock-free and never oversubscribes the cores.
+// Only one caller may drive the pool at a time: `sl_parallel_run` takes the pool with a trylock
+// and returns 0 if another thread holds it (two GEMMs called concurrently from Swift, or a task
+// that itself calls `sl_parallel_run`). That keeps nesting deadlock-free and never
+// oversubscribes the cores.
 //
 // fork(): a child process has only the forking thread, so a pthread_atfork handler forgets the
-// workers in the child (they are re-created on demand) and re-initializes the locks.
+// workers in the child (they are re-created on demand) and re-initializes the lock.
 //
 // Scratch. The GEMM packs its operands into aligned buffers. Allocating megabytes per call costs
 // page faults every time, so each thread keeps two growable buffers (slots 0 and 1) reachable
@@ -27,14 +30,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-
-#if defined(__x86_64__) || defined(__i386__)
-#define SL_CPU_RELAX() __builtin_ia32_pause()
-#elif defined(__aarch64__)
-#define SL_CPU_RELAX() __asm__ volatile("yield")
-#else
-#define SL_CPU_RELAX() ((void)0)
-#endif
 
 // MARK: - Thread pool
 
@@ -115,14 +110,20 @@ static int ensure_workers(int n) {
     return worker_count;
 }
 
-void sl_parallel_for(int count, sl_task_fn task, void *ctx) {
-    if (count <= 0) return;
-    if (count == 1 || pthread_mutex_trylock(&pool_owner) != 0) {
-        for (int i = 0; i < count; i++) task(ctx, i);
-        return;
+int sl_parallel_run(int count, sl_task_fn task, void *ctx) {
+    if (count <= 0) return 1;
+    if (count == 1) {
+        task(ctx, 0);
+        return 1;
     }
+    if (count - 1 > SL_MAX_WORKERS) return 0;
+    if (pthread_mutex_trylock(&pool_owner) != 0) return 0;
     pthread_once(&atfork_once, register_atfork);
-    int helpers = ensure_workers(count - 1);
+    const int helpers = count - 1;
+    if (ensure_workers(helpers) < helpers) {
+        pthread_mutex_unlock(&pool_owner);
+        return 0;
+    }
     // Post indices 1..helpers to the workers.
     for (int i = 0; i < helpers; i++) {
         sl_worker *w = &workers[i];
@@ -136,9 +137,7 @@ void sl_parallel_for(int count, sl_task_fn task, void *ctx) {
             pthread_mutex_unlock(&w->mutex);
         }
     }
-    // Our own share, plus any index no worker could be started for.
     task(ctx, 0);
-    for (int i = helpers + 1; i < count; i++) task(ctx, i);
     for (int i = 0; i < helpers; i++) {
         int polls = 0;
         while (atomic_load_explicit(&workers[i].has_job, memory_order_acquire)) {
@@ -148,6 +147,7 @@ void sl_parallel_for(int count, sl_task_fn task, void *ctx) {
         }
     }
     pthread_mutex_unlock(&pool_owner);
+    return 1;
 }
 
 // MARK: - Per-thread scratch
