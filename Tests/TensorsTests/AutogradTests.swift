@@ -141,6 +141,19 @@ struct GradientCheckTests {
             return v * v
         }
         expectGradients("svd values", [input([4, 3], 46)]) { try! Linalg.svd($0[0]).s }
+        // Singular vectors are defined up to sign: check sign-invariant functions of them.
+        expectGradients("svd U", [input([4, 3], 51)]) { let u = try! Linalg.svd($0[0]).u; return u * u }
+        expectGradients("svd Vt", [input([3, 4], 52)]) { let vt = try! Linalg.svd($0[0]).vt; return vt * vt }
+        expectGradients("svd reconstruct", [input([4, 3], 53)]) { x in
+            let f = try! Linalg.svd(x[0])
+            return (f.u * f.s.unsqueezed(-2)).matmul(f.vt) * 2
+        }
+        expectGradients("qr", [input([5, 3], 54)]) { x in
+            let f = try! Linalg.qr(x[0])
+            return f.q * 3 + f.r.sum(axis: 0, keepDims: true) * f.q
+        }
+        expectGradients("lstsq", [input([6, 3], 55), input([6, 2], 56)]) { try! Linalg.lstsq($0[0], $0[1]).solution }
+        expectGradients("lstsq vector", [input([5, 2], 57), input([5], 58)]) { try! Linalg.lstsq($0[0], $0[1]).solution }
         expectGradients("vector norm", [input([5], 47)]) { Linalg.vectorNorm($0[0]) }
         expectGradients("vector 3-norm", [input([5], 48)]) { Linalg.vectorNorm($0[0], ord: 3) }
         expectGradients("frobenius", [input([3, 4], 49)]) { try! Linalg.matrixNorm($0[0]) }

@@ -130,7 +130,8 @@ extension Linalg {
     }
 
     /// QR decomposition as `numpy.linalg.qr` (`reduced`: Q is m×k, R is k×n, k = min(m, n)).
-    /// Not differentiable (the results are detached).
+    /// Differentiable for the reduced mode with m ≥ n and full rank (Seeger et al.):
+    /// d/dA = (G_Q + Q·copyltu(M))·R⁻ᵀ with M = R·G_Rᵀ − G_Qᵀ·Q.
     public static func qr(_ a: Tensor, mode: QRMode = .reduced) throws -> (q: Tensor, r: Tensor) {
         try requireMatrix(a, "qr")
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1], k = Swift.min(m, n)
@@ -138,11 +139,28 @@ extension Linalg {
         let r = try batchMap(a, shapes: [[m, qCols], [rRows, n]],
                              { let f = try Linalg.qr($0, rows: $1, cols: $2, mode: mode); return [f.q, f.r] },
                              { let f = try Linalg.qr($0, rows: $1, cols: $2, mode: mode); return [f.q, f.r] })
-        return (r[0], r[1])
+        let q = r[0], rr = r[1]
+        guard mode == .reduced, m >= n, GradMode.isEnabled, a.requiresGrad else { return (q, rr) }
+        // R⁻ᵀ applied on the right: X = B·R⁻ᵀ ⇔ R·Xᵀ = Bᵀ.
+        func timesRInvT(_ b: Tensor) -> Tensor {
+            (try? Linalg.solve(rr, b.transposed()).transposed()) ?? Tensor.full(like: b, .nan)
+        }
+        func copyltu(_ x: Tensor) -> Tensor { x.tril() + x.tril(-1).transposed() }
+        // The gradient is linear in (G_Q, G_R): each output carries its own part.
+        let qOut = Tensor.record(q, [a], "qr.q") { g in
+            [timesRInvT(g + q.matmul(copyltu(-(g.transposed().matmul(q)))))]
+        }
+        let rOut = Tensor.record(rr, [a], "qr.r") { g in
+            [timesRInvT(q.matmul(copyltu(rr.matmul(g.transposed()))))]
+        }
+        return (qOut, rOut)
     }
 
     /// Singular value decomposition A = U diag(S) Vᵀ, singular values descending.
-    /// Gradients flow through `s` (d/dA = U diag(gS) Vᵀ); `u` and `vt` are detached.
+    /// Gradients flow through `s` always (d/dA = U diag(gS) Vᵀ), and through `u` and `vt` for
+    /// the reduced decomposition (`fullMatrices: false`) with distinct non-zero singular values,
+    /// by Townsend's formula with F_ij = 1/(s_j² − s_i²):
+    /// U[(F∘(UᵀG_U − G_UᵀU))S + S(F∘(VᵀG_V − G_VᵀV))]Vᵀ + (I − UUᵀ)G_U S⁻¹Vᵀ + U S⁻¹G_Vᵀ(I − VVᵀ).
     public static func svd(_ a: Tensor, fullMatrices: Bool = false) throws -> (u: Tensor, s: Tensor, vt: Tensor) {
         try requireMatrix(a, "svd")
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1], k = Swift.min(m, n)
@@ -150,12 +168,29 @@ extension Linalg {
         let r = try batchMap(a, shapes: [[m, uc], [k], [vr, n]],
                              { let f = try Linalg.svd($0, rows: $1, cols: $2, fullMatrices: fullMatrices); return [f.u, f.s, f.vt] },
                              { let f = try Linalg.svd($0, rows: $1, cols: $2, fullMatrices: fullMatrices); return [f.u, f.s, f.vt] })
-        let u = r[0], vt = r[2]
-        let s = Tensor.record(r[1], [a], "svd") { g in
-            let uk = u.slice(axis: -1, 0, k), vk = vt.slice(axis: -2, 0, k)
-            return [(uk * g.unsqueezed(-2)).matmul(vk)]
+        let u = r[0], vt = r[2], sv = r[1]
+        let uk = u.slice(axis: -1, 0, k), vk = vt.slice(axis: -2, 0, k)
+        let s = Tensor.record(sv, [a], "svd.s") { g in [(uk * g.unsqueezed(-2)).matmul(vk)] }
+        guard !fullMatrices || m == n, GradMode.isEnabled, a.requiresGrad else { return (u, s, vt) }
+        let v = vt.transposed()
+        let s2 = sv * sv
+        let eye = Tensor.eye(k, dtype: sv.dtype)
+        let f = (1 - eye) / (s2.unsqueezed(-2) - s2.unsqueezed(-1) + eye)   // 1/(s_j² − s_i²), 0 on the diagonal
+        let sInv = sv.reciprocal()
+        let uOut = Tensor.record(u, [a], "svd.u") { g in
+            let x = f * (u.transposed().matmul(g) - g.transposed().matmul(u))
+            let inner = u.matmul(x * sv.unsqueezed(-2)).matmul(vt)
+            let outer = ((g - u.matmul(u.transposed().matmul(g))) * sInv.unsqueezed(-2)).matmul(vt)
+            return [inner + outer]
         }
-        return (u, s, vt)
+        let vtOut = Tensor.record(vt, [a], "svd.vt") { g in
+            let gv = g.transposed()
+            let x = f * (v.transposed().matmul(gv) - g.matmul(v))
+            let inner = u.matmul(sv.unsqueezed(-1) * x).matmul(vt)
+            let outer = (u * sInv.unsqueezed(-2)).matmul(g - g.matmul(v).matmul(vt))
+            return [inner + outer]
+        }
+        return (uOut, s, vtOut)
     }
 
     /// Eigen-decomposition of symmetric matrices (lower triangle read): ascending eigenvalues and
@@ -183,7 +218,9 @@ extension Linalg {
     }
 
     /// Minimum-norm least-squares solution of `A x ≈ b` (as `numpy.linalg.lstsq(rcond=None)`),
-    /// with residual sums of squares, rank and singular values. Not differentiable.
+    /// with residual sums of squares, rank and singular values. The solution is differentiable
+    /// when A has full column rank: with r = b − Ax and z = (AᵀA)⁻¹ g, d/dA = r zᵀ − A z xᵀ and
+    /// d/db = A z (rank-deficient A gives NaN gradients).
     public static func lstsq(_ a: Tensor, _ b: Tensor) throws -> (solution: Tensor, residuals: Tensor, rank: Int, singularValues: Tensor) {
         guard a.rank == 2, b.rank == 1 || b.rank == 2, b.shape[0] == a.shape[0] else {
             throw LinalgError.invalidArgument("lstsq: expected a [m, n] matrix and a [m] or [m, k] right-hand side, got \(a.shape) and \(b.shape)")
@@ -195,7 +232,22 @@ extension Linalg {
             let sol = Tensor(r.solution, shape: b.rank == 1 ? [n] : [n, k])
             return (sol, Tensor(r.residuals, shape: [r.residuals.count]), r.rank, Tensor(r.singularValues, shape: [r.singularValues.count]))
         }
-        return t == .float32 ? try run(Float.self) : try run(Double.self)
+        let (x, residuals, rank, sv) = t == .float32 ? try run(Float.self) : try run(Double.self)
+        let ad = a.detached().to(t), bd = b.detached().to(t)
+        let fullRank = rank == n
+        let solution = Tensor.record(x, [a, b], "lstsq") { g in
+            guard fullRank else { return [Tensor.full(like: ad, .nan), Tensor.full(like: bd, .nan)] }
+            let gm = g.rank == 1 ? g.unsqueezed(-1) : g, xm = x.rank == 1 ? x.unsqueezed(-1) : x
+            let bm = bd.rank == 1 ? bd.unsqueezed(-1) : bd
+            guard let z = try? Linalg.solve(ad.transposed().matmul(ad), gm) else {
+                return [Tensor.full(like: ad, .nan), Tensor.full(like: bd, .nan)]
+            }
+            let r = bm - ad.matmul(xm)
+            let gA = r.matmul(z.transposed()) - ad.matmul(z).matmul(xm.transposed())
+            let gb = ad.matmul(z)
+            return [gA, bd.rank == 1 ? gb.squeezed(-1) : gb]
+        }
+        return (solution, residuals, rank, sv)
     }
 
     // MARK: - Norms
