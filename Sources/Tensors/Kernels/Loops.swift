@@ -116,18 +116,39 @@ extension LoopPlan {
                 }
                 for _ in start..<end {
                     body(UnsafePointer(offs), inner)
-                    // Advance the multi-index with carry, updating offsets incrementally.
-                    var d = outerRank - 1
-                    while d >= 0 {
-                        idx[d] += 1
-                        for o in 0..<k { offs[o] += outerStrides[o][d] }
-                        if idx[d] < outerShape[d] { break }
-                        for o in 0..<k { offs[o] -= outerStrides[o][d] * outerShape[d] }
-                        idx[d] = 0
-                        d -= 1
-                    }
+                    advance(idx, offs)
                 }
             }
+        }
+    }
+
+    /// ``forEachRun(cost:_:)`` on the calling thread only, in order (for kernels whose writes
+    /// may collide, such as scatter).
+    func forEachRunSequential(_ body: (_ offsets: UnsafePointer<Int>, _ n: Int) -> Void) {
+        if count == 0 { return }
+        let k = innerStrides.count
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: k + outerShape.count) { buf in
+            let offs = buf.baseAddress!, idx = offs + k
+            offs.initialize(repeating: 0, count: k + outerShape.count)
+            for _ in 0..<runCount {
+                body(UnsafePointer(offs), inner)
+                advance(idx, offs)
+            }
+        }
+    }
+
+    /// Steps the outer multi-index `idx` by one run with carry, updating every operand's offset.
+    @inline(__always)
+    private func advance(_ idx: UnsafeMutablePointer<Int>, _ offs: UnsafeMutablePointer<Int>) {
+        let k = innerStrides.count
+        var d = outerShape.count - 1
+        while d >= 0 {
+            idx[d] += 1
+            for o in 0..<k { offs[o] += outerStrides[o][d] }
+            if idx[d] < outerShape[d] { break }
+            for o in 0..<k { offs[o] -= outerStrides[o][d] * outerShape[d] }
+            idx[d] = 0
+            d -= 1
         }
     }
 }

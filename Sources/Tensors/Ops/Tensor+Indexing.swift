@@ -347,25 +347,3 @@ extension Tensor {
         return x.unsqueezed(a + 1).expanded(to: target).reshaped(merged)
     }
 }
-
-extension LoopPlan {
-    /// ``forEachRun(cost:_:)`` on the calling thread only (for kernels whose writes may collide).
-    func forEachRunSequential(_ body: (_ offsets: UnsafePointer<Int>, _ n: Int) -> Void) {
-        let k = innerStrides.count
-        if count == 0 { return }
-        var offs = [Int](repeating: 0, count: k)
-        var idx = [Int](repeating: 0, count: outerShape.count)
-        for _ in 0..<runCount {
-            offs.withUnsafeBufferPointer { body($0.baseAddress!, inner) }
-            var d = outerShape.count - 1
-            while d >= 0 {
-                idx[d] += 1
-                for o in 0..<k { offs[o] += outerStrides[o][d] }
-                if idx[d] < outerShape[d] { break }
-                for o in 0..<k { offs[o] -= outerStrides[o][d] * outerShape[d] }
-                idx[d] = 0
-                d -= 1
-            }
-        }
-    }
-}
