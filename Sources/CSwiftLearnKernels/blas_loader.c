@@ -126,13 +126,21 @@ static void *sym(void *handle, const char *name) { return handle ? dlsym(handle,
 /// The OPENBLAS_CORETYPE to use when the user set none, from this CPU's features, or NULL to
 /// leave OpenBLAS's own detection alone.
 ///
-/// Measured with Debian's OpenBLAS 0.3.21 on a 2-core AMD EPYC (Zen 5, AVX-512 + BF16), GFLOP/s
-/// at n = 1024 / 2048 with 2 threads (see the commit introducing this file for the full table):
-/// unset (the library cannot identify the CPU and falls back to "Cooperlake"), SkylakeX, Haswell
-/// and Zen were compared, and SkylakeX was best for both sgemm and dgemm. 0.3.21 cannot select
-/// "Cooperlake" through the variable (its table stops one entry short) and does not know
-/// "SapphireRapids" (it prints a warning), so neither is ever set here. SkylakeX needs AVX-512
-/// F/BW/DQ/VL; Haswell needs AVX2 + FMA.
+/// Measured with Debian's OpenBLAS 0.3.21 (pthread) on a 2-core AMD EPYC (Zen 5: AVX-512 with
+/// BF16), GFLOP/s with 2 threads, medians of 3 runs at n = 1024 / 2048:
+///
+///     core type                          sgemm        dgemm
+///     (unset: detected as Cooperlake)    373 / 373    157 / 168
+///     SkylakeX                           324 / 382    152 / 171   (388 / 382, 161 / 172 idle)
+///     Cooperlake                         358 / 390    164 / 167
+///     Haswell                            199 / 204    101 /  98
+///     Zen                                191 / 197     98 / 102
+///
+/// SkylakeX and Cooperlake share their sgemm/dgemm kernels and are best; the AVX2 cores reach
+/// half. 0.3.21 cannot select "Cooperlake" through the variable on every build (its lookup table
+/// stops one entry short) and does not know "SapphireRapids", so SkylakeX is the choice for any
+/// CPU with AVX-512 F/BW/DQ/VL, and Haswell for AVX2 + FMA. On the Xeon this project started on,
+/// 0.3.21 fell back to its generic "Prescott" core (36 GFLOP/s sgemm) unless told SkylakeX (218).
 static const char *default_coretype(void) {
     const int f = sl_cpu_features();
     if (f & SL_CPU_AVX512) return "SkylakeX";

@@ -7,6 +7,9 @@
 // XCR0): YMM state for AVX2/FMA, and opmask + ZMM state for AVX-512. The answer is computed once
 // and cached in an atomic int, so calling `sl_cpu_features` from hot paths is cheap.
 //
+// (macOS enables the AVX-512 register state lazily, so there the OS half of the check is the
+// sysctl hw.optional.avx512f instead of XCR0.)
+//
 // On non-x86 targets there are no optional features the kernels use (NEON is baseline on arm64),
 // so the function returns 0 and the portable C variants run.
 //
@@ -57,7 +60,16 @@ static int detect_features(void) {
 
     const uint64_t xcr0 = read_xcr(0);
     const int ymm_saved = (xcr0 & 0x6) == 0x6;      // SSE (bit 1) + AVX (bit 2) state
-    const int zmm_saved = (xcr0 & 0xE6) == 0xE6;    // + opmask (5), ZMM_Hi256 (6), Hi16_ZMM (7)
+    int zmm_saved = (xcr0 & 0xE6) == 0xE6;          // + opmask (5), ZMM_Hi256 (6), Hi16_ZMM (7)
+#if defined(__APPLE__)
+    // macOS enables the AVX-512 state lazily (on first use), so XCR0 may not show it yet;
+    // the kernel advertises its support through sysctl instead.
+    int avx512_os = 0;
+    size_t len = sizeof(avx512_os);
+    if (sysctlbyname("hw.optional.avx512f", &avx512_os, &len, NULL, 0) == 0 && avx512_os) {
+        zmm_saved = 1;
+    }
+#endif
     if (!ymm_saved) return 0;
 
     int features = 0;

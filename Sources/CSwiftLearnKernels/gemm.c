@@ -11,10 +11,13 @@
 //       AVX2/FMA float  6 × 16  (12 ymm accumulators)   AVX2/FMA double 6 × 8
 //       portable C      4 × 8 / 4 × 4 on x86 (SSE2), 8 × 8 / 8 × 4 elsewhere (NEON);
 //                       plain loops that the compiler vectorizes.
-//   * block sizes (MC, KC, NC) — KC·NR·sizeof(T) fits the L1 cache (the B micro-panel is reused
-//     by every A panel), MC·KC·sizeof(T) fits about half of L2, NC·KC·sizeof(T) a share of L3.
+//   * panel transposers — packing op(A) = A or op(B) = Bᵀ is a transposition; with AVX-512 it
+//     runs as 16 × 16 (float) / 8 × 8 (double) in-register block transposes.
+//   * block sizes (MC, KC, NC) — measured (see the comment at the definitions): the A block
+//     MC·KC stays well inside L2, KC is long so the C tile is loaded and stored rarely, and the
+//     B block KC·NC (plus, for double, the C block revisited by every KC slice) fits L3.
 //
-// The variant is chosen once from `sl_cpu_features()`.
+// The variant is chosen per call from `sl_cpu_features()` (a cached value).
 
 #include "CSwiftLearnKernels.h"
 #include "sl_internal.h"
@@ -27,18 +30,20 @@
 #include <immintrin.h>
 #endif
 
-#ifndef SL_PF_A
-#define SL_PF_A 8
-#endif
-#ifndef SL_PF_B
-#define SL_PF_B 0
-#endif
+/// How many k steps ahead the AVX-512 kernels prefetch their A panel.
+#define SL_PREFETCH_A 8
 /// Largest MR·NR of any microkernel (sizes the edge-tile buffer).
 #define SL_GEMM_MAX_TILE 512
-/// Below this many multiply-adds (M·N·K) a product runs on the calling thread only.
-#define SL_GEMM_MIN_PARALLEL_WORK (96.0 * 96.0 * 96.0)
+/// Below this many multiply-adds (M·N·K) a product runs on the calling thread only. Measured
+/// with a warm pool (workers spinning between back-to-back calls), two threads already win at
+/// 48³; 64³ leaves a margin for the wake-up cost of a sleeping worker (tens of µs).
+#ifndef SL_GEMM_MIN_PARALLEL_WORK
+#define SL_GEMM_MIN_PARALLEL_WORK (64.0 * 64.0 * 64.0)
+#endif
 /// Each extra thread needs at least this much work to pay for waking it.
-#define SL_GEMM_WORK_PER_THREAD (64.0 * 64.0 * 64.0)
+#ifndef SL_GEMM_WORK_PER_THREAD
+#define SL_GEMM_WORK_PER_THREAD (48.0 * 48.0 * 48.0)
+#endif
 
 typedef void (*sl_sgemm_kernel)(long k, const float *a, const float *b, float *c, long ldc,
                                 float alpha, float beta);
@@ -140,11 +145,7 @@ SL_TARGET_AVX512 static void sgemm_kernel_avx512(long k, const float *restrict a
         _mm_prefetch((const char *)(c + i * ldc + 31), _MM_HINT_T0);
     }
     for (long p = 0; p < k; p++) {
-        _mm_prefetch((const char *)(a + SL_PF_A * MR), _MM_HINT_T0);
-#if SL_PF_B
-        _mm_prefetch((const char *)(b + SL_PF_B * 32), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + SL_PF_B * 32 + 16), _MM_HINT_T0);
-#endif
+        _mm_prefetch((const char *)(a + SL_PREFETCH_A * MR), _MM_HINT_T0);
         const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
 #pragma clang loop unroll(full)
         for (int i = 0; i < MR; i++) {
@@ -187,8 +188,8 @@ SL_TARGET_AVX512 static void dgemm_kernel_avx512(long k, const double *restrict 
         _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
     }
     for (long p = 0; p < k; p++) {
-        _mm_prefetch((const char *)(a + SL_PF_A * MR), _MM_HINT_T0);
-        _mm_prefetch((const char *)(a + SL_PF_A * MR + 8), _MM_HINT_T0);
+        _mm_prefetch((const char *)(a + SL_PREFETCH_A * MR), _MM_HINT_T0);
+        _mm_prefetch((const char *)(a + SL_PREFETCH_A * MR + 8), _MM_HINT_T0);
         const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
 #pragma clang loop unroll(full)
         for (int i = 0; i < MR; i++) {

@@ -6,14 +6,14 @@
 // and with `SL_FN(config)` (the block sizes and microkernel for this CPU) already defined.
 //
 // The algorithm is the one of Goto & van de Geijn ("Anatomy of high-performance matrix
-// multiplication", 2008) in the loop order BLIS uses. For one thread's rectangle of C:
+// multiplication", 2008) in the loop order BLIS uses:
 //
-//   for jc in columns, step NC:                 B block  [KC × NC] → packed, lives in L2/L3
+//   for jc in columns, step NC:                 B block  [KC × NC] → packed, lives in L3
 //     for pc in depth, step KC:
 //       pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide column panels   (k-major inside a panel)
 //       for ic in rows, step MC:                A block  [MC × KC] → packed, lives in L2
 //         pack op(A)[ic:ic+MC, pc:pc+KC] into MR-tall row panels     (k-major inside a panel)
-//         for jr in NC, step NR:                B micro-panel [KC × NR] stays in L1
+//         for jr in NC, step NR:                B micro-panel [KC × NR], reused by every A panel
 //           for ir in MC, step MR:
 //             microkernel: C[MR × NR] (+)= A panel · B panel, an MR·NR register tile of FMAs
 //
@@ -22,10 +22,12 @@
 // partial tiles of C are computed into a small buffer and merged. The first KC slice applies the
 // caller's beta (beta == 0 never reads C); later slices accumulate with beta = 1.
 //
-// Threads split C into a grid of rectangles (aligned to MR rows and NR columns) that minimizes
-// the largest rectangle; each thread packs what its rectangle needs, so threads never wait on each
-// other. With few cores the duplicated packing costs a few percent at most.
-
+// Threads. C is divided into a grid of rectangles (row ranges aligned to MR, column ranges to
+// NR) chosen to make the largest rectangle smallest. For every (jc, pc) step all threads pack an
+// equal share of the B block into one shared buffer, meet at a barrier, and then each multiplies
+// its own rows of A (packed privately) by its columns of the shared block. Two B buffers are
+// used alternately, so one barrier per step suffices: a thread can only start overwriting a
+// buffer after every thread has passed the barrier that follows the last use of that buffer.
 #ifndef SL_T
 #error "gemm_driver.h is a template: include it from gemm.c with SL_T and SL_FN defined"
 #endif
