@@ -44,7 +44,7 @@ struct TourCommand: ParsableCommand {
             let x = Tensor.arange(0, 12, step: 1).reshaped([3, 4]).to(.float32)
             let centered = x - x.mean(axis: 0, keepDims: true)
             let ok = centered.sum(axis: 0).abs().max().item() < 1e-6 && x.sum().item() == 66
-            return (ok, "x =\n\(x)\ncolumn means removed by broadcasting: \(centered.sum(axis: 0).abs().max().item()) max |column sum|")
+            return (ok, "x =\n\(x)\nx − column means (a [1, 4] row broadcast over 3 rows): largest |column sum| = \(centered.sum(axis: 0).abs().max().item())")
         }
 
         try step("Autograd: linear regression by gradient descent vs the closed form") {

@@ -113,8 +113,8 @@ public struct Tensor {
         storage.base.assumingMemoryBound(to: T.self) + offset
     }
 
-    /// A contiguous tensor with the same values (self if already contiguous with offset 0 and
-    /// a storage no larger than needed is not required: any contiguous layout is returned as is).
+    /// A C-contiguous tensor with the same values: `self` when already contiguous (no copy),
+    /// otherwise a copy.
     public func contiguous() -> Tensor {
         if isContiguous { return self }
         return copied()

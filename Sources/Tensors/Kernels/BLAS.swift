@@ -27,7 +27,19 @@ public enum BLAS {
     private static let requested: MatmulBackend =
         MatmulBackend(rawValue: ProcessInfo.processInfo.environment["SWIFTLEARN_BLAS"]?.lowercased() ?? "auto") ?? .auto
 
-    private static let loaded: Bool = requested == .native ? false : sl_blas_load(nil) != 0
+    private static let loaded: Bool = requested == .native ? false : loadLibrary()
+
+    /// Loads the run-time BLAS/LAPACK once (shared with ``Linalg``).
+    ///
+    /// OpenBLAS's worker threads busy-wait for about 2²⁸ cycles after each call before they
+    /// sleep; on a 2-core machine that steals the cores from our own kernels for ~0.1 s after
+    /// every BLAS or LAPACK call (measured: a native 512² GEMM right after went from 0.7 ms to
+    /// 4.4 ms). Unless the user set it, `OPENBLAS_THREAD_TIMEOUT` is lowered to its minimum
+    /// before loading, so idle OpenBLAS threads sleep at once.
+    static func loadLibrary() -> Bool {
+        setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0)
+        return sl_blas_load(nil) != 0
+    }
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var selected: MatmulBackend = requested
@@ -80,11 +92,18 @@ public enum BLAS {
         return a.withUnsafeBufferPointer { pa in
             c.withUnsafeMutableBufferPointer { pc in
                 let A = pa.baseAddress!, C = pc.baseAddress!
-                // Native first: OpenBLAS's worker threads keep spinning for a while after a call and
-                // would steal the cores from a native run measured right after it.
+                // Native first, with the BLAS held to one thread: OpenBLAS's idle workers spin and
+                // would steal the cores from a native run measured while they are awake.
+                sl_blas_set_threads(1)
                 let viaNative = best { Gemm.raw(blas: false, false, false, n, n, n, A, n, A, n, C, n, 0) }
+                sl_blas_set_threads(Int32(Parallel.cpuCount))
                 let viaBLAS = best { Gemm.raw(blas: true, false, false, n, n, n, A, n, A, n, C, n, 0) }
-                if ProcessInfo.processInfo.environment["SWIFTLEARN_DEBUG_CALIBRATION"] != nil { print("calibrate \(T.self): blas \(viaBLAS) ns, native \(viaNative) ns") }
+                // When our kernel wins, keep the BLAS (still used by LAPACK) single-threaded so its
+                // workers never compete with ours.
+                if viaNative <= viaBLAS { sl_blas_set_threads(1) }
+                if ProcessInfo.processInfo.environment["SWIFTLEARN_DEBUG_CALIBRATION"] != nil {
+                    FileHandle.standardError.write("calibrate \(T.self): blas \(viaBLAS) ns, native \(viaNative) ns\n".data(using: .utf8)!)
+                }
                 return viaBLAS < viaNative
             }
         }

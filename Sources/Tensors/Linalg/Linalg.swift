@@ -35,8 +35,9 @@ public enum Linalg {}
 // MARK: - Backend selection
 
 extension Linalg {
-    /// Loads BLAS/LAPACK once: true when `sl_blas_load(nil)` and `sl_lapack_available()` succeed.
-    private static let lapackLoaded: Bool = sl_blas_load(nil) != 0 && sl_lapack_available() != 0
+    /// Loads BLAS/LAPACK once (through ``BLAS/loadLibrary()``, which also tames OpenBLAS's idle
+    /// threads): true when a library and its LAPACK routines were found.
+    private static let lapackLoaded: Bool = BLAS.loadLibrary() && sl_lapack_available() != 0
 
     /// True when a LAPACK library was loaded at run time (the first call tries to load it).
     public static var isLAPACKAvailable: Bool { lapackLoaded }

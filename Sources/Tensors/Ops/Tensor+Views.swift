@@ -60,9 +60,9 @@ extension Tensor {
         var out = [Int](repeating: 0, count: newShape.count)
         var oi = 0, ni = 0
         while ni < newShape.count || oi < old.count {
-            // Skip size-1 new dimensions: any stride works.
+            // Size-1 new dimensions take any stride (1 here) and match no old dimension.
             if ni < newShape.count && newShape[ni] == 1 {
-                out[ni] = ni + 1 < newShape.count ? 1 : 1
+                out[ni] = 1
                 ni += 1
                 continue
             }
