@@ -235,3 +235,22 @@ struct ReadmeExampleTests {
         #expect(x[0..<2, .stride(by: 392)].shape == [2, 2])
     }
 }
+
+@Suite("Native linalg robustness")
+struct NativeLinalgRobustnessTests {
+    /// Regression: XᵀX of rank 128 in 784 dimensions (float32) stalled the native QL iteration
+    /// ("eigenvalue 0 not found in 30 iterations") because clusters of zero eigenvalues never pass
+    /// a purely relative deflation test.
+    @Test func eighOfRankDeficientGramMatrixConverges() throws {
+        let x = Tensor.randn([128, 300], seed: 0)
+        let gram = x.T.matmul(x)
+        let f = try Linalg.eigh(gram.toArray(as: Float.self), n: 300, backend: .native)
+        let values = f.eigenvalues
+        #expect(values.filter { Swift.abs($0) < 1e-2 }.count >= 300 - 128)
+        let a = gram.to(.float64)
+        let v = Tensor(f.eigenvectors.map(Double.init), shape: [300, 300])
+        let w = Tensor(values.map(Double.init), shape: [300])
+        let residual = (a.matmul(v) - v * w.unsqueezed(0)).abs().max().item()
+        #expect(residual < 1e-2 * a.abs().max().item())
+    }
+}

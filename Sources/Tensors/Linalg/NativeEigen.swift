@@ -19,7 +19,7 @@ extension NativeLinalg {
     ///   - a: `n × n` row-major (lower triangle used).
     ///   - computeVectors: when false, `eigenvectors` is empty and the rotations are not
     ///     accumulated.
-    /// - Throws: ``LinalgError/didNotConverge(_:)`` if an eigenvalue needs more than 30 QL
+    /// - Throws: ``LinalgError/didNotConverge(_:)`` if an eigenvalue needs more than 60 QL
     ///   iterations (LAPACK's limit too).
     /// - Complexity: `4n³/3` flops for step 1, `≈ 6n³` to accumulate the vectors (`O(n²)` for
     ///   eigenvalues only).
@@ -133,7 +133,7 @@ extension NativeLinalg {
     /// with Wilkinson's shift, accumulating the rotations into the rows of `zt` (`Zᵀ`).
     ///
     /// For each `l`, look for the first `m ≥ l` with a negligible `e[m]`
-    /// (`|e[m]| ≤ ε(|d[m]| + |d[m+1]|)`): the block `l...m` is unreduced. If `m == l`, `d[l]` is
+    /// (`|e[m]| ≤ ε(|d[m]| + |d[m+1]|)` or `|e[m]| ≤ ε‖T‖`): the block `l...m` is unreduced. If `m == l`, `d[l]` is
     /// an eigenvalue. Otherwise take the shift `σ` = the eigenvalue of the leading 2 × 2 block
     /// nearer `d[l]`, and perform one implicit QL step on `T − σI`: a rotation in plane
     /// `(m−1, m)` creates a bulge, and rotations in planes `(i, i+1)`, `i = m−1 … l`, chase it
@@ -147,15 +147,21 @@ extension NativeLinalg {
     @_specialize(where T == Float)
     static func tridiagonalQL<T: BinaryFloatingPoint & Real>(d: inout [T], e: inout [T], zt: inout [T], n: Int) throws {
         let eps = T.ulpOfOne
-        let maxIterations = 30
+        let maxIterations = 60
         let withVectors = !zt.isEmpty
+        // Scale of T (max row sum of |T|, as EISPACK's tql2 tracks): an off-diagonal below
+        // ε·scale is negligible in absolute terms. Without it, clusters of (near-)zero
+        // eigenvalues — e.g. XᵀX of rank 128 in 784 dimensions, float32 — never pass the purely
+        // relative test and the iteration stalls.
+        var scale: T = 0
+        for i in 0..<n { scale = Swift.max(scale, abs(d[i]) + (i < n - 1 ? abs(e[i]) : 0) + (i > 0 ? abs(e[i - 1]) : 0)) }
         for l in 0..<n {
             var iterations = 0
             while true {
                 var m = l
                 while m < n - 1 {
                     let dd = abs(d[m]) + abs(d[m + 1])
-                    if abs(e[m]) <= eps * dd || abs(e[m]) < T.leastNormalMagnitude { break }
+                    if abs(e[m]) <= eps * dd || abs(e[m]) <= eps * scale || abs(e[m]) < T.leastNormalMagnitude { break }
                     m += 1
                 }
                 if m == l { break }
