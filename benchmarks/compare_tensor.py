@@ -8,7 +8,9 @@ prints throughput and ratios (ours / NumPy; > 1 means faster than NumPy).
 
 Usage:
     swift build -c release
-    python3 benchmarks/compare_tensor.py [--runs 7] [--binary .build/release/swiftlearn] [--markdown]
+    python3 benchmarks/compare_tensor.py [--runs 7] [--rounds 3] [--binary .build/release/swiftlearn] [--markdown]
+
+Rates and ratios are medians over rounds; each ratio is taken within one round.
 
 Targets (issue: foundation): GEMM with BLAS >= 0.95x NumPy; native GEMM >= 0.5x NumPy at 1024
 and 2048; add, mul, exp, sum and softmax >= 1.0x NumPy.
@@ -80,7 +82,10 @@ def swift_results(binary, backend, sizes, runs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--binary", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "swiftlearn"))
-    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--runs", type=int, default=7, help="timed runs per measurement (median)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="repeat the whole comparison; rates and ratios are medians over rounds "
+                         "(a shared 2-core VM drifts by 2x between minutes, so single rounds mislead)")
     ap.add_argument("--sizes", default="256,512,1024,2048")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table for benchmarks/RESULTS.md")
     args = ap.parse_args()
@@ -88,30 +93,45 @@ def main():
     if not os.path.exists(args.binary):
         sys.exit(f"{args.binary} not found: run `swift build -c release` first")
 
-    ours = swift_results(args.binary, "auto", sizes, args.runs)
-    blas = swift_results(args.binary, "blas", sizes, args.runs)
-    native = swift_results(args.binary, "native", sizes, args.runs)
-    ref = numpy_results(sizes, args.runs)
+    rounds = []
+    for _ in range(args.rounds):
+        # Each round measures NumPy between our passes, so drift hits both sides alike.
+        ours = swift_results(args.binary, "auto", sizes, args.runs)
+        ref = numpy_results(sizes, args.runs)
+        blas = swift_results(args.binary, "blas", sizes, args.runs)
+        native = swift_results(args.binary, "native", sizes, args.runs)
+        rounds.append((ours, ref, blas, native))
+
+    def med(values):
+        values = sorted(v for v in values if v is not None)
+        if not values:
+            return None
+        n = len(values)
+        return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
 
     rows = []
-    for key, (t_np, rate_np) in ref.items():
+    for key in rounds[0][1]:
         name, size = key
         unit = "GFLOP/s" if name.endswith("gemm") else "GB/s"
-        t, rate, backend = ours[key]
-        nat, bl = native.get(key), blas.get(key)
-        ratio = rate / rate_np
-        nat_ratio = nat[1] / rate_np if nat else None
-        blas_ratio = bl[1] / rate_np if bl and bl[2] == "blas" else None
+        backend = rounds[0][0][key][2]
+        rate = med([r[0][key][1] for r in rounds])
+        rate_np = med([r[1][key][1] for r in rounds])
+        ratio = med([r[0][key][1] / r[1][key][1] for r in rounds])
+        nat_ratio = med([r[3][key][1] / r[1][key][1] if key in r[3] else None for r in rounds])
+        blas_ratio = med([r[2][key][1] / r[1][key][1] if key in r[2] and r[2][key][2] == "blas" else None for r in rounds])
+        nat = (None, med([r[3][key][1] for r in rounds if key in r[3]])) if nat_ratio is not None else None
+        bl = (None, med([r[2][key][1] for r in rounds if key in r[2]])) if blas_ratio is not None else None
         if name.endswith("gemm"):
             # auto must reach the BLAS target; native must reach 0.5x at 1024 and 2048.
             target = "auto≥0.95, native≥0.5"
             ok = ratio >= 0.95 and (size < 1024 or (nat_ratio or 0) >= 0.5)
         else:
             target, ok = "≥1.0", ratio >= 1.0
-        rows.append((name, size, unit, rate, backend, bl[1] if blas_ratio else None, nat[1] if nat else None,
+        rows.append((name, size, unit, rate, backend, bl[1] if bl else None, nat[1] if nat else None,
                      rate_np, ratio, blas_ratio, nat_ratio, target, ok))
 
-    header = f"numpy {np.__version__}, python {platform.python_version()}, {os.cpu_count()} cpus, runs={args.runs}, {time.strftime('%Y-%m-%d %H:%M')}"
+    header = (f"numpy {np.__version__}, python {platform.python_version()}, {os.cpu_count()} cpus, runs={args.runs}, "
+              f"rounds={args.rounds}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, {time.strftime('%Y-%m-%d %H:%M')}")
     fmt = lambda v, f: (f % v) if v is not None else "—"
     if args.markdown:
         print(f"<!-- {header} -->")

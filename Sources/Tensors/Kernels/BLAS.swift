@@ -36,9 +36,27 @@ public enum BLAS {
     /// every BLAS or LAPACK call (measured: a native 512² GEMM right after went from 0.7 ms to
     /// 4.4 ms). Unless the user set it, `OPENBLAS_THREAD_TIMEOUT` is lowered to its minimum
     /// before loading, so idle OpenBLAS threads sleep at once.
+    ///
+    /// After loading, the library is held to one thread ("parked") until a GEMM is actually sent
+    /// to it (``raiseThreadsForGEMM()``): OpenBLAS starts its workers at load time, and awake
+    /// workers halve the speed of our own kernels on a 2-core machine. LAPACK calls made while
+    /// parked run on the calling thread.
     static func loadLibrary() -> Bool {
         setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0)
-        return sl_blas_load(nil) != 0
+        let ok = sl_blas_load(nil) != 0
+        if ok { sl_blas_set_threads(1) }
+        return ok
+    }
+
+    nonisolated(unsafe) private static var threadsRaised = false
+
+    /// Lets the BLAS use every core (once); called before the first GEMM sent to it.
+    @inline(__always)
+    static func raiseThreadsForGEMM() {
+        if threadsRaised { return }
+        lock.lock()
+        if !threadsRaised { sl_blas_set_threads(Int32(Parallel.cpuCount)); threadsRaised = true }
+        lock.unlock()
     }
 
     private static let lock = NSLock()
@@ -97,10 +115,10 @@ public enum BLAS {
                 sl_blas_set_threads(1)
                 let viaNative = best { Gemm.raw(blas: false, false, false, n, n, n, A, n, A, n, C, n, 0) }
                 sl_blas_set_threads(Int32(Parallel.cpuCount))
-                let viaBLAS = best { Gemm.raw(blas: true, false, false, n, n, n, A, n, A, n, C, n, 0) }
-                // When our kernel wins, keep the BLAS (still used by LAPACK) single-threaded so its
-                // workers never compete with ours.
-                if viaNative <= viaBLAS { sl_blas_set_threads(1) }
+                let viaBLAS = best { Gemm.raw(blas: true, false, false, n, n, n, A, n, A, n, C, n, 0, raiseThreads: false) }
+                // When our kernel wins, park the BLAS again (LAPACK still uses it) so its workers
+                // never compete with ours; when it wins, the first BLAS GEMM raises it for good.
+                sl_blas_set_threads(1)
                 if ProcessInfo.processInfo.environment["SWIFTLEARN_DEBUG_CALIBRATION"] != nil {
                     FileHandle.standardError.write("calibrate \(T.self): blas \(viaBLAS) ns, native \(viaNative) ns\n".data(using: .utf8)!)
                 }
@@ -138,8 +156,9 @@ enum Gemm {
     @inline(__always)
     static func raw<T: FloatScalar>(blas: Bool, _ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int,
                                     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
-                                    _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ threads: Int) {
+                                    _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ threads: Int, raiseThreads: Bool = true) {
         let ta: Int32 = tA ? 1 : 0, tb: Int32 = tB ? 1 : 0
+        if blas && raiseThreads { BLAS.raiseThreadsForGEMM() }
         if T.self == Float.self {
             let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
             let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
