@@ -65,6 +65,11 @@ struct TensorBench: ParsableCommand {
         }
         func wanted(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
 
+        // Warm-up outside the timings: load the BLAS, run the one-time backend calibration and
+        // start the thread pools, so the first measured size reflects steady state.
+        for dtype in [DType.float32, .float64] {
+            blackHole(Tensor.ones([512, 512], dtype: dtype).matmul(Tensor.ones([512, 512], dtype: dtype)))
+        }
         for (name, dtype) in [("sgemm", DType.float32), ("dgemm", .float64)] where wanted(name) {
             for n in gemmSizes {
                 let a = Tensor.randn([n, n], dtype: dtype, seed: 1), b = Tensor.randn([n, n], dtype: dtype, seed: 2)

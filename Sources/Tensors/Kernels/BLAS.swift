@@ -19,9 +19,10 @@ public enum MatmulBackend: String, Sendable, CaseIterable {
 /// `OPENBLAS_CORETYPE` for the CPU before loading when the user has not, because distribution
 /// builds can misdetect new CPUs and fall back to a slow generic core.
 /// A library is not trusted blindly: distribution builds can be far slower than the CPU allows
-/// (Debian's OpenBLAS 0.3.21 reaches half of NumPy's bundled OpenBLAS here), so `.auto` times
-/// one 512×512 product with each implementation the first time it needs to choose, per dtype,
-/// and uses the faster. `SWIFTLEARN_BLAS=native|blas|auto` sets the starting ``backend``
+/// (Debian's OpenBLAS 0.3.21 with Haswell kernels reaches half of our kernel here), so `.auto`
+/// times a 256² and a 768² product with each implementation the first time it needs to choose,
+/// per dtype, and uses the faster for small and for large products (about 60 ms, once).
+/// `SWIFTLEARN_BLAS=native|blas|auto` sets the starting ``backend``
 /// (`native` also skips loading any library).
 public enum BLAS {
     private static let requested: MatmulBackend =
@@ -85,19 +86,23 @@ public enum BLAS {
         useBLAS(flops: .max, double: dtype == .float64) ? "blas" : "native"
     }
 
-    /// Whether the BLAS beat the native kernel in this process's one-time measurement.
-    public static var blasFasterForFloat: Bool { blasWinsFloat }
-    /// Whether the BLAS beat the native kernel for float64.
-    public static var blasFasterForDouble: Bool { blasWinsDouble }
+    /// Whether the BLAS beat the native kernel on large float32 products in this process's
+    /// one-time measurement.
+    public static var blasFasterForFloat: Bool { floatChoice.large }
+    /// Whether the BLAS beat the native kernel on large float64 products.
+    public static var blasFasterForDouble: Bool { doubleChoice.large }
 
-    private static let blasWinsFloat: Bool = loaded && calibrate(Float.self)
-    private static let blasWinsDouble: Bool = loaded && calibrate(Double.self)
+    /// Products of at least this many multiply-adds count as "large" for the choice.
+    static let largeFlops = 512 * 512 * 512
 
-    /// Times one 512×512 product with each implementation (best of 3) and reports whether
-    /// the BLAS was faster.
-    private static func calibrate<T: FloatScalar>(_: T.Type) -> Bool {
-        let n = 512
-        let a = [T](repeating: 1, count: n * n).enumerated().map { T(Double(($0.offset * 7) % 13) - 6) / 7 }
+    private static let floatChoice: (small: Bool, large: Bool) = loaded ? (calibrate(Float.self, n: 256), calibrate(Float.self, n: 768)) : (false, false)
+    private static let doubleChoice: (small: Bool, large: Bool) = loaded ? (calibrate(Double.self, n: 256), calibrate(Double.self, n: 768)) : (false, false)
+
+    /// Times one n×n product with each implementation (best of 3 after a warm-up) and reports
+    /// whether the BLAS was faster. Libraries differ by size (OpenBLAS 0.3.21 is weak at 256),
+    /// so the choice is made for a small and a large size.
+    private static func calibrate<T: FloatScalar>(_: T.Type, n: Int) -> Bool {
+        let a = (0..<(n * n)).map { T(Double(($0 * 7) % 13) - 6) / 7 }
         var c = [T](repeating: 0, count: n * n)
         func best(_ run: () -> Void) -> UInt64 {
             run()
@@ -116,11 +121,11 @@ public enum BLAS {
                 let viaNative = best { Gemm.raw(blas: false, false, false, n, n, n, A, n, A, n, C, n, 0) }
                 sl_blas_set_threads(Int32(Parallel.cpuCount))
                 let viaBLAS = best { Gemm.raw(blas: true, false, false, n, n, n, A, n, A, n, C, n, 0, raiseThreads: false) }
-                // When our kernel wins, park the BLAS again (LAPACK still uses it) so its workers
-                // never compete with ours; when it wins, the first BLAS GEMM raises it for good.
+                // Park the BLAS again (LAPACK still uses it) so its workers never compete with
+                // ours; the first GEMM actually sent to it raises it for good.
                 sl_blas_set_threads(1)
                 if ProcessInfo.processInfo.environment["SWIFTLEARN_DEBUG_CALIBRATION"] != nil {
-                    FileHandle.standardError.write("calibrate \(T.self): blas \(viaBLAS) ns, native \(viaNative) ns\n".data(using: .utf8)!)
+                    FileHandle.standardError.write("calibrate \(T.self) n=\(n): blas \(viaBLAS) ns, native \(viaNative) ns\n".data(using: .utf8)!)
                 }
                 return viaBLAS < viaNative
             }
@@ -136,7 +141,9 @@ public enum BLAS {
         case .blas: return true
         case .auto:
             // Tiny products are faster in the native kernel (no library threading overhead).
-            return flops >= 32 * 32 * 32 && (double ? blasWinsDouble : blasWinsFloat)
+            guard flops >= 32 * 32 * 32 else { return false }
+            let choice = double ? doubleChoice : floatChoice
+            return flops >= largeFlops ? choice.large : choice.small
         }
     }
 }
