@@ -88,15 +88,21 @@ public enum BLAS {
 
     /// Whether the BLAS beat the native kernel on large float32 products in this process's
     /// one-time measurement.
-    public static var blasFasterForFloat: Bool { floatChoice.large }
+    public static var blasFasterForFloat: Bool { choices.float.large }
     /// Whether the BLAS beat the native kernel on large float64 products.
-    public static var blasFasterForDouble: Bool { doubleChoice.large }
+    public static var blasFasterForDouble: Bool { choices.double.large }
 
     /// Products of at least this many multiply-adds count as "large" for the choice.
     static let largeFlops = 512 * 512 * 512
 
-    private static let floatChoice: (small: Bool, large: Bool) = loaded ? (calibrate(Float.self, n: 256), calibrate(Float.self, n: 768)) : (false, false)
-    private static let doubleChoice: (small: Bool, large: Bool) = loaded ? (calibrate(Double.self, n: 256), calibrate(Double.self, n: 768)) : (false, false)
+    /// Whether the BLAS wins, per dtype and size class; all four are measured together on first
+    /// use, before any GEMM is sent to the BLAS (each measurement parks the BLAS afterwards, which
+    /// must not undo ``raiseThreadsForGEMM()``).
+    private static let choices: (float: (small: Bool, large: Bool), double: (small: Bool, large: Bool)) = {
+        guard loaded else { return ((false, false), (false, false)) }
+        return ((calibrate(Float.self, n: 256), calibrate(Float.self, n: 768)),
+                (calibrate(Double.self, n: 256), calibrate(Double.self, n: 768)))
+    }()
 
     /// Times one n×n product with each implementation (best of 3 after a warm-up) and reports
     /// whether the BLAS was faster. Libraries differ by size (OpenBLAS 0.3.21 is weak at 256),
@@ -142,7 +148,7 @@ public enum BLAS {
         case .auto:
             // Tiny products are faster in the native kernel (no library threading overhead).
             guard flops >= 32 * 32 * 32 else { return false }
-            let choice = double ? doubleChoice : floatChoice
+            let choice = double ? choices.double : choices.float
             return flops >= largeFlops ? choice.large : choice.small
         }
     }
