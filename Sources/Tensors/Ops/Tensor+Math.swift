@@ -183,39 +183,69 @@ extension Tensor {
     public func pow(_ exponent: Tensor) -> Tensor { self ** exponent }
 
     // Mixed tensor/scalar forms (the scalar is typed "weakly", as NumPy 2 types Python scalars).
+    /// Sum with a Swift number (typed weakly, like a Python scalar).
     public static func + (a: Tensor, b: Double) -> Tensor { a + weakScalar(b, like: a) }
+    /// Sum with a Swift number (typed weakly, like a Python scalar).
     public static func + (a: Double, b: Tensor) -> Tensor { weakScalar(a, like: b) + b }
+    /// Difference with a Swift number (typed weakly, like a Python scalar).
     public static func - (a: Tensor, b: Double) -> Tensor { a - weakScalar(b, like: a) }
+    /// Difference with a Swift number (typed weakly, like a Python scalar).
     public static func - (a: Double, b: Tensor) -> Tensor { weakScalar(a, like: b) - b }
+    /// Product with a Swift number (typed weakly, like a Python scalar).
     public static func * (a: Tensor, b: Double) -> Tensor { a * weakScalar(b, like: a) }
+    /// Product with a Swift number (typed weakly, like a Python scalar).
     public static func * (a: Double, b: Tensor) -> Tensor { weakScalar(a, like: b) * b }
+    /// True division with a Swift number (typed weakly, like a Python scalar).
     public static func / (a: Tensor, b: Double) -> Tensor { a / weakScalar(b, like: a) }
+    /// True division with a Swift number (typed weakly, like a Python scalar).
     public static func / (a: Double, b: Tensor) -> Tensor { weakScalar(a, like: b) / b }
+    /// Power with a Swift number (typed weakly, like a Python scalar).
     public static func ** (a: Tensor, b: Double) -> Tensor { a ** weakScalar(b, like: a) }
+    /// Power with a Swift number (typed weakly, like a Python scalar).
     public static func ** (a: Double, b: Tensor) -> Tensor { weakScalar(a, like: b) ** b }
 
+    /// In-place (rebinding) sum of two tensors with broadcasting.
     public static func += (a: inout Tensor, b: Tensor) { a = a + b }
+    /// In-place (rebinding) difference of two tensors with broadcasting.
     public static func -= (a: inout Tensor, b: Tensor) { a = a - b }
+    /// In-place (rebinding) product of two tensors with broadcasting.
     public static func *= (a: inout Tensor, b: Tensor) { a = a * b }
+    /// In-place (rebinding) division of two tensors with broadcasting.
     public static func /= (a: inout Tensor, b: Tensor) { a = a / b }
+    /// In-place (rebinding) sum with a Swift number (typed weakly, like a Python scalar).
     public static func += (a: inout Tensor, b: Double) { a = a + b }
+    /// In-place (rebinding) difference with a Swift number (typed weakly, like a Python scalar).
     public static func -= (a: inout Tensor, b: Double) { a = a - b }
+    /// In-place (rebinding) product with a Swift number (typed weakly, like a Python scalar).
     public static func *= (a: inout Tensor, b: Double) { a = a * b }
+    /// In-place (rebinding) division with a Swift number (typed weakly, like a Python scalar).
     public static func /= (a: inout Tensor, b: Double) { a = a / b }
 
     // MARK: - Comparison and logic (bool results, not differentiable)
 
+    /// Elementwise == of two tensors with broadcasting; a bool tensor.
     public static func .== (a: Tensor, b: Tensor) -> Tensor { Kernels.compare(a, b, .eq) }
+    /// Elementwise != of two tensors with broadcasting; a bool tensor.
     public static func .!= (a: Tensor, b: Tensor) -> Tensor { Kernels.compare(a, b, .ne) }
+    /// Elementwise < of two tensors with broadcasting; a bool tensor.
     public static func .< (a: Tensor, b: Tensor) -> Tensor { Kernels.compare(a, b, .lt) }
+    /// Elementwise <= of two tensors with broadcasting; a bool tensor.
     public static func .<= (a: Tensor, b: Tensor) -> Tensor { Kernels.compare(a, b, .le) }
+    /// Elementwise > of two tensors with broadcasting; a bool tensor.
     public static func .> (a: Tensor, b: Tensor) -> Tensor { Kernels.compare(a, b, .gt) }
+    /// Elementwise >= of two tensors with broadcasting; a bool tensor.
     public static func .>= (a: Tensor, b: Tensor) -> Tensor { Kernels.compare(a, b, .ge) }
+    /// Elementwise == with a Swift number (typed weakly, like a Python scalar); a bool tensor.
     public static func .== (a: Tensor, b: Double) -> Tensor { a .== weakScalar(b, like: a) }
+    /// Elementwise != with a Swift number (typed weakly, like a Python scalar); a bool tensor.
     public static func .!= (a: Tensor, b: Double) -> Tensor { a .!= weakScalar(b, like: a) }
+    /// Elementwise < with a Swift number (typed weakly, like a Python scalar); a bool tensor.
     public static func .< (a: Tensor, b: Double) -> Tensor { a .< weakScalar(b, like: a) }
+    /// Elementwise <= with a Swift number (typed weakly, like a Python scalar); a bool tensor.
     public static func .<= (a: Tensor, b: Double) -> Tensor { a .<= weakScalar(b, like: a) }
+    /// Elementwise > with a Swift number (typed weakly, like a Python scalar); a bool tensor.
     public static func .> (a: Tensor, b: Double) -> Tensor { a .> weakScalar(b, like: a) }
+    /// Elementwise >= with a Swift number (typed weakly, like a Python scalar); a bool tensor.
     public static func .>= (a: Tensor, b: Double) -> Tensor { a .>= weakScalar(b, like: a) }
 
     /// Elementwise logical and (non-bool inputs are true where non-zero).
