@@ -172,6 +172,16 @@ struct MatmulBackendTests {
         }
     }
 
+    /// Batched products of views with negative or zero batch strides (flip, expand) use the
+    /// views directly and give the same values as contiguous copies.
+    @Test func batchedProductsOfStridedViews() {
+        let a = Tensor.randn([3, 4, 5], dtype: .float64, seed: 1), b = Tensor.randn([5, 2], dtype: .float64, seed: 2)
+        let flipped = a.flipped(axes: [0])
+        #expect(flipped.matmul(b).scalars == flipped.contiguous().matmul(b).scalars)
+        let expanded = b.unsqueezed(0).expanded(to: [3, 5, 2])
+        #expect(a.matmul(expanded).scalars == a.matmul(b).scalars)
+    }
+
     @Test func environmentForcesNativeAndReportsTheLibrary() {
         if ProcessInfo.processInfo.environment["SWIFTLEARN_BLAS"] == "native" {
             #expect(BLAS.backend == .native)
@@ -196,6 +206,11 @@ struct TrapTests {
         }
         await #expect(processExitsWith: .failure) {
             _ = Tensor.arange(3)[5]
+        }
+        await #expect(processExitsWith: .failure) {
+            // A hand-made view that would read past the end of its buffer.
+            let t = Tensor.zeros([4])
+            _ = Tensor(storage: t.storage, shape: [3], strides: [2], dtype: .float32)
         }
     }
 

@@ -33,6 +33,7 @@ public struct Tensor {
     var node: AutogradNode?
 
     /// Creates a tensor viewing `storage` (no copy). Strides default to C-contiguous.
+    /// Stops if any element the view can address lies outside the storage.
     public init(storage: TensorStorage, shape: [Int], strides: [Int]? = nil, offset: Int = 0, dtype: DType) {
         ensure(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         self.storage = storage
@@ -41,6 +42,14 @@ public struct Tensor {
         self.offset = offset
         self.dtype = dtype
         ensure(self.strides.count == shape.count, "Tensor: strides \(self.strides) do not match shape \(shape)")
+        if shape.contains(0) { return }
+        // The lowest and highest element offsets reachable through (shape, strides).
+        var low = offset, high = offset
+        for (n, st) in zip(shape, self.strides) {
+            if st > 0 { high += (n - 1) * st } else { low += (n - 1) * st }
+        }
+        ensure(low >= 0 && (high + 1) * dtype.byteSize <= storage.byteCount,
+               "Tensor: a view with shape \(shape), strides \(self.strides) and offset \(offset) reaches outside its storage of \(storage.byteCount) bytes")
     }
 
     /// Creates a contiguous tensor whose elements are not initialized (callers fill every element).

@@ -44,9 +44,9 @@ extension Tensor {
         if la == nil { a = a.copied(); la = (false, k) }
         var lb = gemmLayout(rows: k, cols: n, rowStride: b.strides[b.rank - 2], colStride: b.strides[b.rank - 1])
         if lb == nil { b = b.copied(); lb = (false, n) }
-        let aBatch = Tensor(storage: a.storage, shape: Array(a.shape.dropLast(2)), strides: Array(a.strides.dropLast(2)), dtype: dt)
+        let aBatch = Tensor(storage: a.storage, shape: Array(a.shape.dropLast(2)), strides: Array(a.strides.dropLast(2)), offset: a.offset, dtype: dt)
             .broadcastStrides(to: batch)
-        let bBatch = Tensor(storage: b.storage, shape: Array(b.shape.dropLast(2)), strides: Array(b.strides.dropLast(2)), dtype: dt)
+        let bBatch = Tensor(storage: b.storage, shape: Array(b.shape.dropLast(2)), strides: Array(b.strides.dropLast(2)), offset: b.offset, dtype: dt)
             .broadcastStrides(to: batch)
         let count = batch.reduce(1, *)
         let plan = LoopPlan(shape: batch, strides: [aBatch, bBatch])
