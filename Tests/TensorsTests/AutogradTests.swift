@@ -121,6 +121,9 @@ struct GradientCheckTests {
         expectGradients("outer", [input([3], 32), input([4], 33)]) { $0[0].outer($0[1]) }
         expectGradients("einsum", [input([2, 3, 4], 34), input([2, 4, 5], 35)]) { Tensor.einsum("bij,bjk->bki", $0[0], $0[1]) }
         expectGradients("einsum sum", [input([2, 3, 4], 36)]) { Tensor.einsum("bij->j", $0[0]) }
+        expectGradients("einsum trace", [input([3, 3], 37)]) { Tensor.einsum("ii", $0[0]) }
+        expectGradients("einsum chain", [input([2, 3], 38), input([3, 4], 39), input([4, 2], 59)]) { Tensor.einsum("ij,jk,kl->il", $0) }
+        expectGradients("diagonal", [input([3, 4, 5], 60)]) { $0[0].diagonal(axis1: 0, axis2: 2) }
     }
 
     @Test func linearAlgebra() throws {

@@ -138,7 +138,8 @@ func runFixtureCase(_ c: TensorFixtures.Case) -> Tensor {
     case "matmul": return x[0].matmul(x[1])
     case "einsum":
         let eq = p["equation"] as! String
-        return x.count == 1 ? Tensor.einsum(eq, x[0]) : Tensor.einsum(eq, x[0], x[1])
+        return Tensor.einsum(eq, x)
+    case "diagonal": return x[0].diagonal(axis1: int("axis1"), axis2: int("axis2"))
     case "transpose": return x[0].permuted(p["axes"] as! [Int])
     case "slice": return x[0].indexed(parseIndex(p["spec"] as! String))
     case "flip": return x[0].flipped(axes: p["axes"] as! [Int])
