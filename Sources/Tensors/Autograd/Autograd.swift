@@ -167,10 +167,6 @@ extension Tensor {
 
     // MARK: - Recording
 
-    /// Whether an op with these inputs must record a graph node.
-    @inline(__always)
-    static func needsGraph(_ a: Tensor) -> Bool { a.node != nil && GradMode.isEnabled }
-
     /// Attaches a backward function for a one-input op to `out` when needed.
     @inline(__always)
     func recordUnary(_ out: Tensor, _ x: Tensor, _ name: String, _ backward: @escaping (Tensor) -> Tensor) -> Tensor {

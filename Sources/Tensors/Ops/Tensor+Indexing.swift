@@ -73,7 +73,7 @@ extension Tensor {
         ensure(idx.rank == rank && src.rank == rank &&
                      (0..<rank).allSatisfy { idx.shape[$0] <= src.shape[$0] && ($0 == a || idx.shape[$0] <= shape[$0]) },
                      "\(op): index shape \(idx.shape), source shape \(src.shape) and input shape \(shape) are incompatible along axis \(a)")
-        var out = detached().copied()
+        let out = detached().copied()  // a fresh buffer, written below through its pointer
         var os = out.strides
         os[a] = 0
         let plan = LoopPlan(shape: idx.shape, strides: [idx.strides, src.strides, os])
