@@ -78,24 +78,23 @@ struct TensorBench: ParsableCommand {
                 report(name, n, t, gflops: 2 * Double(n) * Double(n) * Double(n) / t / 1e9)
             }
         }
-        let count = 10_000_000
-        let x = Tensor.randn([count], seed: 3), y = Tensor.randn([count], seed: 4)
-        try runElementwise(x: x, y: y, count: count, report: report, wanted: wanted)
+        // Elementwise and sum on 10M float32 (inputs made only when one of them is wanted).
+        let count = 10_000_000, n = Double(count)
+        let elementwise: [(String, Double, (Tensor, Tensor) -> Tensor)] = [
+            ("add", 12, { $0 + $1 }), ("mul", 12, { $0 * $1 }), ("exp", 8, { a, _ in a.exp() }), ("sum", 4, { a, _ in a.sum() }),
+        ]
+        if elementwise.contains(where: { wanted($0.0) }) {
+            let x = Tensor.randn([count], seed: 3), y = Tensor.randn([count], seed: 4)
+            for (name, bytesPerElement, op) in elementwise where wanted(name) {
+                let t = medianSeconds(runs: runs) { blackHole(op(x, y)) }
+                report(name, count, t, gbps: bytesPerElement * n / t / 1e9)
+            }
+        }
         if wanted("softmax") {
             let s = Tensor.randn([4096, 1024], seed: 5)
             let t = medianSeconds(runs: runs) { blackHole(s.softmax(axis: -1)) }
             report("softmax", 4096 * 1024, t, gbps: Double(4096 * 1024 * 8) / t / 1e9)
         }
-    }
-
-    private func runElementwise(x: Tensor, y: Tensor, count: Int,
-                                report: (String, Int, Double, Double?, Double?) -> Void,
-                                wanted: (String) -> Bool) throws {
-        let n = Double(count)
-        if wanted("add") { let t = medianSeconds(runs: runs) { blackHole(x + y) }; report("add", count, t, nil, 12 * n / t / 1e9) }
-        if wanted("mul") { let t = medianSeconds(runs: runs) { blackHole(x * y) }; report("mul", count, t, nil, 12 * n / t / 1e9) }
-        if wanted("exp") { let t = medianSeconds(runs: runs) { blackHole(x.exp()) }; report("exp", count, t, nil, 8 * n / t / 1e9) }
-        if wanted("sum") { let t = medianSeconds(runs: runs) { blackHole(x.sum()) }; report("sum", count, t, nil, 4 * n / t / 1e9) }
     }
 }
 

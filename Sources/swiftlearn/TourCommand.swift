@@ -40,7 +40,7 @@ struct TourCommand: ParsableCommand {
             print("")
         }
 
-        try step("Tensors: creation, broadcasting, reductions") {
+        step("Tensors: creation, broadcasting, reductions") {
             let x = Tensor.arange(0, 12, step: 1).reshaped([3, 4]).to(.float32)
             let centered = x - x.mean(axis: 0, keepDims: true)
             let ok = centered.sum(axis: 0).abs().max().item() < 1e-6 && x.sum().item() == 66
@@ -103,7 +103,7 @@ struct TourCommand: ParsableCommand {
             return (ok, "3 formats written and read back bit-exactly")
         }
 
-        try step("Speed: one float32 GEMM") {
+        step("Speed: one float32 GEMM") {
             let n = 1024
             let a = Tensor.randn([n, n], seed: seed + 5), b = Tensor.randn([n, n], seed: seed + 6)
             let t = medianSeconds(runs: 3) { blackHole(a.matmul(b)) }
