@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "SwiftLearn", targets: ["SwiftLearn"]),
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Learn", targets: ["Learn"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
     dependencies: [
@@ -27,9 +29,22 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Classical machine learning (scikit-learn's part of the roadmap).
+        .target(
+            name: "Learn",
+            dependencies: ["Tensors"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // Bundled real datasets and the CSV reader.
+        .target(
+            name: "Datasets",
+            dependencies: ["Learn"],
+            resources: [.copy("Data")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .target(
             name: "SwiftLearn",
-            dependencies: ["Tensors"],
+            dependencies: ["Tensors", "Learn", "Datasets"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
@@ -43,6 +58,12 @@ let package = Package(
         .testTarget(
             name: "TensorsTests",
             dependencies: ["Tensors"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "LearnTests",
+            dependencies: ["Learn", "Datasets"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

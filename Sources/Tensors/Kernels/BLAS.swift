@@ -201,3 +201,18 @@ public enum CPU {
     /// Logical CPUs this process may use.
     public static var count: Int { Parallel.cpuCount }
 }
+
+extension BLAS {
+    /// C = op(A) · op(B) on raw row-major buffers (no alpha/beta: C is overwritten).
+    ///
+    /// `op(A)` is m×k, `op(B)` is k×n; `lda`, `ldb`, `ldc` are row strides in elements. The same
+    /// backend choice as ``Tensor/matmul(_:)`` applies (OpenBLAS when loaded and faster, native
+    /// packed kernels otherwise). For callers that keep their data in plain arrays (the `Learn`
+    /// module's `Matrix`), so they get GEMM speed without building tensors.
+    public static func gemm<T: FloatScalar>(transposeA: Bool = false, transposeB: Bool = false,
+                                            m: Int, n: Int, k: Int,
+                                            a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                            c: UnsafeMutablePointer<T>, ldc: Int) {
+        Gemm.run(transposeA, transposeB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import Learn
+import Datasets
+
+@Suite struct DatasetsTests {
+    @Test func bundledShapesAndNames() throws {
+        let expected: [BundledDataset: (Int, Int)] = [.iris: (150, 4), .wine: (178, 13), .breastCancer: (569, 30),
+                                                      .digits: (1797, 64), .diabetes: (442, 10), .penguins: (344, 10), .diamonds: (53940, 26)]
+        for (set, shape) in expected {
+            let d = try Datasets.load(set)
+            #expect(d.features.rows == shape.0 && d.features.columns == shape.1, "\(set): \(d.features.shape)")
+            #expect(d.featureNames.count == shape.1)
+            #expect(d.task == set.task)
+        }
+        let iris = try Datasets.load(.iris)
+        #expect(iris.classNames == ["setosa", "versicolor", "virginica"])
+        #expect(iris.featureNames.first == "sepal length (cm)")
+        #expect(Set(iris.labels) == [0, 1, 2])
+        let penguins = try Datasets.load(.penguins)
+        #expect(penguins.classNames == ["Adelie", "Chinstrap", "Gentoo"])
+        #expect(penguins.featureNames.contains("island=Biscoe"))
+        #expect(penguins.features.values.contains { $0.isNaN })   // missing measurements kept as NaN
+        let table = try Datasets.table(.penguins)
+        #expect(try table.column("sex").missingCount == 11)
+    }
+
+    @Test func csvQuotingAndMissing() throws {
+        let text = "a,b,c\r\n1,\"x, \"\"y\"\"\",NA\n2,\"multi\nline\",3.5\n"
+        let t = try CSVTable.parse(text)
+        #expect(t.header == ["a", "b", "c"])
+        #expect(t.columns[0] == .numeric([1, 2]))
+        #expect(t.columns[1] == .categorical(["x, \"y\"", "multi\nline"]))
+        guard case .numeric(let c) = t.columns[2] else { Issue.record("c should be numeric"); return }
+        #expect(c[0].isNaN && c[1] == 3.5)
+        // Round trip through csvText.
+        #expect(try CSVTable.parse(t.csvText()).columns[1] == t.columns[1])
+    }
+
+    @Test func csvErrorsNameLineAndColumn() {
+        #expect(throws: CSVError.malformed(line: 3, column: 3, reason: "expected 2 fields, found 3")) {
+            try CSVTable.parse("a,b\n1,2\n3,4,5\n")
+        }
+        #expect(throws: CSVError.malformed(line: 2, column: 2, reason: "a quoted field is never closed")) {
+            try CSVTable.parse("a,b\n1,\"open\n")
+        }
+        #expect(throws: CSVError.malformed(line: 2, column: 1, reason: "a quote inside an unquoted field")) {
+            try CSVTable.parse("a,b\nx\"y,2\n")
+        }
+        #expect(throws: CSVError.duplicateColumn("a")) { try CSVTable.parse("a,a\n1,2\n") }
+        #expect(throws: CSVError.empty("text")) { try CSVTable.parse("") }
+        #expect(throws: CSVError.self) { try CSVTable.read(path: "/nonexistent/file.csv") }
+    }
+
+    @Test func encoderUsesFittedCategories() throws {
+        let train = try CSVTable.parse("color,size\nred,1\nblue,2\n")
+        let enc = try TableEncoder(fitting: train)
+        #expect(enc.outputNames == ["color=blue", "color=red", "size"])
+        let test = try CSVTable.parse("size,color\n3,green\n4,red\n")
+        let x = try enc.transform(test)
+        #expect(x == Matrix([[0, 0, 3], [0, 1, 4]]))
+    }
+
+    @Test func committedSplitsAreStratified() throws {
+        let (train, test) = try LearnFixtures.split(.iris)
+        #expect(train.count == 112 && test.count == 38)
+        for c in 0..<3 { #expect(test.labels.filter { $0 == c }.count >= 12) }
+    }
+}
