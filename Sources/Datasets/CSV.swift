@@ -108,11 +108,11 @@ public struct CSVTable: Equatable, Sendable {
             var numbers = [Double]()
             numbers.reserveCapacity(values.count)
             for v in values {
-                let t = v.trimmingCharacters(in: .whitespaces)
+                let t = trimmedSpaces(v)
                 if missingTokens.contains(t) { numbers.append(.nan); continue }
                 guard let d = Double(t), d.isFinite || t.lowercased().contains("inf") else {
                     return .categorical(values.map { v in
-                        let t = v.trimmingCharacters(in: .whitespaces)
+                        let t = trimmedSpaces(v)
                         return missingTokens.contains(t) ? nil : v
                     })
                 }
@@ -124,49 +124,62 @@ public struct CSVTable: Equatable, Sendable {
     }
 
     /// Splits text into records of fields, tracking the 1-based line each record starts on.
+    ///
+    /// A byte-level state machine over UTF-8 (delimiter, quote and line breaks are ASCII, so they
+    /// never occur inside a multi-byte character).
     static func records(_ text: String, delimiter: Character) throws -> [(line: Int, fields: [String])] {
-        var out: [(Int, [String])] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false, quotedField = false, afterQuote = false
-        var line = 1, recordLine = 1
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        func endField() { fields.append(field); field = ""; quotedField = false; afterQuote = false }
-        while let c = pending ?? iterator.next() {
-            pending = nil
-            if inQuotes {
-                if c == "\"" {
-                    if let n = iterator.next() {
-                        if n == "\"" { field.append("\""); continue }
-                        pending = n
-                    }
-                    inQuotes = false; afterQuote = true
-                } else {
-                    if c == "\n" || c == "\r\n" { line += 1 }
-                    field.append(c)
-                }
-                continue
-            }
-            if c == delimiter { endField(); continue }
-            if c == "\n" || c == "\r\n" || c == "\r" {
-                endField()
-                out.append((recordLine, fields)); fields = []
-                line += 1; recordLine = line
-                continue
-            }
-            if afterQuote {
-                throw CSVError.malformed(line: line, column: fields.count + 1, reason: "text after a closing quote")
-            }
-            if c == "\"" {
-                if field.isEmpty && !quotedField { inQuotes = true; quotedField = true; continue }
-                throw CSVError.malformed(line: line, column: fields.count + 1, reason: "a quote inside an unquoted field")
-            }
-            field.append(c)
+        guard let d = delimiter.asciiValue else {
+            throw CSVError.malformed(line: 1, column: 1, reason: "the delimiter must be an ASCII character")
         }
-        if inQuotes { throw CSVError.malformed(line: recordLine, column: fields.count + 1, reason: "a quoted field is never closed") }
-        if !field.isEmpty || !fields.isEmpty || quotedField { endField(); out.append((recordLine, fields)) }
-        return out
+        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        var out: [(Int, [String])] = []
+        var text = text
+        return try text.withUTF8 { bytes -> [(Int, [String])] in
+            var fields: [String] = []
+            var field: [UInt8] = []
+            var inQuotes = false, quotedField = false, afterQuote = false
+            var line = 1, recordLine = 1
+            var i = 0
+            let n = bytes.count
+            func endField() {
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+                quotedField = false; afterQuote = false
+            }
+            while i < n {
+                let c = bytes[i]
+                i += 1
+                if inQuotes {
+                    if c == quote {
+                        if i < n && bytes[i] == quote { field.append(quote); i += 1; continue }
+                        inQuotes = false; afterQuote = true
+                    } else {
+                        if c == lf { line += 1 }
+                        field.append(c)
+                    }
+                    continue
+                }
+                if c == d { endField(); continue }
+                if c == lf || c == cr {
+                    if c == cr && i < n && bytes[i] == lf { i += 1 }
+                    endField()
+                    out.append((recordLine, fields)); fields = []
+                    line += 1; recordLine = line
+                    continue
+                }
+                if afterQuote {
+                    throw CSVError.malformed(line: line, column: fields.count + 1, reason: "text after a closing quote")
+                }
+                if c == quote {
+                    if field.isEmpty && !quotedField { inQuotes = true; quotedField = true; continue }
+                    throw CSVError.malformed(line: line, column: fields.count + 1, reason: "a quote inside an unquoted field")
+                }
+                field.append(c)
+            }
+            if inQuotes { throw CSVError.malformed(line: recordLine, column: fields.count + 1, reason: "a quoted field is never closed") }
+            if !field.isEmpty || !fields.isEmpty || quotedField { endField(); out.append((recordLine, fields)) }
+            return out
+        }
     }
 
     /// Index of a column by name.
@@ -213,6 +226,14 @@ public struct CSVTable: Equatable, Sendable {
         }
         return out
     }
+}
+
+/// `s` without leading and trailing spaces and tabs (cheap when there are none).
+@inline(__always)
+func trimmedSpaces(_ s: String) -> String {
+    guard let f = s.utf8.first, let l = s.utf8.last else { return s }
+    if f != 0x20 && f != 0x09 && l != 0x20 && l != 0x09 { return s }
+    return s.trimmingCharacters(in: .whitespaces)
 }
 
 /// Shortest text that reads back to the same Double (`3` rather than `3.0` for integers).
