@@ -114,9 +114,9 @@ public enum Datasets {
         try CSVTable.read(path: try set.path)
     }
 
-    /// A bundled dataset as features and target: categorical feature columns one-hot encoded (in
-    /// order of first appearance … sorted), missing numeric values left as NaN, and a categorical
-    /// target mapped to class indices in sorted order of its names.
+    /// A bundled dataset as features and target: categorical feature columns one-hot encoded over
+    /// their sorted categories, missing numeric values left as NaN, and a classification target
+    /// mapped to class indices in sorted order of its values.
     public static func load(_ set: BundledDataset) throws -> Dataset {
         let table = try table(set)
         return try dataset(from: table, target: set.targetColumn, task: set.task, name: set.rawValue,
@@ -124,40 +124,26 @@ public enum Datasets {
     }
 
     /// Builds a ``Dataset`` from any table: `target` names the target column; other columns become
-    /// features (categorical ones one-hot encoded, a missing category giving all zeros).
+    /// features (categorical ones one-hot encoded, a missing category giving all zeros; missing
+    /// numbers stay NaN). Class labels become indices into the sorted distinct target values.
     /// `task` is inferred when nil: a categorical target, or an integer one with at most 20
     /// distinct values, is classification.
     public static func dataset(from table: CSVTable, target: String, task: Task? = nil, name: String = "data",
                                classNames: [String]? = nil) throws -> Dataset {
-        let tcol = try table.column(target)
-        let featuresTable = try table.dropping([target])
-        let encoder = try TableEncoder(fitting: featuresTable)
-        let x = try encoder.transform(featuresTable)
-        let resolvedTask = task ?? inferTask(tcol)
-        switch (tcol, resolvedTask) {
-        case (.numeric(let v), .regression):
-            if let k = v.firstIndex(where: { $0.isNaN }) {
-                throw LearnError.invalidInput("\(name): target '\(target)' is missing at row \(k + 1)")
+        let prep = try TabularPreparation(fitting: table, target: target, task: task, fillMissing: false)
+        let x = try prep.features(table)
+        do {
+            switch prep.task! {
+            case .regression:
+                return Dataset(name: name, features: x, featureNames: prep.encoder.outputNames, target: try prep.values(table),
+                               targetName: target, classNames: nil, task: .regression)
+            case .classification:
+                return Dataset(name: name, features: x, featureNames: prep.encoder.outputNames,
+                               target: try prep.labels(table).map(Double.init), targetName: target,
+                               classNames: classNames ?? prep.classNames, task: .classification)
             }
-            return Dataset(name: name, features: x, featureNames: encoder.outputNames, target: v, targetName: target,
-                           classNames: nil, task: .regression)
-        case (.numeric(let v), .classification):
-            if let k = v.firstIndex(where: { $0.isNaN || $0 != $0.rounded() }) {
-                throw LearnError.invalidInput("\(name): target '\(target)' has \(v[k]) at row \(k + 1); class labels must be integers")
-            }
-            let names = classNames ?? Array(Set(v)).sorted().map { formatNumber($0) }
-            return Dataset(name: name, features: x, featureNames: encoder.outputNames, target: v, targetName: target,
-                           classNames: names, task: .classification)
-        case (.categorical(let v), .classification):
-            if let k = v.firstIndex(where: { $0 == nil }) {
-                throw LearnError.invalidInput("\(name): target '\(target)' is missing at row \(k + 1)")
-            }
-            let names = Array(Set(v.map { $0! })).sorted()
-            let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Double($0)) })
-            return Dataset(name: name, features: x, featureNames: encoder.outputNames, target: v.map { index[$0!]! },
-                           targetName: target, classNames: names, task: .classification)
-        case (.categorical, .regression):
-            throw LearnError.invalidInput("\(name): target '\(target)' is not numeric, so it cannot be a regression target")
+        } catch LearnError.invalidInput(let message) {
+            throw LearnError.invalidInput("\(name): \(message)")
         }
     }
 

@@ -67,3 +67,27 @@ import Datasets
         for c in 0..<3 { #expect(test.labels.filter { $0 == c }.count >= 12) }
     }
 }
+
+@Suite struct TabularPreparationTests {
+    @Test func fillsMissingWithTrainingMeansAndMapsClasses() throws {
+        let train = try CSVTable.parse("x,color,label\n1,red,yes\nNA,blue,no\n3,,yes\n")
+        let prep = try TabularPreparation(fitting: train, target: "label")
+        #expect(prep.task == .classification)
+        #expect(prep.classNames == ["no", "yes"])
+        #expect(prep.fillValues == [2, 1.0 / 3, 1.0 / 3])   // x mean; one-hot column means
+        let x = try prep.features(train)
+        #expect(x.row(1) == [2, 1, 0])          // x filled with the mean of 1 and 3
+        #expect(try prep.labels(train) == [1, 0, 1])
+        let test = try CSVTable.parse("x,color,label\n5,green,maybe\n")
+        #expect(try prep.features(test).row(0) == [5, 0, 0])
+        #expect(throws: LearnError.self) { try prep.labels(test) }   // unseen class names the row
+        let keepNaN = try TabularPreparation(fitting: train, target: "label", fillMissing: false)
+        #expect(try keepNaN.features(train)[1, 0].isNaN)
+    }
+
+    @Test func regressionTargetMustBeNumeric() throws {
+        let t = try CSVTable.parse("a,b\n1,x\n2,y\n")
+        #expect(throws: LearnError.self) { _ = try Datasets.dataset(from: t, target: "b", task: .regression) }
+        #expect(throws: CSVError.unknownColumn(name: "c", available: ["a", "b"])) { _ = try Datasets.dataset(from: t, target: "c") }
+    }
+}

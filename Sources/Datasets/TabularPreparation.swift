@@ -1,0 +1,88 @@
+import Learn
+
+/// How a CSV table becomes a feature matrix and a target for one model: learned on the training
+/// file, saved in the model file, applied again to new files.
+public struct TabularPreparation: Codable, Sendable {
+    /// Target column name (nil for unsupervised use).
+    public var target: String?
+    /// Classification or regression.
+    public var task: Task?
+    /// One-hot encoding of categorical columns, numeric columns passed through.
+    public var encoder: TableEncoder
+    /// Per-column means (of the training rows) that fill missing values; nil when the model
+    /// takes NaN itself (histogram gradient boosting).
+    public var fillValues: [Double]?
+    /// Class names by label for classification.
+    public var classNames: [String]?
+
+    /// Learns the preparation from a training table: the encoder from its feature columns, the
+    /// fill values (unless `fillMissing` is false, for models that take NaN), and for
+    /// classification the class names (sorted).
+    public init(fitting table: CSVTable, target: String?, task: Task? = nil, fillMissing: Bool = true) throws {
+        self.target = target
+        let features = try target.map { try table.dropping([$0]) } ?? table
+        encoder = try TableEncoder(fitting: features)
+        let x = try encoder.transform(features)
+        if !fillMissing {
+            fillValues = nil
+        } else {
+            fillValues = (0..<x.columns).map { j in
+                let present = x.column(j).filter { !$0.isNaN }
+                return present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
+            }
+        }
+        if let target {
+            let column = try table.column(target)
+            let resolved = task ?? Datasets.inferTask(column)
+            self.task = resolved
+            if resolved == .classification {
+                switch column {
+                case .categorical(let v): classNames = Array(Set(v.compactMap { $0 })).sorted()
+                case .numeric(let v):
+                    if let bad = v.first(where: { $0.isNaN || $0 != $0.rounded() }) {
+                        throw LearnError.invalidInput("target '\(target)' has \(bad); class labels must be integers or names (use --task regression for a numeric target)")
+                    }
+                    classNames = Array(Set(v)).sorted().map(formatNumber)
+                }
+            }
+        }
+    }
+
+    /// The feature matrix of a table (the target column, when present, is ignored).
+    public func features(_ table: CSVTable) throws -> Matrix {
+        var x = try encoder.transform(table)
+        if let fill = fillValues {
+            for i in 0..<x.rows { for j in 0..<x.columns where x[i, j].isNaN { x[i, j] = fill[j] } }
+        }
+        return x
+    }
+
+    /// Class labels (indices into ``classNames``) of the target column.
+    public func labels(_ table: CSVTable) throws -> [Int] {
+        guard let target, let names = classNames else { throw LearnError.invalidInput("no classification target") }
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let texts: [String?]
+        switch try table.column(target) {
+        case .categorical(let v): texts = v
+        case .numeric(let v): texts = v.map { $0.isNaN ? nil : formatNumber($0) }
+        }
+        return try texts.enumerated().map { i, t in
+            guard let t else { throw LearnError.invalidInput("target '\(target)' is missing at data row \(i + 1)") }
+            guard let k = index[t] else {
+                throw LearnError.unseenLabel("target '\(target)' has class '\(t)' at data row \(i + 1), not seen in training (classes: \(names.joined(separator: ", ")))")
+            }
+            return k
+        }
+    }
+
+    /// Real-valued target of a table.
+    public func values(_ table: CSVTable) throws -> [Double] {
+        guard let target else { throw LearnError.invalidInput("no target") }
+        guard case .numeric(let v) = try table.column(target) else {
+            throw LearnError.invalidInput("target '\(target)' is not numeric, so it cannot be a regression target")
+        }
+        if let k = v.firstIndex(where: { $0.isNaN }) { throw LearnError.invalidInput("target '\(target)' is missing at data row \(k + 1)") }
+        return v
+    }
+}
+
