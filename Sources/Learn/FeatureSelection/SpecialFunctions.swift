@@ -100,12 +100,12 @@ public enum SpecialFunctions {
         return regularizedGammaQ(k / 2, x / 2)
     }
 
-    /// The digamma function ψ(x) = Γ′(x)/Γ(x) for x > 0: recurrence up to x ≥ 6, then the
+    /// The digamma function ψ(x) = Γ′(x)/Γ(x) for x > 0: recurrence up to x ≥ 10, then the
     /// asymptotic series.
     public static func digamma(_ x: Double) -> Double {
         var x = x, result = 0.0
         if x <= 0 && x == x.rounded() { return .nan }
-        while x < 6 { result -= 1 / x; x += 1 }
+        while x < 10 { result -= 1 / x; x += 1 }
         let f = 1 / (x * x)
         let series = f * (-1.0 / 12 + f * (1.0 / 120 + f * (-1.0 / 252 + f * (1.0 / 240 + f * (-1.0 / 132 + f * (691.0 / 32760 - f / 12))))))
         return result + Foundation.log(x) - 0.5 / x + series

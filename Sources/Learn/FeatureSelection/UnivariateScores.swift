@@ -18,13 +18,18 @@ public func fClassif(_ x: Matrix, _ y: [Int]) throws -> FeatureScores {
     let k = labels.count, n = x.rows, p = x.columns
     if k < 2 { throw LearnError.invalidInput("fClassif: y needs at least 2 classes") }
     if n <= k { throw LearnError.invalidInput("fClassif: needs more samples than classes") }
+    // Sums per class in row order, then totals over classes in class order: the summation
+    // order of scikit-learn's f_oneway, which matters because SS_within is a difference of
+    // large sums.
     var classCount = [Double](repeating: 0, count: k)
     for c in code { classCount[c] += 1 }
-    var classSum = [Double](repeating: 0, count: k * p), sum = [Double](repeating: 0, count: p), sumSq = sum
+    var classSum = [Double](repeating: 0, count: k * p), classSq = classSum
     for i in 0..<n {
         let c = code[i]
-        for j in 0..<p { let v = x[i, j]; classSum[c * p + j] += v; sum[j] += v; sumSq[j] += v * v }
+        for j in 0..<p { let v = x[i, j]; classSum[c * p + j] += v; classSq[c * p + j] += v * v }
     }
+    var sum = [Double](repeating: 0, count: p), sumSq = sum
+    for c in 0..<k { for j in 0..<p { sum[j] += classSum[c * p + j]; sumSq[j] += classSq[c * p + j] } }
     var scores = [Double](), pvalues = [Double]()
     let dfb = Double(k - 1), dfw = Double(n - k)
     for j in 0..<p {
@@ -110,11 +115,22 @@ func fsScaledWithNoise(_ column: [Double], _ rng: inout SeededRandom) -> [Double
     return scaled.map { $0 + amp * rng.normal() }
 }
 
-/// Number of sorted values within [v − r, v + r].
+/// Number of sorted values x with |x − v| ≤ r. The test is on the computed distance, as a
+/// k-d tree's radius query does (comparing x with the rounded v ± r would count the boundary
+/// neighbour that `r = nextDown(d)` is meant to exclude).
 func fsCountWithin(_ sorted: [Double], _ v: Double, _ r: Double) -> Int {
-    func lowerBound(_ t: Double) -> Int { var lo = 0, hi = sorted.count; while lo < hi { let m = (lo + hi) / 2; if sorted[m] < t { lo = m + 1 } else { hi = m } }; return lo }
-    func upperBound(_ t: Double) -> Int { var lo = 0, hi = sorted.count; while lo < hi { let m = (lo + hi) / 2; if sorted[m] <= t { lo = m + 1 } else { hi = m } }; return lo }
-    return upperBound(v + r) - lowerBound(v - r)
+    let n = sorted.count
+    var lo = 0, hi = n
+    while lo < hi { let m = (lo + hi) / 2; if sorted[m] < v - r { lo = m + 1 } else { hi = m } }
+    var start = lo
+    while start > 0 && abs(sorted[start - 1] - v) <= r { start -= 1 }
+    while start < n && abs(sorted[start] - v) > r { start += 1 }
+    lo = start; hi = n
+    while lo < hi { let m = (lo + hi) / 2; if sorted[m] <= v + r { lo = m + 1 } else { hi = m } }
+    var end = lo
+    while end < n && abs(sorted[end] - v) <= r { end += 1 }
+    while end > start && abs(sorted[end - 1] - v) > r { end -= 1 }
+    return end - start
 }
 
 /// Distance from `sorted[pos]` to its k-th nearest other value in `sorted` (1-D).

@@ -6,8 +6,8 @@ import Foundation
 /// `strategy`: `"mean"` (default), `"median"`, `"most_frequent"` (the smallest of tied modes)
 /// or `"constant"` (`fill_value`, default 0). Missing means NaN (`missing_values=np.nan`) or a
 /// chosen number. Columns that are entirely missing in fit are dropped from the output, as
-/// scikit-learn does, unless `keep_empty_features=True` (then filled with 0) or the strategy is
-/// `"constant"`. `add_indicator=True` appends one 0/1 column per feature that had missing values
+/// scikit-learn 1.9 does for every strategy, unless `keep_empty_features=True` (then filled with
+/// 0, or `fill_value` for `"constant"`). `add_indicator=True` appends one 0/1 column per feature that had missing values
 /// in fit (scikit-learn's `MissingIndicator(features="missing-only")`).
 public final class SimpleImputer: Transformer {
     public static let modelName = "simple-imputer"
@@ -71,8 +71,8 @@ public final class SimpleImputer: Transformer {
             var present = [Double]()
             for i in 0..<x.rows { let v = x[i, j]; if !isMissing(v) { present.append(v) } }
             if present.count < x.rows { missingCols.append(j) }
+            if present.isEmpty { stats.append(keepEmptyFeatures ? (strategy == "constant" ? fillValue ?? 0 : 0) : .nan); continue }
             if strategy == "constant" { stats.append(fillValue ?? 0); continue }
-            if present.isEmpty { stats.append(keepEmptyFeatures ? 0 : .nan); continue }
             switch strategy {
             case "mean": stats.append(present.reduce(0, +) / Double(present.count))
             case "median":
@@ -96,7 +96,7 @@ public final class SimpleImputer: Transformer {
     }
 
     /// The columns kept in the output (empty columns dropped).
-    private var keptColumns: [Int] { statistics.indices.filter { !statistics[$0].isNaN || strategy == "constant" } }
+    private var keptColumns: [Int] { statistics.indices.filter { !statistics[$0].isNaN } }
 
     /// Missing entries replaced by the column statistic, then the indicator columns if asked.
     public func transform(_ x: Matrix) throws -> Matrix {

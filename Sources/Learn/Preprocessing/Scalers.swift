@@ -28,6 +28,8 @@ public final class StandardScaler: InvertibleTransformer {
         self.withStd = withStd
     }
 
+    public convenience init() { self.init(withMean: true) }
+
     public var parameters: [String: ParamValue] { ["with_mean": .bool(withMean), "with_std": .bool(withStd)] }
 
     public func setParameter(_ name: String, _ value: ParamValue) throws {
@@ -289,6 +291,8 @@ public final class Normalizer: Transformer {
     var nFeatures = 0
 
     public init(norm: String = "l2") { self.norm = norm }
+
+    public convenience init() { self.init(norm: "l2") }
 
     public var parameters: [String: ParamValue] { ["norm": .string(norm)] }
 
