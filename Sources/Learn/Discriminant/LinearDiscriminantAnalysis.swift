@@ -115,7 +115,9 @@ public final class LinearDiscriminantAnalysis: ProbabilisticClassifier, Decision
     public func fit(_ x: Matrix, _ y: [Int]) throws {
         try require(["svd", "lsqr", "eigen"].contains(solver), "solver", solver, "expected svd, lsqr or eigen")
         if case .fixed(let s)? = shrinkage { try require(s >= 0 && s <= 1, "shrinkage", s, "must be in [0, 1]") }
-        try require(!(solver == "svd" && shrinkage != nil), "shrinkage", "\(shrinkage!)", "is not supported with the svd solver")
+        if solver == "svd", let sh = shrinkage {
+            throw LearnError.invalidParameter(name: "shrinkage", value: "\(sh)", reason: "is not supported with the svd solver")
+        }
         try require(tol >= 0, "tol", tol, "must be non-negative")
         let (labels, encoded) = try LabelSet.fitting(x, y, "LinearDiscriminantAnalysis.fit")
         let k = labels.count, p = x.columns, n = x.rows

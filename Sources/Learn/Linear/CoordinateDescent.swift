@@ -150,7 +150,7 @@ struct ElasticNetCoordinateDescent {
 /// ``ElasticNetCoordinateDescent``. `l1_ratio=1` is the lasso, `0` ridge. Sample weights are
 /// rescaled to sum to n, as scikit-learn. Defaults: `alpha=1.0`, `l1_ratio=0.5`,
 /// `fit_intercept=True`, `max_iter=1000`, `tol=1e-4`, `selection="cyclic"`, `positive=False`.
-public final class ElasticNet: SampleWeightedRegressor, FeatureImportanceProviding {
+public class ElasticNet: SampleWeightedRegressor, FeatureImportanceProviding {
     public class var modelName: String { "elastic-net" }
 
     /// Overall penalty strength α (default 1.0).

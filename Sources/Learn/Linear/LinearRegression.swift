@@ -141,7 +141,7 @@ public final class GradientDescentRegression: Regressor, FeatureImportanceProvid
             guard cost.isFinite else {
                 throw LearnError.invalidInput("GradientDescentRegression.fit: the cost diverged to \(cost); lower learning_rate or standardize the features")
             }
-            if previous - cost < tol && steps > 0 { history.append(cost); break }
+            if abs(previous - cost) < tol && steps > 0 { history.append(cost); break }
             history.append(cost)
             previous = cost
             // Gradient ∇β = Xᵀr / n (a transposed matrix-vector product, as GEMM), ∂b = mean r.
