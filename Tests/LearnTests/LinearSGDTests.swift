@@ -6,20 +6,27 @@ import Datasets
 /// SGD models are randomized: mean test score over seeds 0…4 against scikit-learn's mean over
 /// random_state 0…4 (the streams differ, so only the averages are comparable).
 @Suite struct LinearModelsSGDTests {
+    /// The bar is checked on means over seeds 0…39 (ours vs scikit-learn's random_state 0…39):
+    /// single runs vary by up to 0.14 (sd) between seeds, so 5-seed means differ by more than the
+    /// 0.01 bar by chance alone. The 5-seed figures are printed as well. digits (slow, and its
+    /// seed-to-seed spread is small) is checked on seeds 0…4 only.
     @Test(arguments: [BundledDataset.iris, .wine, .breastCancer, .digits])
     func classifierAccuracy(set: BundledDataset) throws {
         let fx = try linFixture("linear_classification", set.rawValue)
         for (tag, standardized, loss) in [("sgd-raw", false, "hinge"), ("sgd-std", true, "hinge"), ("sgd-log-std", true, "log_loss")] {
             let (xtr, xte, s) = try linData(set, standardized: standardized)
-            var total = 0.0
-            for seed in 0..<5 {
+            var scores: [Double] = []
+            let seedCount = set == .digits ? 5 : 40
+            for seed in 0..<seedCount {
                 let m = SGDClassifier(loss: loss, randomState: seed)
                 try m.fit(xtr, s.train.labels)
-                total += try m.score(xte, s.test.labels)
+                scores.append(try m.score(xte, s.test.labels))
             }
-            let ours = total / 5, theirs = ((fx[tag] as! [String: Any])["mean_accuracy"] as! NSNumber).doubleValue
-            print("linear-fixture \(tag) \(set.rawValue): mean accuracy \(ours) vs \(theirs)")
-            #expect(ours >= theirs - 0.01, "\(tag) \(set)")
+            let ref = fx[tag] as! [String: Any]
+            let ours5 = scores.prefix(5).reduce(0, +) / 5, theirs5 = (ref["mean_accuracy"] as! NSNumber).doubleValue
+            let ours40 = scores.reduce(0, +) / Double(seedCount), theirs40 = (ref[seedCount == 40 ? "mean_accuracy_40" : "mean_accuracy"] as! NSNumber).doubleValue
+            print("linear-fixture \(tag) \(set.rawValue): mean accuracy seeds 0-4 \(ours5) vs \(theirs5); seeds 0-\(seedCount - 1) \(ours40) vs \(theirs40)")
+            #expect(ours40 >= theirs40 - 0.01, "\(tag) \(set)")
         }
     }
 

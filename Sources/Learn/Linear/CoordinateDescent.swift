@@ -236,9 +236,7 @@ public class ElasticNet: SampleWeightedRegressor, FeatureImportanceProviding {
 
     /// `x·coef + intercept`.
     public func predict(_ x: Matrix) throws -> [Double] {
-        guard !coef.isEmpty else { throw LearnError.notFitted(Self.modelName) }
-        try Check.featureCount(x, expected: coef.count, "\(type(of: self)).predict")
-        return LinearSupport.linearPredict(x, coef: coef, intercept: intercept)
+        try LinearSupport.predictRegression(x, coef: coef, intercept: intercept, model: Self.modelName, caller: "\(type(of: self)).predict")
     }
 }
 

@@ -59,9 +59,7 @@ public final class LinearRegression: SampleWeightedRegressor, FeatureImportanceP
 
     /// `x·coef + intercept`.
     public func predict(_ x: Matrix) throws -> [Double] {
-        guard !coef.isEmpty else { throw LearnError.notFitted(Self.modelName) }
-        try Check.featureCount(x, expected: coef.count, "LinearRegression.predict")
-        return LinearSupport.linearPredict(x, coef: coef, intercept: intercept)
+        try LinearSupport.predictRegression(x, coef: coef, intercept: intercept, model: Self.modelName, caller: "LinearRegression.predict")
     }
 }
 
@@ -155,8 +153,6 @@ public final class GradientDescentRegression: Regressor, FeatureImportanceProvid
 
     /// `x·coef + intercept`.
     public func predict(_ x: Matrix) throws -> [Double] {
-        guard !coef.isEmpty else { throw LearnError.notFitted(Self.modelName) }
-        try Check.featureCount(x, expected: coef.count, "GradientDescentRegression.predict")
-        return LinearSupport.linearPredict(x, coef: coef, intercept: intercept)
+        try LinearSupport.predictRegression(x, coef: coef, intercept: intercept, model: Self.modelName, caller: "GradientDescentRegression.predict")
     }
 }

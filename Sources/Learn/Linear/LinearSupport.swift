@@ -62,6 +62,14 @@ enum LinearSupport {
         return out
     }
 
+    /// `predict` of a fitted linear regressor: throws when unfitted or on a wrong feature count,
+    /// else `x·coef + intercept`.
+    static func predictRegression(_ x: Matrix, coef: [Double], intercept: Double, model: String, caller: String) throws -> [Double] {
+        guard !coef.isEmpty else { throw LearnError.notFitted(model) }
+        try Check.featureCount(x, expected: coef.count, caller)
+        return linearPredict(x, coef: coef, intercept: intercept)
+    }
+
     /// `x · Wᵀ + b` for a coefficient matrix `W` (one row per output): the decision values.
     static func decision(_ x: Matrix, coef: Matrix, intercept: [Double]) -> Matrix {
         var d = Matrix.product(x, coef, transposeB: true)
@@ -83,29 +91,21 @@ enum LinearSupport {
         return m + Foundation.log(s)
     }
 
-    /// Row-wise softmax in place (each row minus its log-sum-exp, exponentiated).
-    static func softmaxRows(_ m: inout Matrix) {
+    /// Row-wise softmax in place: each row minus its log-sum-exp (log-probabilities), then
+    /// exponentiated unless `log` is true.
+    static func softmaxRows(_ m: inout Matrix, log: Bool = false) {
         let k = m.columns
         m.values.withUnsafeMutableBufferPointer { buf in
             for i in 0..<m.rows {
                 let row = UnsafeMutableBufferPointer(rebasing: buf[(i * k)..<((i + 1) * k)])
                 let lse = logSumExp(UnsafeBufferPointer(row))
-                for c in 0..<k { row[c] = Foundation.exp(row[c] - lse) }
+                for c in 0..<k { row[c] = log ? row[c] - lse : Foundation.exp(row[c] - lse) }
             }
         }
     }
 
     /// Row-wise log-softmax in place: log-probabilities from joint log-likelihoods.
-    static func logSoftmaxRows(_ m: inout Matrix) {
-        let k = m.columns
-        m.values.withUnsafeMutableBufferPointer { buf in
-            for i in 0..<m.rows {
-                let row = UnsafeMutableBufferPointer(rebasing: buf[(i * k)..<((i + 1) * k)])
-                let lse = logSumExp(UnsafeBufferPointer(row))
-                for c in 0..<k { row[c] -= lse }
-            }
-        }
-    }
+    static func logSoftmaxRows(_ m: inout Matrix) { softmaxRows(&m, log: true) }
 
     /// The logistic function 1/(1+e^(−z)), computed without overflow for either sign.
     @inline(__always)

@@ -90,9 +90,7 @@ public final class Ridge: SampleWeightedRegressor, FeatureImportanceProviding {
 
     /// `x·coef + intercept`.
     public func predict(_ x: Matrix) throws -> [Double] {
-        guard !coef.isEmpty else { throw LearnError.notFitted(Self.modelName) }
-        try Check.featureCount(x, expected: coef.count, "Ridge.predict")
-        return LinearSupport.linearPredict(x, coef: coef, intercept: intercept)
+        try LinearSupport.predictRegression(x, coef: coef, intercept: intercept, model: Self.modelName, caller: "Ridge.predict")
     }
 }
 
@@ -194,8 +192,6 @@ public final class RidgeCV: SampleWeightedRegressor, FeatureImportanceProviding 
 
     /// `x·coef + intercept`.
     public func predict(_ x: Matrix) throws -> [Double] {
-        guard !coef.isEmpty else { throw LearnError.notFitted(Self.modelName) }
-        try Check.featureCount(x, expected: coef.count, "RidgeCV.predict")
-        return LinearSupport.linearPredict(x, coef: coef, intercept: intercept)
+        try LinearSupport.predictRegression(x, coef: coef, intercept: intercept, model: Self.modelName, caller: "RidgeCV.predict")
     }
 }

@@ -453,8 +453,6 @@ public final class SGDRegressor: SampleWeightedRegressor, FeatureImportanceProvi
 
     /// `x·coef + intercept`.
     public func predict(_ x: Matrix) throws -> [Double] {
-        guard !coef.isEmpty else { throw LearnError.notFitted(Self.modelName) }
-        try Check.featureCount(x, expected: coef.count, "SGDRegressor.predict")
-        return LinearSupport.linearPredict(x, coef: coef, intercept: intercept)
+        try LinearSupport.predictRegression(x, coef: coef, intercept: intercept, model: Self.modelName, caller: "SGDRegressor.predict")
     }
 }
