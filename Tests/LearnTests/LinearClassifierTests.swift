@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import Learn
+import Datasets
+
+@Suite struct LinearModelsClassificationTests {
+    static let sets: [BundledDataset] = [.iris, .wine, .breastCancer, .digits]
+
+    @Test(arguments: sets)
+    func logisticRegressionMatchesScikitLearn(set: BundledDataset) throws {
+        let fx = try linFixture("linear_classification", set.rawValue)
+        // Raw features, defaults: scikit-learn stops at max_iter=100 unconverged, so only accuracy.
+        let (rtr, rte, s) = try linData(set, standardized: false)
+        let raw = LogisticRegression()
+        try raw.fit(rtr, s.train.labels)
+        let rawAcc = try raw.score(rte, s.test.labels)
+        let skRaw = ((fx["logistic-raw"] as! [String: Any])["accuracy"] as! NSNumber).doubleValue
+        print("linear-fixture logistic raw \(set.rawValue): accuracy \(rawAcc) vs \(skRaw)")
+        #expect(rawAcc >= skRaw - 0.01)
+        // Standardized, converged: the unique optimum (scikit-learn newton-cholesky, tol 1e-12).
+        let (xtr, xte, _) = try linData(set, standardized: true)
+        let ref = fx["logistic-std"] as! [String: Any]
+        for solver in ["lbfgs", "newton-cholesky"] {
+            let m = LogisticRegression(solver: solver, maxIter: 10_000, tol: 1e-10)
+            try m.fit(xtr, s.train.labels)
+            let err = linRel(m.coef.values + m.intercept, linFlat(ref["coef"]!) + linFlat(ref["intercept"]!))
+            let agree = agreement(try m.predict(xte), LearnFixtures.ints(ref["predictions"]!))
+            let probErr = linRel(try m.predictProbabilities(xte.rows(Array(0..<5))).values, linFlat(ref["proba"]!))
+            print("linear-fixture logistic std \(solver) \(set.rawValue): coef rel \(err), agreement \(agree), proba rel \(probErr), iterations \(m.nIterations)")
+            #expect(err <= 1e-4, "\(solver) \(set)")
+            #expect(agree >= 0.99)
+            #expect(probErr <= 1e-4)
+        }
+        // Balanced class weights and a stronger penalty.
+        let bal = LogisticRegression(C: 0.1, solver: "newton-cholesky", maxIter: 1000, tol: 1e-10, classWeight: .balanced)
+        try bal.fit(xtr, s.train.labels)
+        let bref = fx["logistic-std-balanced"] as! [String: Any]
+        let berr = linRel(bal.coef.values + bal.intercept, linFlat(bref["coef"]!) + linFlat(bref["intercept"]!))
+        print("linear-fixture logistic balanced \(set.rawValue): coef rel \(berr)")
+        #expect(berr <= 1e-4)
+        // L1 by saga (randomized solver, converged tightly: same optimum to solver precision).
+        if let l1 = fx["logistic-std-l1"] as? [String: Any] {
+            let m = LogisticRegression(l1Ratio: 1, solver: "saga", maxIter: 20_000, tol: 1e-10, randomState: 0)
+            try m.fit(xtr, s.train.labels)
+            let err = linRel(m.coef.values + m.intercept, linFlat(l1["coef"]!) + linFlat(l1["intercept"]!))
+            print("linear-fixture logistic L1 saga \(set.rawValue): coef rel \(err), zeros \(m.coef.values.filter { $0 == 0 }.count)")
+            #expect(err <= 1e-3)
+            #expect(try m.score(xte, s.test.labels) >= (l1["accuracy"] as! NSNumber).doubleValue - 0.01)
+        }
+    }
+
+    @Test(arguments: sets)
+    func ldaMatchesScikitLearn(set: BundledDataset) throws {
+        let fx = try linFixture("linear_classification", set.rawValue)
+        let (xtr, xte, s) = try linData(set, standardized: false)
+        let head = xte.rows(Array(0..<5))
+        for (key, lda) in [("lda-svd", LinearDiscriminantAnalysis()),
+                           ("lda-lsqr-auto", LinearDiscriminantAnalysis(solver: "lsqr", shrinkage: .auto)),
+                           ("lda-eigen-auto", LinearDiscriminantAnalysis(solver: "eigen", shrinkage: .auto))] {
+            let ref = fx[key] as! [String: Any]
+            try lda.fit(xtr, s.train.labels)
+            let err = linRel(lda.coef.values + lda.intercept, linFlat(ref["coef"]!) + linFlat(ref["intercept"]!))
+            let agree = agreement(try lda.predict(xte), LearnFixtures.ints(ref["predictions"]!))
+            let acc = try lda.score(xte, s.test.labels)
+            let probErr = linRel(try lda.predictProbabilities(head).values, linFlat(ref["proba"]!))
+            print("linear-fixture \(key) \(set.rawValue): accuracy \(acc) vs \((ref["accuracy"] as! NSNumber).doubleValue), agreement \(agree), coef rel \(err), proba rel \(probErr)")
+            #expect(err <= 1e-4, "\(key) \(set)")
+            #expect(agree >= 0.99)
+            #expect(probErr <= 1e-4)
+            if let evr = ref["explained_variance_ratio"] {
+                #expect(linRel(lda.explainedVarianceRatio, linFlat(evr)) <= 1e-4)
+                let t = try lda.transform(head)
+                // Directions are defined up to sign: compare magnitudes.
+                #expect(linRel(t.values.map(abs), linFlat(ref["transform_abs"]!)) <= 1e-4, "\(key) transform")
+            }
+            if let means = ref["means"] { #expect(linRel(lda.means.values, linFlat(means)) <= 1e-10) }
+        }
+    }
+
+    @Test(arguments: sets)
+    func naiveBayesMatchesScikitLearn(set: BundledDataset) throws {
+        let fx = try linFixture("linear_classification", set.rawValue)
+        let (xtr, xte, s) = try linData(set, standardized: false)
+        let head = xte.rows(Array(0..<5))
+        let models: [(String, any NaiveBayesClassifier)] = [("gaussian-nb", GaussianNB()), ("multinomial-nb", MultinomialNB()),
+                                                            ("bernoulli-nb", BernoulliNB())]
+        for (key, nb) in models {
+            let ref = fx[key] as! [String: Any]
+            try nb.fit(xtr, s.train.labels)
+            let agree = agreement(try nb.predict(xte), LearnFixtures.ints(ref["predictions"]!))
+            let acc = try nb.score(xte, s.test.labels)
+            let lp = try nb.predictLogProbabilities(head).values
+            // Log-probabilities: near-zero entries absolutely, the rest relatively.
+            let lpRef = linFlat(ref["log_proba"]!)
+            let lpErr = zip(lp, lpRef).map { abs($0 - $1) / max(abs($1), 1) }.max()!
+            print("linear-fixture \(key) \(set.rawValue): accuracy \(acc) vs \((ref["accuracy"] as! NSNumber).doubleValue), agreement \(agree), log-proba err \(lpErr)")
+            #expect(agree >= 0.99, "\(key) \(set)")
+            #expect(lpErr <= 1e-6, "\(key) \(set)")
+            switch nb {
+            case let g as GaussianNB:
+                #expect(linRel(g.theta.values, linFlat(ref["theta"]!)) <= 1e-10)
+                #expect(maxRelativeError(g.variance.values, linFlat(ref["var"]!)) <= 1e-8)
+            case let m as MultinomialNB:
+                #expect(maxRelativeError(m.featureLogProb.values, linFlat(ref["feature_log_prob"]!)) <= 1e-10)
+            case let b as BernoulliNB:
+                #expect(maxRelativeError(b.featureLogProb.values, linFlat(ref["feature_log_prob"]!)) <= 1e-10)
+            default: break
+            }
+        }
+    }
+
+    @Test func naiveBayesSampleWeights() throws {
+        let (s) = try LearnFixtures.split(.iris)
+        let w = (0..<s.train.features.rows).map { 1.0 + Double($0 % 3) }
+        let fx = try linFixture("linear_classification", "weighted")
+        let g = GaussianNB()
+        try g.fit(s.train.features, s.train.labels, sampleWeight: w)
+        let gref = fx["gaussian-nb"] as! [String: Any]
+        #expect(linRel(g.theta.values, linFlat(gref["theta"]!)) <= 1e-10)
+        #expect(maxRelativeError(g.variance.values, linFlat(gref["var"]!)) <= 1e-8)
+        let m = MultinomialNB()
+        try m.fit(s.train.features, s.train.labels, sampleWeight: w)
+        #expect(maxRelativeError(m.featureLogProb.values, linFlat((fx["multinomial-nb"] as! [String: Any])["feature_log_prob"]!)) <= 1e-10)
+        // Probabilities are normalized and consistent with the log-probabilities.
+        let p = try g.predictProbabilities(s.test.features)
+        for i in 0..<p.rows { #expect(abs(p.row(i).reduce(0, +) - 1) < 1e-12) }
+    }
+}
