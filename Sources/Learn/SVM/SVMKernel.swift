@@ -139,7 +139,8 @@ final class SVMKernelRows {
         self.x = x
         self.kernel = kernel
         let n = x.rows
-        norms = kernel.rowNorms(x)
+        let norms = kernel.rowNorms(x)
+        self.norms = norms
         rows = [[Double]?](repeating: nil, count: n)
         lastUse = [Int](repeating: 0, count: n)
         let rowBytes = Double(max(n, 1) * MemoryLayout<Double>.size)
