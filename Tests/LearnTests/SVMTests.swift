@@ -162,6 +162,7 @@ private func svmSummary(_ set: String) throws -> [String: Any] {
         #expect(throws: LearnError.self) { try SVC(C: 0).fit(x, [0, 1, 0, 1]) }
         #expect(throws: LearnError.self) { try SVC(gamma: .value(-1)).fit(x, [0, 1, 0, 1]) }
         #expect(throws: LearnError.self) { try SVC().fit(x, [0, 1, 0, 1], sampleWeight: [1, 0, 1, 0]) }
+        #expect(throws: LearnError.self) { try SVC().fit(Matrix([[0, 0], [1, 1], [2, 0], [3, 1], [4, 4]]), [0, 1, 0, 1, 2], sampleWeight: [1, 1, 1, 1, 0]) }
         #expect(throws: LearnError.self) { try SVC().predict(x) }
         #expect(throws: LearnError.self) { try SVR().predict(x) }
         #expect(throws: LearnError.self) { try SVR(epsilon: -1).fit(x, [1, 2, 3, 4]) }

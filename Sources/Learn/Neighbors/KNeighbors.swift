@@ -88,16 +88,20 @@ extension KNeighborsHyperParameters {
 /// `leaf_size=30`, `p=2`, `metric="minkowski"` (Euclidean), `n_jobs=None` (accepted; queries use
 /// all cores).
 public final class KNeighborsClassifier: ProbabilisticClassifier, KNeighborsHyperParameters {
+    /// Name in model files and on the command line.
     public static let modelName = "knn"
 
     /// k, the number of neighbours consulted.
     public var nNeighbors: Int
+    /// `uniform` (default) or `distance` weighting of the neighbours.
     public var weights: NeighborsWeights
+    /// Search method (default `auto`).
     public var algorithm: NeighborsAlgorithm
     /// Points per tree leaf.
     public var leafSize: Int
     /// Exponent of the Minkowski metric.
     public var p: Double
+    /// Distance (default `minkowski` with ``p``).
     public var metric: NeighborsMetric
     /// Accepted for compatibility.
     public var nJobs: Int?
@@ -116,10 +120,13 @@ public final class KNeighborsClassifier: ProbabilisticClassifier, KNeighborsHype
         self.leafSize = leafSize; self.p = p; self.metric = metric; self.nJobs = nJobs
     }
 
+    /// scikit-learn's defaults.
     public convenience init() { self.init(nNeighbors: 5) }
 
+    /// Hyper-parameters by scikit-learn name.
     public var parameters: [String: ParamValue] { knnParameters }
 
+    /// Sets a hyper-parameter by scikit-learn name.
     public func setParameter(_ name: String, _ value: ParamValue) throws { try knnSetParameter(name, value) }
 
     /// The `nNeighbors` (default: the estimator's `n_neighbors`) nearest training rows of every
@@ -167,16 +174,20 @@ public final class KNeighborsClassifier: ProbabilisticClassifier, KNeighborsHype
 /// prediction is the (weighted) mean of the neighbours' targets. Same search and defaults as
 /// ``KNeighborsClassifier``.
 public final class KNeighborsRegressor: Regressor, KNeighborsHyperParameters {
+    /// Name in model files and on the command line.
     public static let modelName = "knn-regressor"
 
     /// k, the number of neighbours consulted.
     public var nNeighbors: Int
+    /// `uniform` (default) or `distance` weighting of the neighbours.
     public var weights: NeighborsWeights
+    /// Search method (default `auto`).
     public var algorithm: NeighborsAlgorithm
     /// Points per tree leaf.
     public var leafSize: Int
     /// Exponent of the Minkowski metric.
     public var p: Double
+    /// Distance (default `minkowski` with ``p``).
     public var metric: NeighborsMetric
     /// Accepted for compatibility.
     public var nJobs: Int?
@@ -193,10 +204,13 @@ public final class KNeighborsRegressor: Regressor, KNeighborsHyperParameters {
         self.leafSize = leafSize; self.p = p; self.metric = metric; self.nJobs = nJobs
     }
 
+    /// scikit-learn's defaults.
     public convenience init() { self.init(nNeighbors: 5) }
 
+    /// Hyper-parameters by scikit-learn name.
     public var parameters: [String: ParamValue] { knnParameters }
 
+    /// Sets a hyper-parameter by scikit-learn name.
     public func setParameter(_ name: String, _ value: ParamValue) throws { try knnSetParameter(name, value) }
 
     /// The `nNeighbors` (default: the estimator's `n_neighbors`) nearest training rows of every

@@ -18,12 +18,17 @@ import Foundation
 /// fitted to decision values from an internal 5-fold cross-validation, and class probabilities are
 /// coupled from the pairwise ones (Wu, Lin & Weng 2004). As in scikit-learn, `predict` still uses
 /// the decision function, so it may disagree with the argmax of ``predictProbabilities(_:)``.
+/// (scikit-learn 1.9 deprecates `probability` in favour of `CalibratedClassifierCV`; it is kept
+/// here because it is still a parameter of 1.9.1. The cross-validation folds are drawn from
+/// `random_state` with this library's generator, so probabilities agree with scikit-learn's
+/// closely but not digit for digit.)
 ///
 /// Defaults (scikit-learn 1.9.1): `C=1`, `kernel="rbf"`, `degree=3`, `gamma="scale"`,
 /// `coef0=0`, `shrinking=true`, `probability=false`, `tol=1e-3`, `cache_size=200` (MB),
 /// `class_weight=None`, `max_iter=-1` (no limit), `decision_function_shape="ovr"`,
 /// `break_ties=false`, `random_state=None`.
 public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, SampleWeightedClassifier, SVMKernelHyperParameters {
+    /// Name in model files and on the command line.
     public static let modelName = "svc"
 
     /// Shape of ``decisionFunction(_:)`` with more than two classes.
@@ -36,9 +41,11 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
 
     /// Inverse regularization strength: the bound on every α_i.
     public var C: Double
+    /// The kernel function (default `rbf`).
     public var kernel: SVMKernel
     /// Degree of the polynomial kernel.
     public var degree: Int
+    /// Kernel coefficient γ of rbf, poly and sigmoid (default `scale`).
     public var gamma: SVMGamma
     /// Constant term of the polynomial and sigmoid kernels.
     public var coef0: Double
@@ -50,11 +57,13 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
     public var tol: Double
     /// Kernel cache in MB.
     public var cacheSize: Double
+    /// Multiplies C for each class (`None`, `balanced` or per label).
     public var classWeight: ClassWeight
     /// Accepted for compatibility; nothing is printed.
     public var verbose: Bool
     /// Iteration cap per binary problem; −1 for none.
     public var maxIter: Int
+    /// `ovr` (default) or `ovo` columns for ``decisionFunction(_:)`` with more than two classes.
     public var decisionFunctionShape: DecisionFunctionShape
     /// With `ovr` and more than two classes, predict by the largest decision value instead of votes.
     public var breakTies: Bool
@@ -77,6 +86,7 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
     public private(set) var intercept: [Double] = []
     /// Platt-scaling parameters A and B per pair (`probA_`, `probB_`); empty unless `probability`.
     public private(set) var probA: [Double] = []
+    /// See ``probA``.
     public private(set) var probB: [Double] = []
     /// The γ used (`_gamma`).
     public private(set) var fittedGamma = 0.0
@@ -97,8 +107,10 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
         self.decisionFunctionShape = decisionFunctionShape; self.breakTies = breakTies; self.randomState = randomState
     }
 
+    /// scikit-learn's defaults.
     public convenience init() { self.init(C: 1.0) }
 
+    /// Hyper-parameters by scikit-learn name.
     public var parameters: [String: ParamValue] {
         var p = sharedSVMParameters
         p["probability"] = .bool(probability)
@@ -109,6 +121,7 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
         return p
     }
 
+    /// Sets a hyper-parameter by scikit-learn name.
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         if try setSharedSVMParameter(name, value) { return }
         switch name {
@@ -144,8 +157,10 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
         return out
     }
 
+    /// Fits without sample weights.
     public func fit(_ x: Matrix, _ y: [Int]) throws { try fit(x, y, sampleWeight: nil) }
 
+    /// Fits one SMO problem per pair of classes; `sampleWeight` multiplies C per sample (rows of weight 0 are left out).
     public func fit(_ x: Matrix, _ y: [Int], sampleWeight: [Double]?) throws {
         let caller = "SVC.fit"
         try validateSharedSVMParameters()
@@ -162,6 +177,9 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
         // Samples of each class in training order (LIBSVM's grouping), zero-weight rows dropped.
         var members = [[Int]](repeating: [], count: k)
         for r in kept { members[encoded[r]].append(r) }
+        if let empty = members.firstIndex(where: { $0.isEmpty }) {
+            throw LearnError.invalidInput("\(caller): every sample of class \(labels.classes[empty]) has weight 0")
+        }
 
         // One kernel matrix for all pairs when it fits the cache; per-pair caches otherwise.
         let trainX = x.rows(kept)
@@ -421,10 +439,11 @@ private func svcCrossValidatedDecisions(kernel: SVMKernelRows, base: [Int], y: [
                                   p: [Double](repeating: -1, count: train.count), upperBound: train.map { upper[$0] },
                                   kernel: kernel, tol: settings.tol, shrinking: settings.shrinking, maxIterations: settings.maxIter)
         let rho = solver.solve()
+        let alpha = solver.alpha
         for t in test {
             let row = kernel.row(base[t])
             var s = -rho
-            for (u, v) in train.enumerated() where solver.alpha[u] != 0 { s += solver.alpha[u] * y[v] * row[base[v]] }
+            for (u, v) in train.enumerated() where alpha[u] != 0 { s += alpha[u] * y[v] * Double(row[base[v]]) }
             decisions[t] = s
         }
     }

@@ -114,30 +114,33 @@ func svmPower(_ x: Double, _ n: Int) -> Double {
     return result
 }
 
-/// A kernel value rounded to single precision. LIBSVM (and so scikit-learn) caches the kernel
-/// rows Q_ij as `float` while keeping everything else in double; the solver rounds its cached
-/// rows the same way so that it takes the same sequence of steps and lands on the same solution
-/// (the diagonal K_ii stays in double, as in LIBSVM).
-@inline(__always)
-func svmSinglePrecision(_ v: Double) -> Double { Double(Float(v)) }
-
-/// Rows of the kernel matrix of a training set, K(x_i, ·), as the SMO solver asks for them.
+/// Rows of the kernel matrix of a training set, K(x_i, ·), as the SMO solver asks for them,
+/// stored in single precision.
 ///
-/// When the whole n×n matrix fits in `cacheBytes` it is computed at once by GEMM (the fast path:
-/// one BLAS call instead of n² dot products) and every row is a lookup. Otherwise rows are
-/// computed on demand and kept in a least-recently-used cache of `cacheBytes` (LIBSVM's
-/// `cache_size`), at least two rows.
+/// LIBSVM (and so scikit-learn) caches kernel rows as `float` while keeping everything else in
+/// double; storing them the same way makes the solver take the same sequence of steps and land on
+/// the same solution (the diagonal K_ii stays in double, as in LIBSVM), and halves the memory.
+///
+/// When the whole n×n matrix fits in `cacheBytes` it is computed at once (the fast path: blocks
+/// of rows by GEMM, concurrently, only the upper triangle, mirrored) and every row is a lookup.
+/// Otherwise rows are computed on demand into a least-recently-used cache of `cacheBytes`
+/// (LIBSVM's `cache_size`), at least two rows. A row pointer stays valid until two other rows
+/// have been requested.
 final class SVMKernelRows {
     let x: Matrix
     let kernel: SVMKernelFunction
     let norms: [Double]
-    /// K(x_i, x_i).
+    /// K(x_i, x_i), in double.
     let diagonal: [Double]
-    private var rows: [[Double]?]
+    let count: Int
+    /// `capacity` slots of `count` floats.
+    private let storage: UnsafeMutablePointer<Float>
+    private let capacity: Int
+    /// Row → slot (−1 when not cached) and slot → row.
+    private var slotOfRow: [Int]
+    private var rowOfSlot: [Int]
     private var lastUse: [Int]
     private var clock = 0
-    private var cached = 0
-    private let capacity: Int
     /// True when every row was computed up front; `row` then only reads, so one instance can be
     /// shared by concurrent solvers.
     private(set) var precomputed = false
@@ -146,12 +149,15 @@ final class SVMKernelRows {
         self.x = x
         self.kernel = kernel
         let n = x.rows
+        count = n
         let norms = kernel.rowNorms(x)
         self.norms = norms
-        rows = [[Double]?](repeating: nil, count: n)
-        lastUse = [Int](repeating: 0, count: n)
-        let rowBytes = Double(max(n, 1) * MemoryLayout<Double>.size)
+        let rowBytes = Double(max(n, 1) * MemoryLayout<Float>.size)
         capacity = max(2, Int(min(Double(n), cacheBytes / rowBytes)))
+        storage = .allocate(capacity: capacity * max(n, 1))
+        slotOfRow = [Int](repeating: -1, count: n)
+        rowOfSlot = [Int](repeating: -1, count: capacity)
+        lastUse = [Int](repeating: 0, count: capacity)
         var d = [Double](repeating: 0, count: n)
         x.values.withUnsafeBufferPointer { p in
             for i in 0..<n {
@@ -164,55 +170,66 @@ final class SVMKernelRows {
         if capacity >= n { precomputeAll() }
     }
 
-    /// Fast path: the full matrix in blocks of rows, each block one GEMM, blocks computed
-    /// concurrently (each writes only its own rows).
+    deinit { storage.deallocate() }
+
+    /// Fast path: the upper triangle in blocks of rows (block × remaining rows, one GEMM each),
+    /// mirrored into the lower triangle. Blocks run concurrently; they write disjoint entries.
     private func precomputeAll() {
-        let n = x.rows, block = 128
+        let n = count, block = 96
         let blocks = (n + block - 1) / block
-        let data = x, kernel = kernel, norms = norms
-        rows.withUnsafeMutableBufferPointer { out in
-            let target = out
-            DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                let start = b * block, end = min(n, start + block)
-                let part = kernel.matrix(data.rows(Array(start..<end)), data, normsA: Array(norms[start..<end]), normsB: norms)
-                for i in start..<end { target[i] = part.values[((i - start) * n)..<((i - start + 1) * n)].map(svmSinglePrecision) }
+        let data = x, kernel = kernel, norms = norms, out = storage
+        DispatchQueue.concurrentPerform(iterations: blocks) { b in
+            let start = b * block, end = min(n, start + block)
+            let part = kernel.matrix(data.rows(Array(start..<end)), data.rows(Array(start..<n)),
+                                     normsA: Array(norms[start..<end]), normsB: Array(norms[start..<n]))
+            let width = n - start
+            part.values.withUnsafeBufferPointer { v in
+                for i in start..<end {
+                    for j in i..<n {
+                        let k = Float(v[(i - start) * width + (j - start)])
+                        out[i * n + j] = k
+                        out[j * n + i] = k
+                    }
+                }
             }
         }
-        cached = n
+        for i in 0..<n { slotOfRow[i] = i; rowOfSlot[i] = i }
         precomputed = true
     }
 
-    /// Row i: K(x_i, x_j) for every j.
-    func row(_ i: Int) -> [Double] {
-        if precomputed { return rows[i]! }
+    /// Row i: K(x_i, x_j) for every j, as floats.
+    func row(_ i: Int) -> UnsafePointer<Float> {
+        if precomputed { return UnsafePointer(storage + i * count) }
         clock += 1
-        lastUse[i] = clock
-        if let r = rows[i] { return r }
-        if cached >= capacity {
-            // Evict the least recently used row.
-            var victim = -1, oldest = Int.max
-            for k in 0..<rows.count where rows[k] != nil && lastUse[k] < oldest && k != i { oldest = lastUse[k]; victim = k }
-            if victim >= 0 { rows[victim] = nil; cached -= 1 }
+        if slotOfRow[i] >= 0 {
+            lastUse[slotOfRow[i]] = clock
+            return UnsafePointer(storage + slotOfRow[i] * count)
         }
-        let r = computeRow(i)
-        rows[i] = r
-        cached += 1
-        return r
+        // A free slot, else the least recently used one.
+        var slot = rowOfSlot.firstIndex(of: -1) ?? -1
+        if slot < 0 {
+            slot = 0
+            for s in 1..<capacity where lastUse[s] < lastUse[slot] { slot = s }
+            slotOfRow[rowOfSlot[slot]] = -1
+        }
+        rowOfSlot[slot] = i
+        slotOfRow[i] = slot
+        lastUse[slot] = clock
+        computeRow(i, into: storage + slot * count)
+        return UnsafePointer(storage + slot * count)
     }
 
     /// One row by dot products.
-    private func computeRow(_ i: Int) -> [Double] {
-        let n = x.rows, d = x.columns
-        var out = [Double](repeating: 0, count: n)
+    private func computeRow(_ i: Int, into out: UnsafeMutablePointer<Float>) {
+        let n = count, d = x.columns
         x.values.withUnsafeBufferPointer { p in
             let a = i * d
             for j in 0..<n {
                 var s = 0.0
                 let b = j * d
                 for t in 0..<d { s += p[a + t] * p[b + t] }
-                out[j] = svmSinglePrecision(kernel.value(dot: s, normU: norms[i], normV: norms[j]))
+                out[j] = Float(kernel.value(dot: s, normU: norms[i], normV: norms[j]))
             }
         }
-        return out
     }
 }

@@ -25,25 +25,29 @@ import Foundation
 /// Ties in the selection go to the later position, and the active set is reordered exactly as
 /// LIBSVM does, so on the same data the same sequence of pairs is chosen and the solution agrees
 /// with scikit-learn's to the stopping tolerance.
+///
+/// The state lives in raw buffers (allocated once per solve) so the inner loops run without
+/// array bounds or exclusivity checks; the logic is exactly the one described above.
 final class SVMSMOSolver {
-    /// Variable t uses kernel row `base[t]` (C-SVC: its sample; ε-SVR: sample t mod n).
-    let base: [Int]
-    let y: [Double]
-    let p: [Double]
-    let upperBound: [Double]
+    let n: Int
     let kernel: SVMKernelRows
     let tol: Double
     let shrinking: Bool
     let maxIterations: Int
 
     private enum Status: UInt8 { case lower, upper, free }
-    private(set) var alpha: [Double]
-    private var gradient: [Double]
-    private var gradientBar: [Double]
-    private var status: [Status]
-    private var qd: [Double]
+    /// Variable t uses kernel row `base[t]` (C-SVC: its sample; ε-SVR: sample t mod n).
+    private let base: UnsafeMutablePointer<Int>
+    private let y: UnsafeMutablePointer<Double>
+    private let p: UnsafeMutablePointer<Double>
+    private let upperBound: UnsafeMutablePointer<Double>
+    private let alphaBuffer: UnsafeMutablePointer<Double>
+    private let gradient: UnsafeMutablePointer<Double>
+    private let gradientBar: UnsafeMutablePointer<Double>
+    private let status: UnsafeMutablePointer<Status>
+    private let qd: UnsafeMutablePointer<Double>
     /// Position → variable; the first `activeSize` are the active (unshrunk) variables.
-    private var active: [Int]
+    private let active: UnsafeMutablePointer<Int>
     private var activeSize: Int
     private var unshrink = false
     private(set) var iterations = 0
@@ -53,26 +57,42 @@ final class SVMSMOSolver {
     init(base: [Int], y: [Double], p: [Double], upperBound: [Double], kernel: SVMKernelRows,
          tol: Double, shrinking: Bool, maxIterations: Int) {
         let n = base.count
-        self.base = base; self.y = y; self.p = p; self.upperBound = upperBound
+        self.n = n
         self.kernel = kernel; self.tol = tol; self.shrinking = shrinking
         self.maxIterations = maxIterations < 0 ? max(10_000_000, n > Int(Int32.max) / 100 ? Int(Int32.max) : 100 * n) : maxIterations
-        alpha = [Double](repeating: 0, count: n)
-        gradient = p
-        gradientBar = [Double](repeating: 0, count: n)
-        status = [Status](repeating: .lower, count: n)
-        qd = base.map { kernel.diagonal[$0] }
-        active = Array(0..<n)
+        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+            let b = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+            if !a.isEmpty { b.initialize(from: a, count: a.count) }
+            return b
+        }
+        self.base = copy(base)
+        self.y = copy(y)
+        self.p = copy(p)
+        self.upperBound = copy(upperBound)
+        alphaBuffer = copy([Double](repeating: 0, count: n))
+        gradient = copy(p)
+        gradientBar = copy([Double](repeating: 0, count: n))
+        status = copy([Status](repeating: .lower, count: n))
+        qd = copy(base.map { kernel.diagonal[$0] })
+        active = copy(Array(0..<n))
         activeSize = n
         for t in 0..<n { updateStatus(t) }
     }
 
+    deinit {
+        base.deallocate(); y.deallocate(); p.deallocate(); upperBound.deallocate(); alphaBuffer.deallocate()
+        gradient.deallocate(); gradientBar.deallocate(); status.deallocate(); qd.deallocate(); active.deallocate()
+    }
+
+    /// The solution α.
+    var alpha: [Double] { Array(UnsafeBufferPointer(start: alphaBuffer, count: n)) }
+
     private func updateStatus(_ t: Int) {
-        if alpha[t] >= upperBound[t] { status[t] = .upper } else if alpha[t] <= 0 { status[t] = .lower } else { status[t] = .free }
+        if alphaBuffer[t] >= upperBound[t] { status[t] = .upper } else if alphaBuffer[t] <= 0 { status[t] = .lower } else { status[t] = .free }
     }
 
     /// Runs SMO to the tolerance; returns ρ.
     func solve() -> Double {
-        let n = base.count
         var counter = min(n, 1000) + 1
         while iterations < maxIterations {
             counter -= 1
@@ -113,26 +133,24 @@ final class SVMSMOSolver {
         }
         let i = gmaxIndex
         var gmax2 = -Double.infinity, gminIndex = -1, objectiveMin = Double.infinity
-        let rowI = i >= 0 ? kernel.row(base[i]) : []
-        rowI.withUnsafeBufferPointer { ki in
-            for pos in 0..<activeSize {
-                let j = active[pos]
-                var gradDiff = 0.0
-                if y[j] > 0 {
-                    guard status[j] != .lower else { continue }
-                    gradDiff = gmax + gradient[j]
-                    if gradient[j] >= gmax2 { gmax2 = gradient[j] }
-                } else {
-                    guard status[j] != .upper else { continue }
-                    gradDiff = gmax - gradient[j]
-                    if -gradient[j] >= gmax2 { gmax2 = -gradient[j] }
-                }
-                if gradDiff > 0 {
-                    var a = qd[i] + qd[j] - 2 * ki[base[j]]
-                    if a <= 0 { a = 1e-12 }
-                    let objective = -(gradDiff * gradDiff) / a
-                    if objective <= objectiveMin { gminIndex = j; objectiveMin = objective }
-                }
+        let ki: UnsafePointer<Float>? = i >= 0 ? kernel.row(base[i]) : nil
+        for pos in 0..<activeSize {
+            let j = active[pos]
+            var gradDiff = 0.0
+            if y[j] > 0 {
+                guard status[j] != .lower else { continue }
+                gradDiff = gmax + gradient[j]
+                if gradient[j] >= gmax2 { gmax2 = gradient[j] }
+            } else {
+                guard status[j] != .upper else { continue }
+                gradDiff = gmax - gradient[j]
+                if -gradient[j] >= gmax2 { gmax2 = -gradient[j] }
+            }
+            if gradDiff > 0, let ki {
+                var a = qd[i] + qd[j] - 2 * Double(ki[base[j]])
+                if a <= 0 { a = 1e-12 }
+                let objective = -(gradDiff * gradDiff) / a
+                if objective <= objectiveMin { gminIndex = j; objectiveMin = objective }
             }
         }
         if gmax + gmax2 < tol || gminIndex == -1 { return nil }
@@ -142,9 +160,9 @@ final class SVMSMOSolver {
     /// Solves the two-variable sub-problem in (α_i, α_j) and updates the gradient.
     private func updatePair(_ i: Int, _ j: Int) {
         let ki = kernel.row(base[i]), kj = kernel.row(base[j])
-        let kij = ki[base[j]]
+        let kij = Double(ki[base[j]])
         let ci = upperBound[i], cj = upperBound[j]
-        let oldI = alpha[i], oldJ = alpha[j]
+        let oldI = alphaBuffer[i], oldJ = alphaBuffer[j]
         var ai = oldI, aj = oldJ
         var a = qd[i] + qd[j] - 2 * kij
         if a <= 0 { a = 1e-12 }
@@ -163,16 +181,12 @@ final class SVMSMOSolver {
             if sum > ci { if ai > ci { ai = ci; aj = sum - ci } } else { if aj < 0 { aj = 0; ai = sum } }
             if sum > cj { if aj > cj { aj = cj; ai = sum - cj } } else { if ai < 0 { ai = 0; aj = sum } }
         }
-        alpha[i] = ai; alpha[j] = aj
+        alphaBuffer[i] = ai; alphaBuffer[j] = aj
         // G_t += Q_ti Δα_i + Q_tj Δα_j over the active set, with Q_tu = y_t y_u K_tu.
         let si = y[i] * (ai - oldI), sj = y[j] * (aj - oldJ)
-        ki.withUnsafeBufferPointer { pi in
-            kj.withUnsafeBufferPointer { pj in
-                for pos in 0..<activeSize {
-                    let t = active[pos], b = base[t]
-                    gradient[t] += y[t] * (si * pi[b] + sj * pj[b])
-                }
-            }
+        for pos in 0..<activeSize {
+            let t = active[pos], b = base[t]
+            gradient[t] += y[t] * (si * Double(ki[b]) + sj * Double(kj[b]))
         }
         // Ḡ changes when a variable enters or leaves its upper bound.
         let wasUpperI = status[i] == .upper, wasUpperJ = status[j] == .upper
@@ -181,22 +195,21 @@ final class SVMSMOSolver {
         if wasUpperJ != (status[j] == .upper) { addToGradientBar(row: kj, of: j, sign: wasUpperJ ? -1 : 1) }
     }
 
-    private func addToGradientBar(row: [Double], of i: Int, sign: Double) {
+    private func addToGradientBar(row: UnsafePointer<Float>, of i: Int, sign: Double) {
         let c = sign * upperBound[i] * y[i]
-        for t in 0..<base.count { gradientBar[t] += c * y[t] * row[base[t]] }
+        for t in 0..<n { gradientBar[t] += c * y[t] * Double(row[base[t]]) }
     }
 
     /// Recomputes G for the shrunk variables: G = Ḡ + p + Σ_{free u} α_u Q_u.
     private func reconstructGradient() {
-        let n = base.count
         guard activeSize < n else { return }
         for pos in activeSize..<n { let t = active[pos]; gradient[t] = gradientBar[t] + p[t] }
         for pos in 0..<activeSize {
             let u = active[pos]
             guard status[u] == .free else { continue }
             let ku = kernel.row(base[u])
-            let c = alpha[u] * y[u]
-            for q in activeSize..<n { let t = active[q]; gradient[t] += c * y[t] * ku[base[t]] }
+            let c = alphaBuffer[u] * y[u]
+            for q in activeSize..<n { let t = active[q]; gradient[t] += c * y[t] * Double(ku[base[t]]) }
         }
     }
 
@@ -217,7 +230,7 @@ final class SVMSMOSolver {
         if !unshrink && gmax1 + gmax2 <= tol * 10 {
             unshrink = true
             reconstructGradient()
-            activeSize = base.count
+            activeSize = n
         }
         var pos = 0
         while pos < activeSize {
@@ -225,7 +238,7 @@ final class SVMSMOSolver {
                 activeSize -= 1
                 while activeSize > pos {
                     if !canShrink(active[activeSize], gmax1, gmax2) {
-                        active.swapAt(pos, activeSize)
+                        (active[pos], active[activeSize]) = (active[activeSize], active[pos])
                         break
                     }
                     activeSize -= 1
@@ -260,7 +273,7 @@ final class SVMSMOSolver {
     /// The dual objective ½αᵀQα + pᵀα at the solution.
     var objective: Double {
         var v = 0.0
-        for t in 0..<base.count { v += alpha[t] * (gradient[t] + p[t]) }
+        for t in 0..<n { v += alphaBuffer[t] * (gradient[t] + p[t]) }
         return v / 2
     }
 }

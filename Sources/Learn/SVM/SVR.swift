@@ -14,11 +14,14 @@ import Foundation
 /// Defaults (scikit-learn 1.9.1): `kernel="rbf"`, `degree=3`, `gamma="scale"`, `coef0=0`,
 /// `tol=1e-3`, `C=1`, `epsilon=0.1`, `shrinking=true`, `cache_size=200`, `max_iter=-1`.
 public final class SVR: SampleWeightedRegressor, SVMKernelHyperParameters {
+    /// Name in model files and on the command line.
     public static let modelName = "svr"
 
+    /// The kernel function (default `rbf`).
     public var kernel: SVMKernel
     /// Degree of the polynomial kernel.
     public var degree: Int
+    /// Kernel coefficient γ of rbf, poly and sigmoid (default `scale`).
     public var gamma: SVMGamma
     /// Constant term of the polynomial and sigmoid kernels.
     public var coef0: Double
@@ -62,14 +65,17 @@ public final class SVR: SampleWeightedRegressor, SVMKernelHyperParameters {
         self.verbose = verbose; self.maxIter = maxIter
     }
 
+    /// scikit-learn's defaults.
     public convenience init() { self.init(kernel: .rbf) }
 
+    /// Hyper-parameters by scikit-learn name.
     public var parameters: [String: ParamValue] {
         var p = sharedSVMParameters
         p["epsilon"] = .double(epsilon)
         return p
     }
 
+    /// Sets a hyper-parameter by scikit-learn name.
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         if try setSharedSVMParameter(name, value) { return }
         switch name {
@@ -86,8 +92,10 @@ public final class SVR: SampleWeightedRegressor, SVMKernelHyperParameters {
         return w
     }
 
+    /// Fits without sample weights.
     public func fit(_ x: Matrix, _ y: [Double]) throws { try fit(x, y, sampleWeight: nil) }
 
+    /// Fits the ε-SVR dual by SMO; `sampleWeight` multiplies C per sample (rows of weight 0 are left out).
     public func fit(_ x: Matrix, _ y: [Double], sampleWeight: [Double]?) throws {
         let caller = "SVR.fit"
         try validateSharedSVMParameters()
@@ -109,9 +117,10 @@ public final class SVR: SampleWeightedRegressor, SVMKernelHyperParameters {
         let solver = SVMSMOSolver(base: (0..<(2 * n)).map { $0 % n }, y: signs, p: p, upperBound: upper, kernel: rows,
                                   tol: tol, shrinking: shrinking, maxIterations: maxIter)
         let rho = solver.solve()
+        let alpha = solver.alpha
         var sv: [Int] = [], coefs: [Double] = []
         for (t, r) in kept.enumerated() {
-            let c = solver.alpha[t] - solver.alpha[t + n]
+            let c = alpha[t] - alpha[t + n]
             if c != 0 { sv.append(r); coefs.append(c) }
         }
         support = sv
