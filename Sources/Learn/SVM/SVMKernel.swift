@@ -172,8 +172,8 @@ final class SVMKernelRows {
 
     deinit { storage.deallocate() }
 
-    /// Fast path: the upper triangle in blocks of rows (block × remaining rows, one GEMM each),
-    /// mirrored into the lower triangle. Blocks run concurrently; they write disjoint entries.
+    /// Fast path: the upper triangle in blocks of rows (block × remaining rows, one GEMM each,
+    /// blocks concurrently), then the lower triangle by a tiled transpose (cache-friendly).
     private func precomputeAll() {
         let n = count, block = 96
         let blocks = (n + block - 1) / block
@@ -185,12 +185,17 @@ final class SVMKernelRows {
             let width = n - start
             part.values.withUnsafeBufferPointer { v in
                 for i in start..<end {
-                    for j in i..<n {
-                        let k = Float(v[(i - start) * width + (j - start)])
-                        out[i * n + j] = k
-                        out[j * n + i] = k
-                    }
+                    let src = (i - start) * width - start, dst = i * n
+                    for j in i..<n { out[dst + j] = Float(v[src + j]) }
                 }
+            }
+        }
+        let tile = 64, tiles = (n + tile - 1) / tile
+        DispatchQueue.concurrentPerform(iterations: tiles) { ti in
+            let i0 = ti * tile, i1 = min(n, i0 + tile)
+            for tj in 0...ti {
+                let j0 = tj * tile, j1 = min(n, j0 + tile)
+                for i in i0..<i1 { for j in j0..<min(j1, i) { out[i * n + j] = out[j * n + i] } }
             }
         }
         for i in 0..<n { slotOfRow[i] = i; rowOfSlot[i] = i }
