@@ -154,6 +154,33 @@ private func svmSummary(_ set: String) throws -> [String: Any] {
         #expect(dualErr < 1e-4 && predErr < 1e-4)
     }
 
+    @Test func svcBreakTiesAndWeightedSVR() throws {
+        let details = try svmDetails()
+        let (train, test) = try LearnFixtures.split(.wine)
+        let ref = details["wine_break_ties"] as! [String: Any]
+        let votes = SVC(C: 0.1), ties = SVC(C: 0.1, breakTies: true)
+        try votes.fit(train.features, train.labels)
+        try ties.fit(train.features, train.labels)
+        let pv = try votes.predict(test.features), pt = try ties.predict(test.features)
+        #expect(pv == LearnFixtures.ints(ref["predictions_votes"]!))
+        #expect(pt == LearnFixtures.ints(ref["predictions"]!))
+        #expect(pv != pt)
+        let ovr = try ties.decisionFunction(test.features)
+        for r in 0..<test.count {
+            let row = (0..<3).map { ovr[r, $0] }
+            #expect(pt[r] == ties.classes[row.firstIndex(of: row.max()!)!])
+        }
+
+        let (rtr, rte) = try LearnFixtures.split(.diabetes)
+        let wref = details["diabetes_svr_weighted"] as! [String: Any]
+        let svr = SVR(C: 100, epsilon: 5)
+        try svr.fit(rtr.features, rtr.target, sampleWeight: (0..<rtr.count).map { 1.0 + Double($0 % 3) })
+        #expect(svr.support == LearnFixtures.ints(wref["support"]!))
+        let err = maxRelativeError(try svr.predict(rte.features), LearnFixtures.doubles(wref["predictions"]!))
+        print("SVR weighted diabetes: predictions rel err \(err)")
+        #expect(err < 1e-4)
+    }
+
     @Test func svmBadInputsAndParameters() throws {
         let x = Matrix([[0, 0], [1, 1], [2, 0], [3, 1]])
         #expect(throws: LearnError.self) { try SVC().fit(x, [0, 0, 0, 0]) }
