@@ -194,6 +194,14 @@ private func svmSummary(_ set: String) throws -> [String: Any] {
         #expect(throws: LearnError.self) { try SVR().predict(x) }
         #expect(throws: LearnError.self) { try SVR(epsilon: -1).fit(x, [1, 2, 3, 4]) }
         #expect(throws: LearnError.self) { try SVR().fit(x, [1, 2, .infinity, 4]) }
+        let capped = SVC(maxIter: 1)
+        try capped.fit(x, [0, 1, 0, 1])
+        #expect(capped.nIterations == [1])
+        #expect(try capped.predict(x).count == 4)
+        let linear = SVC(kernel: .linear)
+        try linear.fit(x, [0, 0, 1, 1])
+        #expect(linear.coef!.rows == 1 && linear.coef!.columns == 2)
+        #expect(try linear.predict(x) == [0, 0, 1, 1])
         let m = SVC()
         try m.fit(x, [0, 1, 0, 1])
         #expect(throws: LearnError.self) { try m.predict(Matrix([[1, 2, 3]])) }

@@ -239,7 +239,9 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
         for (p, (i, j)) in pairs.enumerated() {
             let rows = members[i] + members[j]
             for (t, r) in rows.enumerated() where column[r] >= 0 {
-                let row = encodedClass(t, countI: members[i].count) ? j - 1 : i
+                // LIBSVM's layout: a class-i vector's coefficient against class j sits in row j − 1,
+                // a class-j vector's coefficient against class i in row i.
+                let row = t < members[i].count ? j - 1 : i
                 dual[row, column[r]] = sign * results[p].alphaY[t]
             }
             icpt[p] = -sign * results[p].rho
@@ -257,9 +259,6 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
         nFeaturesIn = x.columns
         supportSet = SVMSupportSet(kernel: kernelFunction, vectors: supportVectors)
     }
-
-    /// True when position t of a pair problem belongs to its first class.
-    private func encodedClass(_ t: Int, countI: Int) -> Bool { t < countI }
 
     private func svcClassStarts() -> [Int] {
         var starts = [0]
