@@ -7,7 +7,17 @@ public enum ModelRegistry {
     private static let lock = NSLock()
 
     /// The estimators that ship with `Learn`.
-    public static let builtIn: [any Estimator.Type] = []
+    public static let builtIn: [any Estimator.Type] = [
+        // Linear models
+        LinearRegression.self, GradientDescentRegression.self, Ridge.self, RidgeCV.self, Lasso.self, ElasticNet.self,
+        LogisticRegression.self, SGDClassifier.self, SGDRegressor.self,
+        // Discriminant analysis, naive Bayes, SVM, neighbours
+        LinearDiscriminantAnalysis.self, GaussianNB.self, MultinomialNB.self, BernoulliNB.self,
+        SVC.self, SVR.self, KNeighborsClassifier.self, KNeighborsRegressor.self,
+        // Preprocessing, feature selection, composition
+        StandardScaler.self, MinMaxScaler.self, RobustScaler.self, Normalizer.self, OneHotEncoder.self, OrdinalEncoder.self,
+        SimpleImputer.self, PolynomialFeatures.self, SelectKBest.self, RFE.self, Pipeline.self,
+    ]
 
     /// All known estimator types (built-in first).
     public static var all: [any Estimator.Type] {
