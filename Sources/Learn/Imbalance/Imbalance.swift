@@ -198,17 +198,33 @@ public struct SMOTE: Resampler {
         self.seed = seed
     }
 
-    /// Indices (into `members`) of each member's k nearest other members.
+    /// Indices (into `members`) of each member's k nearest other members (Euclidean; ties by
+    /// index). Squared distances ‖a‖² + ‖b‖² − 2 a·b come from GEMM on blocks of 256 rows, so
+    /// memory stays at 256 × m; each row keeps its k best by insertion (O(m·k)).
     static func neighbours(_ x: Matrix, _ members: [Int], _ k: Int) -> [[Int]] {
         let sub = x.rows(members)
         let m = members.count
-        // Squared distances ‖a‖² + ‖b‖² − 2 a·b through one GEMM.
-        let gram = Matrix.product(sub, sub, transposeB: true)
-        return (0..<m).map { i in
-            var d = (0..<m).map { j in gram[i, i] + gram[j, j] - 2 * gram[i, j] }
-            d[i] = .infinity
-            return Array((0..<m).sorted { d[$0] < d[$1] || (d[$0] == d[$1] && $0 < $1) }.prefix(k))
+        let norms = (0..<m).map { i in (0..<sub.columns).reduce(0.0) { $0 + sub[i, $1] * sub[i, $1] } }
+        var out = [[Int]](repeating: [], count: m)
+        let block = 256
+        for start in stride(from: 0, to: m, by: block) {
+            let rows = Array(start..<min(start + block, m))
+            let g = Matrix.product(sub.rows(rows), sub, transposeB: true)
+            for (r, i) in rows.enumerated() {
+                var bestD = [Double](repeating: .infinity, count: k), bestJ = [Int](repeating: -1, count: k)
+                g.values.withUnsafeBufferPointer { p in
+                    for j in 0..<m where j != i {
+                        let d = norms[i] + norms[j] - 2 * p[r * m + j]
+                        if d >= bestD[k - 1] { continue }
+                        var t = k - 1
+                        while t > 0 && bestD[t - 1] > d { bestD[t] = bestD[t - 1]; bestJ[t] = bestJ[t - 1]; t -= 1 }
+                        bestD[t] = d; bestJ[t] = j
+                    }
+                }
+                out[i] = bestJ
+            }
         }
+        return out
     }
 
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {

@@ -142,7 +142,12 @@ public final class MinMaxScaler: InvertibleTransformer {
                     "minimum of desired feature range must be smaller than maximum")
         try Check.featuresAllowingNaN(x, "MinMaxScaler.fit")
         var lo = [Double](repeating: .infinity, count: x.columns), hi = [Double](repeating: -.infinity, count: x.columns)
-        for i in 0..<x.rows { for j in 0..<x.columns { let v = x[i, j]; if !v.isNaN { lo[j] = Swift.min(lo[j], v); hi[j] = Swift.max(hi[j], v) } } }
+        let c = x.columns
+        x.values.withUnsafeBufferPointer { p in
+            for i in 0..<x.rows {
+                for j in 0..<c { let v = p[i * c + j]; if !v.isNaN { lo[j] = Swift.min(lo[j], v); hi[j] = Swift.max(hi[j], v) } }
+            }
+        }
         for j in 0..<x.columns where lo[j] > hi[j] { lo[j] = .nan; hi[j] = .nan }
         dataMin = lo; dataMax = hi
         dataRange = zip(hi, lo).map { $0 - $1 }
@@ -158,16 +163,17 @@ public final class MinMaxScaler: InvertibleTransformer {
 
     public func transform(_ x: Matrix) throws -> Matrix {
         try check(x, "MinMaxScaler.transform")
-        let lo = featureRangeLow, hi = featureRangeHigh, c = clip
+        let lo = featureRangeLow, hi = featureRangeHigh, c = clip, scale = scale, offset = min
         return PrepSupport.mapColumns(x) { v, j in
-            let r = v * self.scale[j] + self.min[j]
+            let r = v * scale[j] + offset[j]
             return c && !r.isNaN ? Swift.min(Swift.max(r, lo), hi) : r
         }
     }
 
     public func inverseTransform(_ x: Matrix) throws -> Matrix {
         try check(x, "MinMaxScaler.inverseTransform")
-        return PrepSupport.mapColumns(x) { v, j in (v - self.min[j]) / self.scale[j] }
+        let scale = scale, offset = min
+        return PrepSupport.mapColumns(x) { v, j in (v - offset[j]) / scale[j] }
     }
 }
 
@@ -241,10 +247,11 @@ public final class RobustScaler: InvertibleTransformer {
         try require(0 <= qlo && qlo <= qhi && qhi <= 100, "quantile_range", "(\(qlo), \(qhi))", "must satisfy 0 <= q_min <= q_max <= 100")
         try Check.featuresAllowingNaN(x, "RobustScaler.fit")
         nFeatures = x.columns
-        let sortedCols = (0..<x.columns).map { PrepSupport.sortedColumn(x, $0) }
-        center = withCentering ? sortedCols.map { PrepSupport.percentile($0, 50) } : nil
+        // Median and the two quantiles of every column, columns in parallel.
+        let q = try MSDispatch.parallelMap(x.columns) { j in PrepSupport.percentiles(PrepSupport.columnValues(x, j), [50, qlo, qhi]) }
+        center = withCentering ? q.map { $0[0] } : nil
         if withScaling {
-            var s = PrepSupport.handleZeros(sortedCols.map { PrepSupport.percentile($0, qhi) - PrepSupport.percentile($0, qlo) })
+            var s = PrepSupport.handleZeros(q.map { $0[2] - $0[1] })
             if unitVariance {
                 let adjust = PrepSupport.normalQuantile(qhi / 100) - PrepSupport.normalQuantile(qlo / 100)
                 s = s.map { $0 / adjust }
@@ -313,20 +320,19 @@ public final class Normalizer: Transformer {
         guard nFeatures > 0 else { throw LearnError.notFitted(Self.modelName) }
         try Check.featureCount(x, expected: nFeatures, "Normalizer.transform")
         var out = x
-        let c = x.columns
-        for i in 0..<x.rows {
-            var n = 0.0
-            for j in 0..<c {
-                let v = x[i, j]
-                switch norm {
-                case "l1": n += abs(v)
-                case "max": n = Swift.max(n, abs(v))
-                default: n += v * v
+        let c = x.columns, kind = norm == "l1" ? 1 : (norm == "max" ? 2 : 0)
+        out.values.withUnsafeMutableBufferPointer { p in
+            for i in 0..<x.rows {
+                let base = i * c
+                var n = 0.0
+                switch kind {
+                case 1: for j in 0..<c { n += abs(p[base + j]) }
+                case 2: for j in 0..<c { n = Swift.max(n, abs(p[base + j])) }
+                default: for j in 0..<c { n += p[base + j] * p[base + j] }; n = n.squareRoot()
                 }
+                if n == 0 { continue }
+                for j in 0..<c { p[base + j] /= n }
             }
-            if norm == "l2" { n = n.squareRoot() }
-            if n == 0 { continue }
-            for j in 0..<c { out.values[i * c + j] /= n }
         }
         return out
     }
