@@ -130,14 +130,18 @@ func imbCheck(_ x: Matrix, _ y: [Int], _ caller: String) throws {
 /// (imbalanced-learn's `RandomOverSampler`; default `sampling_strategy="auto"`: every class but
 /// the majority grows to the majority's size).
 public struct RandomOverSampler: Resampler {
+    /// Which classes to resample and to what size.
     public var samplingStrategy: SamplingStrategy
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(samplingStrategy: SamplingStrategy = .auto, seed: Int? = nil) {
         self.samplingStrategy = samplingStrategy
         self.seed = seed
     }
 
+    /// Resamples `(x, y)` as described for the type.
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {
         try imbCheck(x, y, "RandomOverSampler.fitResample")
         var rng = SeededRandom(seed: seed)
@@ -154,16 +158,21 @@ public struct RandomOverSampler: Resampler {
 /// `RandomUnderSampler`; default `"auto"`: every class but the minority shrinks to the
 /// minority's size; `replacement=False`). Output rows are grouped by class in label order.
 public struct RandomUnderSampler: Resampler {
+    /// Which classes to resample and to what size.
     public var samplingStrategy: SamplingStrategy
+    /// Draw with replacement (`replacement`).
     public var replacement: Bool
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(samplingStrategy: SamplingStrategy = .auto, replacement: Bool = false, seed: Int? = nil) {
         self.samplingStrategy = samplingStrategy
         self.replacement = replacement
         self.seed = seed
     }
 
+    /// Resamples `(x, y)` as described for the type.
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {
         try imbCheck(x, y, "RandomUnderSampler.fitResample")
         var rng = SeededRandom(seed: seed)
@@ -188,10 +197,14 @@ public struct RandomUnderSampler: Resampler {
 /// k nearest same-class neighbours b (Euclidean), and lies at a + u·(b − a), u ~ U[0, 1): on the
 /// segment between them. The originals come first, then the synthetic rows class by class.
 public struct SMOTE: Resampler {
+    /// Number of same-class nearest neighbours to interpolate towards (`k_neighbors`).
     public var kNeighbors: Int
+    /// Which classes to resample and to what size.
     public var samplingStrategy: SamplingStrategy
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(kNeighbors: Int = 5, samplingStrategy: SamplingStrategy = .auto, seed: Int? = nil) {
         self.kNeighbors = kNeighbors
         self.samplingStrategy = samplingStrategy
@@ -227,6 +240,7 @@ public struct SMOTE: Resampler {
         return out
     }
 
+    /// Resamples `(x, y)` as described for the type.
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {
         try imbCheck(x, y, "SMOTE.fitResample")
         try require(kNeighbors >= 1, "k_neighbors", kNeighbors, "must be at least 1")

@@ -33,6 +33,7 @@ public final class OneHotEncoder: InvertibleTransformer {
     /// Per feature: number of output columns.
     var blockWidth: [Int] = []
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(drop: String = "None", handleUnknown: String = "error", minFrequency: Double? = nil) {
         self.drop = drop
         self.handleUnknown = handleUnknown
@@ -183,6 +184,7 @@ public final class OrdinalEncoder: InvertibleTransformer {
     /// Sorted categories of each feature (`categories_`), NaN last when present.
     public private(set) var categories: [[Double]] = []
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(handleUnknown: String = "error", unknownValue: Double? = nil) {
         self.handleUnknown = handleUnknown
         self.unknownValue = unknownValue
@@ -204,6 +206,7 @@ public final class OrdinalEncoder: InvertibleTransformer {
         }
     }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         try require(["error", "use_encoded_value"].contains(handleUnknown), "handle_unknown", handleUnknown, "expected error or use_encoded_value")
         if handleUnknown == "use_encoded_value" {
@@ -223,6 +226,7 @@ public final class OrdinalEncoder: InvertibleTransformer {
         }
     }
 
+    /// Applies the learned transformation.
     public func transform(_ x: Matrix) throws -> Matrix {
         guard !categories.isEmpty else { throw LearnError.notFitted(Self.modelName) }
         try Check.featureCount(x, expected: categories.count, "OrdinalEncoder.transform", allowNaN: true)
@@ -265,6 +269,7 @@ public struct LabelEncoder<Label: Hashable & Comparable> {
     public private(set) var classes: [Label] = []
     private var lookup: [Label: Int] = [:]
 
+    /// An unfitted encoder.
     public init() {}
 
     /// Learns the sorted distinct labels.

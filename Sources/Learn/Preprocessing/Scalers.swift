@@ -23,6 +23,7 @@ public final class StandardScaler: InvertibleTransformer {
     public private(set) var nSamplesSeen: [Double] = []
     var nFeatures = 0
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(withMean: Bool = true, withStd: Bool = true) {
         self.withMean = withMean
         self.withStd = withStd
@@ -104,12 +105,16 @@ public final class MinMaxScaler: InvertibleTransformer {
     public var clip: Bool
     /// Per-column minimum (`data_min_`), maximum (`data_max_`), range (`data_range_`).
     public private(set) var dataMin: [Double] = []
+    /// Per-column maximum (`data_max_`).
     public private(set) var dataMax: [Double] = []
+    /// Per-column max − min (`data_range_`).
     public private(set) var dataRange: [Double] = []
     /// Per-column multiplier (`scale_`) and offset (`min_`).
     public private(set) var scale: [Double] = []
+    /// Per-column offset (`min_`).
     public private(set) var min: [Double] = []
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(featureRange: (Double, Double) = (0, 1), clip: Bool = false) {
         featureRangeLow = featureRange.0
         featureRangeHigh = featureRange.1
@@ -137,6 +142,7 @@ public final class MinMaxScaler: InvertibleTransformer {
         }
     }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         try require(featureRangeLow < featureRangeHigh, "feature_range", "(\(featureRangeLow), \(featureRangeHigh))",
                     "minimum of desired feature range must be smaller than maximum")
@@ -161,6 +167,7 @@ public final class MinMaxScaler: InvertibleTransformer {
         try Check.featureCount(x, expected: scale.count, caller, allowNaN: true)
     }
 
+    /// Applies the learned transformation.
     public func transform(_ x: Matrix) throws -> Matrix {
         try check(x, "MinMaxScaler.transform")
         let lo = featureRangeLow, hi = featureRangeHigh, c = clip, scale = scale, offset = min
@@ -170,6 +177,7 @@ public final class MinMaxScaler: InvertibleTransformer {
         }
     }
 
+    /// Maps transformed rows back to the input space.
     public func inverseTransform(_ x: Matrix) throws -> Matrix {
         try check(x, "MinMaxScaler.inverseTransform")
         let scale = scale, offset = min
@@ -184,16 +192,21 @@ public final class MinMaxScaler: InvertibleTransformer {
 /// NaN is ignored in fit and kept in transform. Defaults: `with_centering=True`, `with_scaling=True`.
 public final class RobustScaler: InvertibleTransformer {
     public static let modelName = "robust-scaler"
+    /// Subtract the median (`with_centering`).
     public var withCentering: Bool
+    /// Divide by the quantile range (`with_scaling`).
     public var withScaling: Bool
     /// Percentiles (0…100) whose difference is the scale.
     public var quantileRange: (Double, Double)
+    /// Rescale so normal data gets unit variance (`unit_variance`).
     public var unitVariance: Bool
     /// Column medians (`center_`) and scales (`scale_`); nil when that step is off.
     public private(set) var center: [Double]?
+    /// Per-column scale (`scale_`); nil when scaling is off.
     public private(set) var scale: [Double]?
     var nFeatures = 0
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(withCentering: Bool = true, withScaling: Bool = true, quantileRange: (Double, Double) = (25, 75), unitVariance: Bool = false) {
         self.withCentering = withCentering
         self.withScaling = withScaling
@@ -242,6 +255,7 @@ public final class RobustScaler: InvertibleTransformer {
         }
     }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         let (qlo, qhi) = quantileRange
         try require(0 <= qlo && qlo <= qhi && qhi <= 100, "quantile_range", "(\(qlo), \(qhi))", "must satisfy 0 <= q_min <= q_max <= 100")
@@ -265,6 +279,7 @@ public final class RobustScaler: InvertibleTransformer {
         try Check.featureCount(x, expected: nFeatures, caller, allowNaN: true)
     }
 
+    /// Applies the learned transformation.
     public func transform(_ x: Matrix) throws -> Matrix {
         try check(x, "RobustScaler.transform")
         let c = center, s = scale
@@ -276,6 +291,7 @@ public final class RobustScaler: InvertibleTransformer {
         }
     }
 
+    /// Maps transformed rows back to the input space.
     public func inverseTransform(_ x: Matrix) throws -> Matrix {
         try check(x, "RobustScaler.inverseTransform")
         let c = center, s = scale
@@ -297,6 +313,7 @@ public final class Normalizer: Transformer {
     public var norm: String
     var nFeatures = 0
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(norm: String = "l2") { self.norm = norm }
 
     public convenience init() { self.init(norm: "l2") }
@@ -310,12 +327,14 @@ public final class Normalizer: Transformer {
         }
     }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         try require(["l1", "l2", "max"].contains(norm), "norm", norm, "expected l1, l2 or max")
         try Check.features(x, "Normalizer.fit")
         nFeatures = x.columns
     }
 
+    /// Applies the learned transformation.
     public func transform(_ x: Matrix) throws -> Matrix {
         guard nFeatures > 0 else { throw LearnError.notFitted(Self.modelName) }
         try Check.featureCount(x, expected: nFeatures, "Normalizer.transform")
