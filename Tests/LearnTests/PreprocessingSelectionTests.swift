@@ -121,6 +121,18 @@ final class PrepTestLinearRegression: Regressor, FeatureImportanceProviding {
         #expect(throws: LearnError.self) { try RFE(estimator: PrepTestLinearRegression(), step: 0).fit(xs, train.target) }
     }
 
+    @Test func crossValidatedRegressionEqualsScikitLearn() throws {
+        let d = PrepFx.dict(try PrepFx.load("prep_feature_selection")["diabetes"])
+        let (train, _) = try LearnFixtures.split(.diabetes)
+        let model = PrepTestLinearRegression()
+        #expect(PrepFx.err(try crossValScore(model, train.features, train.target), PrepFx.doubles(d["cvs_r2"]!)) < 1e-9)
+        #expect(PrepFx.err(try crossValScore(model, train.features, train.target, scoring: .negMeanSquaredError), PrepFx.doubles(d["cvs_neg_mse"]!)) < 1e-9)
+        #expect(PrepFx.err(try crossValScore(model, train.features, train.target, scoring: .negMeanAbsoluteError), PrepFx.doubles(d["cvs_neg_mae"]!)) < 1e-9)
+        #expect(PrepFx.err(try crossValPredict(model, train.features, train.target), PrepFx.doubles(d["cvp"]!)) < 1e-9)
+        // A class scorer on a regressor is an error, not a crash.
+        #expect(throws: LearnError.self) { try crossValScore(model, train.features, train.target, scoring: .accuracy) }
+    }
+
     @Test func samplersGiveImbalancedLearnCounts() throws {
         let d = PrepFx.dict(try PrepFx.load("prep_imbalance"))
         let (train, _) = try LearnFixtures.split(.wine)

@@ -135,6 +135,26 @@ enum PrepFx {
         #expect(PrepFx.err(try hn.transform(PrepFx.head(xn, 10)), PrepFx.matrix(hd["test"]!)) == 0)
     }
 
+    @Test func encodersOnDigitsPixelCodes() throws {
+        let fx = try PrepFx.load("prep_encoders")
+        let (train, test) = try LearnFixtures.split(.digits)
+        let cols = [2, 3, 10, 20]
+        let xtr = train.features.columns(cols), xte = test.features.columns(cols)
+        let oh = OneHotEncoder(handleUnknown: "ignore")
+        try oh.fit(xtr)
+        let d = PrepFx.dict(fx["digits_onehot"])
+        #expect(try oh.outputFeatureNames() == (d["names"] as! [String]))
+        #expect(PrepFx.err(try oh.transform(PrepFx.head(xte, 12)), PrepFx.matrix(d["test"]!)) == 0)
+        let od = OrdinalEncoder(handleUnknown: "use_encoded_value", unknownValue: -1)
+        try od.fit(xtr)
+        #expect(PrepFx.err(try od.transform(xte), PrepFx.matrix(PrepFx.dict(fx["digits_ordinal"])["test"]!)) == 0)
+        let imp = SimpleImputer(strategy: "median", missingValues: 0)
+        try imp.fit(xtr)
+        let di = PrepFx.dict(fx["digits_impute"])
+        #expect(PrepFx.err(imp.statistics, PrepFx.doubles(di["statistics"]!)) == 0)
+        #expect(PrepFx.err(try imp.transform(PrepFx.head(xte, 12)), PrepFx.matrix(di["test"]!)) == 0)
+    }
+
     @Test func labelEncoderOnStrings() throws {
         var le = LabelEncoder<String>()
         let codes = try le.fitTransform(["paris", "tokyo", "amsterdam", "paris"])

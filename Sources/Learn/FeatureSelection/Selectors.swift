@@ -9,6 +9,7 @@ import Foundation
 /// than the number of features every feature is kept.
 public final class SelectKBest: Transformer {
     public static let modelName = "select-k-best"
+    /// The univariate test: f_classif, chi2, mutual_info_classif, f_regression or mutual_info_regression.
     public var scoreFunc: String
     /// Number of features to keep; nil keeps all (`k="all"`).
     public var k: Int?
@@ -23,6 +24,7 @@ public final class SelectKBest: Transformer {
 
     static let funcs = ["f_classif", "chi2", "mutual_info_classif", "f_regression", "mutual_info_regression"]
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(scoreFunc: String = "f_classif", k: Int? = 10, seed: Int? = nil) {
         self.scoreFunc = scoreFunc
         self.k = k
@@ -47,6 +49,7 @@ public final class SelectKBest: Transformer {
     /// Indices of the kept features, increasing.
     public var selectedFeatures: [Int] { support.indices.filter { support[$0] } }
 
+    /// Learns from `x` and the target, which is required.
     public func fit(_ x: Matrix, target: Target?) throws {
         try require(Self.funcs.contains(scoreFunc), "score_func", scoreFunc, "expected one of \(Self.funcs.joined(separator: ", "))")
         if let k { try require(k >= 0, "k", k, "must be non-negative or \"all\"") }
@@ -101,10 +104,12 @@ public final class RFE: Transformer, ProbabilisticClassifier, Regressor {
     public var step: Double
     /// Kept features (`support_`) and elimination ranks (`ranking_`).
     public private(set) var support: [Bool] = []
+    /// Elimination rank of each feature (`ranking_`): 1 for kept features, larger for earlier drops.
     public private(set) var ranking: [Int] = []
     /// The estimator refitted on the kept features (`estimator_`).
     public private(set) var fittedEstimator: EstimatorBox?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(estimator: (any Estimator)? = nil, nFeaturesToSelect: Double? = nil, step: Double = 1) {
         self.estimator = estimator.map { EstimatorBox($0) }
         self.nFeaturesToSelect = nFeaturesToSelect
@@ -146,6 +151,7 @@ public final class RFE: Transformer, ProbabilisticClassifier, Regressor {
         }
     }
 
+    /// Learns from `x` and the target, which is required.
     public func fit(_ x: Matrix, target: Target?) throws {
         guard let target else { throw LearnError.invalidInput("RFE.fit: a target is needed") }
         try Check.features(x, "RFE.fit")
@@ -158,8 +164,8 @@ public final class RFE: Transformer, ProbabilisticClassifier, Regressor {
         let nSelect: Int
         if let f = nFeaturesToSelect {
             try require(f > 0 && (f < 1 || f == f.rounded()), "n_features_to_select", f, "must be a positive integer or a fraction in (0, 1)")
-            nSelect = f < 1 ? Int(f * Double(p)) : min(Int(f), p)
-        } else { nSelect = p / 2 }
+            nSelect = max(1, f < 1 ? Int(f * Double(p)) : min(Int(f), p))
+        } else { nSelect = max(1, p / 2) }
         try require(step > 0 && (step < 1 || step == step.rounded()), "step", step, "must be a positive integer or a fraction in (0, 1)")
         let stepCount = step < 1 ? max(1, Int(step * Double(p))) : Int(step)
         var sup = [Bool](repeating: true, count: p), rank = [Int](repeating: 1, count: p)
@@ -183,7 +189,9 @@ public final class RFE: Transformer, ProbabilisticClassifier, Regressor {
         fittedEstimator = EstimatorBox(final)
     }
 
+    /// Fits on class labels.
     public func fit(_ x: Matrix, _ y: [Int]) throws { try fit(x, target: .classes(y)) }
+    /// Fits on real targets.
     public func fit(_ x: Matrix, _ y: [Double]) throws { try fit(x, target: .values(y)) }
 
     private func fitted(_ x: Matrix, _ caller: String) throws -> (any Estimator, Matrix) {
@@ -195,17 +203,20 @@ public final class RFE: Transformer, ProbabilisticClassifier, Regressor {
     /// The kept columns.
     public func transform(_ x: Matrix) throws -> Matrix { try fitted(x, "RFE.transform").1 }
 
+    /// Class predictions (annotate the result type where both overloads apply).
     public func predict(_ x: Matrix) throws -> [Int] {
         let (e, xs) = try fitted(x, "RFE.predict")
         guard let c = e as? any Classifier else { throw LearnError.invalidInput("RFE: the inner estimator is not a classifier") }
         return try c.predict(xs)
     }
 
+    /// Real-valued predictions (annotate the result type where both overloads apply).
     public func predict(_ x: Matrix) throws -> [Double] {
         let (e, xs) = try fitted(x, "RFE.predict")
         return try MSDispatch.predictValues(e, xs)
     }
 
+    /// Class probabilities, columns in ``classes`` order.
     public func predictProbabilities(_ x: Matrix) throws -> Matrix {
         let (e, xs) = try fitted(x, "RFE.predictProbabilities")
         guard let c = e as? any ProbabilisticClassifier else { throw LearnError.invalidInput("RFE: the inner estimator has no predictProbabilities") }

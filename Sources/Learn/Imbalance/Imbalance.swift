@@ -130,14 +130,18 @@ func imbCheck(_ x: Matrix, _ y: [Int], _ caller: String) throws {
 /// (imbalanced-learn's `RandomOverSampler`; default `sampling_strategy="auto"`: every class but
 /// the majority grows to the majority's size).
 public struct RandomOverSampler: Resampler {
+    /// Which classes to resample and to what size.
     public var samplingStrategy: SamplingStrategy
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(samplingStrategy: SamplingStrategy = .auto, seed: Int? = nil) {
         self.samplingStrategy = samplingStrategy
         self.seed = seed
     }
 
+    /// Resamples `(x, y)` as described for the type.
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {
         try imbCheck(x, y, "RandomOverSampler.fitResample")
         var rng = SeededRandom(seed: seed)
@@ -154,16 +158,21 @@ public struct RandomOverSampler: Resampler {
 /// `RandomUnderSampler`; default `"auto"`: every class but the minority shrinks to the
 /// minority's size; `replacement=False`). Output rows are grouped by class in label order.
 public struct RandomUnderSampler: Resampler {
+    /// Which classes to resample and to what size.
     public var samplingStrategy: SamplingStrategy
+    /// Draw with replacement (`replacement`).
     public var replacement: Bool
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(samplingStrategy: SamplingStrategy = .auto, replacement: Bool = false, seed: Int? = nil) {
         self.samplingStrategy = samplingStrategy
         self.replacement = replacement
         self.seed = seed
     }
 
+    /// Resamples `(x, y)` as described for the type.
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {
         try imbCheck(x, y, "RandomUnderSampler.fitResample")
         var rng = SeededRandom(seed: seed)
@@ -188,29 +197,50 @@ public struct RandomUnderSampler: Resampler {
 /// k nearest same-class neighbours b (Euclidean), and lies at a + u·(b − a), u ~ U[0, 1): on the
 /// segment between them. The originals come first, then the synthetic rows class by class.
 public struct SMOTE: Resampler {
+    /// Number of same-class nearest neighbours to interpolate towards (`k_neighbors`).
     public var kNeighbors: Int
+    /// Which classes to resample and to what size.
     public var samplingStrategy: SamplingStrategy
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(kNeighbors: Int = 5, samplingStrategy: SamplingStrategy = .auto, seed: Int? = nil) {
         self.kNeighbors = kNeighbors
         self.samplingStrategy = samplingStrategy
         self.seed = seed
     }
 
-    /// Indices (into `members`) of each member's k nearest other members.
+    /// Indices (into `members`) of each member's k nearest other members (Euclidean; ties by
+    /// index). Squared distances ‖a‖² + ‖b‖² − 2 a·b come from GEMM on blocks of 256 rows, so
+    /// memory stays at 256 × m; each row keeps its k best by insertion (O(m·k)).
     static func neighbours(_ x: Matrix, _ members: [Int], _ k: Int) -> [[Int]] {
         let sub = x.rows(members)
         let m = members.count
-        // Squared distances ‖a‖² + ‖b‖² − 2 a·b through one GEMM.
-        let gram = Matrix.product(sub, sub, transposeB: true)
-        return (0..<m).map { i in
-            var d = (0..<m).map { j in gram[i, i] + gram[j, j] - 2 * gram[i, j] }
-            d[i] = .infinity
-            return Array((0..<m).sorted { d[$0] < d[$1] || (d[$0] == d[$1] && $0 < $1) }.prefix(k))
+        let norms = (0..<m).map { i in (0..<sub.columns).reduce(0.0) { $0 + sub[i, $1] * sub[i, $1] } }
+        var out = [[Int]](repeating: [], count: m)
+        let block = 256
+        for start in stride(from: 0, to: m, by: block) {
+            let rows = Array(start..<min(start + block, m))
+            let g = Matrix.product(sub.rows(rows), sub, transposeB: true)
+            for (r, i) in rows.enumerated() {
+                var bestD = [Double](repeating: .infinity, count: k), bestJ = [Int](repeating: -1, count: k)
+                g.values.withUnsafeBufferPointer { p in
+                    for j in 0..<m where j != i {
+                        let d = norms[i] + norms[j] - 2 * p[r * m + j]
+                        if d >= bestD[k - 1] { continue }
+                        var t = k - 1
+                        while t > 0 && bestD[t - 1] > d { bestD[t] = bestD[t - 1]; bestJ[t] = bestJ[t - 1]; t -= 1 }
+                        bestD[t] = d; bestJ[t] = j
+                    }
+                }
+                out[i] = bestJ
+            }
         }
+        return out
     }
 
+    /// Resamples `(x, y)` as described for the type.
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {
         try imbCheck(x, y, "SMOTE.fitResample")
         try require(kNeighbors >= 1, "k_neighbors", kNeighbors, "must be at least 1")

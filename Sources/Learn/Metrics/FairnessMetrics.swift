@@ -49,8 +49,8 @@ extension Metrics {
     }
 
     /// Disparate impact, fairlearn's `demographic_parity_ratio`: the smallest per-group selection
-    /// rate divided by the largest (1 is parity; the "four-fifths rule" flags < 0.8). 0 / 0 gives 1…
-    /// as fairlearn does not: when every rate is 0 the ratio is NaN.
+    /// rate divided by the largest (1 is parity; the "four-fifths rule" flags < 0.8). When every
+    /// group's rate is 0 the ratio is 0 / 0 = NaN, as in fairlearn.
     public static func disparateImpact<G: Hashable & Comparable>(yPred: [Int], groups: [G], posLabel: Int = 1) throws -> Double {
         let r = try selectionRates(yPred, groups, posLabel, "disparateImpact")
         let hi = r.max()!, lo = r.min()!

@@ -199,10 +199,15 @@ public enum Metrics {
 
     /// One row of a classification report.
     public struct ReportRow: Equatable, Sendable {
+        /// The row's label (class name or average kind).
         public var name: String
+        /// tp / (tp + fp).
         public var precision: Double
+        /// tp / (tp + fn).
         public var recall: Double
+        /// Harmonic mean of precision and recall.
         public var f1: Double
+        /// Number of true samples (of the class, or in total for averages).
         public var support: Double
     }
 
@@ -216,7 +221,9 @@ public enum Metrics {
         public var accuracy: Double?
         /// The micro-average row, when it differs from accuracy.
         public var microAverage: ReportRow?
+        /// Unweighted mean over labels.
         public var macroAverage: ReportRow
+        /// Mean over labels weighted by support.
         public var weightedAverage: ReportRow
         /// The text table exactly as scikit-learn prints it.
         public var text: String

@@ -13,16 +13,19 @@ extension Metrics {
     /// (scikit-learn's `confusion_matrix_at_thresholds`): `fps[k]`, `tps[k]` are the false and
     /// true positives when every sample scoring ≥ `thresholds[k]` is called positive.
     static func thresholdCounts(_ yTrue: [Int], _ scores: [Double], posLabel: Int, _ w: [Double]?) -> (fps: [Double], tps: [Double], thresholds: [Double]) {
-        // Stable sort by decreasing score; tied scores collapse into one threshold below.
-        let order = scores.indices.sorted { scores[$0] > scores[$1] }
+        // Sort (score, sample) pairs by decreasing score; tied scores collapse into one
+        // threshold below, so the order within ties does not matter.
+        var pairs = scores.enumerated().map { ($0.element, $0.offset) }
+        pairs.sort { $0.0 > $1.0 }
         var fps = [Double](), tps = [Double](), thr = [Double]()
         var tp = 0.0, fp = 0.0
-        for (r, i) in order.enumerated() {
+        for r in pairs.indices {
+            let (s, i) = pairs[r]
             let wi = w?[i] ?? 1
             if yTrue[i] == posLabel { tp += wi } else { fp += wi }
             // The end of a group of tied scores is a threshold.
-            if r == order.count - 1 || scores[order[r + 1]] != scores[i] {
-                tps.append(tp); fps.append(fp); thr.append(scores[i])
+            if r == pairs.count - 1 || pairs[r + 1].0 != s {
+                tps.append(tp); fps.append(fp); thr.append(s)
             }
         }
         return (fps, tps, thr)

@@ -9,6 +9,7 @@ public enum CV: Sendable, ExpressibleByIntegerLiteral {
     /// Explicit (train, test) index lists.
     case indices([(train: [Int], test: [Int])])
 
+    /// k stratified (classes) or plain folds.
     public init(integerLiteral value: Int) { self = .folds(value) }
 
     /// The folds for a target.
@@ -21,8 +22,10 @@ public enum CV: Sendable, ExpressibleByIntegerLiteral {
             if case .classes(let c) = y { return try s.split(count: count, labels: c) }
             return try s.split(count: count, labels: nil)
         case .indices(let f):
-            for (tr, te) in f where (tr + te).contains(where: { $0 < 0 || $0 >= count }) {
-                throw LearnError.invalidInput("cv: index out of range for \(count) samples")
+            if f.isEmpty { throw LearnError.invalidInput("cv: no splits given") }
+            for (tr, te) in f {
+                if tr.isEmpty || te.isEmpty { throw LearnError.invalidInput("cv: every split needs training and test indices") }
+                if (tr + te).contains(where: { $0 < 0 || $0 >= count }) { throw LearnError.invalidInput("cv: index out of range for \(count) samples") }
             }
             return f
         }

@@ -2,10 +2,13 @@ import Foundation
 
 /// A named step of a ``Pipeline``.
 public struct PipelineStep: Codable {
+    /// The row's label (class name or average kind).
     public var name: String
+    /// The step's estimator, type-erased for coding.
     public var box: EstimatorBox
     /// The step's estimator.
     public var estimator: any Estimator { box.estimator }
+    /// A step named `name`.
     public init(_ name: String, _ estimator: any Estimator) { self.name = name; box = EstimatorBox(estimator) }
 }
 
@@ -126,7 +129,12 @@ public final class Pipeline: ProbabilisticClassifier, DecisionFunctionClassifier
     public func transformThroughSteps(_ x: Matrix) throws -> Matrix {
         guard !steps.isEmpty else { throw LearnError.notFitted(Self.modelName) }
         var xt = x
-        for s in steps.dropLast() { xt = try (s.estimator as! any Transformer).transform(xt) }
+        for s in steps.dropLast() {
+            guard let t = s.estimator as? any Transformer else {
+                throw LearnError.invalidInput("Pipeline: step '\(s.name)' is not a transformer")
+            }
+            xt = try t.transform(xt)
+        }
         return xt
     }
 
@@ -156,22 +164,27 @@ public final class Pipeline: ProbabilisticClassifier, DecisionFunctionClassifier
         try final((any Transformer).self, "fit(x, target:)").fit(xt, target: target)
     }
 
+    /// Class predictions (annotate the result type where both overloads apply).
     public func predict(_ x: Matrix) throws -> [Int] {
         try final((any Classifier).self, "class predictions").predict(try transformThroughSteps(x))
     }
 
+    /// Real-valued predictions (annotate the result type where both overloads apply).
     public func predict(_ x: Matrix) throws -> [Double] {
         try final((any Regressor).self, "real-valued predictions").predict(try transformThroughSteps(x))
     }
 
+    /// Class probabilities, columns in ``classes`` order.
     public func predictProbabilities(_ x: Matrix) throws -> Matrix {
         try final((any ProbabilisticClassifier).self, "predictProbabilities").predictProbabilities(try transformThroughSteps(x))
     }
 
+    /// The final step's decision function on the transformed rows.
     public func decisionFunction(_ x: Matrix) throws -> Matrix {
         try final((any DecisionFunctionClassifier).self, "decisionFunction").decisionFunction(try transformThroughSteps(x))
     }
 
+    /// Applies the learned transformation.
     public func transform(_ x: Matrix) throws -> Matrix {
         try final((any Transformer).self, "transform").transform(try transformThroughSteps(x))
     }

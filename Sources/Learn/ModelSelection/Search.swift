@@ -9,6 +9,7 @@ public struct SearchResults: Sendable {
     public var splitTestScores: [[Double]]
     /// Mean and population standard deviation over splits.
     public var meanTestScore: [Double]
+    /// Population standard deviation of the split scores.
     public var stdTestScore: [Double]
     /// 1 for the best; ties share the smaller rank; failed candidates rank last.
     public var rankTestScore: [Int]
@@ -56,13 +57,17 @@ public func parameterGrid(_ grids: [[String: [ParamValue]]]) -> [[String: ParamV
 public class ParameterSearchCV {
     /// The estimator whose hyper-parameters are searched (never fitted itself).
     public let estimator: any Estimator
+    /// The scorer; nil uses the estimator's own score (accuracy or R²).
     public var scoring: Scoring?
+    /// The cross-validation folds (default 5).
     public var cv: CV
     /// Refit the best candidate on all the data (`refit=True`).
     public var refit: Bool
     /// The best candidate's parameters, mean cross-validated score and index.
     public private(set) var bestParams: [String: ParamValue] = [:]
+    /// Mean cross-validated score of the best candidate (`best_score_`).
     public private(set) var bestScore: Double = .nan
+    /// Index of the best candidate in ``cvResults`` (`best_index_`).
     public private(set) var bestIndex: Int = -1
     /// The best candidate refitted on all the data (nil before fit or with `refit=false`).
     public private(set) var bestEstimator: (any Estimator)?
@@ -164,11 +169,13 @@ public final class GridSearchCV: ParameterSearchCV {
     /// One grid, or several whose combinations are concatenated.
     public var paramGrid: [[String: [ParamValue]]]
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(_ estimator: any Estimator, paramGrid: [String: [ParamValue]], scoring: Scoring? = nil, cv: CV = 5, refit: Bool = true) {
         self.paramGrid = [paramGrid]
         super.init(estimator: estimator, scoring: scoring, cv: cv, refit: refit)
     }
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(_ estimator: any Estimator, paramGrids: [[String: [ParamValue]]], scoring: Scoring? = nil, cv: CV = 5, refit: Bool = true) {
         self.paramGrid = paramGrids
         super.init(estimator: estimator, scoring: scoring, cv: cv, refit: refit)
@@ -182,10 +189,14 @@ public final class GridSearchCV: ParameterSearchCV {
 /// without replacement (all of them if the grid is smaller); otherwise each candidate draws each
 /// parameter independently, keys in sorted order. Draws use our seeded generator.
 public final class RandomizedSearchCV: ParameterSearchCV {
+    /// What to draw each hyper-parameter from.
     public var paramDistributions: [String: ParamDistribution]
+    /// Number of candidates drawn (`n_iter`).
     public var nIter: Int
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(_ estimator: any Estimator, paramDistributions: [String: ParamDistribution], nIter: Int = 10, scoring: Scoring? = nil,
                 cv: CV = 5, refit: Bool = true, seed: Int? = nil) {
         self.paramDistributions = paramDistributions

@@ -11,16 +11,21 @@ public protocol CrossValidator: Sendable {
 /// first (with `seed`, our generator: not NumPy's stream). Train and test indices are increasing.
 /// Defaults: `n_splits=5`, `shuffle=False`.
 public struct KFold: CrossValidator {
+    /// Number of folds or splits (`n_splits`).
     public var nSplits: Int
+    /// Shuffle before splitting (`shuffle`).
     public var shuffle: Bool
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(nSplits: Int = 5, shuffle: Bool = false, seed: Int? = nil) {
         self.nSplits = nSplits
         self.shuffle = shuffle
         self.seed = seed
     }
 
+    /// The (train, test) index lists over `count` samples.
     public func split(count: Int, labels: [Int]? = nil) throws -> [(train: [Int], test: [Int])] {
         try require(nSplits >= 2, "n_splits", nSplits, "k-fold cross-validation requires at least one train/test split (n_splits >= 2)")
         if nSplits > count {
@@ -53,16 +58,21 @@ func msFoldsFromAssignment(_ foldOf: [Int], _ k: Int) -> [(train: [Int], test: [
 /// scikit-learn's exactly. With `shuffle`, each class's fold assignment is permuted (our
 /// generator). Defaults: `n_splits=5`, `shuffle=False`.
 public struct StratifiedKFold: CrossValidator {
+    /// Number of folds or splits (`n_splits`).
     public var nSplits: Int
+    /// Shuffle before splitting (`shuffle`).
     public var shuffle: Bool
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(nSplits: Int = 5, shuffle: Bool = false, seed: Int? = nil) {
         self.nSplits = nSplits
         self.shuffle = shuffle
         self.seed = seed
     }
 
+    /// The (train, test) index lists over `count` samples.
     public func split(count: Int, labels: [Int]?) throws -> [(train: [Int], test: [Int])] {
         try require(nSplits >= 2, "n_splits", nSplits, "k-fold cross-validation requires at least one train/test split (n_splits >= 2)")
         guard let y = labels else { throw LearnError.invalidInput("StratifiedKFold: class labels are needed") }
@@ -144,11 +154,16 @@ func msApproximateMode(_ counts: [Int], _ draws: Int, _ rng: inout SeededRandom)
 /// Random train/test splits repeated `nSplits` times (scikit-learn's `ShuffleSplit`; default
 /// `n_splits=10`, `test_size=0.1`).
 public struct ShuffleSplit: CrossValidator {
+    /// Number of folds or splits (`n_splits`).
     public var nSplits: Int
+    /// Test share (< 1) or count (≥ 1); nil: the complement of the train size, else 0.1.
     public var testSize: Double?
+    /// Train share (< 1) or count (≥ 1); nil: the complement of the test size.
     public var trainSize: Double?
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(nSplits: Int = 10, testSize: Double? = nil, trainSize: Double? = nil, seed: Int? = nil) {
         self.nSplits = nSplits
         self.testSize = testSize
@@ -156,6 +171,7 @@ public struct ShuffleSplit: CrossValidator {
         self.seed = seed
     }
 
+    /// The (train, test) index lists over `count` samples.
     public func split(count: Int, labels: [Int]? = nil) throws -> [(train: [Int], test: [Int])] {
         try require(nSplits >= 1, "n_splits", nSplits, "must be at least 1")
         let (nTrain, nTest) = try msSplitSizes(count, testSize: testSize, trainSize: trainSize, defaultTest: 0.1)
@@ -170,11 +186,16 @@ public struct ShuffleSplit: CrossValidator {
 /// Random splits that keep class proportions (scikit-learn's `StratifiedShuffleSplit`; class
 /// counts per split follow `_approximate_mode`, default `n_splits=10`, `test_size=0.1`).
 public struct StratifiedShuffleSplit: CrossValidator {
+    /// Number of folds or splits (`n_splits`).
     public var nSplits: Int
+    /// Test share (< 1) or count (≥ 1); nil: the complement of the train size, else 0.1.
     public var testSize: Double?
+    /// Train share (< 1) or count (≥ 1); nil: the complement of the test size.
     public var trainSize: Double?
+    /// Seed of the random generator (`random_state`); nil draws one from the system.
     public var seed: Int?
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(nSplits: Int = 10, testSize: Double? = nil, trainSize: Double? = nil, seed: Int? = nil) {
         self.nSplits = nSplits
         self.testSize = testSize
@@ -182,6 +203,7 @@ public struct StratifiedShuffleSplit: CrossValidator {
         self.seed = seed
     }
 
+    /// The (train, test) index lists over `count` samples.
     public func split(count: Int, labels: [Int]?) throws -> [(train: [Int], test: [Int])] {
         guard let y = labels, y.count == count else { throw LearnError.invalidInput("StratifiedShuffleSplit: one class label per sample is needed") }
         let (nTrain, nTest) = try msSplitSizes(count, testSize: testSize, trainSize: trainSize, defaultTest: 0.1)

@@ -33,6 +33,7 @@ public final class OneHotEncoder: InvertibleTransformer {
     /// Per feature: number of output columns.
     var blockWidth: [Int] = []
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(drop: String = "None", handleUnknown: String = "error", minFrequency: Double? = nil) {
         self.drop = drop
         self.handleUnknown = handleUnknown
@@ -107,14 +108,7 @@ public final class OneHotEncoder: InvertibleTransformer {
         try Check.featureCount(x, expected: expected, caller, allowNaN: true)
     }
 
-    /// Index of value `v` in feature `j`'s categories.
-    private func categoryIndex(_ j: Int, _ v: Double) -> Int? {
-        let cats = categories[j]
-        if v.isNaN { return cats.last.map { $0.isNaN } == true ? cats.count - 1 : nil }
-        var lo = 0, hi = cats.count - (cats.last?.isNaN == true ? 1 : 0)
-        while lo < hi { let mid = (lo + hi) / 2; if cats[mid] < v { lo = mid + 1 } else { hi = mid } }
-        return lo < cats.count && cats[lo] == v ? lo : nil
-    }
+    private func categoryIndex(_ j: Int, _ v: Double) -> Int? { prepCategoryIndex(categories[j], v) }
 
     /// The 0/1 indicator matrix, features' blocks side by side.
     public func transform(_ x: Matrix) throws -> Matrix {
@@ -190,6 +184,7 @@ public final class OrdinalEncoder: InvertibleTransformer {
     /// Sorted categories of each feature (`categories_`), NaN last when present.
     public private(set) var categories: [[Double]] = []
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(handleUnknown: String = "error", unknownValue: Double? = nil) {
         self.handleUnknown = handleUnknown
         self.unknownValue = unknownValue
@@ -211,6 +206,7 @@ public final class OrdinalEncoder: InvertibleTransformer {
         }
     }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         try require(["error", "use_encoded_value"].contains(handleUnknown), "handle_unknown", handleUnknown, "expected error or use_encoded_value")
         if handleUnknown == "use_encoded_value" {
@@ -230,20 +226,22 @@ public final class OrdinalEncoder: InvertibleTransformer {
         }
     }
 
+    /// Applies the learned transformation.
     public func transform(_ x: Matrix) throws -> Matrix {
         guard !categories.isEmpty else { throw LearnError.notFitted(Self.modelName) }
         try Check.featureCount(x, expected: categories.count, "OrdinalEncoder.transform", allowNaN: true)
-        let lookup = categories.map { cats in Dictionary(uniqueKeysWithValues: cats.enumerated().map { (PrepCategoryKey($1), $0) }) }
         var out = x
-        for i in 0..<x.rows {
-            for j in 0..<x.columns {
-                let v = x[i, j]
-                if let k = lookup[j][PrepCategoryKey(v)] { out[i, j] = v.isNaN ? .nan : Double(k) } else if handleUnknown == "use_encoded_value" {
-                    out[i, j] = unknownValue!
-                } else if v.isNaN {
-                    throw LearnError.unseenLabel("OrdinalEncoder.transform: found unknown category nan in column \(j) during transform")
-                } else {
-                    throw LearnError.unseenLabel("OrdinalEncoder.transform: found unknown category \(prepPythonFloat(v)) in column \(j) during transform")
+        let c = x.columns, useUnknown = handleUnknown == "use_encoded_value", unknown = unknownValue ?? .nan
+        for j in 0..<c {
+            let cats = categories[j]
+            try out.values.withUnsafeMutableBufferPointer { p in
+                for i in 0..<x.rows {
+                    let v = p[i * c + j]
+                    if let k = prepCategoryIndex(cats, v) { p[i * c + j] = v.isNaN ? .nan : Double(k) } else if useUnknown {
+                        p[i * c + j] = unknown
+                    } else {
+                        throw LearnError.unseenLabel("OrdinalEncoder.transform: found unknown category \(prepPythonFloat(v)) in column \(j) during transform")
+                    }
                 }
             }
         }
@@ -271,6 +269,7 @@ public struct LabelEncoder<Label: Hashable & Comparable> {
     public private(set) var classes: [Label] = []
     private var lookup: [Label: Int] = [:]
 
+    /// An unfitted encoder.
     public init() {}
 
     /// Learns the sorted distinct labels.
@@ -320,3 +319,15 @@ extension LabelEncoder: Codable where Label: Codable {
 }
 
 extension LabelEncoder: Sendable where Label: Sendable {}
+
+/// Index of `v` in sorted categories (NaN last), by binary search, as NumPy's `searchsorted`.
+@inline(__always)
+func prepCategoryIndex(_ cats: [Double], _ v: Double) -> Int? {
+    cats.withUnsafeBufferPointer { c in
+        let n = c.count, nanLast = n > 0 && c[n - 1].isNaN
+        if v.isNaN { return nanLast ? n - 1 : nil }
+        var lo = 0, hi = nanLast ? n - 1 : n
+        while lo < hi { let mid = (lo + hi) / 2; if c[mid] < v { lo = mid + 1 } else { hi = mid } }
+        return lo < n && c[lo] == v ? lo : nil
+    }
+}

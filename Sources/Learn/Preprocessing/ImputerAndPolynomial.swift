@@ -11,18 +11,22 @@ import Foundation
 /// in fit (scikit-learn's `MissingIndicator(features="missing-only")`).
 public final class SimpleImputer: Transformer {
     public static let modelName = "simple-imputer"
+    /// `mean`, `median`, `most_frequent` or `constant`.
     public var strategy: String
     /// The placeholder for missing values (NaN by default).
     public var missingValues: Double
     /// Value used by the `"constant"` strategy (nil: 0).
     public var fillValue: Double?
+    /// Append missing-value indicator columns (`add_indicator`).
     public var addIndicator: Bool
+    /// Keep columns that are entirely missing in fit (`keep_empty_features`).
     public var keepEmptyFeatures: Bool
     /// The fill value of each column (`statistics_`); NaN for an empty column that is dropped.
     public private(set) var statistics: [Double] = []
     /// Columns that had missing values in fit (the indicator's `features_`).
     public private(set) var indicatorFeatures: [Int] = []
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(strategy: String = "mean", missingValues: Double = .nan, fillValue: Double? = nil,
                 addIndicator: Bool = false, keepEmptyFeatures: Bool = false) {
         self.strategy = strategy
@@ -61,6 +65,7 @@ public final class SimpleImputer: Transformer {
         }
     }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         try require(["mean", "median", "most_frequent", "constant"].contains(strategy), "strategy", strategy, "expected mean, median, most_frequent or constant")
         if x.rows == 0 { throw LearnError.invalidInput("SimpleImputer.fit: x has 0 rows") }
@@ -129,7 +134,9 @@ public final class PolynomialFeatures: Transformer {
     public var degree: Int
     /// Lowest degree kept besides the bias (0 or 1 ⇒ all from 1).
     public var minDegree: Int
+    /// Only products of distinct features (`interaction_only`).
     public var interactionOnly: Bool
+    /// Add the column of ones (`include_bias`).
     public var includeBias: Bool
     /// Exponent of each input feature in each output column (`powers_`), one row per output.
     public private(set) var powers: [[Int]] = []
@@ -137,6 +144,7 @@ public final class PolynomialFeatures: Transformer {
     var combinations: [[Int]] = []
     var nFeatures = 0
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(degree: Int = 2, minDegree: Int = 0, interactionOnly: Bool = false, includeBias: Bool = true) {
         self.degree = degree
         self.minDegree = minDegree
@@ -167,6 +175,7 @@ public final class PolynomialFeatures: Transformer {
     /// Number of output columns.
     public var outputCount: Int { combinations.count }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         try require(degree >= 0 && minDegree >= 0 && minDegree <= degree, "degree", parameters["degree"]!,
                     "degrees must be non-negative integers with min_degree <= max_degree")

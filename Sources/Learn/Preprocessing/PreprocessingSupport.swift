@@ -20,25 +20,57 @@ enum PrepSupport {
         return (n, mean, variance)
     }
 
-    /// The non-NaN values of column `j`, sorted.
-    static func sortedColumn(_ x: Matrix, _ j: Int) -> [Double] {
+    /// The non-NaN values of column `j` (unordered).
+    static func columnValues(_ x: Matrix, _ j: Int) -> [Double] {
         var v = [Double]()
         v.reserveCapacity(x.rows)
-        for i in 0..<x.rows { let e = x[i, j]; if !e.isNaN { v.append(e) } }
-        v.sort()
+        x.values.withUnsafeBufferPointer { p in
+            for i in 0..<x.rows { let e = p[i * x.columns + j]; if !e.isNaN { v.append(e) } }
+        }
         return v
     }
 
-    /// The q-th percentile (0…100) of sorted values with linear interpolation (NumPy's default
-    /// `method="linear"`): position q/100·(n − 1) between neighbours.
-    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let pos = q / 100 * Double(sorted.count - 1)
-        let lo = Int(pos.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-        let frac = pos - Double(lo)
-        // NumPy's _lerp form, exact at the end points.
-        let a = sorted[lo], b = sorted[hi], d = b - a
-        return frac >= 0.5 ? b - d * (1 - frac) : a + d * frac
+    /// Rearranges `a[lo..<hi]` so that `a[k]` holds the value of rank k: smaller-or-equal values
+    /// before it, larger-or-equal after (quickselect, Hoare partition, median-of-three pivot;
+    /// O(n) on average — NumPy's `partition` does the same job).
+    static func select(_ a: inout [Double], _ k: Int, _ lo0: Int, _ hi0: Int) {
+        a.withUnsafeMutableBufferPointer { p in
+            var lo = lo0, hi = hi0 - 1
+            while hi > lo {
+                let mid = lo + (hi - lo) / 2
+                if p[mid] < p[lo] { p.swapAt(mid, lo) }
+                if p[hi] < p[lo] { p.swapAt(hi, lo) }
+                if p[hi] < p[mid] { p.swapAt(hi, mid) }
+                let pivot = p[mid]
+                var i = lo, j = hi
+                while i <= j {
+                    while p[i] < pivot { i += 1 }
+                    while p[j] > pivot { j -= 1 }
+                    if i <= j { p.swapAt(i, j); i += 1; j -= 1 }
+                }
+                if k <= j { hi = j } else if k >= i { lo = i } else { return }
+            }
+        }
+    }
+
+    /// The q-th percentiles (0…100) of `values` with linear interpolation (NumPy's default
+    /// `method="linear"`): position q/100·(n − 1) between the two neighbouring order statistics,
+    /// found by selection rather than a full sort. NaN for no values.
+    static func percentiles(_ values: [Double], _ qs: [Double]) -> [Double] {
+        var a = values
+        let n = a.count
+        guard n > 0 else { return qs.map { _ in .nan } }
+        return qs.map { q in
+            let pos = q / 100 * Double(n - 1)
+            let lo = Int(pos.rounded(.down))
+            select(&a, lo, 0, n)
+            let va = a[lo]
+            var vb = va
+            if lo + 1 < n { select(&a, lo + 1, lo + 1, n); vb = a[lo + 1] }
+            // NumPy's _lerp form, exact at the end points.
+            let frac = pos - Double(lo), d = vb - va
+            return frac >= 0.5 ? vb - d * (1 - frac) : va + d * frac
+        }
     }
 
     /// Scales that would divide by (almost) zero become 1 (scikit-learn's `_handle_zeros_in_scale`).
@@ -46,7 +78,9 @@ enum PrepSupport {
         scale.enumerated().map { j, s in (constant?[j] ?? (s < 10 * Double.ulpOfOne)) ? 1 : s }
     }
 
-    /// Applies `f(value, column)` to every element, keeping NaN.
+    /// Applies `f(value, column)` to every element (NaN flows through `f`). Inlined so the
+    /// closure is specialized into the loop.
+    @inline(__always)
     static func mapColumns(_ x: Matrix, _ f: (Double, Int) -> Double) -> Matrix {
         var out = x
         let c = x.columns
@@ -91,17 +125,33 @@ struct PrepCategoryKey: Hashable {
     init(_ v: Double) { bits = v.isNaN ? Double.nan.bitPattern : (v + 0.0).bitPattern }
 }
 
-/// Sorted distinct values of column `j` with NaN last (NumPy's `np.unique`).
+/// Sorted distinct values of column `j` with NaN last (NumPy's `np.unique`; −0 counts as 0).
+///
+/// Category columns have few distinct values, so each value is looked up by binary search in
+/// the sorted list found so far and inserted when new (about log k comparisons per entry); past
+/// 256 distinct values it falls back to sorting the whole column and dropping repeats.
 func prepCategories(_ x: Matrix, _ j: Int) -> [Double] {
-    var seen = Set<PrepCategoryKey>(), out = [Double](), hasNaN = false
-    for i in 0..<x.rows {
-        let v = x[i, j]
-        if v.isNaN { hasNaN = true; continue }
-        if seen.insert(PrepCategoryKey(v)).inserted { out.append(v + 0.0) }
+    var found = [Double](), hasNaN = false, overflow = false
+    x.values.withUnsafeBufferPointer { p in
+        for i in 0..<x.rows {
+            let v = p[i * x.columns + j] + 0.0
+            if v.isNaN { hasNaN = true; continue }
+            var lo = 0, hi = found.count
+            while lo < hi { let m = (lo + hi) / 2; if found[m] < v { lo = m + 1 } else { hi = m } }
+            if lo < found.count && found[lo] == v { continue }
+            if found.count == 256 { overflow = true; break }
+            found.insert(v, at: lo)
+        }
     }
-    out.sort()
-    if hasNaN { out.append(.nan) }
-    return out
+    if overflow {
+        var v = PrepSupport.columnValues(x, j)
+        hasNaN = v.count < x.rows
+        v.sort()
+        found = []
+        for e in v where found.last != e { found.append(e + 0.0) }
+    }
+    if hasNaN { found.append(.nan) }
+    return found
 }
 
 /// Python's `str(float)` for category names (`1.0`, `2.5`, `nan`, `1e-05`).

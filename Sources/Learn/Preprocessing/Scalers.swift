@@ -23,6 +23,7 @@ public final class StandardScaler: InvertibleTransformer {
     public private(set) var nSamplesSeen: [Double] = []
     var nFeatures = 0
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(withMean: Bool = true, withStd: Bool = true) {
         self.withMean = withMean
         self.withStd = withStd
@@ -104,12 +105,16 @@ public final class MinMaxScaler: InvertibleTransformer {
     public var clip: Bool
     /// Per-column minimum (`data_min_`), maximum (`data_max_`), range (`data_range_`).
     public private(set) var dataMin: [Double] = []
+    /// Per-column maximum (`data_max_`).
     public private(set) var dataMax: [Double] = []
+    /// Per-column max − min (`data_range_`).
     public private(set) var dataRange: [Double] = []
     /// Per-column multiplier (`scale_`) and offset (`min_`).
     public private(set) var scale: [Double] = []
+    /// Per-column offset (`min_`).
     public private(set) var min: [Double] = []
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(featureRange: (Double, Double) = (0, 1), clip: Bool = false) {
         featureRangeLow = featureRange.0
         featureRangeHigh = featureRange.1
@@ -137,12 +142,18 @@ public final class MinMaxScaler: InvertibleTransformer {
         }
     }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         try require(featureRangeLow < featureRangeHigh, "feature_range", "(\(featureRangeLow), \(featureRangeHigh))",
                     "minimum of desired feature range must be smaller than maximum")
         try Check.featuresAllowingNaN(x, "MinMaxScaler.fit")
         var lo = [Double](repeating: .infinity, count: x.columns), hi = [Double](repeating: -.infinity, count: x.columns)
-        for i in 0..<x.rows { for j in 0..<x.columns { let v = x[i, j]; if !v.isNaN { lo[j] = Swift.min(lo[j], v); hi[j] = Swift.max(hi[j], v) } } }
+        let c = x.columns
+        x.values.withUnsafeBufferPointer { p in
+            for i in 0..<x.rows {
+                for j in 0..<c { let v = p[i * c + j]; if !v.isNaN { lo[j] = Swift.min(lo[j], v); hi[j] = Swift.max(hi[j], v) } }
+            }
+        }
         for j in 0..<x.columns where lo[j] > hi[j] { lo[j] = .nan; hi[j] = .nan }
         dataMin = lo; dataMax = hi
         dataRange = zip(hi, lo).map { $0 - $1 }
@@ -156,18 +167,21 @@ public final class MinMaxScaler: InvertibleTransformer {
         try Check.featureCount(x, expected: scale.count, caller, allowNaN: true)
     }
 
+    /// Applies the learned transformation.
     public func transform(_ x: Matrix) throws -> Matrix {
         try check(x, "MinMaxScaler.transform")
-        let lo = featureRangeLow, hi = featureRangeHigh, c = clip
+        let lo = featureRangeLow, hi = featureRangeHigh, c = clip, scale = scale, offset = min
         return PrepSupport.mapColumns(x) { v, j in
-            let r = v * self.scale[j] + self.min[j]
+            let r = v * scale[j] + offset[j]
             return c && !r.isNaN ? Swift.min(Swift.max(r, lo), hi) : r
         }
     }
 
+    /// Maps transformed rows back to the input space.
     public func inverseTransform(_ x: Matrix) throws -> Matrix {
         try check(x, "MinMaxScaler.inverseTransform")
-        return PrepSupport.mapColumns(x) { v, j in (v - self.min[j]) / self.scale[j] }
+        let scale = scale, offset = min
+        return PrepSupport.mapColumns(x) { v, j in (v - offset[j]) / scale[j] }
     }
 }
 
@@ -178,16 +192,21 @@ public final class MinMaxScaler: InvertibleTransformer {
 /// NaN is ignored in fit and kept in transform. Defaults: `with_centering=True`, `with_scaling=True`.
 public final class RobustScaler: InvertibleTransformer {
     public static let modelName = "robust-scaler"
+    /// Subtract the median (`with_centering`).
     public var withCentering: Bool
+    /// Divide by the quantile range (`with_scaling`).
     public var withScaling: Bool
     /// Percentiles (0…100) whose difference is the scale.
     public var quantileRange: (Double, Double)
+    /// Rescale so normal data gets unit variance (`unit_variance`).
     public var unitVariance: Bool
     /// Column medians (`center_`) and scales (`scale_`); nil when that step is off.
     public private(set) var center: [Double]?
+    /// Per-column scale (`scale_`); nil when scaling is off.
     public private(set) var scale: [Double]?
     var nFeatures = 0
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(withCentering: Bool = true, withScaling: Bool = true, quantileRange: (Double, Double) = (25, 75), unitVariance: Bool = false) {
         self.withCentering = withCentering
         self.withScaling = withScaling
@@ -236,15 +255,17 @@ public final class RobustScaler: InvertibleTransformer {
         }
     }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         let (qlo, qhi) = quantileRange
         try require(0 <= qlo && qlo <= qhi && qhi <= 100, "quantile_range", "(\(qlo), \(qhi))", "must satisfy 0 <= q_min <= q_max <= 100")
         try Check.featuresAllowingNaN(x, "RobustScaler.fit")
         nFeatures = x.columns
-        let sortedCols = (0..<x.columns).map { PrepSupport.sortedColumn(x, $0) }
-        center = withCentering ? sortedCols.map { PrepSupport.percentile($0, 50) } : nil
+        // Median and the two quantiles of every column, columns in parallel.
+        let q = try MSDispatch.parallelMap(x.columns) { j in PrepSupport.percentiles(PrepSupport.columnValues(x, j), [50, qlo, qhi]) }
+        center = withCentering ? q.map { $0[0] } : nil
         if withScaling {
-            var s = PrepSupport.handleZeros(sortedCols.map { PrepSupport.percentile($0, qhi) - PrepSupport.percentile($0, qlo) })
+            var s = PrepSupport.handleZeros(q.map { $0[2] - $0[1] })
             if unitVariance {
                 let adjust = PrepSupport.normalQuantile(qhi / 100) - PrepSupport.normalQuantile(qlo / 100)
                 s = s.map { $0 / adjust }
@@ -258,6 +279,7 @@ public final class RobustScaler: InvertibleTransformer {
         try Check.featureCount(x, expected: nFeatures, caller, allowNaN: true)
     }
 
+    /// Applies the learned transformation.
     public func transform(_ x: Matrix) throws -> Matrix {
         try check(x, "RobustScaler.transform")
         let c = center, s = scale
@@ -269,6 +291,7 @@ public final class RobustScaler: InvertibleTransformer {
         }
     }
 
+    /// Maps transformed rows back to the input space.
     public func inverseTransform(_ x: Matrix) throws -> Matrix {
         try check(x, "RobustScaler.inverseTransform")
         let c = center, s = scale
@@ -290,6 +313,7 @@ public final class Normalizer: Transformer {
     public var norm: String
     var nFeatures = 0
 
+    /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(norm: String = "l2") { self.norm = norm }
 
     public convenience init() { self.init(norm: "l2") }
@@ -303,30 +327,31 @@ public final class Normalizer: Transformer {
         }
     }
 
+    /// Learns the transformation from `x`; the target is ignored.
     public func fit(_ x: Matrix, target: Target? = nil) throws {
         try require(["l1", "l2", "max"].contains(norm), "norm", norm, "expected l1, l2 or max")
         try Check.features(x, "Normalizer.fit")
         nFeatures = x.columns
     }
 
+    /// Applies the learned transformation.
     public func transform(_ x: Matrix) throws -> Matrix {
         guard nFeatures > 0 else { throw LearnError.notFitted(Self.modelName) }
         try Check.featureCount(x, expected: nFeatures, "Normalizer.transform")
         var out = x
-        let c = x.columns
-        for i in 0..<x.rows {
-            var n = 0.0
-            for j in 0..<c {
-                let v = x[i, j]
-                switch norm {
-                case "l1": n += abs(v)
-                case "max": n = Swift.max(n, abs(v))
-                default: n += v * v
+        let c = x.columns, kind = norm == "l1" ? 1 : (norm == "max" ? 2 : 0)
+        out.values.withUnsafeMutableBufferPointer { p in
+            for i in 0..<x.rows {
+                let base = i * c
+                var n = 0.0
+                switch kind {
+                case 1: for j in 0..<c { n += abs(p[base + j]) }
+                case 2: for j in 0..<c { n = Swift.max(n, abs(p[base + j])) }
+                default: for j in 0..<c { n += p[base + j] * p[base + j] }; n = n.squareRoot()
                 }
+                if n == 0 { continue }
+                for j in 0..<c { p[base + j] /= n }
             }
-            if norm == "l2" { n = n.squareRoot() }
-            if n == 0 { continue }
-            for j in 0..<c { out.values[i * c + j] /= n }
         }
         return out
     }
