@@ -35,7 +35,7 @@ struct TourCommand: ParsableCommand {
             }
         }
         if !json {
-            print("SwiftLearn tour — phase 0: the foundation (tensors, autograd, linear algebra, I/O)\n")
+            print("SwiftLearn tour — the foundation (tensors, autograd, linear algebra, I/O) and classical ML\n")
             for (k, v) in SystemInfo.current.fields { print("  \(k): \(v)") }
             print("")
         }
@@ -103,6 +103,48 @@ struct TourCommand: ParsableCommand {
             return (ok, "3 formats written and read back bit-exactly")
         }
 
+        try step("Classical ML: linear regression from scratch (gradient descent) vs the closed form") {
+            let diabetes = try Datasets.load(.diabetes)
+            let x = try StandardScaler().fitTransform(diabetes.features)
+            let gd = GradientDescentRegression(learningRate: 0.3, maxIter: 50_000, tol: 1e-13)
+            try gd.fit(x, diabetes.target)
+            let exact = LinearRegression()
+            try exact.fit(x, diabetes.target)
+            let gap = zip(gd.coef + [gd.intercept], exact.coef + [exact.intercept]).map { Swift.abs($0 - $1) }.max()!
+            let scale = exact.coef.map { Swift.abs($0) }.max()!
+            let costs = gd.costHistory
+            return (gap / scale < 1e-3 && costs.last! < costs.first!,
+                    String(format: "diabetes (442 patients, 10 standardized features): cost %.1f → %.1f in %d steps; largest coefficient gap to the least-squares solution %.2g (%.2g of the largest coefficient); R² %.4f vs %.4f",
+                           costs.first!, costs.last!, gd.nIterations, gap, gap / scale, try gd.score(x, diabetes.target), try exact.score(x, diabetes.target)))
+        }
+
+        try step("Classical ML: five classifiers on four real datasets (stratified 75/25 split)") {
+            var lines: [String] = []
+            var worstBest = 1.0
+            for set in [BundledDataset.iris, .wine, .breastCancer, .digits] {
+                let data = try Datasets.load(set)
+                let split = try trainTestSplit(data.features, data.labels, testSize: 0.25, stratify: true, seed: Int(seed))
+                let models: [(String, any Classifier)] = [
+                    ("logistic", Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())])),
+                    ("svc", Pipeline([("scale", StandardScaler()), ("model", SVC())])),
+                    ("knn", Pipeline([("scale", StandardScaler()), ("model", KNeighborsClassifier())])),
+                    ("gaussian-nb", GaussianNB()),
+                    ("lda", LinearDiscriminantAnalysis()),
+                ]
+                var scores: [String] = []
+                var best = 0.0
+                for (name, model) in models {
+                    try model.fit(split.xTrain, split.yTrain)
+                    let accuracy = try Metrics.accuracy(split.yTest, try model.predict(split.xTest))
+                    best = Swift.max(best, accuracy)
+                    scores.append(String(format: "%@ %.3f", name, accuracy))
+                }
+                worstBest = Swift.min(worstBest, best)
+                lines.append("\(set.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) " + scores.joined(separator: "  "))
+            }
+            return (worstBest >= 0.9, "test accuracy:\n" + lines.joined(separator: "\n"))
+        }
+
         step("Speed: one float32 GEMM") {
             let n = 1024
             let a = Tensor.randn([n, n], seed: seed + 5), b = Tensor.randn([n, n], seed: seed + 6)
@@ -114,7 +156,7 @@ struct TourCommand: ParsableCommand {
         if json {
             print(JSONLine([("final", .bool(true)), ("passed", .int(passed)), ("steps", .int(steps.count))]).text)
         } else {
-            print("\n\(passed)/\(steps.count) steps passed. Next on the roadmap: classical ML (Learn), deep learning (Neural), NLP and retrieval.")
+            print("\n\(passed)/\(steps.count) steps passed. Next on the roadmap: deep learning (Neural), NLP and retrieval.")
         }
         if passed != steps.count { throw ExitCode.failure }
     }
