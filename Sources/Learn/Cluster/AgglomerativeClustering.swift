@@ -185,6 +185,13 @@ public final class AgglomerativeClustering: Clusterer {
             }
         }
         // Stable sort by distance, then relabel merged clusters n, n+1, … (SciPy's `label`).
+        return relabel(merges, n: n, sortPairs: true)
+    }
+
+    /// Turns merges between original indices, stably sorted by distance, into the tree layout:
+    /// a union–find maps each side to its current cluster (`n + step` after step `step`).
+    /// SciPy orders each pair (smaller id first); scikit-learn's single linkage keeps edge order.
+    static func relabel(_ merges: [(x: Int, y: Int, d: Double)], n: Int, sortPairs: Bool) -> (children: [[Int]], distances: [Double]) {
         let order = merges.indices.sorted { (merges[$0].d, $0) < (merges[$1].d, $1) }
         var parent = Array(0..<(2 * n - 1))
         func find(_ a: Int) -> Int {
@@ -197,7 +204,7 @@ public final class AgglomerativeClustering: Clusterer {
         var children = [[Int]](), distances = [Double]()
         for (step, m) in order.enumerated() {
             let rx = find(merges[m].x), ry = find(merges[m].y)
-            children.append([Swift.min(rx, ry), Swift.max(rx, ry)])
+            children.append(sortPairs ? [Swift.min(rx, ry), Swift.max(rx, ry)] : [rx, ry])
             distances.append(merges[m].d)
             parent[rx] = n + step; parent[ry] = n + step
         }
@@ -226,22 +233,7 @@ public final class AgglomerativeClustering: Clusterer {
                 node = next
             }
         }
-        let order = edges.indices.sorted { (edges[$0].w, $0) < (edges[$1].w, $1) }
-        var parent = Array(0..<(2 * n - 1))
-        func find(_ a: Int) -> Int {
-            var r = a
-            while parent[r] != r { r = parent[r] }
-            var c = a
-            while parent[c] != r { let next = parent[c]; parent[c] = r; c = next }
-            return r
-        }
-        var children = [[Int]](), distances = [Double]()
-        for (step, e) in order.enumerated() {
-            let ra = find(edges[e].a), rb = find(edges[e].b)
-            children.append([ra, rb]); distances.append(edges[e].w)
-            parent[ra] = n + step; parent[rb] = n + step
-        }
-        return (children, distances)
+        return relabel(edges.map { (x: $0.a, y: $0.b, d: $0.w) }, n: n, sortPairs: false)
     }
 
     /// Cuts the tree into `k` clusters exactly as scikit-learn's `_hc_cut`: a max-heap of node ids

@@ -299,12 +299,15 @@ public final class GaussianMixture: PredictingClusterer {
         let log2pi = Foundation.log(2 * Double.pi)
         switch type {
         case "full", "tied":
+            // Tied: one shared factor, so x·P is computed once.
+            var shared: Matrix? = nil
             for c in 0..<k {
                 let off = type == "full" ? c * d * d : 0
                 let pc = Matrix(rows: d, columns: d, values: Array(p.precChol[off..<(off + d * d)]))
                 var logDet = 0.0
                 for j in 0..<d { logDet += Foundation.log(pc[j, j]) }
-                let y = Matrix.product(x, pc)               // n × d
+                if shared == nil || type == "full" { shared = Matrix.product(x, pc) }
+                let y = shared!                              // n × d
                 let mu = Matrix(rows: 1, columns: d, values: p.means.row(c))
                 let my = Matrix.product(mu, pc).values
                 for i in 0..<n {
