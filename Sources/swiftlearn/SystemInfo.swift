@@ -19,7 +19,7 @@ struct SystemInfo {
 
 /// A JSON value for line-oriented output (no Foundation encoder needed for flat records).
 enum JSONValue {
-    case string(String), int(Int), double(Double), bool(Bool)
+    case string(String), int(Int), double(Double), bool(Bool), array([JSONValue])
 
     var text: String {
         switch self {
@@ -39,6 +39,7 @@ enum JSONValue {
         case .int(let i): return String(i)
         case .double(let d): return d.isFinite ? String(format: "%.6g", d) : "null"
         case .bool(let b): return b ? "true" : "false"
+        case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
         }
     }
 }

@@ -17,6 +17,8 @@ public enum ModelRegistry {
         // Preprocessing, feature selection, composition
         StandardScaler.self, MinMaxScaler.self, RobustScaler.self, Normalizer.self, OneHotEncoder.self, OrdinalEncoder.self,
         SimpleImputer.self, PolynomialFeatures.self, SelectKBest.self, RFE.self, Pipeline.self,
+        // Clustering, mixtures, decomposition, manifold learning
+        KMeans.self, DBSCAN.self, AgglomerativeClustering.self, GaussianMixture.self, PCA.self, TruncatedSVD.self, TSNE.self,
     ]
 
     /// All known estimator types (built-in first).
