@@ -6,11 +6,25 @@ import Foundation
 /// all rows (extra trees), looking at `max_features` random features per split; the forest's
 /// probabilities are the mean of the trees' leaf class proportions. With `oob_score=True`, each
 /// training row is also predicted by the trees whose bootstrap left it out.
-public protocol ForestClassifierModel: ProbabilisticClassifier, SampleWeightedClassifier, FeatureImportanceProviding, ForestParameterized {}
+public protocol ForestClassifierModel: ProbabilisticClassifier, SampleWeightedClassifier, FeatureImportanceProviding, ForestParameterized {
+    /// The fitted trees (`estimators_`).
+    var estimators: [TreeStructure] { get }
+    /// Out-of-bag class probabilities per training row (`oob_decision_function_`), with `oob_score=True`.
+    var oobDecisionFunction: Matrix? { get }
+    /// Out-of-bag accuracy (`oob_score_`), with `oob_score=True`.
+    var oobScore: Double? { get }
+}
 
 /// A bagged forest regressor (shared body of random forests and extra trees): the mean of the
 /// trees' predictions.
-public protocol ForestRegressorModel: SampleWeightedRegressor, FeatureImportanceProviding, ForestParameterized {}
+public protocol ForestRegressorModel: SampleWeightedRegressor, FeatureImportanceProviding, ForestParameterized {
+    /// The fitted trees (`estimators_`).
+    var estimators: [TreeStructure] { get }
+    /// Out-of-bag prediction per training row (`oob_prediction_`), with `oob_score=True`.
+    var oobPrediction: [Double]? { get }
+    /// Out-of-bag R² (`oob_score_`), with `oob_score=True`.
+    var oobScore: Double? { get }
+}
 
 /// Parameter plumbing shared by the four forests.
 enum ForestPlumbing {

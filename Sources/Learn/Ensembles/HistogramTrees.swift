@@ -234,9 +234,10 @@ final class HistTreeGrower {
             samples.withUnsafeBufferPointer { sp in
                 og.withUnsafeBufferPointer { ogp in
                     oh.withUnsafeBufferPointer { ohp in
-                        hist.g.withUnsafeMutableBufferPointer { hg in
-                            hist.h.withUnsafeMutableBufferPointer { hh in
-                                hist.c.withUnsafeMutableBufferPointer { hc in
+                        hist.g.withUnsafeMutableBufferPointer { hgBuf in
+                            hist.h.withUnsafeMutableBufferPointer { hhBuf in
+                                hist.c.withUnsafeMutableBufferPointer { hcBuf in
+                                    let hg = hgBuf, hh = hhBuf, hc = hcBuf
                                     let work = { (f: Int) in
                                         let col = b.baseAddress! + f * n
                                         let base = f * stride

@@ -180,7 +180,8 @@ final class TreeGrower<C: TreeCriterion> {
                     xf.withUnsafeMutableBufferPointer { v in
                         for p in start..<end { k[p] = Self.orderBits(col[Int(s[p])]) << 32 | UInt64(UInt32(bitPattern: s[p])) }
                         // One integer sort of the packed keys sorts samples by feature value.
-                        UnsafeMutableBufferPointer(rebasing: k[start..<end]).sort()
+                        var range = UnsafeMutableBufferPointer(rebasing: k[start..<end])
+                        range.sort()
                         for p in start..<end {
                             let i = Int32(truncatingIfNeeded: k[p] & 0xFFFF_FFFF)
                             s[p] = i; v[p] = col[Int(i)]
