@@ -111,6 +111,9 @@ struct HistBoostedTrees: Codable {
             case .multinomial: let q = p[i * k + c]; g[i] = q - (Int(y[i]) == c ? 1 : 0); h[i] = q * (1 - q)
             default: g[i] = f[i] - y[i]
             }
+            // scikit-learn keeps gradients and hessians as 32-bit floats; rounding the same way
+            // makes near-tied splits (correlated features) break the same way.
+            g[i] = Double(Float(g[i])); h[i] = Double(Float(h[i]))
         }
         return (g, h)
     }

@@ -58,7 +58,8 @@ final class TreeGrower<C: TreeCriterion> {
     private var nodeValue: [Double]
     private(set) var tree = TreeStructure()
 
-    static var featureThreshold: Float { 1e-7 }
+    /// Values closer than this count as equal (scikit-learn's FEATURE_THRESHOLD, compared in double).
+    static var featureThreshold: Double { 1e-7 }
 
     /// `weights` has one entry per training row; rows with weight 0 (out of a bootstrap) are left out.
     init(data: TreeTrainingData, criterion: C, weights: UnsafePointer<Double>, limits: TreeGrowthLimits, seed: UInt64) {
@@ -262,7 +263,7 @@ final class TreeGrower<C: TreeCriterion> {
     private func bestCandidate(feature f: Int, start: Int, end: Int) -> (proxy: Double, split: Split)? {
         sortNode(feature: f, start: start, end: end)
         let eps = Self.featureThreshold
-        if xf[end - 1] <= xf[start] + eps { return nil }
+        if Double(xf[end - 1]) <= Double(xf[start]) + eps { return nil }
         let minLeaf = limits.minSamplesLeaf, minW = limits.minWeightLeaf
         var bestProxy = -Double.infinity
         var found = Split()
@@ -273,7 +274,7 @@ final class TreeGrower<C: TreeCriterion> {
                 while p < end {
                     // Move every sample tied with v[p] to the left, then score the boundary.
                     criterion.moveLeft(Int(s[p]))
-                    while p + 1 < end && v[p + 1] <= v[p] + eps { p += 1; criterion.moveLeft(Int(s[p])) }
+                    while p + 1 < end && Double(v[p + 1]) <= Double(v[p]) + eps { p += 1; criterion.moveLeft(Int(s[p])) }
                     p += 1
                     if p >= end { break }
                     if p - start < minLeaf || end - p < minLeaf { continue }
@@ -302,7 +303,7 @@ final class TreeGrower<C: TreeCriterion> {
                 for p in start..<end { let v = col[Int(s[p])]; lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
             }
         }
-        if hi <= lo + Self.featureThreshold { return nil }
+        if Double(hi) <= Double(lo) + Self.featureThreshold { return nil }
         var t = Double(lo) + rng.uniform() * (Double(hi) - Double(lo))
         if t == Double(hi) { t = Double(lo) }
         let pos = partition(feature: f, threshold: t, start: start, end: end)
