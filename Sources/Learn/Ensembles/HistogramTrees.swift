@@ -113,7 +113,10 @@ final class HistTreeGrower {
     private let binner: HistBinner
     private let hasMissing: [Bool]
     private let settings: HistGrowthSettings
-    private let stride: Int
+    /// Histogram slots: feature `f` owns `offsets[f] ..< offsets[f] + binCount(f) + 1`, the last
+    /// slot for missing values (compact: a feature with 17 distinct values takes 18 slots).
+    private let offsets: [Int]
+    private let slots: Int
     private var samples: [Int32]
 
     private struct Histogram {
@@ -137,9 +140,19 @@ final class HistTreeGrower {
     }
 
     init(binned: [UInt8], rows: Int, binner: HistBinner, hasMissing: [Bool], settings: HistGrowthSettings) {
-        self.binned = binned; n = rows; nFeatures = binner.thresholds.count; self.binner = binner
+        n = rows; nFeatures = binner.thresholds.count; self.binner = binner
         self.hasMissing = hasMissing; self.settings = settings
-        stride = binner.maxBins + 1
+        var off = [Int](), total = 0
+        for f in 0..<binner.thresholds.count { off.append(total); total += binner.binCount(f) + 1 }
+        offsets = off; slots = total
+        // Re-code missing values as the feature's own last bin.
+        var codes = binned
+        let missing = UInt8(binner.missingBin)
+        for f in 0..<binner.thresholds.count {
+            let m = UInt8(binner.binCount(f))
+            for i in 0..<rows where codes[f * rows + i] == missing { codes[f * rows + i] = m }
+        }
+        self.binned = codes
         samples = (0..<rows).map { Int32($0) }
     }
 
@@ -161,7 +174,7 @@ final class HistTreeGrower {
             let s = node.split
             // Partition the node's rows: bins ≤ s.bin go left, missing as learned.
             let col = s.feature * n
-            let missing = UInt8(binner.missingBin)
+            let missing = UInt8(binner.binCount(s.feature))
             let pos: Int = binned.withUnsafeBufferPointer { b in
                 samples.withUnsafeMutableBufferPointer { sp in
                     var lo = node.start, hi = node.end
@@ -222,14 +235,14 @@ final class HistTreeGrower {
 
     /// Sums of gradients, hessians and counts per feature and bin over `samples[start..<end]`.
     private func histogram(start: Int, end: Int, g: [Double], h: [Double]) -> Histogram {
-        var hist = Histogram(g: [Double](repeating: 0, count: nFeatures * stride),
-                             h: [Double](repeating: 0, count: nFeatures * stride),
-                             c: [Int32](repeating: 0, count: nFeatures * stride))
+        var hist = Histogram(g: [Double](repeating: 0, count: slots),
+                             h: [Double](repeating: 0, count: slots),
+                             c: [Int32](repeating: 0, count: slots))
         let count = end - start
         // Gradients in node order, so each feature's pass reads them sequentially.
         var og = [Double](repeating: 0, count: count), oh = og
         for p in 0..<count { let i = Int(samples[start + p]); og[p] = g[i]; oh[p] = h[i] }
-        let stride = self.stride, n = self.n
+        let offsets = self.offsets, n = self.n
         binned.withUnsafeBufferPointer { b in
             samples.withUnsafeBufferPointer { sp in
                 og.withUnsafeBufferPointer { ogp in
@@ -240,7 +253,7 @@ final class HistTreeGrower {
                                     let hg = hgBuf, hh = hhBuf, hc = hcBuf
                                     let work = { (f: Int) in
                                         let col = b.baseAddress! + f * n
-                                        let base = f * stride
+                                        let base = offsets[f]
                                         for p in 0..<count {
                                             let bin = base + Int(col[Int(sp[start + p])])
                                             hg[bin] += ogp[p]; hh[bin] += ohp[p]; hc[bin] += 1
@@ -277,7 +290,7 @@ final class HistTreeGrower {
             }
         }
         for f in 0..<nFeatures {
-            let base = f * stride
+            let base = offsets[f]
             let nb = binner.binCount(f)
             let miss = hasMissing[f]
             // Missing values to the right: scan bins left to right (with missing values, also

@@ -55,6 +55,7 @@ final class TreeGrower<C: TreeCriterion> {
     private var features: [Int]
     private var constantFeatures: [Int]
     private var rootWeight = 0.0
+    private let scratch: UnsafeMutablePointer<UInt64>
     private var nodeValue: [Double]
     private(set) var tree = TreeStructure()
 
@@ -69,12 +70,15 @@ final class TreeGrower<C: TreeCriterion> {
         samples.reserveCapacity(data.nSamples)
         for i in 0..<data.nSamples where weights[i] != 0 { samples.append(Int32(i)) }
         keys = [UInt64](repeating: 0, count: samples.count)
+        scratch = .allocate(capacity: Swift.max(1, samples.count))
         xf = [Float](repeating: 0, count: samples.count)
         features = Array(0..<data.nFeatures)
         constantFeatures = [Int](repeating: 0, count: data.nFeatures)
         nodeValue = [Double](repeating: 0, count: criterion.nOutputs)
         tree.nOutputs = criterion.nOutputs
     }
+
+    deinit { scratch.deallocate() }
 
     /// A found split: the feature, threshold, boundary position in `samples`, children impurities.
     private struct Split {
@@ -181,8 +185,7 @@ final class TreeGrower<C: TreeCriterion> {
                     xf.withUnsafeMutableBufferPointer { v in
                         for p in start..<end { k[p] = Self.orderBits(col[Int(s[p])]) << 32 | UInt64(UInt32(bitPattern: s[p])) }
                         // One integer sort of the packed keys sorts samples by feature value.
-                        var range = UnsafeMutableBufferPointer(rebasing: k[start..<end])
-                        range.sort()
+                        TreeKeySort.sort(UnsafeMutableBufferPointer(rebasing: k[start..<end]), scratch: scratch)
                         for p in start..<end {
                             let i = Int32(truncatingIfNeeded: k[p] & 0xFFFF_FFFF)
                             s[p] = i; v[p] = col[Int(i)]
@@ -352,5 +355,43 @@ struct TreeMaxHeap<T> {
             items.swapAt(i, m); i = m
         }
         return top
+    }
+}
+
+/// Sorting of packed `(value bits << 32) | sample` keys by their value half: an LSD radix sort
+/// (4 passes of 8 bits, a pass skipped when every key shares its byte) for large nodes, insertion
+/// sort for small ones. Part of the optimized builder.
+enum TreeKeySort {
+    static func sort(_ keys: UnsafeMutableBufferPointer<UInt64>, scratch: UnsafeMutablePointer<UInt64>) {
+        let n = keys.count
+        guard n > 1, let base = keys.baseAddress else { return }
+        if n <= 48 {
+            for i in 1..<n {
+                let k = base[i]
+                var j = i - 1
+                while j >= 0 && base[j] > k { base[j + 1] = base[j]; j -= 1 }
+                base[j + 1] = k
+            }
+            return
+        }
+        var src = base, dst = scratch
+        var counts = [Int](repeating: 0, count: 256)
+        counts.withUnsafeMutableBufferPointer { c in
+            for pass in 0..<4 {
+                let shift = UInt64(32 + 8 * pass)
+                for b in 0..<256 { c[b] = 0 }
+                for i in 0..<n { c[Int((src[i] >> shift) & 0xFF)] += 1 }
+                if c[Int((src[0] >> shift) & 0xFF)] == n { continue }
+                var sum = 0
+                for b in 0..<256 { let t = c[b]; c[b] = sum; sum += t }
+                for i in 0..<n {
+                    let k = src[i]
+                    let b = Int((k >> shift) & 0xFF)
+                    dst[c[b]] = k; c[b] += 1
+                }
+                swap(&src, &dst)
+            }
+        }
+        if src != base { base.update(from: src, count: n) }
     }
 }
