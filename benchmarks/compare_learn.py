@@ -123,7 +123,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--filter", default=None)
+    ap.add_argument("--filter", default=None, help="comma-separated substrings; a job runs when its id contains any")
     ap.add_argument("--binary", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".build", "release", "swiftlearn"))
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--quick", action="store_true", help="20k rows instead of 100k for the large synthetic sets")
@@ -135,7 +135,7 @@ def main():
     for model, cls, params, kind, datasets in JOBS:
         for ds in datasets:
             jid = f"{model}@{ds}" + ("" if model != "kmeans" else f"/k{params['n_clusters']}")
-            if args.filter and args.filter not in jid:
+            if args.filter and not any(f in jid for f in args.filter.split(",")):
                 continue
             jobs.append({"id": jid, "model": model, "sklearn": cls, "params": params, "kind": kind, "dataset": ds,
                          "task": {CLF: "classification", REG: "regression"}.get(kind, kind)})

@@ -14,6 +14,11 @@ public enum ModelRegistry {
         // Discriminant analysis, naive Bayes, SVM, neighbours
         LinearDiscriminantAnalysis.self, GaussianNB.self, MultinomialNB.self, BernoulliNB.self,
         SVC.self, SVR.self, KNeighborsClassifier.self, KNeighborsRegressor.self,
+        // Trees and ensembles
+        DecisionTreeClassifier.self, DecisionTreeRegressor.self, RandomForestClassifier.self, RandomForestRegressor.self,
+        ExtraTreesClassifier.self, ExtraTreesRegressor.self, GradientBoostingClassifier.self, GradientBoostingRegressor.self,
+        HistGradientBoostingClassifier.self, HistGradientBoostingRegressor.self, AdaBoostClassifier.self, AdaBoostRegressor.self,
+        VotingClassifier.self, VotingRegressor.self, StackingClassifier.self, StackingRegressor.self,
         // Preprocessing, feature selection, composition
         StandardScaler.self, MinMaxScaler.self, RobustScaler.self, Normalizer.self, OneHotEncoder.self, OrdinalEncoder.self,
         SimpleImputer.self, PolynomialFeatures.self, SelectKBest.self, RFE.self, Pipeline.self,
