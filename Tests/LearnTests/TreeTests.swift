@@ -16,9 +16,23 @@ enum TreeTestSupport {
 
     static func detail() throws -> [String: Any] { try LearnFixtures.json("trees_detail") as! [String: Any] }
 
+    nonisolated(unsafe) private static var splits: [BundledDataset: (train: Dataset, test: Dataset)] = [:]
+    private static let lock = NSLock()
+
+    /// The committed split, parsed once per test run (diamonds' CSV is large).
+    static func split(_ set: BundledDataset) throws -> (train: Dataset, test: Dataset) {
+        lock.lock()
+        let cached = splits[set]
+        lock.unlock()
+        if let cached { return cached }
+        let s = try LearnFixtures.split(set)
+        lock.lock(); splits[set] = s; lock.unlock()
+        return s
+    }
+
     /// Mean test accuracy over `seeds` fits of `make(seed)`.
     static func accuracy(_ set: BundledDataset, seeds: Int = 5, _ make: (Int) -> any Classifier) throws -> Double {
-        let (train, test) = try LearnFixtures.split(set)
+        let (train, test) = try TreeTestSupport.split(set)
         var total = 0.0
         for s in 0..<seeds {
             let m = make(s)
@@ -31,7 +45,7 @@ enum TreeTestSupport {
 
     /// Mean test R² over `seeds` fits.
     static func r2(_ set: BundledDataset, seeds: Int = 5, _ make: (Int) -> any Regressor) throws -> Double {
-        let (train, test) = try LearnFixtures.split(set)
+        let (train, test) = try TreeTestSupport.split(set)
         var total = 0.0
         for s in 0..<seeds {
             let m = make(s)
@@ -105,7 +119,7 @@ enum TreeTestSupport {
         #expect(cases.count >= 3)
         for c in cases {
             let set = BundledDataset(rawValue: c["set"] as! String)!
-            var (train, test) = try LearnFixtures.split(set)
+            var (train, test) = try TreeTestSupport.split(set)
             if let cols = c["columns"] as? [Any] {
                 let idx = LearnFixtures.ints(cols)
                 train = Dataset(name: train.name, features: train.features.columns(idx), featureNames: idx.map { train.featureNames[$0] },
@@ -145,7 +159,7 @@ enum TreeTestSupport {
         }
         // Regression criteria: root impurity and depth-4 R² as scikit-learn's.
         let crit = try TreeTestSupport.detail()["criteria/diabetes"] as! [String: [String: Any]]
-        let (train, test) = try LearnFixtures.split(.diabetes)
+        let (train, test) = try TreeTestSupport.split(.diabetes)
         for (name, ref) in crit {
             let m = DecisionTreeRegressor(criterion: name, maxDepth: 4, randomState: 0)
             try m.fit(train.features, train.target)
@@ -160,7 +174,7 @@ enum TreeTestSupport {
     @Test func costComplexityPathEqualsScikitLearn() throws {
         let detail = try TreeTestSupport.detail()
         let c = detail["ccp/breast_cancer_small"] as! [String: Any]
-        let (train, _) = try LearnFixtures.split(.breastCancer)
+        let (train, _) = try TreeTestSupport.split(.breastCancer)
         let rows = Array(0..<120)
         let x = train.features.rows(rows).columns(Array(0..<6)), y = rows.map { train.labels[$0] }
         let path = try DecisionTreeClassifier(randomState: 0).costComplexityPruningPath(x, y)
@@ -171,7 +185,7 @@ enum TreeTestSupport {
             #expect(maxRelativeError(path.impurities, refI, floor: 1e-9) < 1e-6)
         }
         let r = detail["ccp/diabetes_small"] as! [String: Any]
-        let (dtrain, _) = try LearnFixtures.split(.diabetes)
+        let (dtrain, _) = try TreeTestSupport.split(.diabetes)
         let drows = Array(0..<80)
         let dx = dtrain.features.rows(drows).columns(LearnFixtures.ints(r["columns"]!)), dy = drows.map { dtrain.target[$0] }
         let dpath = try DecisionTreeRegressor(randomState: 0).costComplexityPruningPath(dx, dy)
@@ -185,7 +199,7 @@ enum TreeTestSupport {
         let pruned = detail["ccp/breast_cancer_alpha_0.01"] as! [String: Any]
         let acc = try TreeTestSupport.accuracy(.breastCancer) { DecisionTreeClassifier(randomState: $0, ccpAlpha: 0.01) }
         #expect(acc >= (pruned["accuracy"] as! Double) - 0.01)
-        let (btrain, _) = try LearnFixtures.split(.breastCancer)
+        let (btrain, _) = try TreeTestSupport.split(.breastCancer)
         let p = DecisionTreeClassifier(randomState: 0, ccpAlpha: 0.01)
         try p.fit(btrain.features, btrain.labels)
         #expect(abs(p.leafCount - (pruned["leaves"] as! Int)) <= 1, "leaves \(p.leafCount)")
@@ -195,7 +209,7 @@ enum TreeTestSupport {
         let detail = try TreeTestSupport.detail()
         let acc = try TreeTestSupport.accuracy(.breastCancer) { DecisionTreeClassifier(randomState: $0, maxLeafNodes: 8) }
         #expect(acc >= (detail["max_leaf_nodes/breast_cancer_8"] as! Double) - 0.01)
-        let (train, _) = try LearnFixtures.split(.breastCancer)
+        let (train, _) = try TreeTestSupport.split(.breastCancer)
         let m = DecisionTreeClassifier(randomState: 0, maxLeafNodes: 8)
         try m.fit(train.features, train.labels)
         #expect(m.leafCount == 8)
@@ -206,7 +220,7 @@ enum TreeTestSupport {
 
     /// The optimized builder's root split equals the readable reference search.
     @Test func optimizedSplitEqualsReference() throws {
-        let (train, _) = try LearnFixtures.split(.wine)
+        let (train, _) = try TreeTestSupport.split(.wine)
         let x = train.features.rows(Array(0..<60)), y = Array(train.labels[0..<60])
         for criterion in ["gini", "entropy"] {
             let ref = TreeReferenceSplitter.bestSplit(x, y.map(Double.init), criterion: criterion)!
@@ -214,7 +228,7 @@ enum TreeTestSupport {
             try m.fit(x, y)
             #expect(m.tree!.feature[0] == ref.feature && abs(m.tree!.threshold[0] - ref.threshold) < 1e-9, "\(criterion)")
         }
-        let (dtrain, _) = try LearnFixtures.split(.diabetes)
+        let (dtrain, _) = try TreeTestSupport.split(.diabetes)
         let dx = dtrain.features.rows(Array(0..<80)), dy = Array(dtrain.target[0..<80])
         let ref = TreeReferenceSplitter.bestSplit(dx, dy, criterion: "squared_error")!
         let r = DecisionTreeRegressor(maxDepth: 1, randomState: 0)
@@ -223,7 +237,7 @@ enum TreeTestSupport {
     }
 
     @Test func criteriaSplittersAndWeights() throws {
-        let (train, test) = try LearnFixtures.split(.breastCancer)
+        let (train, test) = try TreeTestSupport.split(.breastCancer)
         for c in ["entropy", "log_loss"] {
             let m = DecisionTreeClassifier(criterion: c, randomState: 0)
             try m.fit(train.features, train.labels)
@@ -243,7 +257,7 @@ enum TreeTestSupport {
         try balanced.fit(train.features, train.labels)
         #expect(try balanced.score(test.features, test.labels) > 0.85)
         // friedman_mse ranks splits exactly like squared_error (scikit-learn 1.9 maps one to the other).
-        let (dtrain, dtest) = try LearnFixtures.split(.diabetes)
+        let (dtrain, dtest) = try TreeTestSupport.split(.diabetes)
         let f = DecisionTreeRegressor(criterion: "friedman_mse", maxDepth: 4, randomState: 0)
         let q = DecisionTreeRegressor(criterion: "squared_error", maxDepth: 4, randomState: 0)
         try f.fit(dtrain.features, dtrain.target)
@@ -253,7 +267,7 @@ enum TreeTestSupport {
 
     @Test func importancesSumToOneAndRankLikeScikitLearn() throws {
         let detail = try TreeTestSupport.detail()
-        let (train, _) = try LearnFixtures.split(.breastCancer)
+        let (train, _) = try TreeTestSupport.split(.breastCancer)
         var mean = [Double](repeating: 0, count: train.features.columns)
         for s in 0..<5 {
             let m = DecisionTreeClassifier(randomState: s)
@@ -297,11 +311,11 @@ enum TreeTestSupport {
         #expect(m.maxDepth == 3 && m.criterion == "entropy" && m.maxFeatures == .sqrt && m.minSamplesLeaf == .fraction(0.01))
         let c = m.cloned()
         #expect(c.parameters == m.parameters)
-        let (train, test) = try LearnFixtures.split(.wine)
+        let (train, test) = try TreeTestSupport.split(.wine)
         try m.fit(train.features, train.labels)
         try TreeTestSupport.roundTrip(m, test.features)
         let r = DecisionTreeRegressor(maxDepth: 4, randomState: 0)
-        let (dtrain, dtest) = try LearnFixtures.split(.diabetes)
+        let (dtrain, dtest) = try TreeTestSupport.split(.diabetes)
         try r.fit(dtrain.features, dtrain.target)
         try TreeTestSupport.roundTrip(r, dtest.features)
         #expect(Set(DecisionTreeRegressor.parameterNames) == Set(["criterion", "splitter", "max_depth", "min_samples_split", "min_samples_leaf",
