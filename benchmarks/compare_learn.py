@@ -57,7 +57,7 @@ JOBS = [
     ("adaboost", "sklearn.ensemble.AdaBoostClassifier", {"random_state": 0}, CLF, BUNDLED_CLF + [SYN_C10]),
     ("svc", "sklearn.svm.SVC", {}, CLF, BUNDLED_CLF + [SYN_C10]),
     ("svr", "sklearn.svm.SVR", {}, REG, BUNDLED_REG + [SYN_R10]),
-    ("knn", "sklearn.neighbors.KNeighborsClassifier", {}, CLF, BUNDLED_CLF + [SYN_C]),
+    ("knn", "sklearn.neighbors.KNeighborsClassifier", {}, CLF, BUNDLED_CLF + [SYN_C10]),
     ("knn-regressor", "sklearn.neighbors.KNeighborsRegressor", {}, REG, BUNDLED_REG + [SYN_R10]),
     ("kmeans", "sklearn.cluster.KMeans", {"n_clusters": 3, "random_state": 0}, CLU, ["iris", "wine", SYN_C]),
     ("kmeans", "sklearn.cluster.KMeans", {"n_clusters": 10, "random_state": 0}, CLU, ["digits"]),

@@ -20,7 +20,7 @@ struct LearnBench: ParsableCommand {
     @Option(help: "Only run jobs whose id contains this text.") var filter: String?
     @Flag(help: "One JSON object per line.") var json = false
 
-    struct Job: Decodable { var id: String; var model: String; var params: [String: ParamJSON]; var dataset: String; var task: String }
+    struct Job: Decodable { var id: String; var model: String; var params: [String: ParamJSON]; var dataset: String }
     struct Manifest: Decodable { var data_dir: String; var jobs: [Job] }
 
     /// A JSON parameter value.
