@@ -128,7 +128,8 @@ def main():
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--quick", action="store_true", help="20k rows instead of 100k for the large synthetic sets")
     args = ap.parse_args()
-    import sklearn
+    import sklearn, warnings
+    warnings.filterwarnings("ignore")  # ConvergenceWarning at scikit-learn's defaults: we time the defaults as they are
     tmp = tempfile.mkdtemp(prefix="compare_learn_")
     sets = write_datasets(tmp, args.quick)
     jobs = []

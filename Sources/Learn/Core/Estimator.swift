@@ -37,7 +37,7 @@ extension Estimator {
 
     /// The error for a name `setParameter` does not know.
     public func unknownParameter(_ name: String) -> LearnError {
-        .unknownParameter(estimator: Self.modelName, name: name, valid: Array(parameters.keys))
+        .unknownParameter(estimator: type(of: self).modelName, name: name, valid: Array(parameters.keys))
     }
 }
 

@@ -160,6 +160,9 @@ final class HistTreeGrower {
     func grow(gradients g: [Double], hessians h: [Double]) -> (HistTree, [Double]) {
         var tree = HistTree()
         var rowValue = [Double](repeating: 0, count: n)
+        // Every tree starts from rows in their natural order (the previous tree left them
+        // partitioned), so the root histogram and the first levels read memory sequentially.
+        samples.withUnsafeMutableBufferPointer { sp in for i in 0..<sp.count { sp[i] = Int32(i) } }
         var gSum = 0.0, hSum = 0.0
         for i in 0..<n { gSum += g[i]; hSum += h[i] }
         var root = Node(id: tree.addLeaf(leafValue(gSum, hSum)), start: 0, end: n, depth: 0, g: gSum, h: hSum, hist: nil, split: SplitInfo())
@@ -240,8 +243,19 @@ final class HistTreeGrower {
                              c: [Int32](repeating: 0, count: slots))
         let count = end - start
         // Gradients in node order, so each feature's pass reads them sequentially.
+        // (Fast path: raw pointers, so the gather pays no bounds or exclusivity checks per row.)
         var og = [Double](repeating: 0, count: count), oh = og
-        for p in 0..<count { let i = Int(samples[start + p]); og[p] = g[i]; oh[p] = h[i] }
+        samples.withUnsafeBufferPointer { sp in
+            g.withUnsafeBufferPointer { gp in
+                h.withUnsafeBufferPointer { hp in
+                    og.withUnsafeMutableBufferPointer { ogp in
+                        oh.withUnsafeMutableBufferPointer { ohp in
+                            for p in 0..<count { let i = Int(sp[start + p]); ogp[p] = gp[i]; ohp[p] = hp[i] }
+                        }
+                    }
+                }
+            }
+        }
         let offsets = self.offsets, n = self.n
         binned.withUnsafeBufferPointer { b in
             samples.withUnsafeBufferPointer { sp in

@@ -155,21 +155,37 @@ struct SGDEngine {
 
 /// Hyper-parameters shared by ``SGDClassifier`` and ``SGDRegressor`` (names as scikit-learn).
 public struct SGDSettings: Codable, Equatable, Sendable {
+    /// Loss (`loss`): hinge, log_loss, modified_huber, squared_hinge, perceptron (classifier); squared_error, huber, epsilon_insensitive (regressor).
     public var loss: String
+    /// Regularization (`penalty`): l2, l1, elasticnet or None.
     public var penalty: String
+    /// Regularization strength (`alpha`, default 1e-4); also sets the "optimal" learning rate.
     public var alpha: Double
+    /// Elastic-net mixing (`l1_ratio`, default 0.15): 0 is pure L2, 1 pure L1.
     public var l1Ratio: Double
+    /// Fit an intercept (`fit_intercept`, default true).
     public var fitIntercept: Bool
+    /// Most passes over the data (`max_iter`, default 1000).
     public var maxIter: Int
+    /// Stop when the epoch loss improves by less than this for `n_iter_no_change` epochs (`tol`, default 1e-3; nil runs all epochs).
     public var tol: Double?
+    /// Shuffle the rows every epoch (`shuffle`, default true).
     public var shuffle: Bool
+    /// Width of the insensitive zone for huber / epsilon_insensitive (`epsilon`, default 0.1).
     public var epsilon: Double
+    /// Seed for shuffling and the validation split (`random_state`).
     public var randomState: Int?
+    /// Step-size schedule (`learning_rate`): optimal (classifier default), constant, invscaling (regressor default), adaptive.
     public var learningRate: String
+    /// Initial step size for constant/invscaling/adaptive (`eta0`, default 0.01).
     public var eta0: Double
+    /// Exponent of invscaling, η = eta0 / t^power_t (`power_t`: 0.5 classifier, 0.25 regressor).
     public var powerT: Double
+    /// Hold out `validation_fraction` of the rows and stop on their score (`early_stopping`, default false).
     public var earlyStopping: Bool
+    /// Share of rows held out for early stopping (`validation_fraction`, default 0.1).
     public var validationFraction: Double
+    /// Epochs without improvement before stopping (`n_iter_no_change`, default 5).
     public var nIterNoChange: Int
     /// 0 = off (`False`), 1 = on (`True`), n > 1 = start averaging after n updates.
     public var average: Int
