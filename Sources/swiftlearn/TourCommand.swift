@@ -145,6 +145,29 @@ struct TourCommand: ParsableCommand {
             return (worstBest >= 0.9, "test accuracy:\n" + lines.joined(separator: "\n"))
         }
 
+        try step("Classical ML: ensembles, clustering and PCA") {
+            let cancer = try Datasets.load(.breastCancer)
+            let split = try trainTestSplit(cancer.features, cancer.labels, testSize: 0.25, stratify: true, seed: Int(seed))
+            let forest = RandomForestClassifier(randomState: Int(seed))
+            try forest.fit(split.xTrain, split.yTrain)
+            let forestAccuracy = try Metrics.accuracy(split.yTest, try forest.predict(split.xTest))
+            let boosting = HistGradientBoostingClassifier(randomState: Int(seed))
+            try boosting.fit(split.xTrain, split.yTrain)
+            let boostingAccuracy = try Metrics.accuracy(split.yTest, try boosting.predict(split.xTest))
+            let top = forest.featureImportances.enumerated().max { $0.element < $1.element }!
+            let iris = try Datasets.load(.iris)
+            let kmeans = KMeans(nClusters: 3, randomState: Int(seed))
+            let clusters = try kmeans.fitPredict(iris.features)
+            let ari = try ClusterMetrics.adjustedRandIndex(iris.labels, clusters)
+            let digits = try Datasets.load(.digits)
+            let pca = PCA(nComponents: 10)
+            try pca.fit(digits.features)
+            let kept = pca.explainedVarianceRatio.reduce(0, +)
+            return (forestAccuracy >= 0.93 && boostingAccuracy >= 0.93 && ari >= 0.6 && kept > 0.7,
+                    String(format: "breast cancer: random forest %.3f, histogram gradient boosting %.3f test accuracy; most important feature: %@\niris: k-means (k=3) adjusted Rand index %.3f against the species, inertia %.1f\ndigits: 10 principal components keep %.1f%% of the variance of 64 pixels",
+                           forestAccuracy, boostingAccuracy, cancer.featureNames[top.offset], ari, kmeans.inertia, 100 * kept))
+        }
+
         step("Speed: one float32 GEMM") {
             let n = 1024
             let a = Tensor.randn([n, n], seed: seed + 5), b = Tensor.randn([n, n], seed: seed + 6)
