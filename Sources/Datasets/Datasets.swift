@@ -27,7 +27,9 @@ public struct Dataset: Sendable {
 
     public init(name: String, features: Matrix, featureNames: [String], target: [Double], targetName: String,
                 classNames: [String]?, task: Task) {
-        precondition(features.rows == target.count && features.columns == featureNames.count, "Dataset: inconsistent parts")
+        if features.rows != target.count || features.columns != featureNames.count {
+            fatalError("Dataset: \(features.rows)×\(features.columns) features, \(target.count) targets and \(featureNames.count) feature names do not fit together")
+        }
         self.name = name; self.features = features; self.featureNames = featureNames
         self.target = target; self.targetName = targetName; self.classNames = classNames; self.task = task
     }

@@ -25,7 +25,7 @@ public struct Matrix: Equatable, Sendable, Codable {
 
     /// A matrix over `values` (row-major). Stops if the count is not `rows * columns`.
     public init(rows: Int, columns: Int, values: [Double]) {
-        precondition(rows >= 0 && columns >= 0 && values.count == rows * columns,
+        ensure(rows >= 0 && columns >= 0 && values.count == rows * columns,
                      "Matrix: \(values.count) values do not fill \(rows)×\(columns)")
         self.rows = rows
         self.columns = columns
@@ -40,7 +40,7 @@ public struct Matrix: Equatable, Sendable, Codable {
     /// A matrix from nested rows. Stops if the rows are ragged.
     public init(_ rowArrays: [[Double]]) {
         let c = rowArrays.first?.count ?? 0
-        precondition(rowArrays.allSatisfy { $0.count == c }, "Matrix: rows of different lengths")
+        ensure(rowArrays.allSatisfy { $0.count == c }, "Matrix: rows of different lengths")
         self.init(rows: rowArrays.count, columns: c, values: rowArrays.flatMap { $0 })
     }
 
@@ -50,7 +50,7 @@ public struct Matrix: Equatable, Sendable, Codable {
     /// A matrix from columns of equal length.
     public init(columns columnArrays: [[Double]]) {
         let r = columnArrays.first?.count ?? 0
-        precondition(columnArrays.allSatisfy { $0.count == r }, "Matrix: columns of different lengths")
+        ensure(columnArrays.allSatisfy { $0.count == r }, "Matrix: columns of different lengths")
         var v = [Double](repeating: 0, count: r * columnArrays.count)
         for (j, col) in columnArrays.enumerated() { for i in 0..<r { v[i * columnArrays.count + j] = col[i] } }
         self.init(rows: r, columns: columnArrays.count, values: v)
@@ -59,7 +59,7 @@ public struct Matrix: Equatable, Sendable, Codable {
     /// A matrix from a rank-2 tensor of any numeric dtype (converted to float64). A rank-1 tensor
     /// becomes one column.
     public init(_ tensor: Tensor) {
-        precondition(tensor.rank == 1 || tensor.rank == 2, "Matrix: needs a rank-1 or rank-2 tensor, got shape \(tensor.shape)")
+        ensure(tensor.rank == 1 || tensor.rank == 2, "Matrix: needs a rank-1 or rank-2 tensor, got shape \(tensor.shape)")
         let r = tensor.shape[0], c = tensor.rank == 2 ? tensor.shape[1] : 1
         self.init(rows: r, columns: c, values: tensor.toArray(as: Double.self))
     }
@@ -115,7 +115,7 @@ public struct Matrix: Equatable, Sendable, Codable {
     public static func product(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false) -> Matrix {
         let m = transposeA ? a.columns : a.rows, k = transposeA ? a.rows : a.columns
         let kb = transposeB ? b.columns : b.rows, n = transposeB ? b.rows : b.columns
-        precondition(k == kb, "Matrix.product: inner dimensions differ (\(m)×\(k) · \(kb)×\(n))")
+        ensure(k == kb, "Matrix.product: inner dimensions differ (\(m)×\(k) · \(kb)×\(n))")
         var c = [Double](repeating: 0, count: m * n)
         if m > 0 && n > 0 && k > 0 {
             a.values.withUnsafeBufferPointer { pa in
@@ -133,7 +133,7 @@ public struct Matrix: Equatable, Sendable, Codable {
 
     /// `self · v` for a vector `v` of length `columns`.
     public func dot(_ v: [Double]) -> [Double] {
-        precondition(v.count == columns, "Matrix.dot: vector of length \(v.count) for \(rows)×\(columns)")
+        ensure(v.count == columns, "Matrix.dot: vector of length \(v.count) for \(rows)×\(columns)")
         var out = [Double](repeating: 0, count: rows)
         values.withUnsafeBufferPointer { p in
             for i in 0..<rows {
@@ -156,13 +156,13 @@ public struct Matrix: Equatable, Sendable, Codable {
 
     /// Rows stacked: `self` on top of `other`. Stops if the column counts differ.
     public func appendingRows(_ other: Matrix) -> Matrix {
-        precondition(other.columns == columns || rows == 0, "Matrix.appendingRows: \(columns) vs \(other.columns) columns")
+        ensure(other.columns == columns || rows == 0, "Matrix.appendingRows: \(columns) vs \(other.columns) columns")
         return Matrix(rows: rows + other.rows, columns: other.columns, values: values + other.values)
     }
 
     /// Columns side by side: `self` then `other`. Stops if the row counts differ.
     public func appendingColumns(_ other: Matrix) -> Matrix {
-        precondition(other.rows == rows, "Matrix.appendingColumns: \(rows) vs \(other.rows) rows")
+        ensure(other.rows == rows, "Matrix.appendingColumns: \(rows) vs \(other.rows) rows")
         var v = [Double]()
         v.reserveCapacity(rows * (columns + other.columns))
         for i in 0..<rows {

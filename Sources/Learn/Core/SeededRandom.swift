@@ -58,7 +58,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// `count` distinct indices from `0..<n`, in random order (partial Fisher–Yates).
     public mutating func sample(_ n: Int, count: Int) -> [Int] {
-        precondition(count <= n, "sample: \(count) from \(n)")
+        ensure(count <= n, "sample: \(count) from \(n)")
         var pool = Array(0..<n)
         for i in 0..<count {
             let j = i + int(below: n - i)
