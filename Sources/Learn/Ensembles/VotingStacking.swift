@@ -326,13 +326,12 @@ public final class StackingClassifier: ProbabilisticClassifier {
             guard e is any Classifier else { throw LearnError.invalidParameter(name: "estimators", value: n, reason: "is not a classifier") }
             return try method(for: e)
         }
-        let folds = EnsembleFolds.stratified(y, folds: cv)
+        let folds = try StratifiedKFold(nSplits: cv).split(count: x.rows, labels: y)
         // Out-of-fold meta-features, one block of columns per member.
         var blocks: [Matrix] = []
         for (m, (_, e)) in zip(ms, members.list) {
             var block: Matrix?
-            for f in 0..<cv {
-                let train = (0..<x.rows).filter { folds[$0] != f }, test = (0..<x.rows).filter { folds[$0] == f }
+            for (train, test) in folds {
                 if test.isEmpty { continue }
                 let c = EnsembleNesting.clone(e) as! any Classifier
                 try c.fit(x.rows(train), train.map { y[$0] })
@@ -451,11 +450,10 @@ public final class StackingRegressor: Regressor {
         for (n, e) in members.list where !(e is any Regressor) {
             throw LearnError.invalidParameter(name: "estimators", value: n, reason: "is not a regressor")
         }
-        let folds = EnsembleFolds.plain(x.rows, folds: cv)
+        let folds = try KFold(nSplits: cv).split(count: x.rows)
         var meta = Matrix(rows: x.rows, columns: members.names.count, repeating: 0)
         for (j, (_, e)) in members.list.enumerated() {
-            for f in 0..<cv {
-                let train = (0..<x.rows).filter { folds[$0] != f }, test = (0..<x.rows).filter { folds[$0] == f }
+            for (train, test) in folds {
                 let r = EnsembleNesting.clone(e) as! any Regressor
                 try r.fit(x.rows(train), train.map { y[$0] })
                 for (k, p) in try r.predict(x.rows(test)).enumerated() { meta.values[test[k] * meta.columns + j] = p }
