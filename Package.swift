@@ -9,11 +9,17 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Learn", targets: ["Learn"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Neural", targets: ["Neural"]),
+        .library(name: "NLP", targets: ["NLP"]),
+        .library(name: "Retrieval", targets: ["Retrieval"]),
+        .library(name: "Plot", targets: ["Plot"]),
+        .library(name: "Roadmap", targets: ["Roadmap"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C kernels: CPU feature detection, native GEMM, vectorized math, run-time BLAS/LAPACK loader.
@@ -42,9 +48,39 @@ let package = Package(
             resources: [.copy("Data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Deep learning (PyTorch's part of the roadmap): modules, layers, losses, optimizers, data loading.
+        .target(
+            name: "Neural",
+            dependencies: ["Tensors", "Datasets"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // Text processing: normalization, tokenizers (word, BPE, WordPiece), stemming, vectorizers.
+        .target(
+            name: "NLP",
+            dependencies: ["Tensors"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // Search: BM25, vector indexes (flat, HNSW, IVF, PQ), hybrid search, chunking, SQLite collections.
+        .target(
+            name: "Retrieval",
+            dependencies: ["Tensors", "NLP", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // SVG charts and HTML report pages (no dependencies).
+        .target(
+            name: "Plot",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // The roadmap as a program: curriculum catalog, progress store, demos, checkpoints, report.
+        .target(
+            name: "Roadmap",
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .target(
             name: "SwiftLearn",
-            dependencies: ["Tensors", "Learn", "Datasets"],
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
@@ -65,6 +101,34 @@ let package = Package(
             name: "LearnTests",
             dependencies: ["Learn", "Datasets"],
             resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "NeuralTests",
+            dependencies: ["Neural", "Datasets"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "NLPTests",
+            dependencies: ["NLP"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "RetrievalTests",
+            dependencies: ["Retrieval", "NLP"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "PlotTests",
+            dependencies: ["Plot"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "RoadmapTests",
+            dependencies: ["Roadmap", "SwiftLearn"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]

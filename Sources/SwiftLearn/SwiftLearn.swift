@@ -2,3 +2,8 @@
 @_exported import Tensors
 @_exported import Learn
 @_exported import Datasets
+@_exported import Neural
+@_exported import NLP
+@_exported import Retrieval
+@_exported import Plot
+@_exported import Roadmap

@@ -1,0 +1,1 @@
+// Module Plot: see docs/ARCHITECTURE.md. Files are added per concept (one main type per file).

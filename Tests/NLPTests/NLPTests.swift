@@ -1,0 +1,3 @@
+import Testing
+
+// NLPTests: suites are added per concept, one file each.

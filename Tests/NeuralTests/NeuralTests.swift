@@ -1,0 +1,3 @@
+import Testing
+
+// NeuralTests: suites are added per concept, one file each.

@@ -1,0 +1,3 @@
+import Testing
+
+// PlotTests: suites are added per concept, one file each.

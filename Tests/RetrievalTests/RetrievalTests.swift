@@ -1,0 +1,3 @@
+import Testing
+
+// RetrievalTests: suites are added per concept, one file each.

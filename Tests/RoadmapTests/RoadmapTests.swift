@@ -1,0 +1,3 @@
+import Testing
+
+// RoadmapTests: suites are added per concept, one file each.
