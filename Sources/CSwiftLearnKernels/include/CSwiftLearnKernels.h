@@ -122,6 +122,11 @@ int sl_lapack_gelsd_d(int m, int n, int nrhs, double *a, int lda, double *b, int
 int sl_lapack_gelsd_s(int m, int n, int nrhs, float *a, int lda, float *b, int ldb,
                       float *s, float rcond, int *rank);
 
+// MARK: - Kernels of the higher modules (each in its own header, declared there)
+
+#include "sl_neural.h"     // Neural: convolution/pooling/recurrent kernels
+#include "sl_vector.h"     // Retrieval: distance kernels for vector search
+
 #ifdef __cplusplus
 }
 #endif
