@@ -98,7 +98,7 @@ public struct BarChart: SVGChart {
             for (c, value) in entry.values.enumerated() where value.isFinite {
                 let r = layout.barRect(category: c, series: s, value: value)
                 canvas.rect(x: r.left, y: r.top, width: r.width, height: r.height, fill: ChartPalette.color(at: s), cssClass: "bar",
-                            extra: [("data-value", NumberText.compact(value, significantDigits: 6))])
+                            extra: [("data-value", PlotNumberFormat.compact(value, significantDigits: 6))])
             }
             canvas.closeGroup()
         }
@@ -266,7 +266,7 @@ struct BarLayout {
         canvas.openGroup("value-labels", [("fill", ChartStyle.textColor), ("font-size", canvas.c(size))])
         for (s, entry) in chart.series.enumerated() {
             for (c, value) in entry.values.enumerated() where value.isFinite {
-                let text = NumberText.compact(value)
+                let text = PlotNumberFormat.compact(value)
                 let r = barRect(category: c, series: s, value: value)
                 if horizontal {
                     guard barThickness >= size else { continue }

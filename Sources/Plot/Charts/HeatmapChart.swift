@@ -88,10 +88,10 @@ public struct HeatmapChart: SVGChart {
 
     /// The text of one cell value.
     func cellText(_ v: Double, allIntegers: Bool, withinUnit: Bool) -> String {
-        if let d = valueDecimals { return NumberText.fixed(v, decimals: d) }
-        if allIntegers { return NumberText.compact(v) }
-        if withinUnit { return NumberText.fixed(v, decimals: 2) }
-        return NumberText.compact(v, significantDigits: 3)
+        if let d = valueDecimals { return PlotNumberFormat.fixed(v, decimals: d) }
+        if allIntegers { return PlotNumberFormat.compact(v) }
+        if withinUnit { return PlotNumberFormat.fixed(v, decimals: 2) }
+        return PlotNumberFormat.compact(v, significantDigits: 3)
     }
 
     /// The chart as SVG (see ``SVGChart/svg(width:height:)``).
@@ -206,10 +206,13 @@ public struct HeatmapChart: SVGChart {
         }
         canvas.rect(x: x, y: top, width: barWidth, height: height, fill: "none", extra: [("stroke", "#bbbbbb")])
         canvas.openGroup("tick-labels colorbar-ticks", [("fill", ChartStyle.tickColor), ("font-size", canvas.c(ChartStyle.tickSize))])
-        for (v, label) in zip(ticks.values, ticks.labels) where high > low ? (v >= low - 1e-12 * abs(high - low) && v <= high + 1e-12 * abs(high - low)) : true {
-            let t = high > low ? (v - low) / (high - low) : 0.5
-            let y = top + height * (1 - t)
-            if high == low && v != ticks.values[ticks.values.count / 2] { continue }
+        // Ticks inside [low, high]; a constant matrix gets one label at the middle.
+        let span = high - low
+        let marks: [(Double, String)] = span > 0
+            ? zip(ticks.values, ticks.labels).filter { $0.0 >= low - 1e-9 * span && $0.0 <= high + 1e-9 * span }
+            : [(low, PlotNumberFormat.compact(low))]
+        for (v, label) in marks {
+            let y = top + height * (1 - (span > 0 ? (v - low) / span : 0.5))
             canvas.line(x1: x + barWidth, y1: y, x2: x + barWidth + 4, y2: y, stroke: ChartStyle.axisColor)
             canvas.element("text", [("x", canvas.c(x + barWidth + 7)), ("y", canvas.c(y + 4))], text: label)
         }

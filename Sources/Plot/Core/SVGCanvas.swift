@@ -23,7 +23,7 @@ public func xmlEscaped(_ text: String) -> String {
 let chartFontFamily = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 
 /// Builds one SVG document element by element; attributes keep their order, numbers go through
-/// ``NumberText/coordinate(_:)``, text is escaped. Internal drawing surface of every chart.
+/// ``PlotNumberFormat/coordinate(_:)``, text is escaped. Internal drawing surface of every chart.
 struct SVGCanvas {
     let width: Double
     let height: Double
@@ -32,7 +32,7 @@ struct SVGCanvas {
     init(width: Double, height: Double, title: String, cssClass: String) {
         self.width = width
         self.height = height
-        let w = NumberText.coordinate(width), h = NumberText.coordinate(height)
+        let w = PlotNumberFormat.coordinate(width), h = PlotNumberFormat.coordinate(height)
         out.reserveCapacity(16_384)
         out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"swiftlearn-chart \(cssClass)\" "
         out += "width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" role=\"img\" "
@@ -120,7 +120,7 @@ struct SVGCanvas {
     /// The finished document.
     func finished() -> String { out + "</svg>\n" }
 
-    func c(_ value: Double) -> String { NumberText.coordinate(value) }
+    func c(_ value: Double) -> String { PlotNumberFormat.coordinate(value) }
 }
 
 /// Rough rendered width of `text` in a sans-serif font of `size` pixels (no font metrics are
