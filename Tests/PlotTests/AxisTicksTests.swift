@@ -29,7 +29,7 @@ import Plot
         #expect(t.labels == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
         #expect(t.values[3] == 0.6)
         let u = AxisTicks.linear(min: 0.1, max: 0.35, targetCount: 6)
-        #expect(u.labels == ["0.1", "0.2", "0.3", "0.4"])
+        #expect(u.labels == ["0.10", "0.15", "0.20", "0.25", "0.30", "0.35"])
         #expect(!u.labels.contains { $0.count > 6 })
         #expect(u.values.contains(0.3))   // 3 × 0.1 computed as 3 / 10, not 0.30000000000000004
     }

@@ -107,7 +107,7 @@ public struct HeatmapChart: SVGChart {
         let rows = values.count, columns = columnLabels.count
         func t(_ v: Double) -> Double { high > low ? (v - low) / (high - low) : 0.5 }
 
-        // Layout: row labels left, column labels below, colour bar right.
+        // Layout: row labels left, column labels below, colour bar right; the block is centred.
         let size = ChartStyle.tickSize
         let top = ChartStyle.topMargin(title: title)
         let rowLabelWidth = min(rowLabels.map { estimatedTextWidth($0, size: size) }.max() ?? 0, w * 0.3)
@@ -154,13 +154,15 @@ public struct HeatmapChart: SVGChart {
                 canvas.closeGroup()
             }
         }
-        drawLabels(canvas: &canvas, frame: frame, cell: cell, rotate: rotate, columnLabelDepth: columnLabelDepth)
+        drawLabels(canvas: &canvas, frame: frame, cell: cell, rotate: rotate, columnLabelDepth: columnLabelDepth,
+                   yLabelX: gridLeft - rowLabelWidth - 8 - 12)
         drawColorBar(canvas: &canvas, frame: frame, low: low, high: high, ticks: barTicks)
         return canvas.finished()
     }
 
     /// Row labels, column labels (rotated when long) and the axis labels.
-    private func drawLabels(canvas: inout SVGCanvas, frame: PlotFrame, cell: Double, rotate: Bool, columnLabelDepth: Double) {
+    private func drawLabels(canvas: inout SVGCanvas, frame: PlotFrame, cell: Double, rotate: Bool, columnLabelDepth: Double,
+                            yLabelX: Double) {
         let size = ChartStyle.tickSize
         let maxRowLabel = canvas.width * 0.3
         canvas.openGroup("row-labels", [("fill", ChartStyle.textColor), ("font-size", canvas.c(size)), ("text-anchor", "end")])
@@ -187,7 +189,7 @@ public struct HeatmapChart: SVGChart {
                         anchor: "middle", fill: ChartStyle.textColor, cssClass: "axis-label x-label")
         }
         if !yLabel.isEmpty {
-            canvas.text(yLabel, x: 20, y: (frame.top + frame.bottom) / 2, size: ChartStyle.labelSize, anchor: "middle",
+            canvas.text(yLabel, x: yLabelX, y: (frame.top + frame.bottom) / 2, size: ChartStyle.labelSize, anchor: "middle",
                         fill: ChartStyle.textColor, rotate: -90, cssClass: "axis-label y-label")
         }
     }

@@ -70,8 +70,9 @@ public struct AxisTicks: Equatable, Sendable {
             low -= pad; high += pad
         }
         let count = Swift.max(targetCount, 2)
-        let range = niceNumber(high - low, round: false)
-        var (mantissa, exponent) = niceStep(range / Double(count - 1), round: true)
+        // Heckbert rounds the span up to a nice number first; taking the step from the span itself
+        // keeps the same 1-2-5 steps but wastes less of the axis (0…2.13 → 0…2.5, not 0…3).
+        var (mantissa, exponent) = niceStep((high - low) / Double(count - 1), round: true)
         var step = Double(mantissa) * PlotNumberFormat.power10(exponent)
         // Guard against absurd tick counts when the span is tiny relative to the values (1e9 … 1e9+1e-6).
         while (high - low) / step > 200 || step == 0 || Swift.max(abs(low), abs(high)) / step > 1e17 {
