@@ -155,7 +155,7 @@ public struct HeatmapChart: SVGChart {
             }
         }
         drawLabels(canvas: &canvas, frame: frame, cell: cell, rotate: rotate, columnLabelDepth: columnLabelDepth,
-                   yLabelX: gridLeft - rowLabelWidth - 8 - 12)
+                   yLabelX: gridLeft - rowLabelWidth - 8 - 18)
         drawColorBar(canvas: &canvas, frame: frame, low: low, high: high, ticks: barTicks)
         return canvas.finished()
     }
