@@ -28,8 +28,9 @@ func tanhArray<T: FloatScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<
     }
 }
 
-/// Threads for a GEMM of this many multiply-adds: all cores when large, else one.
-@inline(__always) func gemmThreads(_ macs: Int) -> Int { macs >= 1 << 18 ? 0 : 1 }
+/// Threads for a per-step GEMM of this many multiply-adds: one unless very large (waking the pool
+/// for each of the many small recurrent products cost 10× on a loaded 2-core machine).
+@inline(__always) func gemmThreads(_ macs: Int) -> Int { macs >= 1 << 24 ? 0 : 1 }
 
 /// Saved forward state of one LSTM layer-direction.
 struct LSTMTape {
