@@ -1,0 +1,55 @@
+import Foundation
+
+/// Turns a track, what is already learned and a weekly study budget into finish dates per phase.
+///
+/// Remaining hours of a phase = the estimated hours of its topics not yet learned (a topic that
+/// appears in several phases counts in the first). Phases are studied one after another, at
+/// `hoursPerWeek`, starting at `start`.
+public enum StudyPlanner {
+    /// The plan for one phase.
+    public struct PhasePlan: Sendable, Equatable {
+        /// Phase title.
+        public var title: String
+        /// Topics of the phase.
+        public var topicCount: Int
+        /// Topics already learned.
+        public var learnedCount: Int
+        /// Hours still to study.
+        public var remainingHours: Double
+        /// Weeks those hours take at the chosen pace.
+        public var weeks: Double
+        /// When the phase starts.
+        public var start: Date
+        /// When it is finished.
+        public var finish: Date
+        /// The roadmap's own duration for the phase at the pace closest to the chosen one, if stated.
+        public var statedDuration: StudyDuration?
+    }
+
+    /// Plans every phase of `track`. Throws when `hoursPerWeek` is not a positive number.
+    public static func plan(track: RoadmapTrack, catalog: Curriculum = .standard, learned: Set<String>,
+                            hoursPerWeek: Double, start: Date) throws -> [PhasePlan] {
+        guard hoursPerWeek > 0, hoursPerWeek.isFinite, hoursPerWeek <= 24 * 7 else {
+            throw RoadmapError.invalidValue(name: "hours per week", value: "\(hoursPerWeek)", allowed: "a positive number up to 168")
+        }
+        let partTime = hoursPerWeek < (track.fullTimeHoursPerWeek + track.partTimeHoursPerWeek) / 2
+        var counted = Set<String>()
+        var cursor = start
+        var plans: [PhasePlan] = []
+        for phase in track.phases {
+            var hours = 0.0
+            for id in phase.topics where !counted.contains(id) {
+                counted.insert(id)
+                if !learned.contains(id) { hours += try catalog.topic(id).estimatedHours }
+            }
+            let weeks = hours / hoursPerWeek
+            let finish = cursor.addingTimeInterval(weeks * 7 * 86_400)
+            plans.append(PhasePlan(title: phase.title, topicCount: phase.topics.count,
+                                   learnedCount: phase.topics.filter { learned.contains($0) }.count,
+                                   remainingHours: hours, weeks: weeks, start: cursor, finish: finish,
+                                   statedDuration: partTime ? (phase.partTime ?? phase.fullTime) : phase.fullTime))
+            cursor = finish
+        }
+        return plans
+    }
+}
