@@ -228,6 +228,7 @@ struct ProgressPlan: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "plan", abstract: "Finish date of each phase of a track at your weekly pace.")
     @Option(help: "Hours you study per week.") var hoursPerWeek: Double
     @Option(help: "Start day (yyyy-MM-dd, default today).") var start: String?
+    @Option(help: "Size phases by the catalog's topic estimates (topics) or by the roadmap's stated durations (roadmap).") var basis: String = "topics"
     @OptionGroup var trackOption: TrackOption
     @OptionGroup var homeOption: HomeOption
     @Flag(help: "One JSON object per line.") var json = false
@@ -235,13 +236,15 @@ struct ProgressPlan: ParsableCommand {
     func validate() throws {
         guard hoursPerWeek > 0, hoursPerWeek.isFinite, hoursPerWeek <= 168 else { throw ValidationError("--hours-per-week must be a positive number up to 168, got \(hoursPerWeek)") }
         if let s = start, parseDay(s) == nil { throw ValidationError("--start takes yyyy-MM-dd, got '\(s)'") }
+        if StudyPlanner.Basis(rawValue: basis) == nil { throw ValidationError("--basis is topics or roadmap, got '\(basis)'") }
     }
 
     func run() throws {
         let track = try trackOption.resolved()
         let learned = Set(try homeOption.existingSnapshot()?.marks.map(\.topicID) ?? [])
-        let plans = try StudyPlanner.plan(track: track, learned: learned, hoursPerWeek: hoursPerWeek, start: start.flatMap(parseDay) ?? Date())
-        if !json { print("Track \(track.id) at \(formatHours(hoursPerWeek)) per week:\n") }
+        let plans = try StudyPlanner.plan(track: track, learned: learned, hoursPerWeek: hoursPerWeek, start: start.flatMap(parseDay) ?? Date(),
+                                            basis: StudyPlanner.Basis(rawValue: basis)!)
+        if !json { print("Track \(track.id) at \(formatHours(hoursPerWeek)) per week, phases sized by \(basis == "topics" ? "the catalog's topic estimates" : "the roadmap's stated durations"):\n") }
         for (i, p) in plans.enumerated() {
             if json {
                 print(JSONLine([("phase", .int(i + 1)), ("title", .string(p.title)), ("remaining_hours", .double(p.remainingHours)), ("weeks", .double(p.weeks)),

@@ -116,6 +116,19 @@ func days(_ n: Double) -> Date { day0.addingTimeInterval(n * 86_400) }
         #expect(fullTime.last!.finish < plans.last!.finish)
     }
 
+    @Test func roadmapBasisUsesStatedDurations() throws {
+        let track = RoadmapTrack.zeroToHero  // Foundation: 4-6 months part-time at 12.5 h/week
+        let plans = try StudyPlanner.plan(track: track, learned: [], hoursPerWeek: 10, start: day0, basis: .roadmap)
+        let expected = 5 * StudyDuration.weeksPerMonth * 12.5
+        #expect(Swift.abs(plans[0].remainingHours - expected) < 1e-9)
+        let half = Set(track.phases[0].topics.prefix(3))
+        let partly = try StudyPlanner.plan(track: track, learned: half, hoursPerWeek: 10, start: day0, basis: .roadmap)
+        #expect(Swift.abs(partly[0].remainingHours - expected * Double(track.phases[0].topics.count - 3) / Double(track.phases[0].topics.count)) < 1e-9)
+        let mastery = try StudyPlanner.plan(track: .mastery, learned: [], hoursPerWeek: 10, start: day0, basis: .roadmap)
+        let topics = try StudyPlanner.plan(track: .mastery, learned: [], hoursPerWeek: 10, start: day0)
+        #expect(mastery == topics, "no stated durations: topic estimates")
+    }
+
     @Test func learnedTopicsAreNotPlanned() throws {
         let track = RoadmapTrack.zeroToHero
         let learned = Set(track.phases[0].topics)

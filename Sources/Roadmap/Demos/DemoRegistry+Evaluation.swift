@@ -137,8 +137,9 @@ extension DemoRegistry {
                                figures: [DemoFigure("k", LineChart(title: "Accuracy vs number of selected features (breast cancer)", xLabel: "features kept", yLabel: "test accuracy", series: [ChartSeries(name: "SelectKBest", x: ks.map(Double.init), y: kbest), ChartSeries(name: "RFE", x: ks.map(Double.init), y: rfe)], showMarkers: true), caption: "A handful of features carries most of the signal.")])
         },
         Demo("imbalanced-data", "Imbalanced classes: weights and resampling",
-             shows: "Breast cancer with the malignant class cut to 10%: plain, class-weighted, SMOTE and under-sampled logistic regression, judged by minority recall.") { ctx in
-            let (x, y) = try imbalancedCancer(ctx)
+             shows: "Breast cancer with the malignant class cut to 10% and only four weak features (texture, smoothness, symmetry, fractal dimension): plain, class-weighted, SMOTE and under-sampled logistic regression, judged by minority recall.") { ctx in
+            let (full, y) = try imbalancedCancer(ctx)
+            let x = full.columns([1, 4, 8, 9])
             let split = try trainTestSplit(x, y, testSize: 0.3, stratify: true, seed: ctx.randomState)
             func evaluate(_ xt: Matrix, _ yt: [Int], weight: ClassWeight = .uniform) throws -> (Double, Double) {
                 let m = scaled(LogisticRegression(classWeight: weight))

@@ -42,10 +42,15 @@ extension DemoRegistry {
             let t0 = DispatchTime.now().uptimeNanoseconds
             for i in 0..<n { for k in 0..<n { let aik = av[i * n + k]; for j in 0..<n { naive[i * n + j] += aik * bv[k * n + j] } } }
             let t1 = DispatchTime.now().uptimeNanoseconds
-            let fast = a.matmul(b)
-            let t2 = DispatchTime.now().uptimeNanoseconds
+            var fast = a.matmul(b)  // the first product also picks the faster backend; time the next three
+            var best = Double.infinity
+            for _ in 0..<3 {
+                let s = DispatchTime.now().uptimeNanoseconds
+                fast = a.matmul(b)
+                best = Swift.min(best, Double(DispatchTime.now().uptimeNanoseconds - s) / 1e9)
+            }
             let gap = maxGap(naive, fast.scalars)
-            let loopGF = 2e-9 * Double(n * n * n) / (Double(t1 - t0) / 1e9), gemmGF = 2e-9 * Double(n * n * n) / Swift.max(1e-9, Double(t2 - t1) / 1e9)
+            let loopGF = 2e-9 * Double(n * n * n) / (Double(t1 - t0) / 1e9), gemmGF = 2e-9 * Double(n * n * n) / Swift.max(1e-9, best)
             return DemoOutcome(passed: gap < 1e-9, result: "256×256 float64: triple loop \(f(loopGF, 2)) GFLOP/s, \(BLAS.activeBackendName) \(f(gemmGF, 2)) GFLOP/s; largest difference \(e(gap))",
                                metrics: [("loop_gflops", loopGF), ("gemm_gflops", gemmGF), ("max_difference", gap)],
                                figures: [DemoFigure("speed", BarChart(title: "Matrix product speed (GFLOP/s, 256×256 float64)", yLabel: "GFLOP/s",
