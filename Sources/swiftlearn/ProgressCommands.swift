@@ -62,8 +62,7 @@ struct ProgressMark: ParsableCommand {
     func run() throws {
         let store = try homeOption.store()
         let now = Date()
-        for t in topics {
-            let added = try store.mark(t, at: now, note: note)
+        for (t, added) in zip(topics, try store.mark(topics, at: now, note: note)) {
             if json { print(JSONLine([("topic", .string(t)), ("marked", .bool(added))]).text) } else { print(added ? "✓ \(t) marked learned; first review \(day(now.addingTimeInterval(86_400)))" : "\(t) was already marked learned") }
         }
     }
@@ -82,8 +81,7 @@ struct ProgressUnmark: ParsableCommand {
 
     func run() throws {
         let store = try homeOption.store()
-        for t in topics {
-            let removed = try store.unmark(t)
+        for (t, removed) in zip(topics, try store.unmark(topics)) {
             if json { print(JSONLine([("topic", .string(t)), ("unmarked", .bool(removed))]).text) } else { print(removed ? "\(t) unmarked" : "\(t) was not marked") }
         }
     }

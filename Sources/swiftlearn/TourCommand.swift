@@ -38,7 +38,7 @@ struct TourCommand: ParsableCommand {
             runs.append((demo, run))
             progress.clear()
             if json { emit(jsonLine(run, kind: "demo")) } else { printRun(run, shows: nil) }
-            progress.advance(note: demo.id)
+            progress.advance()
         }
         progress.finish()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -55,6 +55,9 @@ func temporaryHome(_ name: String = #function) -> URL {
         #expect(try store.unmark("pca") == false)
         s = try store.snapshot()
         #expect(s.marks.map(\.topicID) == ["svm"] && s.reviews.isEmpty)
+        #expect(try store.mark(["svm", "dbscan", "t-sne"], at: days(4)) == [false, true, true])
+        #expect(try store.unmark(["dbscan", "gan"]) == [true, false])
+        #expect(try store.snapshot().marks.map(\.topicID) == ["svm", "t-sne"])
         #expect(try store.integrityCheck() == ["ok"])
     }
 

@@ -169,21 +169,35 @@ public final class ProgressStore: @unchecked Sendable {
     /// Marks a topic learned; returns false when it already was (the first date is kept).
     @discardableResult
     public func mark(_ topicID: String, at date: Date, note: String? = nil) throws -> Bool {
+        try mark([topicID], at: date, note: note)[0]
+    }
+
+    /// Marks several topics learned in one transaction; for each, false when it already was.
+    @discardableResult
+    public func mark(_ topicIDs: [String], at date: Date, note: String? = nil) throws -> [Bool] {
         try write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO topic_mark (topic_id, learned_at, note) VALUES (?, ?, ?)",
-                           arguments: [topicID, Self.second(date), note])
-            return db.changesCount > 0
+            try topicIDs.map { id in
+                try db.execute(sql: "INSERT OR IGNORE INTO topic_mark (topic_id, learned_at, note) VALUES (?, ?, ?)",
+                               arguments: [id, Self.second(date), note])
+                return db.changesCount > 0
+            }
         }
     }
 
     /// Removes a learned mark and the topic's reviews; returns false when it was not marked.
     @discardableResult
-    public func unmark(_ topicID: String) throws -> Bool {
+    public func unmark(_ topicID: String) throws -> Bool { try unmark([topicID])[0] }
+
+    /// Removes several marks (and their reviews) in one transaction; for each, false when it was not marked.
+    @discardableResult
+    public func unmark(_ topicIDs: [String]) throws -> [Bool] {
         try write { db in
-            try db.execute(sql: "DELETE FROM topic_mark WHERE topic_id = ?", arguments: [topicID])
-            let removed = db.changesCount > 0
-            try db.execute(sql: "DELETE FROM review WHERE topic_id = ?", arguments: [topicID])
-            return removed
+            try topicIDs.map { id in
+                try db.execute(sql: "DELETE FROM topic_mark WHERE topic_id = ?", arguments: [id])
+                let removed = db.changesCount > 0
+                try db.execute(sql: "DELETE FROM review WHERE topic_id = ?", arguments: [id])
+                return removed
+            }
         }
     }
 
