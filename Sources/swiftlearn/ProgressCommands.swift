@@ -47,22 +47,27 @@ struct ProgressShow: ParsableCommand {
     }
 }
 
-struct ProgressMark: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mark", abstract: "Mark topics as learned (their spaced reviews start: 1 day, 1 week, 1 month …).")
+/// One or more topic ids, each checked against the catalog.
+struct TopicList: ParsableArguments {
     @Argument(help: "Topic ids.") var topics: [String]
-    @Option(help: "A note kept with the mark.") var note: String?
-    @OptionGroup var homeOption: HomeOption
-    @Flag(help: "One JSON object per line.") var json = false
 
     func validate() throws {
         if topics.isEmpty { throw ValidationError("give at least one topic id") }
         for t in topics { try validateTopic(t) }
     }
+}
+
+struct ProgressMark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mark", abstract: "Mark topics as learned (their spaced reviews start: 1 day, 1 week, 1 month …).")
+    @OptionGroup var list: TopicList
+    @Option(help: "A note kept with the mark.") var note: String?
+    @OptionGroup var homeOption: HomeOption
+    @Flag(help: "One JSON object per line.") var json = false
 
     func run() throws {
         let store = try homeOption.store()
         let now = Date()
-        for (t, added) in zip(topics, try store.mark(topics, at: now, note: note)) {
+        for (t, added) in zip(list.topics, try store.mark(list.topics, at: now, note: note)) {
             if json { print(JSONLine([("topic", .string(t)), ("marked", .bool(added))]).text) } else { print(added ? "✓ \(t) marked learned; first review \(day(now.addingTimeInterval(86_400)))" : "\(t) was already marked learned") }
         }
     }
@@ -70,18 +75,13 @@ struct ProgressMark: ParsableCommand {
 
 struct ProgressUnmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "unmark", abstract: "Remove learned marks (and the topics' review history).")
-    @Argument(help: "Topic ids.") var topics: [String]
+    @OptionGroup var list: TopicList
     @OptionGroup var homeOption: HomeOption
     @Flag(help: "One JSON object per line.") var json = false
 
-    func validate() throws {
-        if topics.isEmpty { throw ValidationError("give at least one topic id") }
-        for t in topics { try validateTopic(t) }
-    }
-
     func run() throws {
         let store = try homeOption.store()
-        for (t, removed) in zip(topics, try store.unmark(topics)) {
+        for (t, removed) in zip(list.topics, try store.unmark(list.topics)) {
             if json { print(JSONLine([("topic", .string(t)), ("unmarked", .bool(removed))]).text) } else { print(removed ? "\(t) unmarked" : "\(t) was not marked") }
         }
     }
