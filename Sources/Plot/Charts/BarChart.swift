@@ -74,8 +74,8 @@ public struct BarChart: SVGChart {
         var low = min(0, finite.min()!), high = max(0, finite.max()!)
         if showValues {   // headroom for the value labels beyond the longest bars
             let span = high - low
-            if high > 0 { high += span * 0.08 }
-            if low < 0 { low -= span * 0.08 }
+            if high > 0 { high += span * 0.05 }
+            if low < 0 { low -= span * 0.05 }
         }
         let named = series.enumerated().filter { !$0.element.name.isEmpty }
         let legend: ChartLegend? = named.isEmpty ? nil : ChartLegend(entries: named.map {
@@ -83,12 +83,16 @@ public struct BarChart: SVGChart {
         })
         var canvas = SVGCanvas(width: w, height: h, title: title, cssClass: horizontal ? "bar-chart horizontal" : "bar-chart")
         var layout = BarLayout(chart: self, width: w, height: h, low: low, high: high, rightReserve: 0)
-        var legendCorner: (Double, Double)? = nil
+        var placement = XYChartRenderer.LegendPlacement.none
         if let legend = legend {
-            legendCorner = legend.insidePosition(frame: layout.frame, occupied: layout.occupiedPixels(self))
-            if legendCorner == nil {
+            if let corner = legend.insidePosition(frame: layout.frame, occupied: layout.occupiedPixels(self)) {
+                placement = .box(corner)
+            } else if legend.rowWidth <= w - 32 {
+                layout = BarLayout(chart: self, width: w, height: h, low: low, high: high, rightReserve: 0, topReserve: ChartLegend.rowReserve)
+                placement = .row(centerX: (layout.frame.left + layout.frame.right) / 2, y: layout.frame.top - ChartLegend.rowReserve - 2)
+            } else {
                 layout = BarLayout(chart: self, width: w, height: h, low: low, high: high, rightReserve: legend.outsideReserve)
-                legendCorner = (layout.frame.right + 14, layout.frame.top)
+                placement = .box((layout.frame.right + 14, layout.frame.top))
             }
         }
         layout.drawAxes(self, canvas: &canvas)
@@ -98,13 +102,13 @@ public struct BarChart: SVGChart {
             for (c, value) in entry.values.enumerated() where value.isFinite {
                 let r = layout.barRect(category: c, series: s, value: value)
                 canvas.rect(x: r.left, y: r.top, width: r.width, height: r.height, fill: ChartPalette.color(at: s), cssClass: "bar",
-                            extra: [("data-value", NumberText.compact(value, significantDigits: 6))])
+                            extra: [("data-value", PlotNumberFormat.compact(value, significantDigits: 6))])
             }
             canvas.closeGroup()
         }
         if showValues { layout.drawValueLabels(self, canvas: &canvas) }
         canvas.closeGroup()
-        if let legend = legend, let corner = legendCorner { legend.draw(canvas: &canvas, x: corner.0, y: corner.1) }
+        if let legend = legend { placement.draw(legend, canvas: &canvas) }
         return canvas.finished()
     }
 }
@@ -120,11 +124,12 @@ struct BarLayout {
     let rotateLabels: Bool
     let labelSize = ChartStyle.tickSize
 
-    init(chart: BarChart, width w: Double, height h: Double, low: Double, high: Double, rightReserve: Double) {
+    init(chart: BarChart, width w: Double, height h: Double, low: Double, high: Double, rightReserve: Double,
+         topReserve: Double = 0) {
         horizontal = chart.horizontal
         categoryCount = chart.categories.count
         seriesCount = chart.series.count
-        let top = ChartStyle.topMargin(title: chart.title)
+        let top = ChartStyle.topMargin(title: chart.title) + topReserve
         let widest = chart.categories.map { estimatedTextWidth($0, size: ChartStyle.tickSize) }.max() ?? 0
         if horizontal {
             // Categories down the left side; the value axis along the bottom.
@@ -266,7 +271,7 @@ struct BarLayout {
         canvas.openGroup("value-labels", [("fill", ChartStyle.textColor), ("font-size", canvas.c(size))])
         for (s, entry) in chart.series.enumerated() {
             for (c, value) in entry.values.enumerated() where value.isFinite {
-                let text = NumberText.compact(value)
+                let text = PlotNumberFormat.compact(value)
                 let r = barRect(category: c, series: s, value: value)
                 if horizontal {
                     guard barThickness >= size else { continue }

@@ -88,10 +88,10 @@ public struct HeatmapChart: SVGChart {
 
     /// The text of one cell value.
     func cellText(_ v: Double, allIntegers: Bool, withinUnit: Bool) -> String {
-        if let d = valueDecimals { return NumberText.fixed(v, decimals: d) }
-        if allIntegers { return NumberText.compact(v) }
-        if withinUnit { return NumberText.fixed(v, decimals: 2) }
-        return NumberText.compact(v, significantDigits: 3)
+        if let d = valueDecimals { return PlotNumberFormat.fixed(v, decimals: d) }
+        if allIntegers { return PlotNumberFormat.compact(v) }
+        if withinUnit { return PlotNumberFormat.fixed(v, decimals: 2) }
+        return PlotNumberFormat.compact(v, significantDigits: 3)
     }
 
     /// The chart as SVG (see ``SVGChart/svg(width:height:)``).
@@ -107,7 +107,7 @@ public struct HeatmapChart: SVGChart {
         let rows = values.count, columns = columnLabels.count
         func t(_ v: Double) -> Double { high > low ? (v - low) / (high - low) : 0.5 }
 
-        // Layout: row labels left, column labels below, colour bar right.
+        // Layout: row labels left, column labels below, colour bar right; the block is centred.
         let size = ChartStyle.tickSize
         let top = ChartStyle.topMargin(title: title)
         let rowLabelWidth = min(rowLabels.map { estimatedTextWidth($0, size: size) }.max() ?? 0, w * 0.3)
@@ -154,13 +154,15 @@ public struct HeatmapChart: SVGChart {
                 canvas.closeGroup()
             }
         }
-        drawLabels(canvas: &canvas, frame: frame, cell: cell, rotate: rotate, columnLabelDepth: columnLabelDepth)
+        drawLabels(canvas: &canvas, frame: frame, cell: cell, rotate: rotate, columnLabelDepth: columnLabelDepth,
+                   yLabelX: gridLeft - rowLabelWidth - 8 - 18)
         drawColorBar(canvas: &canvas, frame: frame, low: low, high: high, ticks: barTicks)
         return canvas.finished()
     }
 
     /// Row labels, column labels (rotated when long) and the axis labels.
-    private func drawLabels(canvas: inout SVGCanvas, frame: PlotFrame, cell: Double, rotate: Bool, columnLabelDepth: Double) {
+    private func drawLabels(canvas: inout SVGCanvas, frame: PlotFrame, cell: Double, rotate: Bool, columnLabelDepth: Double,
+                            yLabelX: Double) {
         let size = ChartStyle.tickSize
         let maxRowLabel = canvas.width * 0.3
         canvas.openGroup("row-labels", [("fill", ChartStyle.textColor), ("font-size", canvas.c(size)), ("text-anchor", "end")])
@@ -187,7 +189,7 @@ public struct HeatmapChart: SVGChart {
                         anchor: "middle", fill: ChartStyle.textColor, cssClass: "axis-label x-label")
         }
         if !yLabel.isEmpty {
-            canvas.text(yLabel, x: 20, y: (frame.top + frame.bottom) / 2, size: ChartStyle.labelSize, anchor: "middle",
+            canvas.text(yLabel, x: yLabelX, y: (frame.top + frame.bottom) / 2, size: ChartStyle.labelSize, anchor: "middle",
                         fill: ChartStyle.textColor, rotate: -90, cssClass: "axis-label y-label")
         }
     }
@@ -206,10 +208,13 @@ public struct HeatmapChart: SVGChart {
         }
         canvas.rect(x: x, y: top, width: barWidth, height: height, fill: "none", extra: [("stroke", "#bbbbbb")])
         canvas.openGroup("tick-labels colorbar-ticks", [("fill", ChartStyle.tickColor), ("font-size", canvas.c(ChartStyle.tickSize))])
-        for (v, label) in zip(ticks.values, ticks.labels) where high > low ? (v >= low - 1e-12 * abs(high - low) && v <= high + 1e-12 * abs(high - low)) : true {
-            let t = high > low ? (v - low) / (high - low) : 0.5
-            let y = top + height * (1 - t)
-            if high == low && v != ticks.values[ticks.values.count / 2] { continue }
+        // Ticks inside [low, high]; a constant matrix gets one label at the middle.
+        let span = high - low
+        let marks: [(Double, String)] = span > 0
+            ? zip(ticks.values, ticks.labels).filter { $0.0 >= low - 1e-9 * span && $0.0 <= high + 1e-9 * span }
+            : [(low, PlotNumberFormat.compact(low))]
+        for (v, label) in marks {
+            let y = top + height * (1 - (span > 0 ? (v - low) / span : 0.5))
             canvas.line(x1: x + barWidth, y1: y, x2: x + barWidth + 4, y2: y, stroke: ChartStyle.axisColor)
             canvas.element("text", [("x", canvas.c(x + barWidth + 7)), ("y", canvas.c(y + 4))], text: label)
         }

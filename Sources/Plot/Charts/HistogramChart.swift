@@ -87,7 +87,7 @@ public struct HistogramChart: SVGChart {
             if ticks.step < 1 { ticks = AxisTicks.linear(min: 0, max: max(maxHeight, 1), targetCount: Int(max(maxHeight, 1)) + 1) }
             yTicks = ticks
         }
-        let xSpec = AxisSpec(lower: result.edges.first!, upper: result.edges.last!, label: xLabel)
+        let xSpec = AxisSpec(lower: result.edges.first!, upper: result.edges.last!, label: xLabel, tight: true)
         let ySpec = AxisSpec(lower: 0, upper: maxHeight, label: density ? "density" : "count", fixedTicks: yTicks)
         return XYChartRenderer.render(
             width: width, height: height, title: title, cssClass: "histogram-chart", xSpec: xSpec, ySpec: ySpec,

@@ -84,7 +84,7 @@ public struct ROCChart: SVGChart {
 
     /// The legend label of a curve: its name and AUC with three decimals.
     static func legendLabel(_ c: ROCCurveData) -> String {
-        let auc = c.auc.isFinite ? NumberText.fixed(c.auc, decimals: 3) : "n/a"
+        let auc = c.auc.isFinite ? PlotNumberFormat.fixed(c.auc, decimals: 3) : "n/a"
         return c.name.isEmpty ? "AUC = \(auc)" : "\(c.name) (AUC = \(auc))"
     }
 

@@ -29,6 +29,9 @@ struct AxisSpec {
     var label = ""
     /// Ticks to use as they are (e.g. 0…1 for probabilities) instead of computing nice ones.
     var fixedTicks: AxisTicks? = nil
+    /// The axis spans exactly `lower…upper` (ticks inside it) instead of running out to the
+    /// enclosing nice ticks; for histograms, whose bars fill the data range.
+    var tight = false
 }
 
 /// The plot rectangle inside the canvas, in pixels.
@@ -67,8 +70,8 @@ struct XYLayout {
     /// below, y tick labels and axis label to the left, `rightReserve` pixels kept free on the
     /// right (for an outside legend or a colour bar).
     init(width: Double, height: Double, title: String, x xSpec: AxisSpec, y ySpec: AxisSpec,
-         rightReserve: Double = 0) {
-        let top = ChartStyle.topMargin(title: title)
+         rightReserve: Double = 0, topReserve: Double = 0) {
+        let top = ChartStyle.topMargin(title: title) + topReserve
         let bottomMargin: Double = 8 + 18 + (xSpec.label.isEmpty ? 0 : 22) + 4
         let bottom = height - bottomMargin
         let plotHeight = max(bottom - top, 20)
@@ -96,8 +99,12 @@ struct XYLayout {
 
     static func ticks(for spec: AxisSpec, target: Int) -> AxisTicks {
         if let fixed = spec.fixedTicks { return fixed }
-        return spec.logarithmic ? AxisTicks.logarithmic(min: spec.lower, max: spec.upper)
-                                : AxisTicks.linear(min: spec.lower, max: spec.upper, targetCount: target)
+        let ticks = spec.logarithmic ? AxisTicks.logarithmic(min: spec.lower, max: spec.upper)
+                                     : AxisTicks.linear(min: spec.lower, max: spec.upper, targetCount: target)
+        guard spec.tight, spec.upper > spec.lower else { return ticks }
+        let slack = (spec.upper - spec.lower) * 1e-9
+        let inside = zip(ticks.values, ticks.labels).filter { $0.0 >= spec.lower - slack && $0.0 <= spec.upper + slack }
+        return AxisTicks(lower: spec.lower, upper: spec.upper, step: ticks.step, values: inside.map(\.0), labels: inside.map(\.1))
     }
 
     /// The pixel position of a data point.

@@ -36,14 +36,14 @@ public struct AxisTicks: Equatable, Sendable {
     ///     nice number `>= x` (used for the range).
     public static func niceNumber(_ x: Double, round: Bool) -> Double {
         let (mantissa, exponent) = niceStep(x, round: round)
-        return Double(mantissa) * NumberText.power10(exponent)
+        return Double(mantissa) * PlotNumberFormat.power10(exponent)
     }
 
     /// The nice number of `x` as (1, 2, 5 or 10 → renormalized to 1) and a power of ten.
     static func niceStep(_ x: Double, round: Bool) -> (mantissa: Int64, exponent: Int) {
         guard x.isFinite, x > 0 else { return (1, 0) }
         var exponent = Int(x.log10Floor)
-        let fraction = x / NumberText.power10(exponent)
+        let fraction = x / PlotNumberFormat.power10(exponent)
         var nice: Int64
         if round {
             nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
@@ -70,13 +70,14 @@ public struct AxisTicks: Equatable, Sendable {
             low -= pad; high += pad
         }
         let count = Swift.max(targetCount, 2)
-        let range = niceNumber(high - low, round: false)
-        var (mantissa, exponent) = niceStep(range / Double(count - 1), round: true)
-        var step = Double(mantissa) * NumberText.power10(exponent)
+        // Heckbert rounds the span up to a nice number first; taking the step from the span itself
+        // keeps the same 1-2-5 steps but wastes less of the axis (0…2.13 → 0…2.5, not 0…3).
+        var (mantissa, exponent) = niceStep((high - low) / Double(count - 1), round: true)
+        var step = Double(mantissa) * PlotNumberFormat.power10(exponent)
         // Guard against absurd tick counts when the span is tiny relative to the values (1e9 … 1e9+1e-6).
         while (high - low) / step > 200 || step == 0 || Swift.max(abs(low), abs(high)) / step > 1e17 {
             (mantissa, exponent) = niceStep(step * 10, round: true)
-            step = Double(mantissa) * NumberText.power10(exponent)
+            step = Double(mantissa) * PlotNumberFormat.power10(exponent)
         }
         let first = Int64((low / step + 1e-9).rounded(.down))
         let last = Int64((high / step - 1e-9).rounded(.up))
@@ -88,7 +89,7 @@ public struct AxisTicks: Equatable, Sendable {
 
     /// `n × 10^exponent` as the nearest Double (division for negative exponents keeps 0.3 as 0.3).
     static func tickValue(multiple n: Int64, exponent: Int) -> Double {
-        exponent >= 0 ? Double(n) * NumberText.power10(exponent) : Double(n) / NumberText.power10(-exponent)
+        exponent >= 0 ? Double(n) * PlotNumberFormat.power10(exponent) : Double(n) / PlotNumberFormat.power10(-exponent)
     }
 
     /// Labels for ticks `n × 10^exponent`, chosen by the largest tick magnitude.
@@ -99,13 +100,13 @@ public struct AxisTicks: Equatable, Sendable {
             let suffixes = ["", "k", "M", "G", "T", "P", "E"]
             let group = Swift.min(Int(largest.log10Floor) / 3, suffixes.count - 1)
             return multiples.map { n in
-                n == 0 ? "0" : NumberText.decimal(n, exponent: exponent - 3 * group) + suffixes[group]
-            }.map(NumberText.trimmed)
+                n == 0 ? "0" : PlotNumberFormat.decimal(n, exponent: exponent - 3 * group) + suffixes[group]
+            }.map(PlotNumberFormat.trimmed)
         }
         if largest < 0.001 && largest > 0 {
-            return values.map { $0 == 0 ? "0" : NumberText.scientific($0, significantDigits: 3) }
+            return values.map { $0 == 0 ? "0" : PlotNumberFormat.scientific($0, significantDigits: 3) }
         }
-        return multiples.map { NumberText.decimal($0, exponent: exponent) }
+        return multiples.map { PlotNumberFormat.decimal($0, exponent: exponent) }
     }
 
     /// Ticks for a logarithmic axis covering `[min, max]` (both must be > 0; otherwise the axis is 1…10).
@@ -118,7 +119,7 @@ public struct AxisTicks: Equatable, Sendable {
         if !(low > 0) || !high.isFinite || !low.isFinite { low = 1; high = 10 }
         var lowExponent = Int(low.log10Floor)
         var highExponent = Int(high.log10Floor)
-        if NumberText.power10(highExponent) < high { highExponent += 1 }
+        if PlotNumberFormat.power10(highExponent) < high { highExponent += 1 }
         if lowExponent == highExponent { lowExponent -= 1; highExponent += 1 }
         let decades = highExponent - lowExponent
         var values: [Double] = [], labels: [String] = []
@@ -126,20 +127,20 @@ public struct AxisTicks: Equatable, Sendable {
         // Align the decade stride so the axis ends are ticks.
         while (highExponent - lowExponent) % stride != 0 { lowExponent -= 1 }
         for e in Swift.stride(from: lowExponent, through: highExponent, by: stride) {
-            values.append(NumberText.power10(e)); labels.append(logLabel(1, e))
+            values.append(PlotNumberFormat.power10(e)); labels.append(logLabel(1, e))
             if decades <= 2 && e < highExponent {
                 for m in [2, 5] as [Int64] {
                     values.append(tickValue(multiple: m, exponent: e)); labels.append(logLabel(m, e))
                 }
             }
         }
-        return AxisTicks(lower: values.first!, upper: values.last!, step: NumberText.power10(stride),
+        return AxisTicks(lower: values.first!, upper: values.last!, step: PlotNumberFormat.power10(stride),
                          values: values, labels: labels)
     }
 
     /// `m × 10^e` as a label: plain decimals between 10⁻³ and 10³ (9000), powers of ten beyond.
     static func logLabel(_ m: Int64, _ e: Int) -> String {
-        if e >= -3 && e <= 3 { return NumberText.decimal(m, exponent: e) }
-        return (m == 1 ? "" : "\(m)×") + "10" + NumberText.superscript(e)
+        if e >= -3 && e <= 3 { return PlotNumberFormat.decimal(m, exponent: e) }
+        return (m == 1 ? "" : "\(m)×") + "10" + PlotNumberFormat.superscript(e)
     }
 }

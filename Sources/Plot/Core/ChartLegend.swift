@@ -82,21 +82,53 @@ struct ChartLegend {
         for (i, (entry, label)) in zip(entries, labels).enumerated() {
             let cy = y + ChartLegend.padding + Double(i) * ChartLegend.rowHeight + 7
             let sx = x + ChartLegend.padding
-            switch entry.swatch {
-            case .line(let dash):
-                canvas.line(x1: sx, y1: cy, x2: sx + ChartLegend.swatchWidth, y2: cy, stroke: entry.color, width: 2.5, dash: dash)
-            case .lineWithMarker(let shape):
-                canvas.line(x1: sx, y1: cy, x2: sx + ChartLegend.swatchWidth, y2: cy, stroke: entry.color, width: 2.5)
-                canvas.marker(shape, x: sx + ChartLegend.swatchWidth / 2, y: cy, size: 7, fill: entry.color, cssClass: "legend-marker")
-            case .marker(let shape):
-                canvas.marker(shape, x: sx + ChartLegend.swatchWidth / 2, y: cy, size: 9, fill: entry.color, cssClass: "legend-marker")
-            case .box:
-                canvas.rect(x: sx + 4, y: cy - 6, width: 14, height: 12, fill: entry.color, extra: [("rx", "2")])
-            }
+            drawSwatch(entry, canvas: &canvas, x: sx, cy: cy)
             canvas.text(label, x: sx + ChartLegend.swatchWidth + 6, y: cy + 4, size: ChartStyle.legendSize,
                         fill: ChartStyle.textColor, cssClass: "legend-label")
         }
         canvas.closeGroup()
+    }
+
+    /// Width of one entry in a horizontal row (swatch, gap, label).
+    func rowEntryWidth(_ label: String) -> Double {
+        ChartLegend.swatchWidth + 6 + estimatedTextWidth(label, size: ChartStyle.legendSize)
+    }
+
+    /// Width of the legend laid out as one horizontal row.
+    var rowWidth: Double {
+        labels.map(rowEntryWidth).reduce(0, +) + Double(max(entries.count - 1, 0)) * 18
+    }
+
+    /// Height kept free between title and plot for a legend row.
+    static let rowReserve = 24.0
+
+    /// Draws the legend as one row centred on `centerX`, its text baseline near `y + 13`.
+    func drawRow(canvas: inout SVGCanvas, centerX: Double, y: Double) {
+        canvas.openGroup("legend legend-row")
+        var x = centerX - rowWidth / 2
+        let cy = y + 9
+        for (entry, label) in zip(entries, labels) {
+            drawSwatch(entry, canvas: &canvas, x: x, cy: cy)
+            canvas.text(label, x: x + ChartLegend.swatchWidth + 6, y: cy + 4, size: ChartStyle.legendSize,
+                        fill: ChartStyle.textColor, cssClass: "legend-label")
+            x += rowEntryWidth(label) + 18
+        }
+        canvas.closeGroup()
+    }
+
+    /// The swatch of one entry, starting at `x`, centred vertically on `cy`.
+    func drawSwatch(_ entry: LegendEntry, canvas: inout SVGCanvas, x sx: Double, cy: Double) {
+        switch entry.swatch {
+        case .line(let dash):
+            canvas.line(x1: sx, y1: cy, x2: sx + ChartLegend.swatchWidth, y2: cy, stroke: entry.color, width: 2.5, dash: dash)
+        case .lineWithMarker(let shape):
+            canvas.line(x1: sx, y1: cy, x2: sx + ChartLegend.swatchWidth, y2: cy, stroke: entry.color, width: 2.5)
+            canvas.marker(shape, x: sx + ChartLegend.swatchWidth / 2, y: cy, size: 7, fill: entry.color, cssClass: "legend-marker")
+        case .marker(let shape):
+            canvas.marker(shape, x: sx + ChartLegend.swatchWidth / 2, y: cy, size: 9, fill: entry.color, cssClass: "legend-marker")
+        case .box:
+            canvas.rect(x: sx + 4, y: cy - 6, width: 14, height: 12, fill: entry.color, extra: [("rx", "2")])
+        }
     }
 
     /// Room to keep right of the plot for an outside legend.

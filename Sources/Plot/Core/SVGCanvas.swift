@@ -23,7 +23,7 @@ public func xmlEscaped(_ text: String) -> String {
 let chartFontFamily = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 
 /// Builds one SVG document element by element; attributes keep their order, numbers go through
-/// ``NumberText/coordinate(_:)``, text is escaped. Internal drawing surface of every chart.
+/// ``PlotNumberFormat/coordinate(_:)``, text is escaped. Internal drawing surface of every chart.
 struct SVGCanvas {
     let width: Double
     let height: Double
@@ -32,7 +32,7 @@ struct SVGCanvas {
     init(width: Double, height: Double, title: String, cssClass: String) {
         self.width = width
         self.height = height
-        let w = NumberText.coordinate(width), h = NumberText.coordinate(height)
+        let w = PlotNumberFormat.coordinate(width), h = PlotNumberFormat.coordinate(height)
         out.reserveCapacity(16_384)
         out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"swiftlearn-chart \(cssClass)\" "
         out += "width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" role=\"img\" "
@@ -120,24 +120,36 @@ struct SVGCanvas {
     /// The finished document.
     func finished() -> String { out + "</svg>\n" }
 
-    func c(_ value: Double) -> String { NumberText.coordinate(value) }
+    func c(_ value: Double) -> String { PlotNumberFormat.coordinate(value) }
 }
 
-/// Rough rendered width of `text` in a sans-serif font of `size` pixels (no font metrics are
-/// available; average advance ≈ 0.58 em, digits 0.56 em, wide capitals more).
+/// Advance widths (em) of common characters in DejaVu Sans, the widest of the usual sans-serif
+/// fonts (Linux's default); Helvetica, Arial, Segoe UI and San Francisco are narrower, so layouts
+/// sized with these widths leave room on every system.
+private let characterWidths: [Character: Double] = {
+    var table: [Character: Double] = [:]
+    let lower = "abcdefghijklmnopqrstuvwxyz"
+    let lowerWidths = [0.613, 0.635, 0.550, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579, 0.278, 0.974,
+                       0.634, 0.612, 0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525]
+    let upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    let upperWidths = [0.684, 0.686, 0.698, 0.770, 0.632, 0.575, 0.775, 0.752, 0.295, 0.295, 0.656, 0.557, 0.863,
+                       0.748, 0.787, 0.603, 0.787, 0.695, 0.635, 0.611, 0.732, 0.684, 0.989, 0.685, 0.611, 0.685]
+    for (ch, w) in zip(lower, lowerWidths) { table[ch] = w }
+    for (ch, w) in zip(upper, upperWidths) { table[ch] = w }
+    for ch in "0123456789" { table[ch] = 0.636 }
+    let others: [Character: Double] = [" ": 0.318, ".": 0.318, ",": 0.318, ":": 0.337, ";": 0.337, "(": 0.390, ")": 0.390,
+                                       "[": 0.390, "]": 0.390, "-": 0.361, "=": 0.838, "+": 0.838, "×": 0.838, "<": 0.838,
+                                       ">": 0.838, "%": 0.950, "&": 0.780, "'": 0.275, "\"": 0.460, "/": 0.337, "_": 0.5,
+                                       "…": 1.0, "—": 1.0, "–": 0.5, "!": 0.400, "?": 0.531, "#": 0.838, "@": 1.0, "|": 0.337]
+    for (ch, w) in others { table[ch] = w }
+    for ch in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻" { table[ch] = 0.401 }
+    return table
+}()
+
+/// Rendered width of `text` in pixels at font size `size`, from DejaVu Sans advance widths
+/// (0.62 em for characters not in the table).
 func estimatedTextWidth(_ text: String, size: Double) -> Double {
     var em = 0.0
-    for ch in text {
-        switch ch {
-        case "i", "l", "j", "t", "f", "r", "I", ".", ",", ":", ";", "'", "|", "!", " ", "(", ")", "[", "]", "-":
-            em += 0.32
-        case "m", "w", "M", "W", "@", "%", "—":
-            em += 0.86
-        case "A"..."Z":
-            em += 0.68
-        default:
-            em += 0.56
-        }
-    }
+    for ch in text { em += characterWidths[ch] ?? 0.62 }
     return em * size
 }

@@ -10,12 +10,17 @@ enum XYChartRenderer {
                        body: (inout SVGCanvas, XYLayout) -> Void) -> String {
         let (w, h) = ChartSize.clamped(width: width, height: height)
         var layout = XYLayout(width: w, height: h, title: title, x: xSpec, y: ySpec)
-        var legendCorner: (Double, Double)? = nil
+        var placement = LegendPlacement.none
         if let legend = legend {
-            legendCorner = legend.insidePosition(frame: layout.frame, occupied: occupied(layout))
-            if legendCorner == nil {
+            // First choice: the emptiest inside corner; then a row under the title; then the right side.
+            if let corner = legend.insidePosition(frame: layout.frame, occupied: occupied(layout)) {
+                placement = .box(corner)
+            } else if legend.rowWidth <= w - 32 {
+                layout = XYLayout(width: w, height: h, title: title, x: xSpec, y: ySpec, topReserve: ChartLegend.rowReserve)
+                placement = .row(centerX: (layout.frame.left + layout.frame.right) / 2, y: layout.frame.top - ChartLegend.rowReserve - 2)
+            } else {
                 layout = XYLayout(width: w, height: h, title: title, x: xSpec, y: ySpec, rightReserve: legend.outsideReserve)
-                legendCorner = (layout.frame.right + 14, layout.frame.top)
+                placement = .box((layout.frame.right + 14, layout.frame.top))
             }
         }
         var canvas = SVGCanvas(width: w, height: h, title: title, cssClass: cssClass)
@@ -24,10 +29,23 @@ enum XYChartRenderer {
         canvas.openGroup("data")
         body(&canvas, layout)
         canvas.closeGroup()
-        if let legend = legend, let corner = legendCorner {
-            legend.draw(canvas: &canvas, x: corner.0, y: corner.1)
-        }
+        if let legend = legend { placement.draw(legend, canvas: &canvas) }
         return canvas.finished()
+    }
+
+    /// Where a legend goes.
+    enum LegendPlacement {
+        case none
+        case box((Double, Double))
+        case row(centerX: Double, y: Double)
+
+        func draw(_ legend: ChartLegend, canvas: inout SVGCanvas) {
+            switch self {
+            case .none: break
+            case .box(let corner): legend.draw(canvas: &canvas, x: corner.0, y: corner.1)
+            case .row(let centerX, let y): legend.drawRow(canvas: &canvas, centerX: centerX, y: y)
+            }
+        }
     }
 
     /// Smallest and largest of `values` (which must be non-empty).

@@ -1,11 +1,12 @@
 import Foundation
 
-/// Deterministic, locale-free number formatting for SVG coordinates and labels.
+/// Deterministic, locale-free number formatting, as the charts label values (also useful for
+/// report tables).
 ///
 /// Everything goes through integers (a value is rounded to an integer mantissa and a power of ten),
 /// so the text never shows binary floating-point noise such as `0.30000000000000004`, and the same
 /// number always gives the same bytes on every platform.
-enum NumberText {
+public enum PlotNumberFormat {
     /// An exact decimal: `mantissa × 10^exponent`, with `-exponent` fraction digits when negative.
     /// `decimal(25, -1)` is `"2.5"`, `decimal(3, 2)` is `"300"`, `decimal(-5, -3)` is `"-0.005"`.
     static func decimal(_ mantissa: Int64, exponent: Int) -> String {
@@ -34,7 +35,7 @@ enum NumberText {
     }
 
     /// `value` rounded to `decimals` fraction digits (all shown).
-    static func fixed(_ value: Double, decimals: Int) -> String {
+    public static func fixed(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "-∞" : "∞") }
         let scale = power10(decimals)
         let scaled = (value * scale).rounded()
@@ -55,7 +56,7 @@ enum NumberText {
     /// A compact label for a data value (bar labels, heatmap cells, legends): integers as integers
     /// (with SI suffix from 10 000), other values with `significantDigits` significant digits, very
     /// small ones in scientific notation (`1.5×10⁻⁵`).
-    static func compact(_ value: Double, significantDigits: Int = 3) -> String {
+    public static func compact(_ value: Double, significantDigits: Int = 3) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "-∞" : "∞") }
         if value == 0 { return "0" }
         let magnitude = abs(value)
@@ -68,7 +69,7 @@ enum NumberText {
     }
 
     /// `value` with an SI suffix (k, M, G, T, P) and `significantDigits` significant digits.
-    static func si(_ value: Double, significantDigits: Int = 3) -> String {
+    public static func si(_ value: Double, significantDigits: Int = 3) -> String {
         let suffixes = ["", "k", "M", "G", "T", "P"]
         let exponent = Int(abs(value).log10Floor)
         let group = min(max(exponent / 3, 0), suffixes.count - 1)
@@ -79,7 +80,7 @@ enum NumberText {
     }
 
     /// `value` as `m×10ⁿ` with `significantDigits` significant digits in `m` (trailing zeros removed).
-    static func scientific(_ value: Double, significantDigits: Int = 3) -> String {
+    public static func scientific(_ value: Double, significantDigits: Int = 3) -> String {
         guard value != 0 else { return "0" }
         var exponent = Int(abs(value).log10Floor)
         var mantissa = value / power10(exponent)
@@ -111,8 +112,8 @@ extension Double {
     var log10Floor: Double {
         var e = Foundation.log10(self).rounded(.down)
         // log10(1000) may come out as 2.9999999999999996: nudge by checking the power of ten.
-        if NumberText.power10(Int(e) + 1) <= self { e += 1 }
-        if NumberText.power10(Int(e)) > self { e -= 1 }
+        if PlotNumberFormat.power10(Int(e) + 1) <= self { e += 1 }
+        if PlotNumberFormat.power10(Int(e)) > self { e -= 1 }
         return e
     }
 }

@@ -1,3 +1,0 @@
-import Testing
-
-// PlotTests: suites are added per concept, one file each.
