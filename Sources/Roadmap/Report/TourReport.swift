@@ -38,8 +38,9 @@ public struct TourReport {
             let hours = s.studyLog.map(\.hours).reduce(0, +)
             page.addParagraph("\(learned.count) topics learned, \(passedCheckpoints.count) checkpoints passed, \(String(format: "%.1f", hours)) hours logged.")
             let statuses = MilestoneEvaluator.milestones(track, learned: learned, passed: passedCheckpoints)
-            page.addChart(BarChart(title: "Milestones: fraction complete", categories: statuses.map { $0.milestone.title.components(separatedBy: ":").first ?? $0.milestone.id },
-                                   values: statuses.map(\.fraction), horizontal: true, showValues: true), caption: "From `swiftlearn progress milestones --track \(track.id)`.")
+            page.addChart(BarChart(title: "Milestones: percent complete", yLabel: "%", categories: statuses.map { $0.milestone.title.components(separatedBy: ":").first ?? $0.milestone.id },
+                                   values: statuses.map { ($0.fraction * 100).rounded() }, horizontal: true, showValues: true),
+                          caption: "From `swiftlearn progress milestones --track \(track.id)`.")
             let cert = MilestoneEvaluator.certificate(track, learned: learned, passed: passedCheckpoints)
             page.addParagraph("Certificate level: \(cert.level?.title ?? "none yet")" + (cert.next.map { "; next: \($0.milestone.title)" } ?? ""))
         } else {
