@@ -114,6 +114,9 @@ struct DemoCommand: ParsableCommand {
     func validate() throws {
         if list { return }
         guard let t = topic else { throw ValidationError("give a topic id, or --list") }
+        if let known = Curriculum.standard.topicIfPresent(t), known.demo == nil {
+            throw ValidationError("topic '\(t)' (\(known.title)) has no demo yet: SwiftLearn does not implement it. `swiftlearn demo --list` shows the demos.")
+        }
         _ = try asValidation { try DemoRegistry.demo(t) }
     }
 
