@@ -11,6 +11,7 @@ struct RoadmapCommand: ParsableCommand {
 
     @OptionGroup var trackOption: TrackOption
     @Option(help: "Only this phase: a catalog phase id, or with --track the phase number.") var phase: String?
+    @Option(help: "Show one topic in detail: summary, prerequisites, code, demo, checkpoints, your progress.") var topic: String?
     @Flag(help: "Print the coverage table (per phase: topics, implemented, with demos) instead of the tree.") var coverage = false
     @Flag(help: "With --coverage: GitHub Markdown.") var markdown = false
     @Flag(help: "One JSON object per line.") var json = false
@@ -19,12 +20,14 @@ struct RoadmapCommand: ParsableCommand {
     func validate() throws {
         if markdown && !coverage { throw ValidationError("--markdown goes with --coverage") }
         if let p = phase, trackOption.track == nil { _ = try asValidation { try Curriculum.standard.phase(p) } }
+        if let t = topic { try validateTopic(t) }
     }
 
     func run() throws {
         let catalog = Curriculum.standard
         if coverage { return printCoverage(catalog) }
         let snapshot = try homeOption.existingSnapshot()
+        if let id = topic { return try printTopic(catalog.topic(id), catalog: catalog, snapshot: snapshot) }
         let learned = Set(snapshot?.marks.map(\.topicID) ?? [])
         // Groups of (title, duration, topics).
         var groups: [(title: String, duration: String, topics: [CurriculumTopic])] = []
@@ -80,6 +83,36 @@ struct RoadmapCommand: ParsableCommand {
     func summary(_ topics: [CurriculumTopic], learned: Set<String>) -> (topics: Int, implemented: Int, demos: Int, learned: Int, hours: Double) {
         (topics.count, topics.filter(\.isImplemented).count, topics.filter { $0.demo != nil }.count,
          topics.filter { learned.contains($0.id) }.count, topics.map(\.estimatedHours).reduce(0, +))
+    }
+
+    func printTopic(_ t: CurriculumTopic, catalog: Curriculum, snapshot: ProgressSnapshot?) throws {
+        let mark = snapshot?.marks.first { $0.topicID == t.id }
+        let review = mark.map { m in ReviewScheduler.state(learnedAt: m.learnedAt, reviews: snapshot?.reviews.filter { $0.topicID == t.id } ?? []) }
+        let tracks = RoadmapTrack.all.filter { $0.topicIDs.contains(t.id) }.map(\.id)
+        let needs = catalog.allPrerequisites(of: t.id)
+        if json {
+            print(JSONLine([("id", .string(t.id)), ("title", .string(t.title)), ("summary", .string(t.summary)), ("phase", .string(t.phaseID)), ("unit", .string(t.unitID)),
+                            ("hours", .double(t.estimatedHours)), ("prerequisites", .array(t.prerequisites.map { .string($0) })),
+                            ("code", .array(t.implementations.map { .string($0.description) })), ("demo", .string(t.demo ?? "")),
+                            ("checkpoints", .array(t.checkpoints.map { .string($0) })), ("tracks", .array(tracks.map { .string($0) })),
+                            ("learned", .bool(mark != nil)), ("next_review", .string(review.map { day($0.due) } ?? ""))]).text)
+            return
+        }
+        print("\(t.title)  [\(t.id)]")
+        print("  \(t.summary)")
+        print("  phase: \(t.phaseID) / \(t.unitID) · about \(formatHours(t.estimatedHours)) · tracks: \(tracks.joined(separator: ", "))")
+        if !t.prerequisites.isEmpty {
+            let learned = Set(snapshot?.marks.map(\.topicID) ?? [])
+            print("  prerequisites: \(t.prerequisites.map { learned.contains($0) ? "\($0) ✓" : $0 }.joined(separator: ", ")) (\(needs.count) topics in all)")
+        }
+        print("  code: \(t.implementations.isEmpty ? "not implemented yet" : t.implementations.map(\.description).joined(separator: ", "))")
+        if let d = t.demo { print("  demo: swiftlearn demo \(d)") }
+        for c in t.checkpoints { print("  checkpoint: swiftlearn checkpoint \(c) — \((try? CheckpointRegistry.checkpoint(c).criterion) ?? "")") }
+        if let m = mark, let r = review {
+            print("  learned \(day(m.learnedAt)); next review \(day(r.due)) (interval \(r.intervalDays) d)")
+        } else {
+            print("  not learned yet: swiftlearn progress mark \(t.id)")
+        }
     }
 
     func printCoverage(_ catalog: Curriculum) {
