@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import SwiftLearn
+
+/// `--home`: where the progress database lives.
+struct HomeOption: ParsableArguments {
+    @Option(help: "Folder of the progress database (default $SWIFTLEARN_HOME, else ~/.swiftlearn).") var home: String?
+
+    /// The home folder.
+    var url: URL { ProgressStore.home(override: home) }
+
+    /// Opens (creating) the store.
+    func store() throws -> ProgressStore { try ProgressStore(home: url) }
+
+    /// The progress so far, or nil when no database exists yet (nothing is created).
+    func existingSnapshot() throws -> ProgressSnapshot? { try ProgressStore.openExisting(home: url)?.snapshot() }
+}
+
+/// `--track`: one of the five study tracks.
+struct TrackOption: ParsableArguments {
+    @Option(help: "Study track: \(RoadmapTrack.all.map(\.id).joined(separator: ", ")) (default \(RoadmapTrack.defaultTrack.id)).") var track: String?
+
+    func validate() throws {
+        if let t = track { _ = try asValidation { try RoadmapTrack.named(t) } }
+    }
+
+    /// The chosen track.
+    func resolved() throws -> RoadmapTrack { try track.map(RoadmapTrack.named) ?? RoadmapTrack.defaultTrack }
+}
+
+/// Turns a ``RoadmapError`` about an argument into a `ValidationError` (exit 64) with its message.
+func asValidation<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as RoadmapError { throw ValidationError(e.description) }
+}
+
+/// Checks a topic id at argument-validation time.
+func validateTopic(_ id: String) throws { _ = try asValidation { try Curriculum.standard.topic(id) } }
+
+/// `yyyy-MM-dd` in UTC.
+func day(_ d: Date) -> String {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "UTC")
+    f.dateFormat = "yyyy-MM-dd"
+    return f.string(from: d)
+}
+
+/// Parses `yyyy-MM-dd` (UTC); nil when malformed.
+func parseDay(_ s: String) -> Date? {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "UTC")
+    f.dateFormat = "yyyy-MM-dd"
+    f.isLenient = false
+    return f.date(from: s)
+}
+
+/// Prints one line and flushes, so a pipe or a killed process sees every line written.
+func emit(_ line: String) {
+    print(line)
+    fflush(stdout)
+}
+
+/// A demo or checkpoint run as one JSON line.
+func jsonLine(_ run: DemoRun, kind: String) -> String {
+    var fields: [(String, JSONValue)] = [("type", .string(kind)), ("id", .string(run.id)), ("title", .string(run.title)),
+                                         ("passed", .bool(run.passed)), ("seconds", .double(run.seconds))]
+    if let o = run.outcome {
+        fields.append(("result", .string(o.result)))
+        for m in o.metrics { fields.append((m.name, .double(m.value))) }
+    }
+    if let e = run.error { fields.append(("error", .string(e))) }
+    fields.append(("files", .array(run.files.map { .string($0.path) })))
+    return JSONLine(fields).text
+}
+
+/// A demo or checkpoint run as indented text.
+func printRun(_ run: DemoRun, shows: String?) {
+    print("\(run.passed ? "✓" : "✗") \(run.title)  (\(String(format: "%.2f", run.seconds)) s)")
+    if let s = shows { print("    \(s)") }
+    if let o = run.outcome {
+        print(o.result.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+    } else {
+        print("    error: \(run.error ?? "unknown")")
+    }
+    for file in run.files { print("    chart: \(file.path)") }
+}

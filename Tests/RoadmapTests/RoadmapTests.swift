@@ -1,3 +1,0 @@
-import Testing
-
-// RoadmapTests: suites are added per concept, one file each.
