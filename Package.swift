@@ -128,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RoadmapTests",
-            dependencies: ["Roadmap", "SwiftLearn"],
+            dependencies: ["Roadmap", "SwiftLearn", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]
