@@ -1,5 +1,5 @@
 import Testing
-@testable import NLP
+import NLP
 
 @Suite struct PorterStemmerTests {
     /// Martin Porter's published vocabulary and its stems (Snowball's `porter/voc.txt`, `output.txt`).

@@ -1,5 +1,5 @@
 import Testing
-@testable import NLP
+import NLP
 
 @Suite struct TextNormalizerTests {
     @Test func unicodeForms() {

@@ -47,3 +47,28 @@ enum CharacterClass {
         return isUnicodePunctuation(s)
     }
 }
+
+extension CharacterClass {
+    /// Python's `str.lower()`: full Unicode lowercasing plus the Final_Sigma rule (Σ becomes ς at
+    /// the end of a word: after a cased letter and not before one, case-ignorable characters skipped).
+    static func pythonLowercased(_ text: String) -> String {
+        let lowered = text.lowercased()
+        guard text.unicodeScalars.contains("\u{03A3}") else { return lowered }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for (i, s) in scalars.enumerated() {
+            guard s == "\u{03A3}" else { out.append(contentsOf: String(s).lowercased().unicodeScalars); continue }
+            func casedNeighbour(_ indices: some Sequence<Int>) -> Bool {
+                for j in indices {
+                    let p = scalars[j].properties
+                    if p.isCaseIgnorable { continue }
+                    return p.isCased
+                }
+                return false
+            }
+            let final = casedNeighbour(stride(from: i - 1, through: 0, by: -1)) && !casedNeighbour(i + 1..<scalars.count)
+            out.append(final ? "\u{03C2}" : "\u{03C3}")
+        }
+        return String(out)
+    }
+}
