@@ -106,8 +106,8 @@ import NLP
         #expect(u.featureNames == ["Za", "ab", "éa"])
         // NFC "é" and NFD "e\u{301}" are different terms for Python; Swift's String == would merge them.
         let w = CountVectorizer(tokenizer: { $0.split(separator: " ").map(String.init) })
-        let x = try w.fitTransform(["\u{e9} e\u{301} \u{e9}"])
-        #expect(w.featureNames.count == 2 && x.toDense() == [[1, 2]])
+        let y = try w.fitTransform(["\u{e9} e\u{301} \u{e9}"])
+        #expect(w.featureNames.count == 2 && y.toDense() == [[1, 2]])
     }
 
     @Test func sparseMatrixConversions() throws {

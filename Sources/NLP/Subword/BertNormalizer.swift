@@ -64,11 +64,11 @@ public struct BertNormalizer: Sendable, Equatable {
         s == " " || s == "\t" || s == "\n" || s == "\r" || s.properties.isWhitespace
     }
 
-    /// Control characters as BERT counts them: general category C* except tab, newline, return.
+    /// Control characters as Hugging Face counts them: Cc, Cf, Co, Cs except tab, newline, return.
     static func isControl(_ s: Unicode.Scalar) -> Bool {
         if s == "\t" || s == "\n" || s == "\r" { return false }
         switch s.properties.generalCategory {
-        case .control, .format, .unassigned, .privateUse, .surrogate: return true
+        case .control, .format, .privateUse, .surrogate: return true   // not unassigned (Cn), as Hugging Face
         default: return false
         }
     }

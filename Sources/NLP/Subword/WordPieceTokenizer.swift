@@ -148,18 +148,24 @@ public final class WordPieceTokenizer: @unchecked Sendable {
 
     // MARK: - Decoding
 
-    /// The text of `ids`: pieces joined, `##` continuations glued to the previous piece, special
-    /// tokens skipped by default, and Hugging Face's clean-up of spaces before punctuation.
+    /// The text of `ids`: pieces joined by spaces, `##` continuations glued to the previous piece,
+    /// special tokens skipped by default. With `cleanUpSpaces`, Hugging Face's clean-up runs on each
+    /// piece with its leading space (so `" ."` becomes `"."`), as its WordPiece decoder does.
     public func decode(_ ids: [Int], skipSpecialTokens: Bool = true, cleanUpSpaces: Bool = true) -> String {
         let special = Set(addedTokens.filter(\.special).map(\.id))
         var out = ""
+        var first = true
         for id in ids where id >= 0 && id < tokens.count {
             if skipSpecialTokens && special.contains(id) { continue }
             let t = tokens[id]
-            if t.hasPrefix(continuingSubwordPrefix) && !out.isEmpty { out += t.dropFirst(continuingSubwordPrefix.count) }
-            else { out += out.isEmpty ? t : " " + t }
+            var piece: String
+            if t.hasPrefix(continuingSubwordPrefix) { piece = String(t.dropFirst(continuingSubwordPrefix.count)) }
+            else { piece = first ? t : " " + t }
+            if cleanUpSpaces { piece = Self.cleanUp(piece) }
+            out += piece
+            first = false
         }
-        return cleanUpSpaces ? Self.cleanUp(out) : out
+        return out
     }
 
     /// Hugging Face's `cleanup` of decoded text: no space before `. ? ! ,` and English contractions.
