@@ -61,12 +61,15 @@ public struct BertNormalizer: Sendable, Equatable {
 
     /// Whitespace as BERT counts it: space, tab, newline, carriage return, or Unicode White_Space.
     static func isWhitespace(_ s: Unicode.Scalar) -> Bool {
-        s == " " || s == "\t" || s == "\n" || s == "\r" || s.properties.isWhitespace
+        let v = s.value
+        if v < 0x80 { return v == 0x20 || (v >= 0x09 && v <= 0x0D) }
+        return s.properties.isWhitespace
     }
 
     /// Control characters as Hugging Face counts them: Cc, Cf, Co, Cs except tab, newline, return.
     static func isControl(_ s: Unicode.Scalar) -> Bool {
         if s == "\t" || s == "\n" || s == "\r" { return false }
+        if s.value < 0x80 { return s.value < 0x20 || s.value == 0x7F }
         switch s.properties.generalCategory {
         case .control, .format, .privateUse, .surrogate: return true   // not unassigned (Cn), as Hugging Face
         default: return false
@@ -75,6 +78,7 @@ public struct BertNormalizer: Sendable, Equatable {
 
     /// CJK Unified Ideographs blocks (not Hiragana, Katakana or Hangul), as in BERT.
     static func isChinese(_ s: Unicode.Scalar) -> Bool {
+        if s.value < 0x3400 { return false }
         switch s.value {
         case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F, 0x2B740...0x2B81F,
              0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F: return true

@@ -114,7 +114,9 @@ public final class WordPieceTokenizer: @unchecked Sendable {
                 switch piece {
                 case .token(let k): emit(Int32(matcher.tokens[k].id))
                 case .text(let r):
-                    let normalized = normalizer.normalize(String(decoding: UnsafeBufferPointer(rebasing: buf[r]), as: UTF8.self))
+                    let slice = UnsafeBufferPointer(rebasing: buf[r])
+                    if slice.allSatisfy({ $0 < 0x80 }) { encodeASCII(slice, emit); continue }
+                    let normalized = normalizer.normalize(String(decoding: slice, as: UTF8.self))
                     for word in BertNormalizer.preTokenize(normalized) { tokenize(word: word, emit) }
                 }
             }
@@ -123,27 +125,57 @@ public final class WordPieceTokenizer: @unchecked Sendable {
 
     /// WordPiece pieces of one word: greedy longest match from the left.
     public func tokenize(word: Substring, _ emit: (Int32) -> Void) {
-        if word.unicodeScalars.count > maxInputCharactersPerWord { emit(unknownId); return }
         var w = String(word)
-        w.withUTF8 { p in
-            let raw = UnsafeRawBufferPointer(p)
-            var pieces: [Int32] = []
-            var start = 0
-            while start < p.count {
-                var end = p.count
-                var found: Int32? = nil
-                while start < end {
-                    let slice = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-                    if let id = (start == 0 ? firstPieces : nextPieces).find(slice) { found = id; break }
-                    end -= 1
-                    while end > start, p[end] & 0xC0 == 0x80 { end -= 1 }
-                }
-                guard let id = found else { pieces = [unknownId]; break }
-                pieces.append(id)
-                start = end
-            }
-            pieces.forEach(emit)
+        let n = w.unicodeScalars.count
+        w.withUTF8 { tokenize(bytes: UnsafeRawBufferPointer($0), scalarCount: n, emit) }
+    }
+
+    /// The fast path for ASCII text: clean-up, lowercasing and splitting done on bytes, with the
+    /// same result as `normalizer` + `BertNormalizer.preTokenize` (no accents or CJK in ASCII).
+    private func encodeASCII(_ p: UnsafeBufferPointer<UInt8>, _ emit: (Int32) -> Void) {
+        var word: [UInt8] = []
+        word.reserveCapacity(32)
+        func flush() {
+            if !word.isEmpty { word.withUnsafeBytes { tokenize(bytes: $0, scalarCount: word.count, emit) }; word.removeAll(keepingCapacity: true) }
         }
+        let clean = normalizer.cleanText, lower = normalizer.lowercase
+        for var b in p {
+            if b < 0x20 || b == 0x7F {
+                let isSpace = b == 0x09 || b == 0x0A || b == 0x0D
+                if clean && !isSpace { continue }               // control character removed
+                if isSpace || b == 0x0B || b == 0x0C { flush(); continue }
+            }
+            if b == 0x20 { flush(); continue }
+            if CharacterClass.isBertPunctuation(Unicode.Scalar(b)) {
+                flush()
+                withUnsafeBytes(of: b) { tokenize(bytes: $0, scalarCount: 1, emit) }
+                continue
+            }
+            if lower && b >= 0x41 && b <= 0x5A { b += 0x20 }
+            word.append(b)
+        }
+        flush()
+    }
+
+    /// Greedy longest-match-first over the UTF-8 bytes of one word (`scalarCount` scalars).
+    func tokenize(bytes p: UnsafeRawBufferPointer, scalarCount: Int, _ emit: (Int32) -> Void) {
+        if scalarCount > maxInputCharactersPerWord { emit(unknownId); return }
+        var pieces: [Int32] = []
+        var start = 0
+        while start < p.count {
+            var end = p.count
+            var found: Int32? = nil
+            while start < end {
+                let slice = UnsafeRawBufferPointer(rebasing: p[start..<end])
+                if let id = start == 0 ? firstPieces.find(slice) : nextPieces.find(slice) { found = id; break }
+                end -= 1
+                while end > start, p[end] & 0xC0 == 0x80 { end -= 1 }
+            }
+            guard let id = found else { emit(unknownId); return }
+            pieces.append(id)
+            start = end
+        }
+        pieces.forEach(emit)
     }
 
     // MARK: - Decoding

@@ -43,7 +43,7 @@ enum CharacterClass {
     @inline(__always)
     static func isBertPunctuation(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
-        if (v >= 33 && v <= 47) || (v >= 58 && v <= 64) || (v >= 91 && v <= 96) || (v >= 123 && v <= 126) { return true }
+        if v < 0x80 { return (v >= 33 && v <= 47) || (v >= 58 && v <= 64) || (v >= 91 && v <= 96) || (v >= 123 && v <= 126) }
         return isUnicodePunctuation(s)
     }
 }
