@@ -12,6 +12,7 @@ public enum NLPError: Error, Equatable, CustomStringConvertible {
     /// A model method was called before `fit` / `train`.
     case notFitted(String)
 
+    /// The message, for people.
     public var description: String {
         switch self {
         case .fileError(let path, let reason): return "cannot access '\(path)': \(reason)"

@@ -62,6 +62,35 @@ import NLP
         }
     }
 
+    /// The fast path (byte ids, word cache) against the reference merge loop over a word's characters.
+    @Test func fastEncodingEqualsReferenceMerges() throws {
+        let tok = try HFTokenizer(contentsOf: FixtureFiles.url("nlp_bpe_trained.json"))
+        guard case .bpe(let bpe) = tok.model else { Issue.record("not BPE"); return }
+        for text in Self.texts + Self.texts {   // twice: the second pass is served from the cache
+            let bytes = Array(text.utf8)
+            let reference = ByteLevel.preTokenize(text).flatMap { r in bpe.model.tokenize(word: ByteLevel.encode(bytes[r])) }
+            let specialFree = !bpe.addedTokens.contains { text.contains($0.content) }
+            if specialFree { #expect(bpe.encode(text) == reference, "\(text.debugDescription)") }
+        }
+    }
+
+    @Test func bertProcessingAndBatchPadding() throws {
+        let json = #"""
+        {"added_tokens": [{"id": 0, "content": "[PAD]", "special": true}, {"id": 1, "content": "[UNK]", "special": true},
+                          {"id": 2, "content": "[CLS]", "special": true}, {"id": 3, "content": "[SEP]", "special": true}],
+         "normalizer": {"type": "BertNormalizer", "lowercase": true}, "pre_tokenizer": {"type": "BertPreTokenizer"},
+         "post_processor": {"type": "BertProcessing", "cls": ["[CLS]", 2], "sep": ["[SEP]", 3]},
+         "padding": {"strategy": "BatchLongest", "direction": "Left", "pad_id": 0, "pad_token": "[PAD]", "pad_type_id": 0},
+         "truncation": {"max_length": 5, "strategy": "LongestFirst"},
+         "model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "a": 4, "##b": 5, "c": 6}}}
+        """#
+        let tok = try HFTokenizer(jsonData: Data(json.utf8))
+        let batch = tok.encode(batch: ["AB", "a c c x"])
+        #expect(batch[1].ids == [2, 4, 6, 6, 3])
+        #expect(batch[0].ids == [0, 2, 4, 5, 3] && batch[0].attentionMask == [0, 1, 1, 1, 1])
+        #expect(tok.encode("a", pair: "c").typeIds == [0, 0, 0, 1, 1])
+    }
+
     static func minilmTokenizer() throws -> HFTokenizer {
         try HFTokenizer(contentsOf: FixtureFiles.url("minilm_tokenizer.json"))
     }

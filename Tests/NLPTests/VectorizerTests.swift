@@ -110,6 +110,16 @@ import NLP
         #expect(w.featureNames.count == 2 && y.toDense() == [[1, 2]])
     }
 
+    @Test func customPreprocessorAnalyzerAndFixedVocabulary() throws {
+        let v = CountVectorizer(preprocessor: { $0.uppercased() }, vocabulary: ["CAT", "DOG"])
+        #expect(try v.fitTransform(["cat dog cat", "bird"]).toDense() == [[2, 1], [0, 0]])
+        #expect(v.vocabulary == ["CAT": 0, "DOG": 1])
+        let c = CountVectorizer(analyzer: .custom { $0.split(separator: ",").map(String.init) })
+        _ = try c.fitTransform(["b,a", "a,c"])
+        #expect(c.featureNames == ["a", "b", "c"])
+        #expect(try c.buildAnalyzer()("x,y") == ["x", "y"])
+    }
+
     @Test func sparseMatrixConversions() throws {
         let m = try SparseMatrix(rows: 2, columns: 3, rowPointers: [0, 1, 3], columnIndices: [2, 0, 1], values: [5, 1, 2])
         #expect(m.toDense() == [[0, 0, 5], [1, 2, 0]])

@@ -17,7 +17,14 @@
 public struct Lemmatizer: Sendable {
     /// A part of speech, which decides the rules (default `.noun`, as WordNet's lemmatizer).
     public enum PartOfSpeech: String, Sendable, CaseIterable {
-        case noun, verb, adjective, adverb
+        /// Nouns: plural endings.
+        case noun
+        /// Verbs: -s, -ed, -ing and irregular forms.
+        case verb
+        /// Adjectives: comparatives and superlatives.
+        case adjective
+        /// Adverbs: irregular comparatives only.
+        case adverb
     }
 
     /// Extra irregular forms (lowercase form → lemma), consulted first for every part of speech.

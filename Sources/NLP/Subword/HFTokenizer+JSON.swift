@@ -124,7 +124,10 @@ extension HFTokenizer {
     private static func readPadding(_ p: JSONReader?) throws -> Padding? {
         guard let p else { return nil }
         var length: Int? = nil
-        if let s = try p.object("strategy", required: false) { length = try s.int("Fixed") }
+        if p.object["strategy"] is [String: Any], let s = try p.object("strategy", required: false) { length = try s.int("Fixed") }
+        else if try p.string("strategy", default: "BatchLongest") != "BatchLongest" {
+            throw NLPError.invalidTokenizerFile("padding.strategy must be \"BatchLongest\" or {\"Fixed\": n}")
+        }
         return Padding(length: length, padId: try p.int("pad_id", default: 0), padToken: try p.string("pad_token", default: "[PAD]"),
                        padTypeId: try p.int("pad_type_id", default: 0), left: try p.string("direction", default: "Right") == "Left",
                        multipleOf: try p.optionalInt("pad_to_multiple_of"))

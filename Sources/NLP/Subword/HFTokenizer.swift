@@ -15,7 +15,7 @@ import Foundation
 /// e.ids; e.tokens; e.attentionMask
 /// try tok.write(to: URL(fileURLWithPath: "copy.json"))
 /// ```
-public final class HFTokenizer: @unchecked Sendable {
+public final class HFTokenizer {
     /// The subword model with its text pipeline.
     public enum Model: @unchecked Sendable {
         /// Byte-level BPE (GPT-2 style).

@@ -19,7 +19,7 @@ import Tensors
 /// Difference: with `maxFeatures`, terms of equal total count are ranked by vocabulary order
 /// (a stable sort); scikit-learn uses NumPy's unstable `argsort`, so a tie exactly at the cut
 /// may keep a different term.
-public final class CountVectorizer: @unchecked Sendable {
+public final class CountVectorizer {
     /// Lowercase before tokenizing (default `true`). Ignored with a custom `preprocessor`.
     public let lowercase: Bool
     /// Accent stripping after lowercasing: `.none` (default), `.unicode` or `.ascii`.

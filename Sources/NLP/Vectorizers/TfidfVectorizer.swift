@@ -18,7 +18,7 @@ import Tensors
 /// let x = try v.fitTransform(corpus)          // SparseMatrix [documents, terms]
 /// v.featureNames; v.idf
 /// ```
-public final class TfidfVectorizer: @unchecked Sendable {
+public final class TfidfVectorizer {
     /// Row normalization of the TF-IDF matrix.
     public enum Norm: String, Sendable, CaseIterable {
         /// Divide each row by the square root of its sum of squares (default).

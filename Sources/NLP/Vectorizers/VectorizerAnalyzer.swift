@@ -1,5 +1,5 @@
 /// How a vectorizer turns a document into the terms it counts (scikit-learn's `analyzer`).
-public enum VectorizerAnalyzer: @unchecked Sendable {
+public enum VectorizerAnalyzer {
     /// Word n-grams of the tokens (after stop-word removal).
     case word
     /// Character n-grams of the whole text (`"char"`).
