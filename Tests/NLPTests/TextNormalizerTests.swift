@@ -26,6 +26,7 @@ import NLP
         #expect(TextNormalizer(punctuation: .isolate)("Hi, you.") == "hi , you .")
         #expect(TextNormalizer(lowercase: false, collapseWhitespace: false)(" A  B ") == " A  B ")
         #expect(TextNormalizer()("ÉCOLE") == "école")
+        #expect(TextNormalizer()("ΟΔΥΣΣΕΥΣ ΣΑΣ") == "οδυσσευς σας")   // final sigma, as Python's str.lower
     }
 }
 

@@ -90,6 +90,11 @@ extension HFTokenizer {
             post.pair = post.single + [.sequence(isFirst: false, typeId: 1), .special(sep.0, typeId: 1)]
             post.specialTokens = [cls.0: [cls.1], sep.0: [sep.1]]
             return post
+        case "RobertaProcessing":
+            let cls = try p.pair("cls"), sep = try p.pair("sep")
+            let single: [TemplatePiece] = [.special(cls.0, typeId: 0), .sequence(isFirst: true, typeId: 0), .special(sep.0, typeId: 0)]
+            return PostProcessor(single: single, pair: single + [.special(sep.0, typeId: 0), .sequence(isFirst: false, typeId: 0), .special(sep.0, typeId: 0)],
+                                 specialTokens: [cls.0: [cls.1], sep.0: [sep.1]])
         case "TemplateProcessing":
             func template(_ key: String) throws -> [TemplatePiece] {
                 try p.array(key).enumerated().map { k, o in

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Supported components: models `BPE` (with the `ByteLevel` pre-tokenizer) and `WordPiece` (with
 /// `BertNormalizer` + `BertPreTokenizer`); post-processors `TemplateProcessing`, `BertProcessing`,
-/// `ByteLevel`; decoders `ByteLevel`, `WordPiece`. Other components are reported as
+/// `RobertaProcessing`, `ByteLevel`; decoders `ByteLevel`, `WordPiece`. Other components are reported as
 /// `NLPError.invalidTokenizerFile` naming them, never ignored silently.
 ///
 /// ```swift

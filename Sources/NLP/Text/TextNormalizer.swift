@@ -53,7 +53,8 @@ public struct TextNormalizer: Sendable, Equatable {
 
     /// Unicode normalization applied first (default `.nfc`).
     public var form: Form
-    /// Lowercase the text (full Unicode lowercasing, as Python's `str.lower`). Default `true`.
+    /// Lowercase the text (full Unicode lowercasing with the final-sigma rule, as Python's
+    /// `str.lower`). Default `true`.
     public var lowercase: Bool
     /// Accent stripping (default `.none`).
     public var accents: AccentStripping
@@ -75,7 +76,7 @@ public struct TextNormalizer: Sendable, Equatable {
     /// Normalizes `text` with every configured step.
     public func normalize(_ text: String) -> String {
         var s = Self.unicodeNormalized(text, form: form)
-        if lowercase { s = s.lowercased() }
+        if lowercase { s = CharacterClass.pythonLowercased(s) }
         s = Self.stripAccents(s, mode: accents)
         if punctuation != .keep { s = Self.handlePunctuation(s, punctuation) }
         if collapseWhitespace { s = Self.collapsingWhitespace(s) }
