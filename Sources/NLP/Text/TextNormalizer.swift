@@ -153,6 +153,3 @@ public struct TextNormalizer: Sendable, Equatable {
         return t.withUTF8 { buf in buf.allSatisfy { $0 < 0x80 } }
     }
 }
-
-/// Short name used by the Retrieval module and by users who think of it as "the normalizer".
-public typealias Normalizer = TextNormalizer
