@@ -9,7 +9,8 @@ struct SwiftLearnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlearn",
         abstract: "SwiftLearn: a machine-learning toolkit and study roadmap, in Swift.",
-        subcommands: [TourCommand.self, RoadmapCommand.self, ProgressCommand.self, DemoCommand.self, CheckpointCommand.self, LearnCommand.self, BenchCommand.self, InfoCommand.self]
+        subcommands: [TourCommand.self, RoadmapCommand.self, ProgressCommand.self, DemoCommand.self, CheckpointCommand.self,
+                      LearnCommand.self, TokenizeCommand.self, BenchCommand.self, InfoCommand.self]
     )
 }
 

@@ -1,3 +1,0 @@
-import Testing
-
-// NLPTests: suites are added per concept, one file each.
