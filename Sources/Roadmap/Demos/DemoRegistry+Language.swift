@@ -1,0 +1,107 @@
+import Foundation
+import NLP
+import Plot
+
+extension DemoRegistry {
+    /// Demos for text processing: tokens, normalization, stems, counts, TF-IDF, n-grams, sub-words.
+    public static let language: [Demo] = [
+        Demo("tokenization", "Tokenisation: words and sentences",
+             shows: "The same paragraph split into sentences, into words (Python's \\w rule), and with scikit-learn's pattern (two or more word characters).") { _ in
+            let text = NLPDemos.sampleDocuments.prefix(4).joined(separator: " ")
+            let sentences = SentenceTokenizer().split(text)
+            let words = WordTokenizer.standard.tokenize(text)
+            let sklearn = try WordTokenizer(pattern: .sklearn).tokenize(text)
+            let first = words.prefix(12).joined(separator: " | ")
+            return DemoOutcome(passed: sentences.count == 4 && words.count > sklearn.count,
+                               result: "\(sentences.count) sentences, \(words.count) word tokens (\(sklearn.count) with scikit-learn's 2+ character rule)\nfirst tokens: \(first)",
+                               metrics: [("sentences", Double(sentences.count)), ("words", Double(words.count))],
+                               figures: [DemoFigure("tokens-per-sentence", BarChart(title: "Word tokens per sentence", yLabel: "tokens",
+                                                                                     categories: sentences.indices.map { "sentence \($0 + 1)" },
+                                                                                     values: sentences.map { Double(WordTokenizer.standard.tokenize($0).count) }),
+                                                    caption: "Sentence lengths in tokens.")])
+        },
+        Demo("text-normalization", "Normalisation and stop words",
+             shows: "Lower-casing, accent stripping and Unicode NFKC, then removing scikit-learn's English stop words: how many tokens and distinct words remain.") { _ in
+            let text = NLPDemos.sampleDocuments.joined(separator: " ")
+            let raw = WordTokenizer.standard.tokenize(text)
+            let normalizer = TextNormalizer(form: .nfkc, lowercase: true, accents: .unicode)
+            let normalized = try WordTokenizer(normalizer: normalizer).tokenize(text)
+            let content = try WordTokenizer(normalizer: normalizer, stopWords: .english).tokenize(text)
+            let counts = [raw, normalized, content].map { Double($0.count) }
+            let distinct = [raw, normalized, content].map { Double(Set($0).count) }
+            return DemoOutcome(passed: Set(normalized).count < Set(raw).count && content.count < normalized.count,
+                               result: "tokens: raw \(raw.count), normalized \(normalized.count), without stop words \(content.count); distinct: \(Set(raw).count) → \(Set(normalized).count) → \(Set(content).count)\n\"café naïve\" → \"\(normalizer("café naïve"))\"",
+                               metrics: [("distinct_raw", distinct[0]), ("distinct_content", distinct[2])],
+                               figures: [DemoFigure("vocabulary", BarChart(title: "Tokens and distinct words after each step", yLabel: "count",
+                                                                            categories: ["raw", "normalized", "no stop words"],
+                                                                            series: [(name: "tokens", values: counts), (name: "distinct", values: distinct)]),
+                                                    caption: "Normalization merges spellings; stop words are most of the tokens.")])
+        },
+        Demo("stemming-lemmatization", "Porter stemming and lemmatisation",
+             shows: "Porter's stemmer cuts suffixes by rule; the lemmatizer maps words to dictionary forms, irregular ones included.") { _ in
+            let words = ["running", "ran", "studies", "studying", "better", "generalization", "mice", "connected", "relational"]
+            let stemmer = PorterStemmer()
+            let lemmatizer = Lemmatizer()
+            let stems = words.map { stemmer.stem($0) }
+            let lemmas = words.map { lemmatizer.lemmatize($0, as: ["ran", "running", "studying", "connected"].contains($0) ? .verb : ($0 == "better" ? .adjective : .noun)) }
+            let table = zip(words, zip(stems, lemmas)).map { "\($0): stem \($1.0), lemma \($1.1)" }.joined(separator: "\n")
+            return DemoOutcome(passed: stemmer.stem("relational") == "relat" && lemmatizer.lemmatize("mice") == "mouse" && lemmatizer.lemmatize("ran", as: .verb) == "run",
+                               result: table)
+        },
+        Demo("bag-of-words", "Bag of words",
+             shows: "Documents as word-count vectors (scikit-learn's CountVectorizer, English stop words removed): vocabulary size and sparsity.") { _ in
+            let bow = try NLPDemos.bagOfWords()
+            let cells = bow.counts.rows * bow.counts.columns
+            let sparsity = 1 - Double(bow.counts.values.count) / Double(cells)
+            let totals = bow.counts.columnSums()
+            let order = totals.indices.sorted { totals[$0] != totals[$1] ? totals[$0] > totals[$1] : $0 < $1 }.prefix(10)
+            return DemoOutcome(passed: bow.counts.rows == bow.documents.count && sparsity > 0.8,
+                               result: "\(bow.documents.count) documents × \(bow.featureNames.count) words; \(pct(sparsity)) of the count matrix is zero",
+                               metrics: [("vocabulary", Double(bow.featureNames.count)), ("sparsity", sparsity)],
+                               figures: [DemoFigure("top-words", BarChart(title: "Most frequent words (stop words removed)", yLabel: "count",
+                                                                           categories: order.map { bow.featureNames[$0] }, values: order.map { totals[$0] }),
+                                                    caption: "A few words dominate; most appear once.")])
+        },
+        Demo("tf-idf", "TF-IDF weights",
+             shows: "TF-IDF (scikit-learn's defaults: smooth idf, l2 norm) on the sample documents: each document's highest-weighted words.") { _ in
+            let bow = try NLPDemos.bagOfWords(top: 3)
+            let lines = bow.topTerms.enumerated().prefix(6).map { i, terms in "doc \(i + 1): " + terms.map { "\($0.term) \(f($0.weight, 2))" }.joined(separator: ", ") }
+            var norms: [Double] = []
+            for i in 0..<bow.tfidf.rows { norms.append(bow.tfidf.row(i).reduce(0) { $0 + $1.value * $1.value }.squareRoot()) }
+            let matrix = bow.tfidf.toDense()
+            let rows = min(6, bow.tfidf.rows)
+            var similarity: [[Double]] = []
+            for i in 0..<rows {
+                similarity.append((0..<rows).map { j in (0..<bow.tfidf.columns).reduce(0) { $0 + matrix[i][$1] * matrix[j][$1] } })
+            }
+            return DemoOutcome(passed: norms.allSatisfy { Swift.abs($0 - 1) < 1e-9 },
+                               result: lines.joined(separator: "\n"),
+                               metrics: [("documents", Double(bow.tfidf.rows))],
+                               figures: [DemoFigure("cosine-similarity", HeatmapChart(title: "Cosine similarity of TF-IDF vectors", rowLabels: (1...rows).map { "doc \($0)" },
+                                                                                       columnLabels: (1...rows).map { "doc \($0)" }, values: similarity, valueDecimals: 2),
+                                                    caption: "Rows are unit vectors, so dot products are cosine similarities.")])
+        },
+        Demo("n-grams", "N-grams",
+             shows: "Word uni-, bi- and tri-grams of the sample text: how the number of distinct features grows with n.") { _ in
+            let tokens = NLPDemos.sampleDocuments.flatMap { WordTokenizer.standard.tokenize($0.lowercased()) }
+            let ns = [1, 2, 3]
+            let distinct = ns.map { Double(Set(NGrams.words(tokens, range: $0...$0)).count) }
+            let example = NGrams.words(Array(tokens.prefix(5)), range: 2...2).joined(separator: " | ")
+            return DemoOutcome(passed: distinct[1] > distinct[0] && distinct[2] >= distinct[1],
+                               result: "distinct 1-grams \(Int(distinct[0])), 2-grams \(Int(distinct[1])), 3-grams \(Int(distinct[2]))\nfirst bigrams: \(example)",
+                               metrics: [("bigrams", distinct[1])],
+                               figures: [DemoFigure("distinct", BarChart(title: "Distinct n-grams in the sample text", yLabel: "features", categories: ns.map { "\($0)-grams" }, values: distinct),
+                                                    caption: "Longer n-grams keep word order but multiply the features.")])
+        },
+        Demo("subword-tokenization", "Byte-pair encoding",
+             shows: "A byte-level BPE tokenizer (GPT-2 style) trained on the sample text: frequent words become one token, rare ones split, and any UTF-8 text round-trips.") { _ in
+            let (tokenizer, examples) = try NLPDemos.bytePairEncoding()
+            let lines = examples.map { "\"\($0.text)\" → \($0.tokens.joined(separator: " ")) (\($0.ids.count) ids, round trip \($0.roundTrips ? "exact" : "FAILED"))" }
+            let corpus = NLPDemos.sampleDocuments.joined(separator: " ")
+            let idsPerByte = Double(tokenizer.encode(corpus).count) / Double(corpus.utf8.count)
+            return DemoOutcome(passed: examples.allSatisfy(\.roundTrips) && idsPerByte < 0.5,
+                               result: "vocabulary \(tokenizer.vocabularySize) tokens; the training text takes \(f(idsPerByte, 2)) ids per byte\n" + lines.joined(separator: "\n"),
+                               metrics: [("vocabulary", Double(tokenizer.vocabularySize)), ("ids_per_byte", idsPerByte)])
+        },
+    ]
+}
