@@ -41,6 +41,13 @@ import Neural
         return d
     }
 
+    /// max |a − b| / max |b|: the error relative to the reference's scale.
+    static func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
+        precondition(a.shape == b.shape, "shapes \(a.shape) vs \(b.shape)")
+        let scale = b.scalars.map(Swift.abs).max() ?? 0
+        return (zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0) / Swift.max(scale, .leastNormalMagnitude)
+    }
+
     /// Checks the count and every state-dict key and shape, in order.
     static func expectMatchesReference(_ model: Module, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(model.parameterCount == reference.parameter_counts[name], "\(name) parameter count", sourceLocation: sourceLocation)
@@ -56,7 +63,8 @@ import Neural
         Self.expectMatchesReference(AlexNet(), "alexnet")
     }
 
-    @Test func vggEqualsTorchvision() {
+    /// VGG has 133–138 M parameters (≈ 0.55 GB each in float32): behind SWIFTLEARN_HEAVY_TESTS=1.
+    @Test(.enabled(if: Architecture2Tests.heavy)) func vggEqualsTorchvision() {
         Self.expectMatchesReference(VGG.vgg11(), "vgg11")
         Self.expectMatchesReference(VGG.vgg11(batchNorm: true), "vgg11_bn")
         Self.expectMatchesReference(VGG.vgg16(), "vgg16")
@@ -104,7 +112,9 @@ import Neural
         net.eval()
         let logits = GradMode.withoutGrad { net(Self.interop["input.image"]!) }
         #expect(logits.shape == [2, 10])
-        #expect(LayerFixtures.maxError(logits, Self.interop["\(name).expected.logits"]!) < 1e-4)
+        let error = Self.relativeError(logits, Self.interop["\(name).expected.logits"]!)
+        print("\(name): max |Δ| / max |torch| of the logits \(error)")
+        #expect(error < 1e-4)
     }
 
     @Test func weightsOfAnotherWidthAreRejected() {
@@ -123,16 +133,20 @@ import Neural
         let source = Self.interop["seq2seq.source"]!, target = Self.interop["seq2seq.target_input"]!
         let lengths = Self.interop["seq2seq.source_lengths"]!.toArray(as: Int64.self).map(Int.init)
         let logits = GradMode.withoutGrad { net(source: source, targetInput: target, sourceLengths: lengths) }
-        #expect(logits.shape == [3, 5, 19])
-        #expect(LayerFixtures.maxError(logits, Self.interop["seq2seq_\(score.rawValue).expected.logits"]!) < 1e-4)
+        #expect(logits.shape == [3, 8, 19])
+        let error = Self.relativeError(logits, Self.interop["seq2seq_\(score.rawValue).expected.logits"]!)
+        print("seq2seq \(score): max |Δ| / max |torch| of the teacher-forced logits \(error)")
+        #expect(error < 1e-4)
         // Step-by-step decoding with ratio 1 feeds the same tokens as teacher forcing.
         let stepwise = GradMode.withoutGrad {
             net(source: source, targetInput: target, sourceLengths: lengths, teacherForcingRatio: 1)
         }
-        #expect(LayerFixtures.maxError(stepwise, logits) < 1e-5)
-        let greedy = net.greedyDecode(source: source, bos: 1, eos: 2, maxLength: 8, sourceLengths: lengths)
+        #expect(Self.relativeError(stepwise, logits) < 1e-5)
+        // The twin was trained to reverse these sources: rows end with EOS at steps 7, 4 and 6,
+        // are EOS-filled after it, and decoding stops at 8 tokens of the 10 allowed.
+        let greedy = net.greedyDecode(source: source, bos: 1, eos: 2, maxLength: 10, sourceLengths: lengths)
         let expected = Self.interop["seq2seq_\(score.rawValue).expected.greedy"]!
-        #expect(greedy.shape == expected.shape)
+        #expect(greedy.shape == [3, 8] && expected.shape == [3, 8])
         #expect(greedy.toArray(as: Int64.self) == expected.toArray(as: Int64.self))
     }
 
@@ -163,6 +177,7 @@ import Neural
             }
         }
         let last = GradMode.withoutGrad { loss().item() }
+        print("seq2seq reversal: teacher-forced loss \(first) → \(last) after 150 SGD steps")
         #expect(first > 2.2)
         #expect(last < 0.5 * first, "loss \(first) → \(last)")
     }
