@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Neural
+import Neural
 
 @Suite struct DataTests {
     /// x[i] = [i, 2i], y[i] = i: every batch tells which samples it holds.
@@ -124,8 +124,14 @@ import Tensors
         #expect(c1.toArray(as: Float.self) == c2.toArray(as: Float.self))
         #expect(c1.shape == [1, 4, 4])
         let padded = image.padded([(0, 0), (2, 2), (2, 2)]).toArray(as: Float.self)
-        let windows = (0...4).flatMap { top in (0...4).map { left in
-            (0..<4).flatMap { y in (0..<4).map { x in padded[(top + y) * 8 + left + x] } } } }
+        var windows: [[Float]] = []
+        for top in 0...4 {
+            for left in 0...4 {
+                var window: [Float] = []
+                for y in 0..<4 { for x in 0..<4 { window.append(padded[(top + y) * 8 + left + x]) } }
+                windows.append(window)
+            }
+        }
         #expect(windows.contains(c1.toArray(as: Float.self)))
         // Many crops: every offset in 0...4 × 0...4 is possible, none outside.
         var seen = Set<[Float]>()
@@ -134,10 +140,9 @@ import Tensors
         #expect(seen.count == 25)
         // Rotation by 0 degrees is the identity; by 90 degrees a 90° turn about the centre.
         #expect(RandomRotation(degrees: 0)(image, generator: RandomGenerator(seed: 1)).toArray(as: Float.self) == image.toArray(as: Float.self))
-        var out = [Float](repeating: 0, count: 16)
-        RandomRotation.rotate(image.toArray(as: Float.self), into: &out, offset: 0, channels: 1, height: 4, width: 4,
-                              angle: Double.pi / 2, fill: 0)
-        let turned = (0..<4).flatMap { y in (0..<4).map { x in Float(x * 4 + (3 - y)) } }
+        let out = RandomRotation.rotated(image, degrees: 90).toArray(as: Float.self)
+        var turned: [Float] = []
+        for y in 0..<4 { for x in 0..<4 { turned.append(Float(x * 4 + (3 - y))) } }
         #expect(zip(out, turned).allSatisfy { Swift.abs($0 - $1) < 1e-4 })
         // Batches get independent draws: with p = 0.5 over 64 images, some flip and some do not.
         let batch = Tensor.zeros([64, 1, 4, 4]) + Tensor((0..<4).map(Float.init), shape: [1, 1, 1, 4])

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Neural
+import Neural
 
 /// Loads a JSON fixture from Tests/NeuralTests/Fixtures.
 func optimFixture<T: Decodable>(_ name: String, as type: T.Type) throws -> T {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Neural
+import Neural
 
 struct ScheduleFixture: Decodable {
     struct Case: Decodable {

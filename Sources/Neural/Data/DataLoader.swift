@@ -93,7 +93,7 @@ public final class DataLoader<Batch>: Sequence {
 public final class DataLoaderIterator<Batch>: IteratorProtocol {
     private let batchCount: Int
     private let make: (Int) -> Batch
-    private var next = 0
+    private var position = 0
     private let queue: PrefetchQueue<Batch>?
 
     init(batchCount: Int, prefetch: Int, make: @escaping (Int) -> Batch) {
@@ -120,10 +120,10 @@ public final class DataLoaderIterator<Batch>: IteratorProtocol {
 
     /// The next batch, or nil after the last one.
     public func next() -> Batch? {
-        guard next < batchCount else { return nil }
-        next += 1
+        guard position < batchCount else { return nil }
+        position += 1
         if let queue { return queue.pop() }
-        return make(next - 1)
+        return make(position - 1)
     }
 }
 

@@ -159,6 +159,19 @@ public struct RandomRotation: ImageTransform {
         return Tensor(out, shape: images.shape)
     }
 
+    /// Rotates every image of `images` (`[C, H, W]` or `[N, C, H, W]`) counter-clockwise by
+    /// `degrees` about its centre (torchvision's `functional.rotate`, bilinear).
+    public static func rotated(_ images: Tensor, degrees: Double, fill: Double = 0) -> Tensor {
+        let (batch, c, h, w) = imageDimensions(images, "rotated")
+        let src = images.detached().toArray(as: Float.self)
+        var out = [Float](repeating: 0, count: src.count)
+        for n in 0..<batch {
+            rotate(src, into: &out, offset: n * c * h * w, channels: c, height: h, width: w,
+                   angle: degrees * Double.pi / 180, fill: Float(fill))
+        }
+        return Tensor(out, shape: images.shape)
+    }
+
     /// Rotates one image counter-clockwise by `angle` radians (inverse mapping, bilinear).
     static func rotate(_ src: [Float], into out: inout [Float], offset: Int, channels: Int, height: Int, width: Int,
                        angle: Double, fill: Float) {

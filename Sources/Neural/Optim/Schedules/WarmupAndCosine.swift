@@ -55,7 +55,7 @@ public final class CosineAnnealingLR: LRScheduler {
     public init(_ optimizer: Optimizer, period: Int, minimumLearningRate: Double = 0) {
         checkArgument(period > 0, "CosineAnnealingLR: period \(period) must be > 0")
         self.period = period
-        minimumLearningRate = minimumLearningRate
+        self.minimumLearningRate = minimumLearningRate
         super.init(optimizer)
         start()
     }
