@@ -1,0 +1,68 @@
+import Testing
+import Tensors
+import Neural
+
+/// Float64 finite-difference checks of every hand-written backward pass.
+@Suite struct LayerGradCheckTests {
+    func r(_ shape: [Int], _ seed: UInt64) -> Tensor { Tensor.randn(shape, dtype: .float64, seed: seed) }
+
+    func expectPasses(_ name: String, _ inputs: [Tensor], _ f: ([Tensor]) -> Tensor) {
+        let result = GradCheck.check(inputs, f)
+        #expect(result.passed, "\(name): \(result)")
+    }
+
+    @Test func linearAndActivations() {
+        expectPasses("linear", [r([3, 4], 1), r([2, 4], 2), r([2], 3)]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        expectPasses("linear 3-D no bias", [r([2, 2, 3], 4), r([2, 3], 5)]) { linear($0[0], weight: $0[1]) }
+        let x = r([3, 5], 6)
+        expectPasses("relu", [x]) { relu($0[0]) }
+        expectPasses("leakyRelu", [x]) { leakyRelu($0[0], negativeSlope: 0.2) }
+        expectPasses("elu", [x]) { elu($0[0], alpha: 0.5) }
+        expectPasses("gelu", [x]) { gelu($0[0]) }
+        expectPasses("gelu tanh", [x]) { gelu($0[0], approximate: .tanh) }
+        expectPasses("silu", [x]) { silu($0[0]) }
+        expectPasses("sigmoid", [x]) { sigmoid($0[0]) }
+        expectPasses("tanh", [x]) { Tanh()($0[0]) }
+    }
+
+    @Test func crossEntropyBackward() {
+        let t = Tensor([0, 2, -100, 1] as [Int])
+        let w = Tensor([0.3, 1.2, 2.0] as [Double])
+        expectPasses("ce mean", [r([4, 3], 7)]) { crossEntropy($0[0], t) }
+        expectPasses("ce weight smoothing", [r([4, 3], 8)]) { crossEntropy($0[0], t, weight: w, labelSmoothing: 0.15) }
+        expectPasses("ce none", [r([4, 3], 9)]) { crossEntropy($0[0], t, weight: w, reduction: .none, labelSmoothing: 0.1) }
+        expectPasses("ce sum k-dim", [r([2, 3, 2], 10)]) { crossEntropy($0[0], Tensor([[0, 2], [1, 1]] as [[Int]]), reduction: .sum) }
+        let probs = r([4, 3], 11).softmax(axis: 1)
+        expectPasses("ce probabilities", [r([4, 3], 12)]) { crossEntropy($0[0], probs, weight: w, labelSmoothing: 0.2) }
+    }
+
+    @Test func convolutionAndPooling() {
+        expectPasses("conv2d", [r([2, 2, 5, 4], 13), r([3, 2, 3, 2], 14), r([3], 15)]) {
+            conv2d($0[0], weight: $0[1], bias: $0[2], stride: [2, 1], padding: 1)
+        }
+        expectPasses("conv2d dilated grouped", [r([1, 4, 6, 6], 16), r([2, 2, 2, 2], 17)]) {
+            conv2d($0[0], weight: $0[1], padding: [0, 1], dilation: 2, groups: 2)
+        }
+        expectPasses("conv2d pointwise", [r([2, 3, 2, 2], 18), r([2, 3, 1, 1], 19)]) { conv2d($0[0], weight: $0[1]) }
+        expectPasses("maxPool2d", [r([1, 2, 5, 5], 20)]) { maxPool2d($0[0], kernelSize: 3, stride: 2, padding: 1, ceilMode: true) }
+        expectPasses("avgPool2d", [r([1, 2, 5, 5], 21)]) { avgPool2d($0[0], kernelSize: 3, stride: 2, padding: 1, countIncludePad: false) }
+        expectPasses("adaptiveAvgPool2d", [r([1, 2, 5, 3], 22)]) { adaptiveAvgPool2d($0[0], outputSize: [2, 2]) }
+        expectPasses("maxPool1d", [r([2, 7], 23)]) { maxPool1d($0[0], kernelSize: 2) }
+        expectPasses("avgPool1d", [r([1, 2, 7], 24)]) { avgPool1d($0[0], kernelSize: 3, stride: 2, padding: 1) }
+    }
+
+    @Test func embeddingAndLSTM() {
+        let idx = Tensor([[1, 0], [3, 1]] as [[Int]])
+        expectPasses("embedding", [r([4, 3], 25)]) { embedding(idx, weight: $0[0]) }
+        // The padding row is used in the forward pass but, by definition, gets no gradient.
+        let w = r([4, 3], 25).requiringGrad()
+        embedding(idx, weight: w, paddingIndex: 3).sum().backward()
+        #expect(w.grad!.scalars[9..<12].allSatisfy { $0 == 0 } && w.grad!.scalars[0..<3].allSatisfy { $0 == 1 })
+        for reverse in [false, true] {
+            expectPasses("lstm layer reverse=\(reverse)", [r([3, 2, 2], 26), r([2, 3], 27), r([2, 3], 28), r([12, 2], 29), r([12, 3], 30), r([12], 31), r([12], 32)]) {
+                let (o, h, c) = lstmLayer($0[0], h0: $0[1], c0: $0[2], wih: $0[3], whh: $0[4], bih: $0[5], bhh: $0[6], reverse: reverse)
+                return Tensor.concat([o.reshaped([-1]), h.reshaped([-1]) * 2, c.reshaped([-1]) * 3])
+            }
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-// NeuralTests: suites are added per concept, one file each.
