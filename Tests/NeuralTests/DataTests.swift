@@ -151,3 +151,25 @@ import Neural
         #expect(flippedCount > 16 && flippedCount < 48)
     }
 }
+
+@Suite struct DataSequenceLoaderTests {
+    struct Sentences: DatasetProtocol {
+        let lengths: [Int]
+        var count: Int { lengths.count }
+        subscript(index: Int) -> Tensor { Tensor((0..<lengths[index]).map { Int64(index * 100 + $0 + 1) }) }
+    }
+
+    @Test func sequenceLoaderPadsEachBatchToItsLongest() throws {
+        let loader = try DataLoader(sequences: Sentences(lengths: [3, 1, 4, 2, 5]), batchSize: 2)
+        let batches = Array(loader)
+        #expect(batches.map(\.values.shape) == [[2, 3], [2, 4], [1, 5]])
+        #expect(batches[0].lengths == [3, 1])
+        #expect(batches[1].mask.toArray(as: Float.self) == [1, 1, 1, 1, 1, 1, 0, 0])
+        #expect(batches[0].values.toArray(as: Int64.self) == [1, 2, 3, 101, 0, 0])
+        struct Mixed: DatasetProtocol {
+            var count: Int { 2 }
+            subscript(index: Int) -> Tensor { index == 0 ? Tensor.zeros([3, 2]) : Tensor.zeros([3, 4]) }
+        }
+        #expect(throws: DataLoadingError.self) { try DataLoader(sequences: Mixed(), batchSize: 2) }
+    }
+}

@@ -178,3 +178,24 @@ func makeOptimizer(_ c: OptimizerFixture.Case, _ w: Parameter, _ b: Parameter) -
         #expect(!up.update(0.8) && !up.update(0.9) && up.update(0.9))
     }
 }
+
+@Suite struct OptimValueSemanticsTests {
+    @Test func snapshotsKeepTheirValuesAcrossSteps() {
+        for make in [{ (p: [Parameter]) -> Optimizer in SGD(p, learningRate: 0.1, momentum: 0.9) },
+                     { (p: [Parameter]) -> Optimizer in Adam(p, learningRate: 0.1) }] {
+            let w = Parameter(Tensor([1.0, 2.0, 3.0] as [Float]))
+            let optimizer = make([w])
+            let snapshot = w.value                    // shares storage with the parameter
+            let view = w.value.reshaped([3, 1])       // a view of it
+            (w.value * w.value).sum().backward()
+            optimizer.step()
+            #expect(snapshot.toArray(as: Float.self) == [1, 2, 3])
+            #expect(view.toArray(as: Float.self) == [1, 2, 3])
+            #expect(w.value.toArray(as: Float.self) != [1, 2, 3])
+            #expect(w.grad != nil)                    // the gradient survives the copy
+            // Unshared now: a second step updates in place and keeps the parameter a leaf.
+            optimizer.step()
+            #expect(w.value.isLeaf && w.value.requiresGrad)
+        }
+    }
+}

@@ -216,3 +216,27 @@ extension DataLoader {
         }
     }
 }
+
+extension DataLoader where Batch == PaddedSequences {
+    /// Batches a dataset of variable-length sequences `[Lᵢ, …]`, padding each batch to its
+    /// longest sequence with `paddingValue` (lengths and mask included; see ``padSequences(_:paddingValue:batchFirst:length:)``).
+    public convenience init<D: DatasetProtocol>(sequences dataset: D, batchSize: Int, shuffle: Bool = false,
+                                                dropLast: Bool = false, seed: UInt64 = 0, prefetch: Int = 0,
+                                                paddingValue: Double = 0, batchFirst: Bool = true) throws
+    where D.Sample == Tensor {
+        // Checked once here, so that collating a batch cannot fail later.
+        if dataset.count > 0 {
+            let first = dataset[0]
+            for i in 0..<dataset.count {
+                let x = dataset[i]
+                guard x.rank >= 1 else { throw DataLoadingError.invalidArgument("sequence \(i) is a scalar; sequences need a time axis") }
+                guard x.dtype == first.dtype, first.rank >= 1, x.shape.dropFirst() == first.shape.dropFirst() else {
+                    throw DataLoadingError.invalidArgument("sequence \(i) has shape \(x.shape) and dtype \(x.dtype); sequence 0 has \(first.shape), \(first.dtype)")
+                }
+            }
+        }
+        try self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, seed: seed, prefetch: prefetch) {
+            samples, _ in try! padSequences(samples, paddingValue: paddingValue, batchFirst: batchFirst)
+        }
+    }
+}

@@ -44,6 +44,7 @@ public final class EarlyStopping {
     /// True once patience has run out.
     public private(set) var shouldStop = false
     private var bestState: [Tensor]?
+    private var bestModuleState: [String: Tensor]?
 
     /// Creates an early-stopping rule.
     /// - Parameters:
@@ -86,6 +87,28 @@ public final class EarlyStopping {
             if epochsWithoutImprovement > patience { shouldStop = true }
         }
         return shouldStop
+    }
+
+    /// Records one epoch's metric; snapshots the module's whole state dict (parameters and
+    /// persistent buffers such as BatchNorm's running statistics) when it improves.
+    /// - Returns: Whether training should stop now.
+    @discardableResult
+    public func update(_ value: Double, module: Module) -> Bool {
+        let improved = isImprovement(value)
+        let stop = update(value)
+        if improved && keepsBestState {
+            bestModuleState = GradMode.withoutGrad { module.stateDict().mapValues { $0.detached().copied() } }
+        }
+        return stop
+    }
+
+    /// Loads the best epoch's state dict (from ``update(_:module:)``) back into `module`.
+    /// Returns false when no snapshot exists.
+    @discardableResult
+    public func restoreBest(into module: Module) throws -> Bool {
+        guard let best = bestModuleState else { return false }
+        try module.loadStateDict(best)
+        return true
     }
 
     /// Copies the best epoch's values back into `parameters` (the same list, in the same order,

@@ -17,10 +17,12 @@ import Tensors
 /// ```
 ///
 /// Updates happen in place on each parameter's storage, under no-grad, through raw pointers
-/// and preallocated state buffers: a step allocates nothing. As in PyTorch, a tensor that shares
-/// storage with a parameter (a view taken from `parameter.value` before the step) sees the new
-/// values; copy it (`value.copied()`) to keep a snapshot. Parameters without a gradient are
-/// skipped. Float32 and float64 parameters are supported.
+/// and preallocated state buffers: a step allocates nothing while the parameter owns its
+/// storage. Value semantics hold: when another tensor still shares the storage (a `let w =
+/// parameter.value` taken earlier, a state dict, the autograd graph of a loss still alive), the
+/// parameter first gets its own copy (copy-on-write), so those tensors keep their values.
+/// Release the loss before stepping (as ``Trainer`` does) to keep steps allocation-free.
+/// Parameters without a gradient are skipped. Float32 and float64 parameters are supported.
 public protocol Optimizer: AnyObject {
     /// The parameter groups, in the order given at construction.
     var parameterGroups: [ParameterGroup] { get }

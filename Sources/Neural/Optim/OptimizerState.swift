@@ -47,10 +47,7 @@ final class OptimizerStateStore {
                     guard let g = p.grad else { continue }
                     checkArgument(g.shape == p.value.shape,
                                   "optimizer: gradient shape \(g.shape) does not match parameter shape \(p.value.shape)")
-                    if !p.value.isContiguous {
-                        p.value = p.value.contiguous()
-                        p.grad = g
-                    }
+                    p.makeStorageUnique()
                     let grad = (g.dtype == p.value.dtype ? g : g.to(p.value.dtype)).contiguous()
                     body(group, p, grad)
                 }
@@ -105,10 +102,24 @@ final class OptimizerStateStore {
     }
 }
 
+extension Parameter {
+    /// Makes this parameter the only owner of a contiguous buffer (copying it first when another
+    /// tensor shares it: a state-dict snapshot, a view, a graph still alive), keeping its
+    /// gradient. After this an in-place update is seen by no one else, so tensors taken from a
+    /// parameter keep their values, as Swift value semantics promise. It goes through a public
+    /// copy-on-write write of one element (rewriting its own value), the only public path.
+    func makeStorageUnique() {
+        guard value.count > 0 else { return }
+        let first = [Int](repeating: 0, count: value.rank)
+        let v = value.value(at: first)
+        GradMode.withoutGrad { value.setValue(v, at: first) }
+    }
+}
+
 /// Mutable pointer to the first element of a contiguous tensor's storage.
 ///
-/// Writes through it bypass copy-on-write on purpose: optimizers update parameters and their
-/// own state buffers in place, as `torch.optim` does.
+/// Writes through it bypass copy-on-write: callers first make the storage unique
+/// (``Parameter/makeStorageUnique()``) or own it (state buffers they allocated).
 @inline(__always)
 func mutablePointer<T>(_ t: Tensor, as type: T.Type) -> UnsafeMutablePointer<T> {
     t.storage.base.assumingMemoryBound(to: T.self) + t.offset

@@ -53,7 +53,7 @@ public enum Recipe: String, CaseIterable, Sendable {
         case .mlpMNIST: return (12, 128, 1e-3)
         case .lenetMNIST: return (10, 64, 3e-3)
         case .lstmSine: return (30, 32, 5e-3)
-        case .charLSTM: return (6, 32, 3e-3)
+        case .charLSTM: return (4, 32, 3e-3)
         }
     }
 

@@ -44,12 +44,17 @@ public final class Trainer<Batch> {
         var total = 0.0, batches = 0
         for batch in loader {
             optimizer.zeroGrad()
-            let l = loss(model, batch)
-            l.backward()
+            // The loss (and the graph that holds the parameters) dies in this closure, so the
+            // step finds each parameter's storage unshared and updates it in place.
+            let value: Double = {
+                let l = loss(model, batch)
+                l.backward()
+                return l.item()
+            }()
             if let clipNorm { clipGradNorm(parameters, maxNorm: clipNorm) }
             optimizer.step()
             batchSchedule?.step()
-            total += l.item()
+            total += value
             batches += 1
         }
         return total / Double(Swift.max(batches, 1))
