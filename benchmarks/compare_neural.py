@@ -13,12 +13,15 @@ Workloads (as in Sources/swiftlearn/NeuralBench.swift; random data, fixed seeds)
   lstm    LSTM(input 32, hidden 128), sequence 50, batch 32, linear head on the last step, MSE, Adam
   conv2d  forward of Conv2d(32, 64, 3, padding=1) on 64x32x28x28 (GFLOP/s)
 
-PyTorch uses torch.set_num_threads(our thread count) (what `bench neural` reports).
+PyTorch uses torch.set_num_threads(our thread count) (what `bench neural` reports) and, unless
+--omp-active is given, OMP_WAIT_POLICY=PASSIVE: on a shared machine (this one runs other builds)
+OpenMP's spinning barriers make PyTorch 5-10x slower with 2 threads than with 1 (measured here:
+MLP 11 steps/s active vs 70 passive vs 77 with one thread), which would flatter our ratios.
 
 Usage:
     swift build -c release
     python3 benchmarks/compare_neural.py [--rounds 3] [--runs 5] [--steps 20] [--binary .build/release/swiftlearn]
-        [--skip-memory] [--markdown]
+        [--skip-memory] [--omp-active]
 
 Pinned: torch 2.13.0 (CPU wheel).
 """
@@ -145,8 +148,10 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--skip-memory", action="store_true")
-    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--omp-active", action="store_true", help="leave OpenMP's default (spinning) wait policy")
     args = ap.parse_args()
+    if not args.omp_active:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"   # before torch loads its OpenMP runtime; inherited by subprocesses
 
     import torch
     if torch.__version__.split("+")[0] != PINNED_TORCH:

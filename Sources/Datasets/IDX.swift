@@ -42,7 +42,10 @@ public struct IDXArray: Equatable, Sendable {
     /// Dimension sizes.
     public let shape: [Int]
     /// The values' bytes as stored (big-endian, C order), without the header.
-    public let data: [UInt8]
+    public var data: ArraySlice<UInt8> { bytes[headerSize...] }
+    /// The whole file (header and values), kept as read: slicing it costs no copy.
+    private let bytes: [UInt8]
+    private let headerSize: Int
 
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
@@ -74,7 +77,8 @@ public struct IDXArray: Equatable, Sendable {
         }
         elementType = type
         self.shape = shape
-        data = Array(bytes[headerSize...])
+        self.bytes = bytes
+        self.headerSize = headerSize
     }
 
     /// Reads an IDX file, gzip-compressed (`.gz`, detected from the content) or plain.
@@ -96,18 +100,18 @@ public struct IDXArray: Equatable, Sendable {
     /// images become 0…255 — divide by 255 for [0, 1]).
     public func tensor(dtype: DType = .float32) -> Tensor {
         if elementType == .uint8 && dtype == .float32 {  // MNIST's case, without a float64 detour
-            return Tensor(data.map { Float($0) }, shape: shape)
+            return Tensor(Array(data).map { Float($0) }, shape: shape)
         }
         return Tensor(values, shape: shape).to(dtype)
     }
 
     /// The values converted to `Double` (exact for every IDX type), in C order.
-    public var values: [Double] { IDXArray.decode(data, count: count, type: elementType) }
+    public var values: [Double] { IDXArray.decode(bytes, from: headerSize, count: count, type: elementType) }
 
-    private static func decode(_ bytes: [UInt8], count: Int, type: ElementType) -> [Double] {
+    private static func decode(_ bytes: [UInt8], from start: Int, count: Int, type: ElementType) -> [Double] {
         guard count > 0 else { return [] }
         return bytes.withUnsafeBufferPointer { buf in
-            let p = buf.baseAddress!
+            let p = buf.baseAddress! + start
             func word(_ i: Int, _ n: Int) -> UInt64 {
                 var v: UInt64 = 0
                 for k in 0..<n { v = v << 8 | UInt64(p[i * n + k]) }

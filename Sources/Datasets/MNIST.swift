@@ -23,7 +23,8 @@ public enum MNIST {
 
     /// Images and labels of one split.
     public struct Data {
-        /// `[N, 28, 28]` float32 pixel intensities scaled to [0, 1] (raw byte / 255).
+        /// `[N, 28, 28]` float32 pixel intensities: raw byte / 255 in [0, 1], or standardised
+        /// when ``MNIST/load(_:directory:standardization:)`` was given a mean and std.
         public let images: Tensor
         /// Digit of each image, 0–9.
         public let labels: [Int]
@@ -61,10 +62,16 @@ public enum MNIST {
         return (try bundled(names.0), try bundled(names.1))
     }
 
+    /// The usual standardisation constants (mean and std of the training pixels in [0, 1]).
+    public static let trainMeanStd = (mean: 0.1307, std: 0.3081)
+
     /// Loads a split (from the bundled files unless `directory` is given).
+    /// - Parameter standardization: when given, pixels become `(byte/255 − mean) / std`, computed
+    ///   while filling the tensor (no full-size temporaries; e.g. ``trainMeanStd``).
     /// - Throws: ``IDXError`` for unreadable or corrupt files, and when the files do not hold
     ///   N×28×28 uint8 images with N labels in 0…9.
-    public static func load(_ split: Split, directory: URL? = nil) throws -> Data {
+    public static func load(_ split: Split, directory: URL? = nil,
+                            standardization: (mean: Double, std: Double)? = nil) throws -> Data {
         let urls = try files(split, directory: directory)
         let images = try IDXArray.read(contentsOf: urls.images)
         let labels = try IDXArray.read(contentsOf: urls.labels)
@@ -76,7 +83,18 @@ public enum MNIST {
         }
         let digits = labels.data.map(Int.init)
         guard digits.allSatisfy({ $0 <= 9 }) else { throw IDXError.unexpectedContent("MNIST labels must be digits 0–9") }
-        let scaled = images.data.map { Float($0) / 255 }
-        return Data(images: Tensor(scaled, shape: images.shape), labels: digits)
+        let (mean, std) = standardization ?? (0, 1)
+        guard std > 0, mean.isFinite, std.isFinite else {
+            throw IDXError.unexpectedContent("standardization needs a finite mean and a positive std, got \(mean), \(std)")
+        }
+        // Filled straight into the tensor's buffer: the only full-size float copy made.
+        let n = images.count
+        let storage = TensorStorage(byteCount: n * MemoryLayout<Float>.stride)
+        let out = storage.base.assumingMemoryBound(to: Float.self)
+        let scale = Float(1 / (255 * std)), shift = Float(mean / std)
+        images.data.withUnsafeBufferPointer { src in
+            for i in 0..<n { out[i] = Float(src[i]) * scale - shift }
+        }
+        return Data(images: Tensor(storage: storage, shape: images.shape, dtype: .float32), labels: digits)
     }
 }

@@ -89,18 +89,18 @@ enum DigitsRecipes {
 /// the 60,000 training images split 55,000 / 5,000 (seed 0), the 10,000 test images for testing.
 enum MNISTRecipes {
     static func splits(flatten: Bool) throws -> ImageSplits {
-        let train = try MNIST.load(.train), test = try MNIST.load(.test)
         let shape = flatten ? [-1, 784] : [-1, 1, 28, 28]
-        func prepare(_ d: MNIST.Data) -> (Tensor, Tensor) {
-            (((d.images - 0.1307) / 0.3081).reshaped(shape), d.labelsTensor)
+        func prepare(_ split: MNIST.Split) throws -> (Tensor, Tensor) {
+            let d = try MNIST.load(split, standardization: MNIST.trainMeanStd)
+            return (d.images.reshaped(shape), d.labelsTensor)
         }
-        let (x, y) = prepare(train)
+        let (x, y) = try prepare(.train)
         let order = seededOrder(x.shape[0], seed: 0)
         func take(_ idx: ArraySlice<Int>) -> (Tensor, Tensor) {
             let t = Tensor(idx.map(Int64.init))
             return (x.indexSelect(axis: 0, indices: t), y.indexSelect(axis: 0, indices: t))
         }
-        return ImageSplits(train: take(order[5000...]), validation: take(order[..<5000]), test: prepare(test))
+        return ImageSplits(train: take(order[5000...]), validation: take(order[..<5000]), test: try prepare(.test))
     }
 
     static func run(_ recipe: Recipe, _ s: RecipeSettings, _ onEpoch: (EpochRecord) -> Void) throws -> RecipeResult {
