@@ -50,3 +50,21 @@ import Neural
         #expect(model.weight.value.item() == snapshots[1])  // weights of epoch 2 restored
     }
 }
+
+@Suite struct RecipeEarlyStoppingModuleTests {
+    @Test func moduleSnapshotRestoresParametersAndBuffers() throws {
+        let model = Sequential(Linear(2, 3), BatchNorm1d(3))
+        let stopper = EarlyStopping(patience: 0)
+        let before = model.stateDict().mapValues { $0.scalars }
+        #expect(!stopper.update(1.0, module: model))
+        // Change every parameter and the running statistics.
+        let x = Tensor.randn([8, 2], generator: RandomGenerator(seed: 1))
+        let optimizer = SGD(model.parameters(), learningRate: 0.5)
+        model(x).square().sum().backward()
+        optimizer.step()
+        #expect(model.stateDict().mapValues { $0.scalars } != before)
+        #expect(stopper.update(2.0, module: model))
+        #expect(try stopper.restoreBest(into: model))
+        #expect(model.stateDict().mapValues { $0.scalars } == before)
+    }
+}
