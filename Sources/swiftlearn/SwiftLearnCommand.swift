@@ -9,7 +9,7 @@ struct SwiftLearnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlearn",
         abstract: "SwiftLearn: a machine-learning toolkit and study roadmap, in Swift.",
-        subcommands: [TourCommand.self, LearnCommand.self, BenchCommand.self, InfoCommand.self]
+        subcommands: [TourCommand.self, LearnCommand.self, CollectionCommand.self, SearchCommand.self, IndexCommand.self, BenchCommand.self, InfoCommand.self]
     )
 }
 
