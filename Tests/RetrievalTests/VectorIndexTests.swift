@@ -7,8 +7,8 @@ import Retrieval
     /// the single-query SIMD path and the GEMM batch path.
     @Test func matchesFaiss() throws {
         let f = try fixture("flat")
-        let base = (f["base"] as! [[Double]]).flatMap { $0.map(Float.init) }
-        let queries = (f["queries"] as! [[Double]]).flatMap { $0.map(Float.init) }
+        let base = (f["base"] as! [[Double]]).flatMap { $0.map { Float($0) } }
+        let queries = (f["queries"] as! [[Double]]).flatMap { $0.map { Float($0) } }
         for (name, metric) in [("l2", DistanceMetric.l2), ("ip", .innerProduct)] {
             let ref = f[name] as! [String: [[Double]]]
             let index = FlatIndex(dimension: 32, metric: metric)
@@ -18,7 +18,8 @@ import Retrieval
             for qi in 0..<12 {
                 let single = try index.search(Array(queries[(qi * 32)..<((qi + 1) * 32)]), k: 10)
                 for hits in [batch[qi], single] {
-                    #expect(hits.map(\.id) == ref["ids"]![qi].map { Int64($0) }, "\(name) query \(qi)")
+                    let want = ref["ids"]![qi].map { Int64($0) }
+                    #expect(hits.map { $0.id } == want, "\(name) query \(qi)")
                     for (h, dist) in zip(hits, ref["distances"]![qi]) {
                         let want = metric == .l2 ? -dist : dist
                         #expect(abs(h.score - want) <= 1e-4 * max(1, abs(want)))

@@ -14,7 +14,9 @@ import Foundation
 ///   score = Σ idf(t) · (δ + f·(k1 + 1) / (k1·(1 − b + b·|D|/avgdl) + f)) — every document
 ///   gets δ·idf(t) for each query term, even without the term.
 /// - **BM25L** (Lv & Zhai 2011; k1 = 1.5, b = 0.75, δ = 0.5): idf(t) = ln(N + 1) − ln(n(t) + 0.5),
-///   c = f / (1 − b + b·|D|/avgdl), score = Σ idf(t)·(k1 + 1)·(c + δ) / (k1 + c + δ).
+///   c = f / (1 − b + b·|D|/avgdl), score = Σ idf(t) · f · (k1 + 1)·(c + δ) / (k1 + c + δ).
+///   The factor f is rank-bm25's (the paper has the indicator [f > 0] there); it is kept so
+///   scores agree with rank-bm25.
 ///
 /// Query terms are counted with repetition (a term twice in the query counts twice); unknown
 /// terms add 0. The postings (document, frequency) of each term are stored contiguously, so a
@@ -171,7 +173,7 @@ public struct BM25: Sendable {
     }
 
     /// Adds the term contributions of the documents containing each query term into `s`;
-    /// `constant` receives the part every document gets (BM25+ / BM25L).
+    /// `constant` receives the part every document gets (BM25+'s δ·idf).
     private func accumulate(_ query: [String], into s: inout [Double], touched: UnsafeMutablePointer<Bool>?,
                             constant: inout Double) {
         for term in query {
@@ -193,12 +195,10 @@ public struct BM25: Sendable {
                     touched?[d] = true
                 }
             case .l(let k1, _, let delta):
-                let base = w * (k1 + 1) * delta / (k1 + delta)
-                constant += base
                 for p in lo..<hi {
-                    let d = Int(postingDoc[p])
-                    let c = Double(postingFreq[p]) / lengthNorm[d]
-                    s[d] += w * (k1 + 1) * (c + delta) / (k1 + c + delta) - base
+                    let d = Int(postingDoc[p]), f = Double(postingFreq[p])
+                    let c = f / lengthNorm[d]
+                    s[d] += w * f * (k1 + 1) * (c + delta) / (k1 + c + delta)
                     touched?[d] = true
                 }
             }

@@ -84,7 +84,8 @@ public final class FlatIndex: VectorIndex {
     }
 
     public func search(_ query: [Float], k: Int, filter: VectorFilter? = nil) throws -> [SearchHit] {
-        try search(batch: query, k: k, filter: filter)[0]
+        guard query.count == dimension || query.isEmpty else { throw RetrievalError.dimensionMismatch(expected: dimension, got: query.count) }
+        return try search(batch: query, k: k, filter: filter)[0]
     }
 
     public func search(batch queries: [Float], k: Int, filter: VectorFilter? = nil) throws -> [[SearchHit]] {

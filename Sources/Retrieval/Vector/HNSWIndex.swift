@@ -270,6 +270,7 @@ public final class HNSWIndex: VectorIndex {
     // MARK: Search
 
     public func search(_ query: [Float], k: Int, filter: VectorFilter? = nil) throws -> [SearchHit] {
+        guard query.count == dimension || query.isEmpty else { throw RetrievalError.dimensionMismatch(expected: dimension, got: query.count) }
         try store.checkK(k)
         let q = try store.prepareQueries(query)
         guard q.count == dimension else { throw RetrievalError.dimensionMismatch(expected: dimension, got: q.count) }

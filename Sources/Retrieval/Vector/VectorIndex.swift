@@ -80,7 +80,7 @@ public func readVectors(npy url: URL, dimension: Int? = nil) throws -> (values: 
     let values: [Float]
     switch payload.dtype {
     case .float32: values = payload.values(as: Float.self) ?? []
-    case .float64: values = (payload.values(as: Double.self) ?? []).map(Float.init)
+    case .float64: values = (payload.values(as: Double.self) ?? []).map { Float($0) }
     default: throw RetrievalError.invalidInput("\(url.path) has dtype \(payload.dtype); expected float32 or float64")
     }
     if let d = dimension, payload.shape[1] != d { throw RetrievalError.dimensionMismatch(expected: d, got: payload.shape[1]) }
