@@ -181,7 +181,49 @@ SL_TARGET_AVX512 static void pq_adc_avx512(const float *table, long ksub, const 
     }
 }
 
+/// PQ tables, AVX-512: the 256 dot products of a sub-quantizer live in 16 zmm accumulators;
+/// each query component is broadcast and multiplied into a row of the transposed codebook.
+SL_TARGET_AVX512 static void pq_tables_avx512(const float *q, const float *bt, const float *cn, long m, long dsub, int ip, float *out) {
+    for (long s = 0; s < m; s++) {
+        __m512 acc[16];
+        for (int j = 0; j < 16; j++) acc[j] = _mm512_setzero_ps();
+        float qn = 0;
+        const float *b = bt + s * dsub * 256;
+        for (long t = 0; t < dsub; t++) {
+            const float qt = q[s * dsub + t];
+            qn += qt * qt;
+            const __m512 v = _mm512_set1_ps(qt);
+            for (int j = 0; j < 16; j++) acc[j] = _mm512_fmadd_ps(v, _mm512_loadu_ps(b + t * 256 + j * 16), acc[j]);
+        }
+        float *o = out + s * 256;
+        if (ip) {
+            for (int j = 0; j < 16; j++) _mm512_storeu_ps(o + j * 16, _mm512_sub_ps(_mm512_setzero_ps(), acc[j]));
+        } else {
+            const __m512 vq = _mm512_set1_ps(qn), two = _mm512_set1_ps(2.0f);
+            for (int j = 0; j < 16; j++)
+                _mm512_storeu_ps(o + j * 16, _mm512_add_ps(_mm512_fnmadd_ps(two, acc[j], vq), _mm512_loadu_ps(cn + s * 256 + j * 16)));
+        }
+    }
+}
+
 #endif  // SL_X86_SIMD
+
+/// Portable PQ tables (the compiler vectorizes the inner j loops).
+static void pq_tables_c(const float *q, const float *bt, const float *cn, long m, long dsub, int ip, float *out) {
+    for (long s = 0; s < m; s++) {
+        float acc[256];
+        for (int j = 0; j < 256; j++) acc[j] = 0;
+        float qn = 0;
+        const float *b = bt + s * dsub * 256;
+        for (long t = 0; t < dsub; t++) {
+            const float qt = q[s * dsub + t];
+            qn += qt * qt;
+            for (int j = 0; j < 256; j++) acc[j] += qt * b[t * 256 + j];
+        }
+        float *o = out + s * 256;
+        for (int j = 0; j < 256; j++) o[j] = ip ? -acc[j] : qn - 2 * acc[j] + cn[s * 256 + j];
+    }
+}
 
 // MARK: - Public entry points
 
@@ -219,6 +261,13 @@ void sl_vec_l2sq_rows_f32(const float *q, const float *base, const int32_t *rows
     if (f & SL_CPU_AVX2_FMA) { l2sq_rows_avx2(q, base, rows, n, d, out); return; }
 #endif
     for (long j = 0; j < n; j++) out[j] = l2sq_c(q, base + (rows ? rows[j] : j) * d, d);
+}
+
+void sl_pq_tables_f32(const float *q, const float *books_t, const float *c_norms, long m, long dsub, int ip, float *out) {
+#if SL_X86_SIMD
+    if (sl_cpu_features() & SL_CPU_AVX512) { pq_tables_avx512(q, books_t, c_norms, m, dsub, ip, out); return; }
+#endif
+    pq_tables_c(q, books_t, c_norms, m, dsub, ip, out);
 }
 
 void sl_pq_adc_u8(const float *table, long ksub, const uint8_t *codes, long n, long m, float *out) {

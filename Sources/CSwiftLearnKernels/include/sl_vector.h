@@ -20,4 +20,10 @@ void sl_vec_l2sq_rows_f32(const float *q, const float *base, const int32_t *rows
 /// j < n, s < m (one lookup table of ksub entries per sub-quantizer, 8-bit codes, ksub ≤ 256).
 void sl_pq_adc_u8(const float *table, long ksub, const uint8_t *codes, long n, long m, float *out);
 
+/// Product-quantization lookup tables for one query: for each sub-quantizer s < m and centroid
+/// j < 256, out[s·256 + j] = −q_s·c_{s,j} (ip != 0) or ‖q_s − c_{s,j}‖² = ‖q_s‖² − 2 q_s·c_{s,j} +
+/// ‖c_{s,j}‖² (ip == 0). `books_t` holds each sub-quantizer's centroids transposed (s-major, then
+/// component t < dsub, then j < 256); `c_norms` the m × 256 squared norms (unused when ip != 0).
+void sl_pq_tables_f32(const float *q, const float *books_t, const float *c_norms, long m, long dsub, int ip, float *out);
+
 #endif

@@ -98,54 +98,66 @@ final class VisitedPool {
     }
 }
 
-/// Binary heap of (distance, node) pairs; `isMax` puts the largest distance on top.
+/// Binary heap of (distance, node) pairs in one array; `isMax` puts the largest distance on top.
 struct DistanceHeap {
-    private(set) var dist: [Float] = []
-    private(set) var node: [Int32] = []
+    struct Entry {
+        var distance: Float
+        var node: Int32
+    }
+
+    private(set) var items: [Entry] = []
     let isMax: Bool
 
     init(isMax: Bool, capacity: Int) {
         self.isMax = isMax
-        dist.reserveCapacity(capacity + 1)
-        node.reserveCapacity(capacity + 1)
+        items.reserveCapacity(capacity + 1)
     }
 
-    var count: Int { dist.count }
-    var isEmpty: Bool { dist.isEmpty }
-    var topDistance: Float { dist[0] }
-    var topNode: Int32 { node[0] }
+    var count: Int { items.count }
+    var isEmpty: Bool { items.isEmpty }
+    var topDistance: Float { items[0].distance }
+    var topNode: Int32 { items[0].node }
 
-    @inline(__always) private func above(_ a: Float, _ b: Float) -> Bool { isMax ? a > b : a < b }
+    @inline(__always) private static func above(_ a: Float, _ b: Float, _ isMax: Bool) -> Bool { isMax ? a > b : a < b }
 
     mutating func push(_ d: Float, _ n: Int32) {
-        dist.append(d)
-        node.append(n)
-        var i = dist.count - 1
-        while i > 0 {
-            let p = (i - 1) >> 1
-            guard above(dist[i], dist[p]) else { break }
-            dist.swapAt(i, p); node.swapAt(i, p); i = p
+        items.append(Entry(distance: d, node: n))
+        let mx = isMax
+        items.withUnsafeMutableBufferPointer { h in
+            var i = h.count - 1
+            let e = h[i]
+            while i > 0 {
+                let p = (i - 1) >> 1
+                guard Self.above(e.distance, h[p].distance, mx) else { break }
+                h[i] = h[p]
+                i = p
+            }
+            h[i] = e
         }
     }
 
     mutating func pop() {
-        let last = dist.count - 1
-        dist.swapAt(0, last); node.swapAt(0, last)
-        dist.removeLast(); node.removeLast()
-        var i = 0
-        let n = dist.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && above(dist[l], dist[m]) { m = l }
-            if r < n && above(dist[r], dist[m]) { m = r }
-            if m == i { break }
-            dist.swapAt(i, m); node.swapAt(i, m); i = m
+        let last = items.removeLast()
+        guard !items.isEmpty else { return }
+        let mx = isMax
+        items.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var i = 0
+            while true {
+                let l = 2 * i + 1
+                if l >= n { break }
+                var c = l
+                if l + 1 < n && Self.above(h[l + 1].distance, h[l].distance, mx) { c = l + 1 }
+                guard Self.above(h[c].distance, last.distance, mx) else { break }
+                h[i] = h[c]
+                i = c
+            }
+            h[i] = last
         }
     }
 
     /// The contents sorted by ascending distance.
     func sortedAscending() -> [(Float, Int32)] {
-        zip(dist, node).sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        items.map { ($0.distance, $0.node) }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
     }
 }

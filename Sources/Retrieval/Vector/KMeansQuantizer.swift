@@ -1,5 +1,4 @@
 import CSwiftLearnKernels
-import Dispatch
 import Foundation
 import Tensors
 
@@ -73,33 +72,31 @@ struct KMeansQuantizer {
     }
 
     /// Index of the best centroid for each of `n` points: the smallest ‖x − c‖² (or the largest
-    /// x·c when `innerProduct`), with GEMM blocks of points spread over all cores.
+    /// x·c when `innerProduct`). Blocks of points are scored with one GEMM each, one block at a
+    /// time (the GEMM spreads over the cores itself; a BLAS must not be entered from several
+    /// threads at once), and the arg-min of each row is taken right after.
     static func nearest(_ x: UnsafePointer<Float>, n: Int, centroids: UnsafePointer<Float>, k: Int, d: Int,
                         innerProduct: Bool) -> [Int32] {
         var cNorms = [Float](repeating: 0, count: k)
         for j in 0..<k { cNorms[j] = innerProduct ? 0 : sl_vec_dot_f32(centroids + j * d, centroids + j * d, d) }
         var out = [Int32](repeating: 0, count: n)
         let block = 1024
-        let blocks = (n + block - 1) / block
-        out.withUnsafeMutableBufferPointer { op in
-            let op = op
-            cNorms.withUnsafeBufferPointer { cn in
-                let scratchCount = min(block, n) * k
-                DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                    let lo = b * block, hi = min(n, lo + block)
-                    let s = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
-                    defer { s.deallocate() }
-                    BLAS.gemm(transposeB: true, m: hi - lo, n: k, k: d, a: x + lo * d, lda: d, b: centroids, ldb: d, c: s, ldc: k)
-                    for i in 0..<(hi - lo) {
-                        var best: Float = .infinity, arg = 0
-                        for j in 0..<k {
-                            let v = innerProduct ? -s[i * k + j] : cn[j] - 2 * s[i * k + j]
-                            if v < best { best = v; arg = j }
-                        }
-                        op[lo + i] = Int32(arg)
-                    }
+        let s = UnsafeMutablePointer<Float>.allocate(capacity: min(block, n) * k + 4096)
+        defer { s.deallocate() }
+        var lo = 0
+        while lo < n {
+            let hi = min(n, lo + block)
+            BLAS.gemm(transposeB: true, m: hi - lo, n: k, k: d, a: x + lo * d, lda: d, b: centroids, ldb: d, c: s, ldc: k)
+            for i in 0..<(hi - lo) {
+                var best: Float = .infinity, arg = 0
+                let row = s + i * k
+                for j in 0..<k {
+                    let v = innerProduct ? -row[j] : cNorms[j] - 2 * row[j]
+                    if v < best { best = v; arg = j }
                 }
+                out[lo + i] = Int32(arg)
             }
+            lo = hi
         }
         return out
     }

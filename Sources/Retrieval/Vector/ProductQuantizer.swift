@@ -19,7 +19,34 @@ public struct ProductQuantizer: Sendable {
     /// Components per sub-vector.
     public var dsub: Int { dimension / m }
     /// `m × 256 × dsub` sub-centroids, sub-space major (empty until trained).
-    public internal(set) var centroids: [Float] = []
+    public private(set) var centroids: [Float] = []
+    /// The centroids transposed per sub-quantizer (s, component, j) for the table kernel.
+    private(set) var transposed: [Float] = []
+    /// ‖c_{s,j}‖² (m × 256).
+    private(set) var norms: [Float] = []
+
+    /// Sets the codebooks and derives the transposed copy and norms used by the table kernel.
+    mutating func setCentroids(_ values: [Float]) {
+        centroids = values
+        derive()
+    }
+
+    private mutating func derive() {
+        guard !centroids.isEmpty else { transposed = []; norms = []; return }
+        var t = [Float](repeating: 0, count: centroids.count)
+        var n = [Float](repeating: 0, count: m * ksub)
+        for s in 0..<m {
+            for j in 0..<ksub {
+                for c in 0..<dsub {
+                    let v = centroids[(s * ksub + j) * dsub + c]
+                    t[(s * dsub + c) * ksub + j] = v
+                    n[s * ksub + j] += v * v
+                }
+            }
+        }
+        transposed = t
+        norms = n
+    }
 
     /// A PQ for `dimension`-d vectors with `m` sub-quantizers (`dimension % m == 0`).
     public init(dimension: Int, m: Int) throws {
@@ -45,22 +72,20 @@ public struct ProductQuantizer: Sendable {
             let c = sub.withUnsafeBufferPointer { km.train($0.baseAddress!, n: n, d: dsub, k: ksub) }
             for j in 0..<(ksub * dsub) { books[s * ksub * dsub + j] = c[j] }
         }
-        centroids = books
+        setCentroids(books)
     }
 
-    /// Encodes `n` rows into `n × m` bytes.
+    /// Encodes `n` rows into `n × m` bytes (nearest sub-centroid by L2 in every sub-space).
     public func encode(_ x: UnsafePointer<Float>, n: Int) -> [UInt8] {
         ensure(isTrained, "ProductQuantizer.encode: not trained")
         var codes = [UInt8](repeating: 0, count: n * m)
-        var dist = [Float](repeating: 0, count: ksub)
-        centroids.withUnsafeBufferPointer { c in
+        var table = [Float](repeating: 0, count: m * ksub)
+        table.withUnsafeMutableBufferPointer { t in
             for i in 0..<n {
+                distanceTable(x + i * dimension, innerProduct: false, into: t.baseAddress!)
                 for s in 0..<m {
-                    dist.withUnsafeMutableBufferPointer {
-                        sl_vec_l2sq_rows_f32(x + i * dimension + s * dsub, c.baseAddress! + s * ksub * dsub, nil, ksub, dsub, $0.baseAddress!)
-                    }
                     var best = 0
-                    for j in 1..<ksub where dist[j] < dist[best] { best = j }
+                    for j in 1..<ksub where t[s * ksub + j] < t[s * ksub + best] { best = j }
                     codes[i * m + s] = UInt8(best)
                 }
             }
@@ -80,15 +105,9 @@ public struct ProductQuantizer: Sendable {
     /// Fills `table` (m × 256) with ‖q_s − c_{s,j}‖² (`innerProduct` false) or −q_s·c_{s,j}
     /// (true), so that summing lookups always gives a distance where lower is closer.
     func distanceTable(_ q: UnsafePointer<Float>, innerProduct: Bool, into table: UnsafeMutablePointer<Float>) {
-        centroids.withUnsafeBufferPointer { c in
-            for s in 0..<m {
-                let t = table + s * ksub
-                if innerProduct {
-                    sl_vec_dot_rows_f32(q + s * dsub, c.baseAddress! + s * ksub * dsub, nil, ksub, dsub, t)
-                    for j in 0..<ksub { t[j] = -t[j] }
-                } else {
-                    sl_vec_l2sq_rows_f32(q + s * dsub, c.baseAddress! + s * ksub * dsub, nil, ksub, dsub, t)
-                }
+        transposed.withUnsafeBufferPointer { t in
+            norms.withUnsafeBufferPointer { n in
+                sl_pq_tables_f32(q, t.baseAddress!, n.baseAddress!, m, dsub, innerProduct ? 1 : 0, table)
             }
         }
     }
@@ -102,10 +121,11 @@ public struct ProductQuantizer: Sendable {
         let m = try r.int(in: 1...dimension, "PQ m")
         guard dimension % m == 0 else { throw RetrievalError.corruptFile(path: r.path, reason: "PQ m does not divide the dimension") }
         var pq = try ProductQuantizer(dimension: dimension, m: m)
-        pq.centroids = try r.array(Float.self)
-        guard pq.centroids.isEmpty || pq.centroids.count == m * 256 * (dimension / m) else {
+        let books = try r.array(Float.self)
+        guard books.isEmpty || books.count == m * 256 * (dimension / m) else {
             throw RetrievalError.corruptFile(path: r.path, reason: "PQ codebook size is wrong")
         }
+        pq.setCentroids(books)
         return pq
     }
 }
