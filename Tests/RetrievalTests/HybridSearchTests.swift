@@ -79,3 +79,16 @@ import Retrieval
         }
     }
 }
+
+@Suite struct RetrievalDemoTests {
+    @Test func demosRankTheExpectedPassages() throws {
+        let keyword = try RetrievalDemos.keywordSearch("solar electricity", k: 3)
+        #expect(keyword.first?.index == 0)
+        #expect(keyword.allSatisfy { $0.text.lowercased().contains("solar") || $0.text.lowercased().contains("electric") })
+        let vector = try RetrievalDemos.vectorSearch("wind turbines power", k: 2)
+        #expect(vector.first?.index == 1)
+        let hybrid = try RetrievalDemos.hybridSearch("hybrid search keyword vector rankings", k: 3)
+        #expect(hybrid.count == 3 && hybrid.first?.index == 11)
+        #expect(Set(hybrid.map(\.index)).count == 3)
+    }
+}

@@ -110,15 +110,17 @@ public final class IVFFlatIndex: VectorIndex {
         guard isTrained else { throw RetrievalError.notTrained("IVFFlatIndex: call train(_:) before search") }
         let nq = q.count / dimension
         let pred = store.slotPredicate(filter)
+        let probes = q.withUnsafeBufferPointer { quantizer.probeBatch($0.baseAddress!, nq: nq, nprobe: nprobe) }
         return parallelQueries(nq, threads: searchThreads) { i in
-            q.withUnsafeBufferPointer { self.searchOne($0.baseAddress! + i * self.dimension, k: k, allowed: pred) }
+            q.withUnsafeBufferPointer { self.searchOne($0.baseAddress! + i * self.dimension, probes: probes[i], k: k, allowed: pred) }
         }
     }
 
-    private func searchOne(_ q: UnsafePointer<Float>, k: Int, allowed: ((Int32) -> Bool)?) -> [SearchHit] {
+    private func searchOne(_ q: UnsafePointer<Float>, probes: [(list: Int, dot: Float)], k: Int,
+                           allowed: ((Int32) -> Bool)?) -> [SearchHit] {
         var top = TopK(k: k)
         var dist: [Float] = []
-        for (l, _) in quantizer.probe(q, nprobe: nprobe) {
+        for (l, _) in probes {
             let slots = lists[l]
             if slots.isEmpty { continue }
             if dist.count < slots.count { dist = [Float](repeating: 0, count: slots.count) }

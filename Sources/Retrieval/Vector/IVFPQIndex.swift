@@ -144,12 +144,14 @@ public final class IVFPQIndex: VectorIndex {
         let q = try store.prepareQueries(queries)
         guard isTrained else { throw RetrievalError.notTrained("IVFPQIndex: call train(_:) before search") }
         let pred = store.slotPredicate(filter)
+        let probes = q.withUnsafeBufferPointer { quantizer.probeBatch($0.baseAddress!, nq: q.count / dimension, nprobe: nprobe) }
         return parallelQueries(q.count / dimension, threads: searchThreads) { i in
-            q.withUnsafeBufferPointer { self.searchOne($0.baseAddress! + i * self.dimension, k: k, allowed: pred) }
+            q.withUnsafeBufferPointer { self.searchOne($0.baseAddress! + i * self.dimension, probes: probes[i], k: k, allowed: pred) }
         }
     }
 
-    private func searchOne(_ q: UnsafePointer<Float>, k: Int, allowed: ((Int32) -> Bool)?) -> [SearchHit] {
+    private func searchOne(_ q: UnsafePointer<Float>, probes: [(list: Int, dot: Float)], k: Int,
+                           allowed: ((Int32) -> Bool)?) -> [SearchHit] {
         let ip = metric.usesInnerProduct
         let m = pq.m
         var table = [Float](repeating: 0, count: m * 256)
@@ -157,7 +159,7 @@ public final class IVFPQIndex: VectorIndex {
         var dist: [Float] = []
         var top = TopK(k: k)
         if ip || !byResidual { table.withUnsafeMutableBufferPointer { pq.distanceTable(q, innerProduct: ip, into: $0.baseAddress!) } }
-        for (l, dot) in quantizer.probe(q, nprobe: nprobe) {
+        for (l, dot) in probes {
             let slots = listSlots[l]
             if slots.isEmpty { continue }
             if !ip && byResidual {
