@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns texts into fixed-size float vectors for vector search. Collections store the `name`
 /// and `dimension` and refuse to be queried with a different function.
 public protocol EmbeddingFunction: Sendable {
@@ -50,5 +52,3 @@ public struct HashedFeatureEmbedding: EmbeddingFunction {
         return v.map { Float(norm > 0 ? $0 / norm : 0) }
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reciprocal-rank fusion (Cormack, Clarke & Büttcher, 2009) of several ranked lists:
 /// score(d) = Σᵢ wᵢ / (k + rankᵢ(d)), rank counted from 1 in each list where d appears.
 /// Robust to lists whose scores live on different scales (BM25 vs cosine).
@@ -108,5 +110,3 @@ public final class HybridSearch {
         }
     }
 }
-
-import Foundation
