@@ -1,8 +1,10 @@
 // Distance kernels for the Retrieval module's vector indexes (float32 dot, L2, batched forms, PQ
 // asymmetric distance). Included by CSwiftLearnKernels.h. Implementations live in vector_*.c.
 //
-// Every function has AVX-512, AVX2+FMA and portable C variants, chosen per call from
-// sl_cpu_features(). All are single-threaded; vectors are contiguous float32 rows of `d` values.
+// The distance functions have AVX-512, AVX2+FMA and portable C variants, the PQ table kernel
+// AVX-512 and portable C, chosen per call from sl_cpu_features(); the ADC scan is portable C
+// (interleaved scalar lookups beat gathers). All are single-threaded; vectors are contiguous
+// float32 rows of `d` values.
 #ifndef SL_VECTOR_H
 #define SL_VECTOR_H
 
