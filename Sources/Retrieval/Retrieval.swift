@@ -1,1 +1,0 @@
-// Module Retrieval: see docs/ARCHITECTURE.md. Files are added per concept (one main type per file).

@@ -1,3 +1,0 @@
-import Testing
-
-// RetrievalTests: suites are added per concept, one file each.
