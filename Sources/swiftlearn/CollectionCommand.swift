@@ -11,13 +11,6 @@ struct CollectionCommand: ParsableCommand {
     )
 }
 
-/// `--home`: the SwiftLearn home directory.
-struct HomeOption: ParsableArguments {
-    @Option(help: "SwiftLearn home (default $SWIFTLEARN_HOME or ~/.swiftlearn).") var home: String?
-
-    var store: CollectionStore { CollectionStore(home: home.map { URL(fileURLWithPath: $0) }) }
-}
-
 struct CollectionCreate: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an empty collection.")
     @Argument(help: "Collection name.") var name: String
@@ -27,7 +20,7 @@ struct CollectionCreate: ParsableCommand {
 
     func run() throws {
         guard dimension >= 1 else { throw ValidationError("--dimension must be at least 1") }
-        let c = try home.store.create(name, embedding: HashedFeatureEmbedding(dimension: dimension), chunking: try TextChunker.Strategy(parsing: chunking))
+        let c = try home.collections.create(name, embedding: HashedFeatureEmbedding(dimension: dimension), chunking: try TextChunker.Strategy(parsing: chunking))
         print("created collection \(name) at \(c.url.path) (embedding \(c.embedding.name), chunking \(chunking))")
     }
 }
@@ -55,7 +48,7 @@ struct CollectionAdd: ParsableCommand {
             docs.append(CollectionDocument(id: URL(fileURLWithPath: f).lastPathComponent, text: text, metadata: shared.merging(["source": .string(f)]) { a, _ in a }))
         }
         if let jsonl { docs += try readJSONL(jsonl) }
-        let collection = try home.store.open(name)
+        let collection = try home.collections.open(name)
         var count = 0
         try collection.add(docs, batchSize: batchSize) { ids in
             for id in ids { print("committed \(id)") }
@@ -98,7 +91,7 @@ struct CollectionList: ParsableCommand {
     @OptionGroup var home: HomeOption
 
     func run() throws {
-        let store = home.store
+        let store = home.collections
         if let name {
             let c = try store.open(name)
             for id in try c.documentIDs() { print(json ? JSONLine([("id", .string(id))]).text : id) }
@@ -119,10 +112,10 @@ struct CollectionDelete: ParsableCommand {
 
     func run() throws {
         if documents.isEmpty {
-            try home.store.delete(name)
+            try home.collections.delete(name)
             print("deleted collection \(name)")
         } else {
-            try home.store.open(name).delete(ids: documents)
+            try home.collections.open(name).delete(ids: documents)
             print("deleted \(documents.count) document(s) from \(name)")
         }
     }
@@ -135,7 +128,7 @@ struct CollectionGet: ParsableCommand {
     @OptionGroup var home: HomeOption
 
     func run() throws {
-        let doc = try home.store.open(name).get(id: id)
+        let doc = try home.collections.open(name).get(id: id)
         print(doc.text)
     }
 }

@@ -4,7 +4,10 @@ import SwiftLearn
 
 /// `--home`: where the progress database lives.
 struct HomeOption: ParsableArguments {
-    @Option(help: "Folder of the progress database (default $SWIFTLEARN_HOME, else ~/.swiftlearn).") var home: String?
+    @Option(help: "SwiftLearn's data folder: progress database and collections (default $SWIFTLEARN_HOME, else ~/.swiftlearn).") var home: String?
+
+    /// The collections under this home (`<home>/collections/`).
+    var collections: CollectionStore { CollectionStore(home: home.map { URL(fileURLWithPath: $0) }) }
 
     /// The home folder.
     var url: URL { ProgressStore.home(override: home) }
