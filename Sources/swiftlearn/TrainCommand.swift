@@ -19,6 +19,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Peak learning rate (default: the recipe's).") var lr: Double?
     @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Option(help: "Save the trained weights to this .safetensors file.") var save: String?
+    @Option(help: "Write the training curves (train and validation loss per epoch) as an SVG chart here (default: <recipe>-curves.svg; 'none' to skip).") var plot: String?
     @Flag(help: "Print every line as a JSON object.") var json = false
 
     func validate() throws {
@@ -54,6 +55,20 @@ struct TrainCommand: ParsableCommand {
         final += [("epochs", .int(result.history.count)), ("parameters", .int(result.parameterCount)),
                   ("seconds", .double(result.totalSeconds))]
         if let save { final.append(("saved", .string(save))) }
+        if plot != "none" {
+            let path = plot ?? "\(chosen.rawValue)-curves.svg"
+            let epochs = result.history.map { Double($0.epoch) }
+            let chart = LineChart(title: "\(chosen.rawValue): loss per epoch", xLabel: "epoch", yLabel: "loss",
+                                  series: [ChartSeries(name: "train", x: epochs, y: result.history.map(\.trainLoss)),
+                                           ChartSeries(name: "validation", x: epochs, y: result.history.map(\.validationLoss))],
+                                  showMarkers: epochs.count < 30)
+            do {
+                try chart.writeSVG(to: URL(fileURLWithPath: path))
+                final.append(("plot", .string(path)))
+            } catch {
+                FileHandle.standardError.write(Data("warning: could not write the training-curve plot: \(error)\n".utf8))
+            }
+        }
         if json {
             if let sample = result.sample { final.append(("sample", .string(sample))) }
             print(JSONLine(final).text)
