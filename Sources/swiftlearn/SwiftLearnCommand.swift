@@ -10,7 +10,7 @@ struct SwiftLearnCommand: ParsableCommand {
         commandName: "swiftlearn",
         abstract: "SwiftLearn: a machine-learning toolkit and study roadmap, in Swift.",
         subcommands: [TourCommand.self, RoadmapCommand.self, ProgressCommand.self, DemoCommand.self, CheckpointCommand.self,
-                      LearnCommand.self, TokenizeCommand.self, BenchCommand.self, InfoCommand.self]
+                      LearnCommand.self, TrainCommand.self, TokenizeCommand.self, BenchCommand.self, InfoCommand.self]
     )
 }
 

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import SwiftLearn
+
+/// `swiftlearn train --recipe NAME`: trains one of the deep-learning recipes on bundled data,
+/// printing a line per epoch (`epoch`, `train_loss`, `val_loss`, `val_accuracy` or `val_rmse`,
+/// `lr`, `seconds`) and a final object with `"final": true` and the test metric.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a neural-network recipe on bundled data (MNIST, digits, a sine series, Shakespeare).",
+        discussion: "Recipes:\n" + Recipe.allCases.map { "  \($0.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.summary)" }
+            .joined(separator: "\n")
+    )
+
+    @Option(help: "Recipe to train: \(Recipe.allCases.map(\.rawValue).joined(separator: ", ")).") var recipe: String
+    @Option(help: "Passes over the training data (default: the recipe's).") var epochs: Int?
+    @Option(name: .customLong("batch-size"), help: "Samples per batch (default: the recipe's).") var batchSize: Int?
+    @Option(help: "Peak learning rate (default: the recipe's).") var lr: Double?
+    @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: UInt64 = 0
+    @Option(help: "Save the trained weights to this .safetensors file.") var save: String?
+    @Flag(help: "Print every line as a JSON object.") var json = false
+
+    func validate() throws {
+        guard Recipe(rawValue: recipe) != nil else {
+            throw ValidationError("unknown recipe '\(recipe)'; valid recipes: \(Recipe.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        if let save, !save.hasSuffix(".safetensors") { throw ValidationError("--save takes a .safetensors file name, got '\(save)'") }
+    }
+
+    func run() throws {
+        let chosen = try Recipe.named(recipe)
+        let options = RecipeOptions(epochs: epochs, batchSize: batchSize, learningRate: lr, seed: seed,
+                                    saveURL: save.map { URL(fileURLWithPath: $0) })
+        let metricKey = chosen.metric == .rmse ? "val_rmse" : "val_accuracy"
+        let result = try Recipe.run(chosen, options: options) { e in
+            var fields: [(String, JSONValue)] = [("epoch", .int(e.epoch)), ("train_loss", .double(e.trainLoss)),
+                                                 ("val_loss", .double(e.validationLoss))]
+            if let m = e.validationMetric { fields.append((metricKey, .double(m))) }
+            fields += [("lr", .double(e.learningRate)), ("seconds", .double(e.seconds))]
+            if json {
+                print(JSONLine(fields).text)
+            } else {
+                print(fields.map { "\($0.0) \($0.1)" }.joined(separator: "  "))
+            }
+            fflush(stdout)
+        }
+        var final: [(String, JSONValue)] = [("final", .bool(true)), ("recipe", .string(chosen.rawValue)),
+                                            (result.testMetricName, .double(result.testMetric))]
+        final += result.extras.map { ($0.name, JSONValue.double($0.value)) }
+        final += [("epochs", .int(result.history.count)), ("parameters", .int(result.parameterCount)),
+                  ("seconds", .double(result.totalSeconds))]
+        if let save { final.append(("saved", .string(save))) }
+        if json {
+            if let sample = result.sample { final.append(("sample", .string(sample))) }
+            print(JSONLine(final).text)
+        } else {
+            printFields(final, json: false)
+            if let sample = result.sample { print("sample:\n\(sample)") }
+        }
+    }
+}
