@@ -9,7 +9,7 @@ extension DemoRegistry {
     /// all on the `Neural` module (PyTorch-style modules, losses, optimizers and schedules).
     public static let neural: [Demo] = [
         Demo("perceptron-mlp", "A perceptron cannot learn XOR; a hidden layer can",
-             shows: "Noisy XOR points: a single linear unit (logistic perceptron) stays near chance, an MLP with one hidden layer of 8 ReLUs separates them.") { ctx in
+             shows: "Noisy XOR points: a linear classifier (logistic perceptron) can get at most 3 of the 4 corners right, an MLP with one hidden layer of 8 ReLUs separates them.") { ctx in
             let (x, y) = noisyXOR(count: 200, seed: ctx.seed)
             let g = RandomGenerator(seed: ctx.seed)
             let perceptron = Sequential(Linear(2, 2, generator: g))
@@ -17,7 +17,7 @@ extension DemoRegistry {
             let single = trainFullBatch(perceptron, Adam(perceptron.parameters(), learningRate: 0.05), x: x, y: y, steps: 300)
             let hidden = trainFullBatch(mlp, Adam(mlp.parameters(), learningRate: 0.05), x: x, y: y, steps: 300)
             let a1 = accuracy(perceptron(x), y), a2 = accuracy(mlp(x), y)
-            return DemoOutcome(passed: a1 < 0.8 && a2 > 0.95,
+            return DemoOutcome(passed: a1 <= 0.8 && a2 > 0.95,
                                result: "training accuracy on 200 XOR points: perceptron \(pct(a1)), MLP 2-8-2 \(pct(a2))",
                                metrics: [("mlp_accuracy", a2), ("perceptron_accuracy", a1)],
                                figures: [DemoFigure("loss", LineChart(title: "XOR: cross-entropy per step", xLabel: "step", yLabel: "loss",
@@ -389,12 +389,12 @@ func huberLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
     return Tensor.differentiable(value, inputs: [prediction], name: "huberLoss") { g in [r.clamp(min: -1, max: 1) * g / n] }
 }
 
-/// Points around the four corners of the unit square, labelled by XOR of the corner.
+/// Points around the four corners of the square [−1, 1]², as many per corner, labelled by XOR of the corner.
 func noisyXOR(count: Int, seed: UInt64) -> (x: Tensor, y: Tensor) {
-    let corners = Tensor.randint(0, 2, [count, 2], seed: seed)
-    let x = corners.to(.float32) * 2 - 1 + Tensor.normal([count, 2], std: 0.2, seed: seed + 1)
-    let c = corners.toArray(as: Int64.self)
-    return (x, Tensor((0..<count).map { c[2 * $0] ^ c[2 * $0 + 1] }))
+    let c: [Int64] = (0..<count).flatMap { (i: Int) -> [Int64] in [Int64(i % 2), Int64((i / 2) % 2)] }   // corners in equal shares
+    let x = Tensor(c, shape: [count, 2]).to(.float32) * 2 - 1 + Tensor.normal([count, 2], std: 0.2, seed: seed + 1)
+    let labels: [Int64] = (0..<count).map { (i: Int) -> Int64 in c[2 * i] ^ c[2 * i + 1] }
+    return (x, Tensor(labels))
 }
 
 /// A small classifier written as a Module subclass: its layers are found by reflection.
