@@ -123,7 +123,7 @@ extension CurriculumPhase {
                       "Repaint a photo in the style of a painting by optimising the image against CNN features."),
                 topic("project-sequence-forecast", "Project: forecasting a price series with an LSTM", hours: 12, after: ["lstm-gru"],
                       "Predict the next values of a series and compare with a naive baseline.",
-                      code: ["Neural.Recipe", "Neural.LSTM"], checkpoints: ["lstm-sine"]),
+                      code: ["Neural.Recipe", "Neural.LSTM", "Tensors.Linalg.lstsq"], demo: true, checkpoints: ["lstm-sine"]),
             ]),
         ])
 }
