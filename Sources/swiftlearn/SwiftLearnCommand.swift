@@ -10,7 +10,6 @@ struct SwiftLearnCommand: ParsableCommand {
         commandName: "swiftlearn",
         abstract: "SwiftLearn: a machine-learning toolkit and study roadmap, in Swift.",
         subcommands: [TourCommand.self, RoadmapCommand.self, ProgressCommand.self, DemoCommand.self, CheckpointCommand.self,
-        subcommands: [TourCommand.self, RoadmapCommand.self, ProgressCommand.self, DemoCommand.self, CheckpointCommand.self,
                       LearnCommand.self, TrainCommand.self, TokenizeCommand.self, CollectionCommand.self, SearchCommand.self,
                       IndexCommand.self, BenchCommand.self, InfoCommand.self]
     )
