@@ -68,9 +68,11 @@ enum NormKernels {
         let pdx = dx?.raw(T.self)
         let chunks = Swift.max(NeuralParallel.chunkCount(geo.rows, cost: 8 * d), 1)
         // Per-chunk partial parameter gradients (float64), summed at the end.
-        var dwParts = [Double](repeating: 0, count: (needW || needB) ? chunks * parameterCount * 2 : 0)
+        let needParameters = (needW || needB) && parameterCount > 0
+        var dwParts = [Double](repeating: 0, count: needParameters ? chunks * parameterCount * 2 : 0)
         dwParts.withUnsafeMutableBufferPointer { parts in
-            let parts = parts.baseAddress
+            // (An empty buffer may still have a base address: only use it when there is something to sum.)
+            let parts = needParameters ? parts.baseAddress : nil
             NeuralParallel.forChunks(geo.rows, cost: 8 * d) { c, s, e in
                 let accW = parts.map { $0 + c * parameterCount * 2 }, accB = accW.map { $0 + parameterCount }
                 for r in s..<e {
@@ -102,7 +104,7 @@ enum NormKernels {
             for c in 0..<chunks { for k in 0..<parameterCount { s[k] += dwParts[c * parameterCount * 2 + offset + k] } }
             return Tensor(s, shape: [parameterCount]).to(dt)
         }
-        return (dx, needW ? total(0) : nil, needB ? total(parameterCount) : nil)
+        return (dx, needW && needParameters ? total(0) : nil, needB && needParameters ? total(parameterCount) : nil)
     }
 }
 

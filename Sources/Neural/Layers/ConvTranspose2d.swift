@@ -36,22 +36,24 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
     ensure(x.dtype == dt, "convTranspose2d: input dtype \(x.dtype) does not match weight dtype \(dt)")
     if let bias { ensure(bias.shape == [cout], "convTranspose2d: bias shape \(bias.shape) must be [\(cout)]") }
     let n = x.shape[0], h = x.shape[2], w = x.shape[3], kh = weight.shape[2], kw = weight.shape[3]
-    // The output rows reached by some input pixel; the output padding rows after them get only the bias.
-    let reachH = (h - 1) * stride.h - 2 * padding.h + dilation.h * (kh - 1) + 1
-    let reachW = (w - 1) * stride.w - 2 * padding.w + dilation.w * (kw - 1) + 1
-    ensure(reachH > 0 && reachW > 0, "convTranspose2d: padding \(padding) is too large for input \(x.shape) and kernel \([kh, kw])")
-    // The convolution this op transposes: [N, Cout, reachH, reachW] → [N, Cin, H, W].
-    let geo = ConvGeometry(n: n, cin: cout, h: reachH, w: reachW, cout: cin, kh: kh, kw: kw, sh: stride.h, sw: stride.w,
+    let hout = (h - 1) * stride.h - 2 * padding.h + dilation.h * (kh - 1) + outputPadding.h + 1
+    let wout = (w - 1) * stride.w - 2 * padding.w + dilation.w * (kw - 1) + outputPadding.w + 1
+    ensure(hout > 0 && wout > 0, "convTranspose2d: padding \(padding) is too large for input \(x.shape) and kernel \([kh, kw])")
+    // The convolution this op transposes maps [N, Cout, Hout, Wout] to [N, Cin, H', W'] with H' = H
+    // unless the output padding reaches a whole stride (allowed when it is below the dilation):
+    // then the input is extended by zero rows/columns to H', which add nothing.
+    let geo = ConvGeometry(n: n, cin: cout, h: hout, w: wout, cout: cin, kh: kh, kw: kw, sh: stride.h, sw: stride.w,
                            ph: padding.h, pw: padding.w, dh: dilation.h, dw: dilation.w, groups: groups)
-    ensure(geo.hout == h && geo.wout == w, "internal: convTranspose2d geometry \(geo) does not invert input \(x.shape)")
-    let xs = x.plain(dt), ws = weight.plain(dt)
-    let shapeOnly = Tensor.uninitialized([n, cout, reachH, reachW], dtype: dt)   // only its size is read
+    ensure(geo.hout >= h && geo.wout >= w, "internal: convTranspose2d geometry \(geo) does not cover input \(x.shape)")
+    let extended = geo.hout > h || geo.wout > w
+    var xs = x.plain(dt)
+    if extended { xs = xs.padded([(0, 0), (0, 0), (0, geo.hout - h), (0, geo.wout - w)]).contiguous() }
+    let ws = weight.plain(dt)
+    let shapeOnly = Tensor.uninitialized([n, cout, hout, wout], dtype: dt)   // only its size is read
     var y = (dt == .float32
         ? ConvKernels.backward(Float.self, geo, gy: xs, x: shapeOnly, cols: nil, w: ws, needX: true, needW: false, needB: false)
         : ConvKernels.backward(Double.self, geo, gy: xs, x: shapeOnly, cols: nil, w: ws, needX: true, needW: false, needB: false)).0!
-    if outputPadding != 0 { y = y.padded([(0, 0), (0, 0), (0, outputPadding.h), (0, outputPadding.w)]) }
-    if let bias { y = y + bias.detached().reshaped([1, cout, 1, 1]) }
-    y = y.contiguous()
+    if let bias { y = (y + bias.detached().to(dt).reshaped([1, cout, 1, 1])).contiguous() }
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
     guard GradMode.isEnabled, needX || needW || needB else { return y }
     var inputs = [x, weight]
@@ -60,14 +62,13 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
         let gs = g.plain(dt)
         var dx: Tensor? = nil, dw: Tensor? = nil
         if needX || needW {
-            let gReach = gs.slice(axis: 2, 0, reachH).slice(axis: 3, 0, reachW).contiguous()
-            let (conv, cols) = dt == .float32 ? ConvKernels.forward(Float.self, geo, x: gReach, w: ws, b: nil)
-                                              : ConvKernels.forward(Double.self, geo, x: gReach, w: ws, b: nil)
-            if needX { dx = conv }
+            let (conv, cols) = dt == .float32 ? ConvKernels.forward(Float.self, geo, x: gs, w: ws, b: nil)
+                                              : ConvKernels.forward(Double.self, geo, x: gs, w: ws, b: nil)
+            if needX { dx = extended ? conv.slice(axis: 2, 0, h).slice(axis: 3, 0, w).contiguous() : conv }
             if needW {
                 dw = (dt == .float32
-                    ? ConvKernels.backward(Float.self, geo, gy: xs, x: gReach, cols: cols, w: ws, needX: false, needW: true, needB: false)
-                    : ConvKernels.backward(Double.self, geo, gy: xs, x: gReach, cols: cols, w: ws, needX: false, needW: true, needB: false)).1
+                    ? ConvKernels.backward(Float.self, geo, gy: xs, x: gs, cols: cols, w: ws, needX: false, needW: true, needB: false)
+                    : ConvKernels.backward(Double.self, geo, gy: xs, x: gs, cols: cols, w: ws, needX: false, needW: true, needB: false)).1
             }
         }
         var out: [Tensor?] = [dx, dw]
