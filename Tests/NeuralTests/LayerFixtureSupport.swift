@@ -5,12 +5,15 @@ import Neural
 
 /// The PyTorch reference values written by scripts/fixtures/make_neural_layer_fixtures.py.
 enum LayerFixtures {
-    static let tensors: [String: Tensor] = {
-        let url = Bundle.module.url(forResource: "layers", withExtension: "safetensors", subdirectory: "Fixtures")!
+    static let tensors: [String: Tensor] = load("layers")
+
+    /// The tensors of `Fixtures/<resource>.safetensors` by key.
+    static func load(_ resource: String) -> [String: Tensor] {
+        let url = Bundle.module.url(forResource: resource, withExtension: "safetensors", subdirectory: "Fixtures")!
         var d: [String: Tensor] = [:]
         for (k, t) in try! Tensor.load(safetensors: url).tensors { d[k] = t }
         return d
-    }()
+    }
 
     /// Tolerances: 1e-6 (absolute + relative) for float64, 1e-4 relative for float32.
     static func tolerance(_ dtype: DType) -> Double { dtype == .float64 ? 1e-6 : 1e-4 }
@@ -25,8 +28,8 @@ enum LayerFixtures {
     /// the dtype; `run` computes the outputs from the inputs. Checks outputs, input gradients,
     /// parameter gradients and buffers after the call. Returns the largest error seen per dtype.
     @discardableResult
-    static func check(_ name: String, build: (DType) -> Module?, run: (Module?, [Tensor]) -> [Tensor],
-                      sourceLocation: SourceLocation = #_sourceLocation) throws -> [DType: Double] {
+    static func check(_ name: String, in tensors: [String: Tensor] = LayerFixtures.tensors, build: (DType) -> Module?,
+                      run: (Module?, [Tensor]) -> [Tensor], sourceLocation: SourceLocation = #_sourceLocation) throws -> [DType: Double] {
         var worst: [DType: Double] = [:]
         for (tag, dt) in [("f64", DType.float64), ("f32", DType.float32)] {
             let key = "\(name)|\(tag)|"

@@ -1,0 +1,142 @@
+import Foundation
+import Tensors
+
+// Fused normalization over rows (LayerNorm, GroupNorm, RMSNorm): one pass computes each row's
+// statistics and the normalized values, the affine map is applied in the same pass, and backward
+// is one pass per row. A row is R-th block of D contiguous elements; the affine parameter of
+// element d of row r is `((r % groups)·D + d) / span` (LayerNorm/RMSNorm: groups = span = 1;
+// GroupNorm: groups = G, span = spatial size, so every channel shares one γ and β).
+
+/// Layout of one fused normalization.
+struct NormGeometry {
+    /// Rows normalized independently and the length of each.
+    var rows, length: Int
+    /// Rows per sample that use different affine parameters (GroupNorm's G), and how many
+    /// consecutive elements share one parameter (GroupNorm's spatial size).
+    var groups = 1, span = 1
+    /// Whether the mean is subtracted (LayerNorm/GroupNorm) or only the RMS divided (RMSNorm).
+    var centered = true
+    var eps: Double
+
+    @inline(__always) func parameterIndex(row r: Int, _ d: Int) -> Int { ((r % groups) * length + d) / span }
+}
+
+enum NormKernels {
+    /// y = x̂·γ + β with x̂ = (x − μ)·rstd (centered) or x·rstd; returns y, x̂ and rstd per row.
+    static func forward<T: FloatScalar>(_: T.Type, _ geo: NormGeometry, x: Tensor, weight: Tensor?, bias: Tensor?)
+        -> (Tensor, Tensor, [Double]) {
+        let d = geo.length, dt = x.dtype
+        let y = Tensor.uninitialized(x.shape, dtype: dt), xhat = Tensor.uninitialized(x.shape, dtype: dt)
+        var rstd = [Double](repeating: 0, count: geo.rows)
+        let px = UnsafePointer(x.raw(T.self)), py = y.raw(T.self), ph = xhat.raw(T.self)
+        let pw = weight.map { UnsafePointer($0.raw(T.self)) }, pb = bias.map { UnsafePointer($0.raw(T.self)) }
+        rstd.withUnsafeMutableBufferPointer { prs in
+            let prs = prs.baseAddress!
+            NeuralParallel.forRange(geo.rows, cost: 6 * d) { s, e in
+                for r in s..<e {
+                    let row = px + r * d, hrow = ph + r * d, yrow = py + r * d
+                    var mean = 0.0
+                    if geo.centered { for j in 0..<d { mean += Double(row[j]) }; mean /= Double(Swift.max(d, 1)) }
+                    var sq = 0.0
+                    for j in 0..<d { let v = Double(row[j]) - mean; sq += v * v }
+                    let rs = 1 / (sq / Double(Swift.max(d, 1)) + geo.eps).squareRoot()
+                    prs[r] = rs
+                    for j in 0..<d {
+                        let h = (Double(row[j]) - mean) * rs
+                        hrow[j] = T(h)
+                        let k = geo.parameterIndex(row: r, j)
+                        var v = h
+                        if let pw { v *= Double(pw[k]) }
+                        if let pb { v += Double(pb[k]) }
+                        yrow[j] = T(v)
+                    }
+                }
+            }
+        }
+        return (y, xhat, rstd)
+    }
+
+    /// Gradients (dx, dγ, dβ). With ĝ = g·γ:
+    /// centered `dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))`, RMS `dx = rstd·(ĝ − x̂·mean(ĝ·x̂))`;
+    /// dγ = Σ g·x̂ and dβ = Σ g over the elements sharing the parameter.
+    static func backward<T: FloatScalar>(_: T.Type, _ geo: NormGeometry, g: Tensor, xhat: Tensor, rstd: [Double], weight: Tensor?,
+                                         parameterCount: Int, needX: Bool, needW: Bool, needB: Bool) -> (Tensor?, Tensor?, Tensor?) {
+        let d = geo.length, dt = g.dtype
+        let pg = UnsafePointer(g.raw(T.self)), ph = UnsafePointer(xhat.raw(T.self))
+        let pw = weight.map { UnsafePointer($0.raw(T.self)) }
+        let dx: Tensor? = needX ? Tensor.uninitialized(g.shape, dtype: dt) : nil
+        let pdx = dx?.raw(T.self)
+        let chunks = Swift.max(NeuralParallel.chunkCount(geo.rows, cost: 8 * d), 1)
+        // Per-chunk partial parameter gradients (float64), summed at the end.
+        let needParameters = (needW || needB) && parameterCount > 0
+        var dwParts = [Double](repeating: 0, count: needParameters ? chunks * parameterCount * 2 : 0)
+        dwParts.withUnsafeMutableBufferPointer { parts in
+            // (An empty buffer may still have a base address: only use it when there is something to sum.)
+            let parts = needParameters ? parts.baseAddress : nil
+            NeuralParallel.forChunks(geo.rows, cost: 8 * d) { c, s, e in
+                let accW = parts.map { $0 + c * parameterCount * 2 }, accB = accW.map { $0 + parameterCount }
+                for r in s..<e {
+                    let grow = pg + r * d, hrow = ph + r * d
+                    if let accW, let accB {
+                        for j in 0..<d {
+                            let k = geo.parameterIndex(row: r, j)
+                            accW[k] += Double(grow[j]) * Double(hrow[j]); accB[k] += Double(grow[j])
+                        }
+                    }
+                    guard let pdx else { continue }
+                    var meanG = 0.0, meanGH = 0.0
+                    for j in 0..<d {
+                        let gh = Double(grow[j]) * (pw.map { Double($0[geo.parameterIndex(row: r, j)]) } ?? 1)
+                        meanG += gh; meanGH += gh * Double(hrow[j])
+                    }
+                    meanG /= Double(d); meanGH /= Double(d)
+                    if !geo.centered { meanG = 0 }
+                    let rs = rstd[r], out = pdx + r * d
+                    for j in 0..<d {
+                        let gh = Double(grow[j]) * (pw.map { Double($0[geo.parameterIndex(row: r, j)]) } ?? 1)
+                        out[j] = T(rs * (gh - meanG - Double(hrow[j]) * meanGH))
+                    }
+                }
+            }
+        }
+        func total(_ offset: Int) -> Tensor {
+            var s = [Double](repeating: 0, count: parameterCount)
+            for c in 0..<chunks { for k in 0..<parameterCount { s[k] += dwParts[c * parameterCount * 2 + offset + k] } }
+            return Tensor(s, shape: [parameterCount]).to(dt)
+        }
+        return (dx, needW && needParameters ? total(0) : nil, needB && needParameters ? total(parameterCount) : nil)
+    }
+}
+
+/// Runs a fused normalization as one autograd node (shared by ``layerNorm(_:normalizedShape:weight:bias:eps:)``,
+/// ``groupNorm(_:groups:weight:bias:eps:)`` and ``rmsNorm(_:normalizedShape:weight:eps:)``).
+/// `weight` and `bias` have `parameterShape`; their element count is the number of affine parameters.
+func fusedNorm(_ x: Tensor, _ geo: NormGeometry, weight: Tensor?, bias: Tensor?, name: String) -> Tensor {
+    let dt = x.dtype
+    ensure(dt == .float32 || dt == .float64, "\(name): expects float32 or float64, got \(dt)")
+    for p in [weight, bias].compactMap({ $0 }) {
+        ensure(p.dtype == dt, "\(name): parameter dtype \(p.dtype) does not match input dtype \(dt)")
+    }
+    let xs = x.plain(dt), ws = weight?.plain(dt), bs = bias?.plain(dt)
+    let (y, xhat, rstd) = dt == .float32 ? NormKernels.forward(Float.self, geo, x: xs, weight: ws, bias: bs)
+                                         : NormKernels.forward(Double.self, geo, x: xs, weight: ws, bias: bs)
+    let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
+    guard GradMode.isEnabled, needX || needW || needB else { return y }
+    var inputs = [x]
+    if let weight { inputs.append(weight) }
+    if let bias { inputs.append(bias) }
+    let count = weight?.count ?? bias?.count ?? 0
+    let wShape = weight?.shape, bShape = bias?.shape
+    return Tensor.differentiable(y, inputs: inputs, name: name) { g in
+        let gs = g.plain(dt)
+        let (dx, dw, db) = dt == .float32
+            ? NormKernels.backward(Float.self, geo, g: gs, xhat: xhat, rstd: rstd, weight: ws, parameterCount: count,
+                                   needX: needX, needW: needW, needB: needB)
+            : NormKernels.backward(Double.self, geo, g: gs, xhat: xhat, rstd: rstd, weight: ws, parameterCount: count,
+                                   needX: needX, needW: needW, needB: needB)
+        var out: [Tensor?] = [dx]
+        if let wShape { out.append(dw?.reshaped(wShape)) }
+        if let bShape { out.append(db?.reshaped(bShape)) }
+        return out
+    }
+}
