@@ -48,6 +48,13 @@ public protocol VectorIndex: AnyObject {
 }
 
 extension VectorIndex {
+    /// One query through the batched search (the default for indexes whose single-query path is
+    /// the batched one; HNSW has its own).
+    public func search(_ query: [Float], k: Int, filter: VectorFilter?) throws -> [SearchHit] {
+        guard query.count == dimension || query.isEmpty else { throw RetrievalError.dimensionMismatch(expected: dimension, got: query.count) }
+        return try search(batch: query, k: k, filter: filter)[0]
+    }
+
     /// `search(query, k: k, filter: nil)`.
     public func search(_ query: [Float], k: Int) throws -> [SearchHit] { try search(query, k: k, filter: nil) }
 
