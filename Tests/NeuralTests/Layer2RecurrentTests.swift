@@ -11,8 +11,8 @@ final class RecurrentHolder: Module {
 /// Elman RNN and GRU against PyTorch 2.13 (outputs, final states and every gradient).
 @Suite struct Layer2RecurrentTests {
     typealias F = Layer2Fixtures
-    let plain: (Module?, [Tensor]) -> [Tensor] = { m, x in let (o, h) = (m as! RecurrentNetwork)(x[0], state: nil); return [o, h] }
-    let withState: (Module?, [Tensor]) -> [Tensor] = { m, x in let (o, h) = (m as! RecurrentHolder).rnn(x[0], state: x[1]); return [o, h] }
+    let plain: (Module?, [Tensor]) -> [Tensor] = { m, x in let (o, h) = (m as! RecurrentNetwork).run(x[0], states: nil); return [o, h[0]] }
+    let withState: (Module?, [Tensor]) -> [Tensor] = { m, x in let (o, h) = (m as! RecurrentHolder).rnn.run(x[0], states: [x[1]]); return [o, h[0]] }
 
     @Test func elmanRNN() throws {
         try F.check("rnn_tanh", build: { RNN(inputSize: 4, hiddenSize: 5, dtype: $0) }, run: plain)

@@ -15,8 +15,9 @@ enum LayerFixtures {
         return d
     }
 
-    /// Tolerances: 1e-6 (absolute + relative) for float64, 1e-4 relative for float32.
-    static func tolerance(_ dtype: DType) -> Double { dtype == .float64 ? 1e-6 : 1e-4 }
+    /// Tolerances: 1e-10 (absolute + relative) for float64 — far inside the 1e-6 asked for, so a
+    /// fixture whose float64 run silently used rounded parameters fails — and 1e-4 relative for float32.
+    static func tolerance(_ dtype: DType) -> Double { dtype == .float64 ? 1e-10 : 1e-4 }
 
     /// Largest |a − b| / (1 + |b|) — relative for large values, absolute near zero.
     static func maxError(_ a: Tensor, _ b: Tensor) -> Double {
