@@ -13,15 +13,17 @@ Workloads (as in Sources/swiftlearn/NeuralBench.swift; random data, fixed seeds)
   lstm    LSTM(input 32, hidden 128), sequence 50, batch 32, linear head on the last step, MSE, Adam
   conv2d  forward of Conv2d(32, 64, 3, padding=1) on 64x32x28x28 (GFLOP/s)
 
-PyTorch uses torch.set_num_threads(our thread count) (what `bench neural` reports) and, unless
---omp-active is given, OMP_WAIT_POLICY=PASSIVE: on a shared machine (this one runs other builds)
-OpenMP's spinning barriers make PyTorch 5-10x slower with 2 threads than with 1 (measured here:
-MLP 11 steps/s active vs 70 passive vs 77 with one thread), which would flatter our ratios.
+PyTorch uses torch.set_num_threads(our thread count) (what `bench neural` reports) and its own
+default OpenMP wait policy (spinning barriers), which is its fastest setting on a quiet machine.
+On a machine busy with other work those spinning barriers make PyTorch 5-10x slower with 2
+threads than with 1 (measured here under load: MLP 11 steps/s active vs 70 passive vs 77 with one
+thread), which would flatter our ratios: pass --omp-passive there (OMP_WAIT_POLICY=PASSIVE) and
+say so beside the figures.
 
 Usage:
     swift build -c release
     python3 benchmarks/compare_neural.py [--rounds 3] [--runs 5] [--steps 20] [--binary .build/release/swiftlearn]
-        [--skip-memory] [--omp-active]
+        [--only mlp,lenet,lstm,conv2d] [--skip-memory] [--omp-passive]
 
 Pinned: torch 2.13.0 (CPU wheel).
 """
@@ -32,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
 
 
-def torch_workloads(threads, runs, steps):
+def torch_workloads(threads, runs, steps, only):
     import torch
     import torch.nn as nn
     torch.set_num_threads(threads)
@@ -54,6 +56,8 @@ def torch_workloads(threads, runs, steps):
         return median(ts)
 
     def training(name, model, x, loss_fn):
+        if name not in only:
+            return
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
         def body():
@@ -90,6 +94,8 @@ def torch_workloads(threads, runs, steps):
     mse = nn.MSELoss()
     training("lstm", LSTMHead(), x, lambda o: mse(o, y3))
 
+    if "conv2d" not in only:
+        return out
     conv = nn.Conv2d(32, 64, 3, padding=1)
     x = torch.randn(64, 32, 28, 28)
     with torch.no_grad():
@@ -98,11 +104,13 @@ def torch_workloads(threads, runs, steps):
     return out
 
 
-def ours(binary, runs, steps):
-    r = subprocess.run([binary, "bench", "neural", "--json", "--runs", str(runs), "--steps", str(steps)],
-                       capture_output=True, text=True, check=True)
+def ours(binary, runs, steps, only):
+    cmd = [binary, "bench", "neural", "--json", "--runs", str(runs), "--steps", str(steps)]
+    if len(only) == 1:
+        cmd += ["--filter", only[0]]
+    r = subprocess.run(cmd, capture_output=True, text=True, check=True)
     rows = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
-    return {row["name"]: row for row in rows}
+    return {row["name"]: row for row in rows if row["name"] in only}
 
 
 TORCH_MLP_MNIST = r'''
@@ -148,9 +156,14 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--skip-memory", action="store_true")
-    ap.add_argument("--omp-active", action="store_true", help="leave OpenMP's default (spinning) wait policy")
+    ap.add_argument("--only", default="mlp,lenet,lstm,conv2d", help="comma-separated workloads")
+    ap.add_argument("--omp-passive", action="store_true",
+                    help="OMP_WAIT_POLICY=PASSIVE for PyTorch (only on a machine busy with other work; see above)")
     args = ap.parse_args()
-    if not args.omp_active:
+    names = [n for n in ["mlp", "lenet", "lstm", "conv2d"] if n in args.only.split(",")]
+    if not names:
+        ap.error("--only names none of mlp, lenet, lstm, conv2d")
+    if args.omp_passive:
         os.environ["OMP_WAIT_POLICY"] = "PASSIVE"   # before torch loads its OpenMP runtime; inherited by subprocesses
 
     import torch
@@ -159,9 +172,9 @@ def main():
 
     rounds = []
     for _ in range(args.rounds):
-        mine = ours(args.binary, args.runs, args.steps)
+        mine = ours(args.binary, args.runs, args.steps, names)
         threads = next(iter(mine.values()))["threads"]
-        theirs = torch_workloads(threads, args.runs, args.steps)
+        theirs = torch_workloads(threads, args.runs, args.steps, names)
         rounds.append((mine, theirs))
 
     def med(xs):
@@ -172,11 +185,11 @@ def main():
     goals = {"mlp": 1.0, "lenet": 0.8, "lstm": 1.0, "conv2d": None}
     lines = []
     print(f"machine: {platform.processor() or platform.machine()}, threads {threads}, torch {torch.__version__}, "
-          f"{time.strftime('%Y-%m-%d')}")
+          f"{time.strftime('%Y-%m-%d')}, OpenMP wait policy {'passive' if args.omp_passive else 'default (active)'}")
     header = "| workload | ours steps/s | PyTorch steps/s | ratio (ours/PyTorch) | goal |"
     print(header)
     print("|---|---|---|---|---|")
-    for name in ["mlp", "lenet", "lstm", "conv2d"]:
+    for name in names:
         ours_v = med([m[name]["steps_per_second"] for m, _ in rounds])
         torch_v = med([t[name]["steps_per_second"] for _, t in rounds])
         ratio = med([m[name]["steps_per_second"] / t[name]["steps_per_second"] for m, t in rounds])

@@ -415,38 +415,6 @@ static const gemm_config_d dgemm_avx2 = {6, 8, SL_D256_BLOCKS, dgemm_kernel_avx2
 
 #endif  // SL_X86_SIMD
 
-// MARK: - Barrier
-
-/// A reusable barrier for the `count` threads of one GEMM call: the last to arrive advances
-/// `phase`; the others spin on it (yielding after a while, in case a thread was descheduled).
-typedef struct {
-    atomic_int arrived;
-    atomic_int phase;
-    int count;
-} sl_gemm_barrier;
-
-static void sl_gemm_barrier_init(sl_gemm_barrier *b, int count) {
-    atomic_init(&b->arrived, 0);
-    atomic_init(&b->phase, 0);
-    b->count = count;
-}
-
-static void sl_gemm_barrier_wait(sl_gemm_barrier *b) {
-    if (b->count <= 1) return;
-    // Read the phase before arriving: it cannot advance until this thread has arrived.
-    const int phase = atomic_load_explicit(&b->phase, memory_order_acquire);
-    if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == b->count - 1) {
-        atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
-        atomic_store_explicit(&b->phase, phase + 1, memory_order_release);
-        return;
-    }
-    int polls = 0;
-    while (atomic_load_explicit(&b->phase, memory_order_acquire) == phase) {
-        if (++polls < 20000) SL_CPU_RELAX();
-        else sched_yield();
-    }
-}
-
 // MARK: - Variant selection
 
 /// The float configuration for this CPU.
@@ -493,4 +461,25 @@ void sl_dgemm_native(int transA, int transB, long M, long N, long K, double alph
                      const double *A, long lda, const double *B, long ldb, double beta, double *C,
                      long ldc, int threads) {
     gemm_run_d(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, threads);
+}
+
+long sl_sgemm_packed_b_size(long K, long N) { return packed_b_size_s(K, N); }
+long sl_dgemm_packed_b_size(long K, long N) { return packed_b_size_d(K, N); }
+
+void sl_sgemm_pack_b(int transB, long K, long N, const float *B, long ldb, float *packed) {
+    pack_b_all_s(transB, K, N, B, ldb, packed);
+}
+
+void sl_dgemm_pack_b(int transB, long K, long N, const double *B, long ldb, double *packed) {
+    pack_b_all_d(transB, K, N, B, ldb, packed);
+}
+
+int sl_sgemm_prepacked(int transA, long M, long N, long K, const float *A, long lda, const float *packed,
+                       float beta, float *C, long ldc) {
+    return gemm_prepacked_s(transA, M, N, K, A, lda, packed, beta, C, ldc);
+}
+
+int sl_dgemm_prepacked(int transA, long M, long N, long K, const double *A, long lda, const double *packed,
+                       double beta, double *C, long ldc) {
+    return gemm_prepacked_d(transA, M, N, K, A, lda, packed, beta, C, ldc);
 }

@@ -110,7 +110,7 @@ typedef struct {
     long blocks_m;            ///< M measured in MR-row blocks
     long kc_max;              ///< depth of the KC slices (all equal but the last)
     SL_T *pb[2];              ///< shared packed-B blocks, used alternately by successive slices
-    sl_gemm_barrier barrier;  ///< synchronizes the threads after each B block is packed
+    sl_barrier barrier;  ///< synchronizes the threads after each B block is packed
     atomic_int oom;           ///< set when some thread could not get its packing buffer
 } SL_FN(gemm_problem);
 
@@ -151,7 +151,7 @@ static void SL_FN(gemm_task)(void *ctx, int index) {
     const long mc_max = rows_here < cfg->mc ? (rows_here + mr - 1) / mr * mr : cfg->mc;
     SL_T *pa = (SL_T *)sl_thread_scratch(0, sizeof(SL_T) * (size_t)((mc_max ? mc_max : mr) * pr->kc_max));
     if (!pa) atomic_store(&pr->oom, 1);
-    sl_gemm_barrier_wait(&pr->barrier);
+    sl_barrier_wait(&pr->barrier);
     if (atomic_load(&pr->oom)) return;
 
     int slice = 0;
@@ -172,7 +172,7 @@ static void SL_FN(gemm_task)(void *ctx, int index) {
             if (qcols > 0)
                 SL_FN(pack_b)(cfg, kc, qcols, pr->B, pr->ldb, pr->transB, pc, jc + q0 * nr,
                               pb + q0 * nr * kc);
-            sl_gemm_barrier_wait(&pr->barrier);
+            sl_barrier_wait(&pr->barrier);
             if (m0 >= m1 || n0 >= n1) continue;
             for (long ic = m0; ic < m1; ic += cfg->mc) {
                 const long mc = m1 - ic < cfg->mc ? m1 - ic : cfg->mc;
@@ -325,12 +325,77 @@ static void SL_FN(gemm_run)(int transA, int transB, long M, long N, long K, SL_T
     pr.grid_m = (int)best_m;
     pr.grid_n = (int)best_n;
     pr.threads = pr.grid_m * pr.grid_n;
-    sl_gemm_barrier_init(&pr.barrier, pr.threads);
+    sl_barrier_init(&pr.barrier, pr.threads);
     if (pr.threads == 1 || !sl_parallel_run(pr.threads, SL_FN(gemm_task), &pr)) {
         // One thread (or no helpers free right now): the same code on this thread alone.
         pr.grid_m = pr.grid_n = pr.threads = 1;
-        sl_gemm_barrier_init(&pr.barrier, 1);
+        sl_barrier_init(&pr.barrier, 1);
         SL_FN(gemm_task)(&pr, 0);
     }
     if (atomic_load(&pr.oom)) SL_FN(gemm_naive)(&pr);
+}
+
+// MARK: - Products with a packed B reused across calls
+//
+// A recurrent layer multiplies a new small A (the hidden state) by the same weight matrix at
+// every time step. Packing that B once and reusing it removes what would otherwise be most of
+// each step's cost. The packed form holds every KC slice of op(B) (K × N) as NR-wide panels over
+// all N columns (no NC blocking: these weights are at most a few MB); single-threaded, since
+// the callers split their work across threads themselves.
+
+/// Depth of the KC slices for depth K (all equal but the last), as the blocked driver uses.
+static long SL_FN(prepacked_kc)(const SL_FN(gemm_config) *cfg, long K) {
+    const long kslices = (K + cfg->kc - 1) / cfg->kc;
+    return (K + kslices - 1) / kslices;
+}
+
+/// Elements of the packed form of a K × N op(B).
+static long SL_FN(packed_b_size)(long K, long N) {
+    const SL_FN(gemm_config) *cfg = SL_FN(config)();
+    return (N + cfg->nr - 1) / cfg->nr * cfg->nr * K;
+}
+
+/// Packs op(B) (K × N; B is N × K when transB) into `dst` (packed_b_size elements).
+static void SL_FN(pack_b_all)(int transB, long K, long N, const SL_T *B, long ldb, SL_T *dst) {
+    const SL_FN(gemm_config) *cfg = SL_FN(config)();
+    const long kc_max = SL_FN(prepacked_kc)(cfg, K), width = (N + cfg->nr - 1) / cfg->nr * cfg->nr;
+    for (long pc = 0; pc < K; pc += kc_max) {
+        const long kc = K - pc < kc_max ? K - pc : kc_max;
+        SL_FN(pack_b)(cfg, kc, N, B, ldb, transB, pc, 0, dst + width * pc);
+    }
+}
+
+/// C[M×N] = op(A) · op(B) + beta·C with op(B) packed by pack_b_all, on the calling thread.
+/// Returns 0, or −1 when the A packing buffer could not be had (C is then untouched).
+static int SL_FN(gemm_prepacked)(int transA, long M, long N, long K, const SL_T *A, long lda,
+                                 const SL_T *packed, SL_T beta, SL_T *C, long ldc) {
+    if (M <= 0 || N <= 0) return 0;
+    if (K <= 0) {
+        SL_FN(scale_c)(M, N, beta, C, ldc);
+        return 0;
+    }
+    const SL_FN(gemm_config) *cfg = SL_FN(config)();
+    const long mr = cfg->mr, nr = cfg->nr, kc_max = SL_FN(prepacked_kc)(cfg, K);
+    const long width = (N + nr - 1) / nr * nr;
+    const long mc_max = M < cfg->mc ? (M + mr - 1) / mr * mr : cfg->mc;
+    SL_T *pa = (SL_T *)sl_thread_scratch(0, sizeof(SL_T) * (size_t)(mc_max * kc_max));
+    if (!pa) return -1;
+    for (long pc = 0; pc < K; pc += kc_max) {
+        const long kc = K - pc < kc_max ? K - pc : kc_max;
+        const SL_T b = pc == 0 ? beta : (SL_T)1;
+        const SL_T *block = packed + width * pc;
+        for (long ic = 0; ic < M; ic += cfg->mc) {
+            const long mc = M - ic < cfg->mc ? M - ic : cfg->mc;
+            SL_FN(pack_a)(cfg, mc, kc, A, lda, transA, ic, pc, pa);
+            for (long jr = 0; jr < N; jr += nr) {
+                const long cols = N - jr < nr ? N - jr : nr;
+                for (long ir = 0; ir < mc; ir += mr) {
+                    const long rows = mc - ir < mr ? mc - ir : mr;
+                    SL_FN(tile)(cfg, kc, pa + ir * kc, block + jr * kc, C + (ic + ir) * ldc + jr, ldc, rows,
+                                cols, (SL_T)1, b);
+                }
+            }
+        }
+    }
+    return 0;
 }

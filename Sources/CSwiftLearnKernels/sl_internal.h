@@ -6,6 +6,8 @@
 #ifndef SL_INTERNAL_H
 #define SL_INTERNAL_H
 
+#include <sched.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -34,6 +36,50 @@ int sl_parallel_run(int count, sl_task_fn task, void *ctx);
 #else
 #define SL_CPU_RELAX() ((void)0)
 #endif
+
+/// A reusable barrier for the `count` threads of one parallel call (a GEMM's packing steps, the
+/// time steps of a recurrent layer): the last to arrive advances `phase`; the others spin on it,
+/// yielding after a while in case a thread was descheduled.
+typedef struct {
+    atomic_int arrived;
+    atomic_int phase;
+    int count;
+} sl_barrier;
+
+static inline void sl_barrier_init(sl_barrier *b, int count) {
+    atomic_init(&b->arrived, 0);
+    atomic_init(&b->phase, 0);
+    b->count = count;
+}
+
+static inline void sl_barrier_wait(sl_barrier *b) {
+    if (b->count <= 1) return;
+    // Read the phase before arriving: it cannot advance until this thread has arrived.
+    const int phase = atomic_load_explicit(&b->phase, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == b->count - 1) {
+        atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+        atomic_store_explicit(&b->phase, phase + 1, memory_order_release);
+        return;
+    }
+    int polls = 0;
+    while (atomic_load_explicit(&b->phase, memory_order_acquire) == phase) {
+        if (++polls < 20000) SL_CPU_RELAX();
+        else sched_yield();
+    }
+}
+
+/// Products with a packed B reused across calls (gemm.c), single-threaded: `*_packed_b_size`
+/// elements hold op(B) (K × N; B is N × K when transB) packed by `*_pack_b`; `*_prepacked`
+/// computes C[M×N] = op(A) · op(B) + beta·C from it. Returns 0, or −1 without touching C when its
+/// packing buffer for A could not be had.
+long sl_sgemm_packed_b_size(long K, long N);
+long sl_dgemm_packed_b_size(long K, long N);
+void sl_sgemm_pack_b(int transB, long K, long N, const float *B, long ldb, float *packed);
+void sl_dgemm_pack_b(int transB, long K, long N, const double *B, long ldb, double *packed);
+int sl_sgemm_prepacked(int transA, long M, long N, long K, const float *A, long lda, const float *packed,
+                       float beta, float *C, long ldc);
+int sl_dgemm_prepacked(int transA, long M, long N, long K, const double *A, long lda, const double *packed,
+                       double beta, double *C, long ldc);
 
 /// Returns a 64-byte aligned scratch buffer of at least `bytes` bytes owned by the calling thread
 /// (slot 0 or 1, so one caller can hold two buffers at once). It stays valid until the same thread

@@ -1,5 +1,33 @@
-// Kernels for the Neural module (convolution, pooling, recurrent cells), row-major, float32/float64.
-// Included by CSwiftLearnKernels.h. Implementations live in neural_*.c beside the other kernels.
+// Kernels for the Neural module, row-major, float32/float64. Included by CSwiftLearnKernels.h.
 #ifndef SL_NEURAL_H
 #define SL_NEURAL_H
+
+/// Most threads one LSTM layer's time loop is split over.
+#define SL_LSTM_MAX_PARTS 64
+
+/// The time loop of one LSTM layer-direction (gate order i, f, g, o), time-major.
+///
+/// On entry `gates` [T, B, 4H] holds x_t·W_ihᵀ + b_ih + b_hh for every step; on return the
+/// activated gates. Writes `cells` c_t, `tanh_cells` tanh(c_t), `out` h_t (each [T, B, H]) and
+/// `h_prev` (the h each step started from). `h0`, `c0`: [B, H]; `whh`: [4H, H]. `reverse` runs
+/// from the last step to the first. `threads` ≤ 0 chooses by size (the hidden units are split
+/// across threads, one barrier per step); > 0 forces that many parts (for tests). Returns 0, or
+/// −1 when scratch memory could not be allocated.
+int sl_lstm_forward_f32(long T, long B, long H, float *gates, float *cells, float *tanh_cells, float *out,
+                        float *h_prev, const float *h0, const float *c0, const float *whh, int reverse, int threads);
+int sl_lstm_forward_f64(long T, long B, long H, double *gates, double *cells, double *tanh_cells, double *out,
+                        double *h_prev, const double *h0, const double *c0, const double *whh, int reverse,
+                        int threads);
+
+/// Backward through time of the loop above: from the saved `gates`, `cells`, `tanh_cells`, `c0`,
+/// `whh` and the output gradient `dout` [T, B, H], writes `dgates` [T, B, 4H] (gradient of the
+/// pre-activation gates) and turns `dh`, `dc` [B, H] from the gradients of the final h and c into
+/// those of h0 and c0. Same `threads` and return value as the forward.
+int sl_lstm_backward_f32(long T, long B, long H, const float *gates, const float *cells, const float *tanh_cells,
+                         const float *c0, const float *whh, const float *dout, float *dh, float *dc, float *dgates,
+                         int reverse, int threads);
+int sl_lstm_backward_f64(long T, long B, long H, const double *gates, const double *cells, const double *tanh_cells,
+                         const double *c0, const double *whh, const double *dout, double *dh, double *dc,
+                         double *dgates, int reverse, int threads);
+
 #endif

@@ -3,8 +3,9 @@ import Foundation
 import Tensors
 
 // One LSTM layer in one direction over a whole sequence, fused: the input projection of every
-// time step is one GEMM, each step is one GEMM (h·W_hhᵀ accumulated into the gates) plus one pass
-// of gate math, and backward-through-time mirrors it (one GEMM per step, then three GEMMs for the
+// time step is one GEMM, the time loop runs in C (`sl_lstm_forward_*`: per step one GEMM
+// h·W_hhᵀ plus one pass of gate math, the hidden units split across threads with one barrier per
+// step), and backward-through-time mirrors it (`sl_lstm_backward_*`, then three GEMMs for the
 // input and weight gradients of all steps). Time-major layout [T, B, ·]; gate order i, f, g, o.
 
 /// In-place logistic function over n contiguous elements (vectorized for float32).
@@ -32,6 +33,14 @@ func tanhArray<T: FloatScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<
 /// for each of the many small recurrent products cost 10× on a loaded 2-core machine).
 @inline(__always) func gemmThreads(_ macs: Int) -> Int { macs >= 1 << 24 ? 0 : 1 }
 
+@inline(__always) private func f32<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+@inline(__always) private func f64<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Double> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
+}
+
 /// Saved forward state of one LSTM layer-direction.
 struct LSTMTape {
     var gates: Tensor      // [T, B, 4H] activated gates i, f, g, o
@@ -43,13 +52,12 @@ struct LSTMTape {
 enum LSTMKernels {
     /// Runs the sequence; returns outputs [T, B, H], final h and c [B, H], and the tape.
     static func forward<T: FloatScalar>(_: T.Type, x: Tensor, h0: Tensor, c0: Tensor, wih: Tensor, whh: Tensor, bias: Tensor?,
-                                        reverse: Bool) -> (Tensor, Tensor, Tensor, LSTMTape) {
+                                        reverse: Bool, threads: Int) -> (Tensor, Tensor, Tensor, LSTMTape) {
         let steps = x.shape[0], b = x.shape[1], inp = x.shape[2], h = whh.shape[1], g4 = 4 * h, dt = x.dtype
         let gates = Tensor.uninitialized([steps, b, g4], dtype: dt)
         let cells = Tensor.uninitialized([steps, b, h], dtype: dt), tanhCells = Tensor.uninitialized([steps, b, h], dtype: dt)
         let out = Tensor.uninitialized([steps, b, h], dtype: dt), hPrev = Tensor.uninitialized([steps, b, h], dtype: dt)
         let pg = gates.raw(T.self), pc = cells.raw(T.self), ptc = tanhCells.raw(T.self), po = out.raw(T.self), php = hPrev.raw(T.self)
-        let pwh = UnsafePointer(whh.raw(T.self))
         // Input projection of all steps: [T·B, I] · W_ihᵀ → [T·B, 4H], plus both biases.
         BLAS.gemm(transposeB: true, m: steps * b, n: g4, k: inp, a: UnsafePointer(x.raw(T.self)), lda: inp,
                   b: UnsafePointer(wih.raw(T.self)), ldb: inp, c: pg, ldc: g4)
@@ -57,68 +65,38 @@ enum LSTMKernels {
             let pb = bias.raw(T.self)
             for r in 0..<(steps * b) { let row = pg + r * g4; for j in 0..<g4 { row[j] += pb[j] } }
         }
-        var hp = UnsafePointer(h0.raw(T.self)), cp = UnsafePointer(c0.raw(T.self))
-        for s in 0..<steps {
-            let t = reverse ? steps - 1 - s : s
-            let gt = pg + t * b * g4, ct = pc + t * b * h, tct = ptc + t * b * h, ht = po + t * b * h
-            (php + t * b * h).update(from: hp, count: b * h)
-            // gates += h_prev · W_hhᵀ
-            NativeGemm.run(false, true, m: b, n: g4, k: h, hp, lda: h, pwh, ldb: h, beta: 1, gt, ldc: g4, threads: gemmThreads(b * g4 * h))
-            for r in 0..<b {
-                let row = gt + r * g4
-                sigmoidInPlace(row, 2 * h)              // i, f
-                tanhArray(row + 2 * h, row + 2 * h, h)  // g
-                sigmoidInPlace(row + 3 * h, h)          // o
-                let cr = ct + r * h, cpr = cp + r * h
-                for j in 0..<h { cr[j] = row[h + j] * cpr[j] + row[j] * row[2 * h + j] }
-                tanhArray(cr, tct + r * h, h)
-                let hr = ht + r * h, tr = tct + r * h
-                for j in 0..<h { hr[j] = row[3 * h + j] * tr[j] }
-            }
-            hp = UnsafePointer(ht); cp = UnsafePointer(ct)
-        }
+        let status = T.self == Float.self
+            ? sl_lstm_forward_f32(steps, b, h, f32(pg), f32(pc), f32(ptc), f32(po), f32(php), f32(h0.raw(T.self)), f32(c0.raw(T.self)),
+                                  f32(whh.raw(T.self)), reverse ? 1 : 0, Int32(threads))
+            : sl_lstm_forward_f64(steps, b, h, f64(pg), f64(pc), f64(ptc), f64(po), f64(php), f64(h0.raw(T.self)), f64(c0.raw(T.self)),
+                                  f64(whh.raw(T.self)), reverse ? 1 : 0, Int32(threads))
+        ensure(status == 0, "lstmLayer: out of memory for the time loop's scratch (\(4 * h * h + b * 4 * h) values)")
+        // The final states: those of the last step run (the initial ones for an empty sequence).
+        let last = (reverse ? 0 : steps - 1) * b * h
         let hT = Tensor.uninitialized([b, h], dtype: dt), cT = Tensor.uninitialized([b, h], dtype: dt)
-        hT.raw(T.self).update(from: hp, count: b * h)
-        cT.raw(T.self).update(from: cp, count: b * h)
+        hT.raw(T.self).update(from: steps == 0 ? h0.raw(T.self) : po + last, count: b * h)
+        cT.raw(T.self).update(from: steps == 0 ? c0.raw(T.self) : pc + last, count: b * h)
         return (out, hT, cT, LSTMTape(gates: gates, cells: cells, tanhCells: tanhCells, hPrev: hPrev))
     }
 
     /// Backward through time. Returns dx [T, B, I], dh0, dc0 [B, H], dW_ih, dW_hh, db [4H].
     static func backward<T: FloatScalar>(_: T.Type, tape: LSTMTape, x: Tensor, c0: Tensor, wih: Tensor, whh: Tensor,
-                                         dOut: Tensor, dhT: Tensor, dcT: Tensor, reverse: Bool)
+                                         dOut: Tensor, dhT: Tensor, dcT: Tensor, reverse: Bool, threads: Int)
         -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor) {
         let steps = x.shape[0], b = x.shape[1], inp = x.shape[2], h = whh.shape[1], g4 = 4 * h, dt = x.dtype
         let dG = Tensor.uninitialized([steps, b, g4], dtype: dt)
         let dh = Tensor.uninitialized([b, h], dtype: dt), dc = Tensor.uninitialized([b, h], dtype: dt)
-        let dhNext = Tensor.uninitialized([b, h], dtype: dt)
-        let pdG = dG.raw(T.self), pdh = dh.raw(T.self), pdc = dc.raw(T.self), pdhn = dhNext.raw(T.self)
+        let pdG = dG.raw(T.self), pdh = dh.raw(T.self), pdc = dc.raw(T.self)
         pdh.update(from: dhT.raw(T.self), count: b * h)
         pdc.update(from: dcT.raw(T.self), count: b * h)
-        let pg = tape.gates.raw(T.self), pc = tape.cells.raw(T.self), ptc = tape.tanhCells.raw(T.self)
-        let pdo = dOut.raw(T.self), pc0 = c0.raw(T.self), pwh = UnsafePointer(whh.raw(T.self))
-        for s in stride(from: steps - 1, through: 0, by: -1) {
-            let t = reverse ? steps - 1 - s : s
-            let prevT = reverse ? t + 1 : t - 1
-            let cPrev = s == 0 ? pc0 : pc + prevT * b * h
-            let gt = pg + t * b * g4, tct = ptc + t * b * h, dgt = pdG + t * b * g4, dot = pdo + t * b * h
-            for r in 0..<b {
-                let row = gt + r * g4, drow = dgt + r * g4
-                let dhr = pdh + r * h, dcr = pdc + r * h, tcr = tct + r * h, cpr = cPrev + r * h, dor = dot + r * h
-                for j in 0..<h {
-                    let i = row[j], f = row[h + j], gg = row[2 * h + j], o = row[3 * h + j], tc = tcr[j]
-                    let dhv = dhr[j] + dor[j]
-                    let dcv = dcr[j] + dhv * o * (1 - tc * tc)
-                    drow[j] = dcv * gg * i * (1 - i)
-                    drow[h + j] = dcv * cpr[j] * f * (1 - f)
-                    drow[2 * h + j] = dcv * i * (1 - gg * gg)
-                    drow[3 * h + j] = dhv * tc * o * (1 - o)
-                    dcr[j] = dcv * f
-                }
-            }
-            // dh_prev = dG_t · W_hh
-            NativeGemm.run(false, false, m: b, n: h, k: g4, UnsafePointer(dgt), lda: g4, pwh, ldb: h, pdhn, ldc: h, threads: gemmThreads(b * g4 * h))
-            pdh.update(from: pdhn, count: b * h)
-        }
+        let status = T.self == Float.self
+            ? sl_lstm_backward_f32(steps, b, h, f32(tape.gates.raw(T.self)), f32(tape.cells.raw(T.self)), f32(tape.tanhCells.raw(T.self)),
+                                   f32(c0.raw(T.self)), f32(whh.raw(T.self)), f32(dOut.raw(T.self)), f32(pdh), f32(pdc), f32(pdG),
+                                   reverse ? 1 : 0, Int32(threads))
+            : sl_lstm_backward_f64(steps, b, h, f64(tape.gates.raw(T.self)), f64(tape.cells.raw(T.self)), f64(tape.tanhCells.raw(T.self)),
+                                   f64(c0.raw(T.self)), f64(whh.raw(T.self)), f64(dOut.raw(T.self)), f64(pdh), f64(pdc), f64(pdG),
+                                   reverse ? 1 : 0, Int32(threads))
+        ensure(status == 0, "lstmLayer: out of memory for the backward time loop's scratch")
         let rows = steps * b
         let dx = Tensor.uninitialized([steps, b, inp], dtype: dt)
         let dWih = Tensor.uninitialized([g4, inp], dtype: dt), dWhh = Tensor.uninitialized([g4, h], dtype: dt)
@@ -139,10 +117,13 @@ enum LSTMKernels {
 /// - Parameters:
 ///   - x: `[T, B, I]`; `h0`, `c0`: `[B, H]`; `wih`: `[4H, I]`; `whh`: `[4H, H]`; `bih`, `bhh`: `[4H]` or nil.
 ///   - reverse: run from the last step to the first (the backward direction of a bidirectional LSTM).
+///   - threads: threads for the time loop; 0 chooses by size (the hidden units are split across
+///     threads, one barrier per step). Any count gives the same values up to rounding.
 /// - Returns: outputs `[T, B, H]` (in input order) and the final `h`, `c` `[B, H]`. The three are
 ///   slices of one flat result, so one backward closure serves them all.
 public func lstmLayer(_ x: Tensor, h0: Tensor, c0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?,
-               reverse: Bool) -> (Tensor, Tensor, Tensor) {
+                      reverse: Bool, threads: Int = 0) -> (Tensor, Tensor, Tensor) {
+    ensure(threads >= 0, "lstmLayer: threads must be 0 (automatic) or positive, got \(threads)")
     let dt = wih.dtype
     ensure(x.rank == 3 && wih.rank == 2 && whh.rank == 2 && wih.shape[0] == whh.shape[0] && whh.shape[0] == 4 * whh.shape[1]
            && wih.shape[1] == x.shape[2], "lstmLayer: input \(x.shape) does not fit weights \(wih.shape) and \(whh.shape)")
@@ -152,8 +133,8 @@ public func lstmLayer(_ x: Tensor, h0: Tensor, c0: Tensor, wih: Tensor, whh: Ten
     let xs = x.plain(dt), h0s = h0.plain(dt), c0s = c0.plain(dt), wihs = wih.plain(dt), whhs = whh.plain(dt)
     let bias: Tensor? = bih.map { b in (bhh.map { b + $0 } ?? b).plain(dt) } ?? bhh?.plain(dt)
     let (out, hT, cT, tape) = dt == .float32
-        ? LSTMKernels.forward(Float.self, x: xs, h0: h0s, c0: c0s, wih: wihs, whh: whhs, bias: bias, reverse: reverse)
-        : LSTMKernels.forward(Double.self, x: xs, h0: h0s, c0: c0s, wih: wihs, whh: whhs, bias: bias, reverse: reverse)
+        ? LSTMKernels.forward(Float.self, x: xs, h0: h0s, c0: c0s, wih: wihs, whh: whhs, bias: bias, reverse: reverse, threads: threads)
+        : LSTMKernels.forward(Double.self, x: xs, h0: h0s, c0: c0s, wih: wihs, whh: whhs, bias: bias, reverse: reverse, threads: threads)
     var inputs = [x, h0, c0, wih, whh]
     if let bih { inputs.append(bih) }
     if let bhh { inputs.append(bhh) }
@@ -168,8 +149,8 @@ public func lstmLayer(_ x: Tensor, h0: Tensor, c0: Tensor, wih: Tensor, whh: Ten
         let dhT = gs.slice(axis: 0, n, n + bh).reshaped([b, h]).contiguous()
         let dcT = gs.slice(axis: 0, n + bh, n + 2 * bh).reshaped([b, h]).contiguous()
         let (dx, dh0, dc0, dWih, dWhh, db) = dt == .float32
-            ? LSTMKernels.backward(Float.self, tape: tape, x: xs, c0: c0s, wih: wihs, whh: whhs, dOut: dOut, dhT: dhT, dcT: dcT, reverse: reverse)
-            : LSTMKernels.backward(Double.self, tape: tape, x: xs, c0: c0s, wih: wihs, whh: whhs, dOut: dOut, dhT: dhT, dcT: dcT, reverse: reverse)
+            ? LSTMKernels.backward(Float.self, tape: tape, x: xs, c0: c0s, wih: wihs, whh: whhs, dOut: dOut, dhT: dhT, dcT: dcT, reverse: reverse, threads: threads)
+            : LSTMKernels.backward(Double.self, tape: tape, x: xs, c0: c0s, wih: wihs, whh: whhs, dOut: dOut, dhT: dhT, dcT: dcT, reverse: reverse, threads: threads)
         var grads: [Tensor?] = [dx, dh0, dc0, dWih, dWhh]
         if hasBih { grads.append(db) }
         if hasBhh { grads.append(db) }
