@@ -98,3 +98,47 @@ import Neural
         }
     }
 }
+
+/// Special values through the C kernels behave as PyTorch's: ReLU keeps NaN and maps −∞ to 0;
+/// a NaN in a max-pooling window wins and takes the gradient; the 2×2 fast path and the general
+/// path agree.
+@Suite struct SpecialValueTests {
+    @Test func reluAndLeakyReluSpecialValues() {
+        for dt in [DType.float32, .float64] {
+            let x = Tensor([Double.nan, -.infinity, .infinity, -1, 2, 0]).to(dt)
+            let y = relu(x).scalars
+            #expect(y[0].isNaN && y[1] == 0 && y[2] == .infinity && y[3] == 0 && y[4] == 2 && y[5] == 0, "\(dt): \(y)")
+            let l = leakyRelu(x, negativeSlope: 0.5).scalars
+            #expect(l[0].isNaN && l[1] == -.infinity && l[3] == -0.5 && l[4] == 2, "\(dt): \(l)")
+            let v = Tensor([-3.0, 4, 0, -0.5]).to(dt).requiringGrad()
+            leakyRelu(v, negativeSlope: 0.25).sum().backward()
+            #expect(v.grad!.scalars == [0.25, 1, 0.25, 0.25])
+        }
+    }
+
+    @Test func maxPoolNaNWinsAndTakesTheGradient() {
+        for dt in [DType.float32, .float64] {
+            var values = (0..<16).map { Double($0 % 5) }
+            values[5] = .nan
+            let x = Tensor(values, shape: [1, 1, 4, 4]).to(dt).requiringGrad()
+            let y = maxPool2d(x, kernelSize: 2)
+            let s = y.scalars
+            #expect(s[0].isNaN && s[1] == 3 && s[2] == 4 && s[3] == 4, "\(dt): \(s)")
+            y.backward(Tensor.ones(y.shape, dtype: dt))
+            #expect(x.grad!.scalars[5] == 1 && x.grad!.scalars[0] == 0)
+        }
+    }
+
+    @Test func maxPoolFastPathAgreesWithTheGeneralPath() {
+        // On odd sizes ceilMode adds partial last windows, which sends the call down the general
+        // path; its full windows must equal what the 2×2 path gives without ceilMode.
+        for dt in [DType.float32, .float64] {
+            let x = Tensor.randn([3, 2, 9, 7], dtype: dt, seed: 5)
+            let fast = maxPool2d(x, kernelSize: 2)
+            let general = maxPool2d(x, kernelSize: 2, ceilMode: true)
+            #expect(general.shape == [3, 2, 5, 4] && fast.shape == [3, 2, 4, 3])
+            let cropped = general.slice(axis: 2, 0, 4).slice(axis: 3, 0, 3).contiguous()
+            #expect(cropped.scalars == fast.scalars)
+        }
+    }
+}

@@ -30,4 +30,19 @@ int sl_lstm_backward_f64(long T, long B, long H, const double *gates, const doub
                          const double *c0, const double *whh, const double *dout, double *dh, double *dc,
                          double *dgates, int reverse, int threads);
 
+/// y = x > 0 ? x : slope·x over n elements (slope 0: ReLU, which keeps NaN and maps −inf to 0).
+void sl_leaky_relu_f32(const float *x, float *y, long n, float slope);
+void sl_leaky_relu_f64(const double *x, double *y, long n, double slope);
+/// dx = x > 0 ? g : slope·g over n elements.
+void sl_leaky_relu_backward_f32(const float *x, const float *g, float *dx, long n, float slope);
+void sl_leaky_relu_backward_f64(const double *x, const double *g, double *dx, long n, double slope);
+
+/// 2-D max pooling of `planes` planes [H, W] into [oh, ow] with kernel (kh, kw), stride, padding
+/// and dilation; `idx` receives each maximum's in-plane offset (the first window element when all
+/// are −inf, −1 for a window entirely in the padding). A NaN wins, as in PyTorch.
+void sl_maxpool2d_f32(const float *x, long planes, long H, long W, long oh, long ow, long kh, long kw, long sh,
+                      long sw, long ph, long pw, long dh, long dw, float *y, int *idx);
+void sl_maxpool2d_f64(const double *x, long planes, long H, long W, long oh, long ow, long kh, long kw, long sh,
+                      long sw, long ph, long pw, long dh, long dw, double *y, int *idx);
+
 #endif

@@ -28,11 +28,35 @@ enum PointwiseActivation {
         x >= 0 ? 1 / (1 + Foundation.exp(-x)) : { let e = Foundation.exp(x); return e / (1 + e) }()
     }
 
+    /// ReLU (slope 0) and leaky ReLU forward through the C kernel (vectorized selects; ReLU keeps
+    /// NaN and maps −∞ to 0, as PyTorch's).
+    private func leakyReluForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int, slope: Double) {
+        if T.self == Float.self {
+            sl_leaky_relu_f32(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                              UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), n, Float(slope))
+        } else {
+            sl_leaky_relu_f64(UnsafeRawPointer(x).assumingMemoryBound(to: Double.self),
+                              UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), n, slope)
+        }
+    }
+
+    /// dx = x > 0 ? g : slope·g through the C kernel.
+    private func leakyReluBackward<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>,
+                                                   _ n: Int, slope: Double) {
+        if T.self == Float.self {
+            sl_leaky_relu_backward_f32(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), UnsafeRawPointer(g).assumingMemoryBound(to: Float.self),
+                                       UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self), n, Float(slope))
+        } else {
+            sl_leaky_relu_backward_f64(UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), UnsafeRawPointer(g).assumingMemoryBound(to: Double.self),
+                                       UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Double.self), n, slope)
+        }
+    }
+
     /// y = f(x) over n contiguous elements.
     func forward<T: FloatScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
         switch self {
-        case .relu: for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : 0 }
-        case .leakyRelu(let s): let s = T(s); for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : v * s }
+        case .relu: leakyReluForward(x, y, n, slope: 0)
+        case .leakyRelu(let s): leakyReluForward(x, y, n, slope: s)
         case .elu(let a): for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : T(a * Foundation.expm1(Double(v))) }
         case .gelu: for i in 0..<n { let v = Double(x[i]); y[i] = T(0.5 * v * (1 + Foundation.erf(v / Self.sqrt2))) }
         case .geluTanh:
@@ -56,8 +80,8 @@ enum PointwiseActivation {
     func backward<T: FloatScalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ g: UnsafePointer<T>,
                                   _ dx: UnsafeMutablePointer<T>, _ n: Int) {
         switch self {
-        case .relu: for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : 0 }
-        case .leakyRelu(let s): let s = T(s); for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : g[i] * s }
+        case .relu: leakyReluBackward(x, g, dx, n, slope: 0)
+        case .leakyRelu(let s): leakyReluBackward(x, g, dx, n, slope: s)
         case .elu(let a): let a = T(a); for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : g[i] * (y[i] + a) }
         case .gelu:
             for i in 0..<n {

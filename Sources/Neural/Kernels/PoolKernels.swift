@@ -1,3 +1,4 @@
+import CSwiftLearnKernels
 import Tensors
 
 // Max and average pooling over the last two axes of [N, C, H, W] (each (n, c) plane independent,
@@ -19,7 +20,8 @@ struct PoolAxis {
 }
 
 enum PoolKernels {
-    /// Max pooling: output values and the flat in-plane offset of each maximum.
+    /// Max pooling: output values and the flat in-plane offset of each maximum (C kernel
+    /// `sl_maxpool2d_*`; a NaN in a window wins, as in PyTorch).
     static func maxForward<T: FloatScalar>(_: T.Type, x: Tensor, planes: Int, ah: PoolAxis, aw: PoolAxis) -> (Tensor, [Int32]) {
         let H = ah.size, W = aw.size, oh = ah.out, ow = aw.out
         var shape = x.shape
@@ -30,25 +32,15 @@ enum PoolKernels {
         idx.withUnsafeMutableBufferPointer { ib in
             let pi = ib.baseAddress!
             NeuralParallel.forRange(planes, cost: oh * ow * ah.kernel * aw.kernel) { s, e in
-                for p in s..<e {
-                    let src = px + p * H * W
-                    for i in 0..<oh {
-                        for j in 0..<ow {
-                            var best = -T.infinity, at = -1
-                            for ki in 0..<ah.kernel {
-                                let r = i * ah.stride - ah.padding + ki * ah.dilation
-                                if r < 0 || r >= H { continue }
-                                for kj in 0..<aw.kernel {
-                                    let c = j * aw.stride - aw.padding + kj * aw.dilation
-                                    if c < 0 || c >= W { continue }
-                                    let v = src[r * W + c]
-                                    if v > best || v.isNaN || at < 0 { best = v; at = r * W + c; if v.isNaN { break } }
-                                }
-                            }
-                            py[(p * oh + i) * ow + j] = best
-                            pi[(p * oh + i) * ow + j] = Int32(at)
-                        }
-                    }
+                let n = e - s, src = px + s * H * W, dst = py + s * oh * ow, at = pi + s * oh * ow
+                if T.self == Float.self {
+                    sl_maxpool2d_f32(UnsafeRawPointer(src).assumingMemoryBound(to: Float.self), n, H, W, oh, ow, ah.kernel, aw.kernel,
+                                     ah.stride, aw.stride, ah.padding, aw.padding, ah.dilation, aw.dilation,
+                                     UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self), at)
+                } else {
+                    sl_maxpool2d_f64(UnsafeRawPointer(src).assumingMemoryBound(to: Double.self), n, H, W, oh, ow, ah.kernel, aw.kernel,
+                                     ah.stride, aw.stride, ah.padding, aw.padding, ah.dilation, aw.dilation,
+                                     UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Double.self), at)
                 }
             }
         }
