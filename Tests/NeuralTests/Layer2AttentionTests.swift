@@ -40,6 +40,49 @@ private func residualMLP(_ dt: DType) -> Module {
                     run: { m, x in [(m as! TransformerDecoderLayer)(x[0], memory: x[1])] })
     }
 
+    @Test func transformerStacksAndExtraKeys() throws {
+        try F.check("encoder_stack", build: { dt in
+            TransformerEncoder(TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true, dtype: dt),
+                               numLayers: 2, norm: LayerNorm(8, dtype: dt)) },
+                    run: { m, x in [(m as! TransformerEncoder)(x[0], mask: x[1], srcKeyPaddingMask: x[2])] })
+        try F.check("decoder_stack_pre", build: { dt in
+            TransformerDecoder(TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: true,
+                                                       dtype: dt), numLayers: 2, norm: LayerNorm(8, dtype: dt)) },
+                    run: { m, x in [(m as! TransformerDecoder)(x[0], memory: x[1], tgtMask: x[2], memoryKeyPaddingMask: x[3])] })
+        try F.check("transformer_full", build: { dt in
+            TransformerModel(dModel: 8, nhead: 2, numEncoderLayers: 2, numDecoderLayers: 1, dimFeedforward: 16, dropout: 0, dtype: dt) },
+                    run: { m, x in
+            // Our causal mask must be PyTorch's generate_square_subsequent_mask.
+            #expect(TransformerModel.squareSubsequentMask(4, dtype: .float64).scalars == x[2].to(.float64).scalars)
+            return [(m as! TransformerModel)(x[0], x[1], tgtMask: x[2].detached(), srcKeyPaddingMask: x[3], memoryKeyPaddingMask: x[3])] })
+        try F.check("mha_bias_kv_zero_attn", build: {
+            MultiheadAttention(embedDim: 8, numHeads: 2, addBiasKV: true, addZeroAttn: true, batchFirst: true, dtype: $0) },
+                    run: { m, x in outputs((m as! MultiheadAttention)(x[0], x[1], x[1], keyPaddingMask: x[2], attnMask: x[3])) })
+        try F.check("mha_zero_attn_unbatched", build: { MultiheadAttention(embedDim: 6, numHeads: 3, addZeroAttn: true, dtype: $0) },
+                    run: { m, x in outputs((m as! MultiheadAttention)(x[0], x[1], x[1], averageAttnWeights: false)) })
+        try F.check("mha_bias_kv_float_mask", build: { MultiheadAttention(embedDim: 4, numHeads: 2, addBiasKV: true, dtype: $0) },
+                    run: { m, x in outputs((m as! MultiheadAttention)(x[0], x[1], x[1], attnMask: x[2].detached())) })
+    }
+
+    /// Stacked layers start as copies with equal weights but their own storage: training one
+    /// must not move the others.
+    @Test func stackedLayersAreIndependentCopies() {
+        let proto = TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0)
+        let encoder = TransformerEncoder(proto, numLayers: 3)
+        let keys = proto.stateDict().keys
+        for layer in encoder.layers {
+            for k in keys { #expect(layer.stateDict()[k]!.scalars == proto.stateDict()[k]!.scalars, "\(k)") }
+        }
+        let before = encoder.layers[1].linear1.weight.value.scalars
+        let x = Tensor.randn([5, 2, 8], seed: 3)
+        let opt = SGD(encoder.layers[0].parameters(), learningRate: 0.5)
+        encoder.layers[0](x).square().sum().backward()
+        opt.step()
+        #expect(encoder.layers[0].linear1.weight.value.scalars != before)
+        #expect(encoder.layers[1].linear1.weight.value.scalars == before)
+        #expect(proto.linear1.weight.value.scalars == before)
+    }
+
     @Test func positionalEncodingsAndResidual() throws {
         try F.check("sinusoidal", build: { SinusoidalPositionalEncoding(dModel: 9, maxLength: 20, dtype: $0).eval() }, run: { m, x in [m!(x[0])] })
         try F.check("learned_positions", build: { LearnedPositionalEmbedding(maxLength: 10, dModel: 4, dtype: $0) }, run: { m, x in [m!(x[0])] })

@@ -44,6 +44,15 @@ enum Layer2Fixtures {
         try F.check("conv1d_strided_dilated_grouped", build: { Conv1d(4, 6, kernelSize: 3, stride: 2, padding: 2, dilation: 2, groups: 2, dtype: $0) },
                     run: single)
         try F.check("conv1d_unbatched_nobias", build: { Conv1d(2, 3, kernelSize: 1, bias: false, dtype: $0) }, run: single)
+        try F.check("conv1d_same_even_dilated", build: { Conv1d(3, 4, kernelSize: 4, padding: .same, dilation: 2, dtype: $0) }, run: single)
+        try F.check("conv1d_valid", build: { Conv1d(3, 2, kernelSize: 3, padding: .valid, bias: false, dtype: $0) }, run: single)
+        try F.check("conv1d_reflect", build: { Conv1d(3, 4, kernelSize: 3, padding: 2, paddingMode: .reflect, dtype: $0) }, run: single)
+        try F.check("conv1d_circular_same", build: { Conv1d(2, 3, kernelSize: 5, padding: .same, paddingMode: .circular, dtype: $0) }, run: single)
+        try F.check("conv2d_same_even", build: { Conv2d(2, 3, kernelSize: [4, 3], padding: .same, dtype: $0) }, run: single)
+        try F.check("conv2d_replicate_strided", build: { Conv2d(2, 3, kernelSize: 3, stride: 2, padding: 1, paddingMode: .replicate, dtype: $0) },
+                    run: single)
+        try F.check("conv2d_reflect_same_dilated", build: {
+            Conv2d(2, 2, kernelSize: 3, padding: .same, dilation: [1, 2], paddingMode: .reflect, dtype: $0) }, run: single)
     }
 
     @Test func convTranspose2d() throws {
@@ -54,6 +63,8 @@ enum Layer2Fixtures {
             ConvTranspose2d(2, 3, kernelSize: 3, stride: [1, 2], padding: [2, 1], outputPadding: [1, 0], bias: false, dilation: 2, dtype: $0) },
                     run: single)
         try F.check("convtranspose2d_pointwise_unbatched", build: { ConvTranspose2d(3, 2, kernelSize: 1, dtype: $0) }, run: single)
+        try F.check("convtranspose2d_output_size", build: { ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, padding: 1, dtype: $0) },
+                    run: { m, x in [(m as! ConvTranspose2d)(x[0], outputSize: [8, 10])] })
     }
 
     @Test func bilinear() throws {
@@ -83,6 +94,8 @@ enum Layer2Fixtures {
         "encoder_layer": { TransformerEncoderLayer(dModel: 32, nhead: 4, dimFeedforward: 64) },
         "decoder_layer": { TransformerDecoderLayer(dModel: 32, nhead: 4, dimFeedforward: 64, bias: false) },
         "learned_positions": { LearnedPositionalEmbedding(maxLength: 50, dModel: 16) },
+        "transformer": { TransformerModel(dModel: 32, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 64) },
+        "mha_bias_kv": { MultiheadAttention(embedDim: 32, numHeads: 4, addBiasKV: true) },
     ]
 
     @Test func countsAndNamesMatchPyTorch() throws {

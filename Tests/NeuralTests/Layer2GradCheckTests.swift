@@ -87,4 +87,24 @@ import Neural
         await #expect(processExitsWith: .failure) { _ = nllLoss(Tensor.zeros([2, 3]), Tensor([0, 5] as [Int])) }
         await #expect(processExitsWith: .failure) { _ = binaryCrossEntropy(Tensor([1.5] as [Float]), Tensor([1] as [Float])) }
     }
+
+    @Test func transformerAndPaddingOptionsStopWithAReason() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = TransformerModel(dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 8)(
+                Tensor.zeros([5, 2, 8]), Tensor.zeros([4, 3, 8]))
+        }
+        let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("TransformerModel(d_model=8, nhead=2)") && text.contains("batch size"))
+        let strided = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Conv2d(2, 2, kernelSize: 3, stride: 2, padding: .same)
+        }
+        let stridedText = String(decoding: strided?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stridedText.contains("padding='same' is not supported for strided"))
+        let size = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, padding: 1)(Tensor.zeros([1, 3, 4, 5]), outputSize: [9, 10])
+        }
+        let sizeText = String(decoding: size?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(sizeText.contains("[7, 8] × [9, 10]"))
+        await #expect(processExitsWith: .failure) { _ = TransformerEncoder(layers: []) }
+    }
 }

@@ -47,8 +47,12 @@ public final class Conv1d: Module {
     public let kernelSize: Int
     /// Step between applications of the kernel.
     public let stride: Int
-    /// Zeros added at both ends.
+    /// Padding added at both ends (0 when ``paddingRule`` is set).
     public let padding: Int
+    /// `same` or `valid` when the layer was created with PyTorch's string padding, else nil.
+    public let paddingRule: ConvPadding?
+    /// How the padding is filled (zeros by default).
+    public let paddingMode: PaddingMode
     /// Spacing between kernel taps.
     public let dilation: Int
     /// Number of blocked connections from input to output channels.
@@ -58,14 +62,33 @@ public final class Conv1d: Module {
     /// `[outChannels]` or nil.
     public var bias: Parameter?
 
-    /// Creates the layer with PyTorch's default initialization.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
-                groups: Int = 1, bias: Bool = true, dtype: DType = .float32, generator: RandomGenerator? = nil) {
+    /// Creates the layer with PyTorch's default initialization; `padding` at both ends, filled as
+    /// `paddingMode` says.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
+                            groups: Int = 1, bias: Bool = true, paddingMode: PaddingMode = .zeros, dtype: DType = .float32,
+                            generator: RandomGenerator? = nil) {
+        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, explicit: padding, rule: nil, dilation: dilation,
+                  groups: groups, bias: bias, paddingMode: paddingMode, dtype: dtype, generator: generator)
+    }
+
+    /// Creates the layer with PyTorch's string padding: `.same` (stride 1 only) keeps the length,
+    /// `.valid` pads nothing.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: ConvPadding, dilation: Int = 1,
+                            groups: Int = 1, bias: Bool = true, paddingMode: PaddingMode = .zeros, dtype: DType = .float32,
+                            generator: RandomGenerator? = nil) {
+        ensure(padding != .same || stride == 1, "Conv1d: padding='same' is not supported for strided convolutions (stride \(stride))")
+        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, explicit: 0, rule: padding, dilation: dilation,
+                  groups: groups, bias: bias, paddingMode: paddingMode, dtype: dtype, generator: generator)
+    }
+
+    private init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int, explicit padding: Int, rule: ConvPadding?,
+                 dilation: Int, groups: Int, bias: Bool, paddingMode: PaddingMode, dtype: DType, generator: RandomGenerator?) {
         ensure(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
                "Conv1d: in_channels \(inChannels) and out_channels \(outChannels) must be divisible by groups \(groups)")
         ensure(kernelSize > 0, "Conv1d: kernel size must be positive, got \(kernelSize)")
         self.inChannels = inChannels; self.outChannels = outChannels; self.kernelSize = kernelSize
         self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
+        self.paddingRule = rule; self.paddingMode = paddingMode
         let bound = 1 / Double(inChannels / groups * kernelSize).squareRoot()
         weight = Parameter(Tensor.uniform([outChannels, inChannels / groups, kernelSize], low: -bound, high: bound, dtype: dtype, generator: generator))
         self.bias = bias ? Parameter(Tensor.uniform([outChannels], low: -bound, high: bound, dtype: dtype, generator: generator)) : nil
@@ -76,15 +99,22 @@ public final class Conv1d: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         ensure((x.rank == 3 || x.rank == 2) && x.shape[x.rank - 2] == inChannels,
                "Conv1d(\(inChannels), \(outChannels)): expected input shape [N, \(inChannels), L] or [\(inChannels), L], got \(x.shape)")
-        return conv1d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let (before, after) = convPaddingAmounts(explicit: padding, rule: paddingRule, kernel: kernelSize, dilation: dilation)
+        if paddingMode == .zeros && before == after {
+            return conv1d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: before, dilation: dilation, groups: groups)
+        }
+        // Non-zero modes and uneven 'same' padding: pad the input first (PyTorch does the same).
+        let padded = x.padded((0..<(x.rank - 1)).map { _ in (0, 0) } + [(before, after)], mode: paddingMode.tensorMode)
+        return conv1d(padded, weight: weight.value, bias: bias?.value, stride: stride, padding: 0, dilation: dilation, groups: groups)
     }
 
     public override var extraDescription: String {
         var s = "\(inChannels), \(outChannels), kernel_size=\(kernelSize), stride=\(stride)"
-        if padding != 0 { s += ", padding=\(padding)" }
+        if let paddingRule { s += ", padding=\(paddingRule.rawValue)" } else if padding != 0 { s += ", padding=\(padding)" }
         if dilation != 1 { s += ", dilation=\(dilation)" }
         if groups != 1 { s += ", groups=\(groups)" }
         if bias == nil { s += ", bias=false" }
+        if paddingMode != .zeros { s += ", padding_mode=\(paddingMode.rawValue)" }
         return s
     }
 }

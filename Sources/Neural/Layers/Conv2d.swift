@@ -62,8 +62,12 @@ public final class Conv2d: Module {
     public let kernelSize: Spatial2D
     /// Step between applications of the kernel.
     public let stride: Spatial2D
-    /// Zero padding added on both sides of each spatial axis.
+    /// Padding added on both sides of each spatial axis (0 when ``paddingRule`` is set).
     public let padding: Spatial2D
+    /// `same` or `valid` when the layer was created with PyTorch's string padding, else nil.
+    public let paddingRule: ConvPadding?
+    /// How the padding is filled (zeros by default).
+    public let paddingMode: PaddingMode
     /// Spacing between kernel taps.
     public let dilation: Spatial2D
     /// Number of blocked connections from input to output channels.
@@ -73,14 +77,33 @@ public final class Conv2d: Module {
     /// `[outChannels]` or nil.
     public var bias: Parameter?
 
-    /// Creates the layer with PyTorch's default initialization.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Spatial2D, stride: Spatial2D = 1, padding: Spatial2D = 0,
-                dilation: Spatial2D = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
-                generator: RandomGenerator? = nil) {
+    /// Creates the layer with PyTorch's default initialization; `padding` on both sides of each
+    /// axis, filled as `paddingMode` says.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Spatial2D, stride: Spatial2D = 1, padding: Spatial2D = 0,
+                            dilation: Spatial2D = 1, groups: Int = 1, bias: Bool = true, paddingMode: PaddingMode = .zeros,
+                            dtype: DType = .float32, generator: RandomGenerator? = nil) {
+        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, explicit: padding, rule: nil, dilation: dilation,
+                  groups: groups, bias: bias, paddingMode: paddingMode, dtype: dtype, generator: generator)
+    }
+
+    /// Creates the layer with PyTorch's string padding: `.same` (stride 1 only) keeps the spatial
+    /// size, `.valid` pads nothing.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Spatial2D, stride: Spatial2D = 1, padding: ConvPadding,
+                            dilation: Spatial2D = 1, groups: Int = 1, bias: Bool = true, paddingMode: PaddingMode = .zeros,
+                            dtype: DType = .float32, generator: RandomGenerator? = nil) {
+        ensure(padding != .same || stride == 1, "Conv2d: padding='same' is not supported for strided convolutions (stride \(stride))")
+        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, explicit: 0, rule: padding, dilation: dilation,
+                  groups: groups, bias: bias, paddingMode: paddingMode, dtype: dtype, generator: generator)
+    }
+
+    private init(_ inChannels: Int, _ outChannels: Int, kernelSize: Spatial2D, stride: Spatial2D, explicit padding: Spatial2D,
+                 rule: ConvPadding?, dilation: Spatial2D, groups: Int, bias: Bool, paddingMode: PaddingMode, dtype: DType,
+                 generator: RandomGenerator?) {
         ensure(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
                "Conv2d: in_channels \(inChannels) and out_channels \(outChannels) must be divisible by groups \(groups)")
         self.inChannels = inChannels; self.outChannels = outChannels; self.kernelSize = kernelSize
         self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
+        self.paddingRule = rule; self.paddingMode = paddingMode
         let fanIn = inChannels / groups * kernelSize.h * kernelSize.w
         let bound = fanIn > 0 ? 1 / Double(fanIn).squareRoot() : 0
         weight = Parameter(Tensor.uniform([outChannels, inChannels / groups, kernelSize.h, kernelSize.w], low: -bound, high: bound,
@@ -93,15 +116,23 @@ public final class Conv2d: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         ensure(x.rank == 4 && x.shape[1] == inChannels,
                "Conv2d(\(inChannels), \(outChannels)): expected input shape [N, \(inChannels), H, W], got \(x.shape)")
-        return conv2d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let ph = convPaddingAmounts(explicit: padding.h, rule: paddingRule, kernel: kernelSize.h, dilation: dilation.h)
+        let pw = convPaddingAmounts(explicit: padding.w, rule: paddingRule, kernel: kernelSize.w, dilation: dilation.w)
+        if paddingMode == .zeros && ph.0 == ph.1 && pw.0 == pw.1 {
+            return conv2d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: [ph.0, pw.0], dilation: dilation, groups: groups)
+        }
+        // Non-zero modes and uneven 'same' padding: pad the input first (PyTorch does the same).
+        let padded = x.padded([(0, 0), (0, 0), ph, pw], mode: paddingMode.tensorMode)
+        return conv2d(padded, weight: weight.value, bias: bias?.value, stride: stride, padding: 0, dilation: dilation, groups: groups)
     }
 
     public override var extraDescription: String {
         var s = "\(inChannels), \(outChannels), kernel_size=\(kernelSize), stride=\(stride)"
-        if padding != 0 { s += ", padding=\(padding)" }
+        if let paddingRule { s += ", padding=\(paddingRule.rawValue)" } else if padding != 0 { s += ", padding=\(padding)" }
         if dilation != 1 { s += ", dilation=\(dilation)" }
         if groups != 1 { s += ", groups=\(groups)" }
         if bias == nil { s += ", bias=false" }
+        if paddingMode != .zeros { s += ", padding_mode=\(paddingMode.rawValue)" }
         return s
     }
 }

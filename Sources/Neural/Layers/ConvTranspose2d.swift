@@ -131,6 +131,27 @@ public final class ConvTranspose2d: Module {
                                outputPadding: outputPadding, groups: groups, dilation: dilation)
     }
 
+    /// Runs the layer with the output size chosen (PyTorch's `forward(input, output_size)`): a
+    /// strided transposed convolution can produce any of `stride` sizes per axis, and this picks
+    /// one (e.g. the size of the matching encoder feature map) through the output padding.
+    ///
+    /// - Parameter outputSize: the wanted spatial size; each axis within
+    ///   [`min`, `min` + stride − 1] where `min` = (in − 1)·stride − 2·padding + dilation·(k − 1) + 1.
+    public func callAsFunction(_ x: Tensor, outputSize: Spatial2D) -> Tensor {
+        ensure((x.rank == 4 || x.rank == 3) && x.shape[x.rank - 3] == inChannels,
+               "ConvTranspose2d(\(inChannels), \(outChannels)): expected input shape [N, \(inChannels), H, W], got \(x.shape)")
+        let h = x.shape[x.rank - 2], w = x.shape[x.rank - 1]
+        let minH = (h - 1) * stride.h - 2 * padding.h + dilation.h * (kernelSize.h - 1) + 1
+        let minW = (w - 1) * stride.w - 2 * padding.w + dilation.w * (kernelSize.w - 1) + 1
+        ensure(outputSize.h >= minH && outputSize.h < minH + stride.h && outputSize.w >= minW && outputSize.w < minW + stride.w,
+               "ConvTranspose2d(\(inChannels), \(outChannels)): requested output size \(outputSize) is not in the range "
+               + "[\(minH), \(minH + stride.h - 1)] × [\(minW), \(minW + stride.w - 1)] for input \(x.shape)")
+        let y = convTranspose2d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+                                outputPadding: [outputSize.h - minH, outputSize.w - minW], groups: groups, dilation: dilation)
+        ModuleTrace.record(self, output: y)
+        return y
+    }
+
     public override var extraDescription: String {
         var s = "\(inChannels), \(outChannels), kernel_size=\(kernelSize), stride=\(stride)"
         if padding != 0 { s += ", padding=\(padding)" }

@@ -44,19 +44,27 @@ public final class MultiheadAttention: Module {
     public var vProjWeight: Parameter?
     /// `[3E]` (zeros) or nil without bias.
     public var inProjBias: Parameter?
+    /// `[1, 1, E]`: a learned key appended to every sequence of keys (`addBiasKV`), else nil.
+    public var biasK: Parameter?
+    /// `[1, 1, E]`: the matching learned value (`addBiasKV`), else nil.
+    public var biasV: Parameter?
+    /// Whether a zero key and value are appended to every sequence (after the learned ones).
+    public let addZeroAttn: Bool
     /// The output projection `Linear(E, E)` (its bias zeroed at creation).
     public var outProj: Linear
     private let generator: RandomGenerator?
 
-    /// Creates the layer with PyTorch's defaults and initialization.
-    public init(embedDim: Int, numHeads: Int, dropout: Double = 0, bias: Bool = true, kdim: Int? = nil, vdim: Int? = nil,
-                batchFirst: Bool = false, dtype: DType = .float32, generator: RandomGenerator? = nil) {
+    /// Creates the layer with PyTorch's defaults and initialization. `addBiasKV` appends a learned
+    /// key and value (Xavier-normal, `bias_k`, `bias_v`) and `addZeroAttn` a zero key and value to
+    /// every key/value sequence, so each query can attend to "nothing"; masks get matching unmasked columns.
+    public init(embedDim: Int, numHeads: Int, dropout: Double = 0, bias: Bool = true, addBiasKV: Bool = false, addZeroAttn: Bool = false,
+                kdim: Int? = nil, vdim: Int? = nil, batchFirst: Bool = false, dtype: DType = .float32, generator: RandomGenerator? = nil) {
         ensure(embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0,
                "MultiheadAttention: embed_dim \(embedDim) must be divisible by num_heads \(numHeads)")
         ensure(dropout >= 0 && dropout <= 1, "MultiheadAttention: dropout must be in [0, 1], got \(dropout)")
         self.embedDim = embedDim; self.numHeads = numHeads; self.headDim = embedDim / numHeads
         self.kdim = kdim ?? embedDim; self.vdim = vdim ?? embedDim
-        self.dropout = dropout; self.batchFirst = batchFirst; self.generator = generator
+        self.dropout = dropout; self.batchFirst = batchFirst; self.generator = generator; self.addZeroAttn = addZeroAttn
         func xavier(_ shape: [Int]) -> Parameter {
             let bound = (6 / Double(shape[0] + shape[1])).squareRoot()
             return Parameter(Tensor.uniform(shape, low: -bound, high: bound, dtype: dtype, generator: generator))
@@ -69,6 +77,12 @@ public final class MultiheadAttention: Module {
             vProjWeight = xavier([embedDim, self.vdim])
         }
         if bias { inProjBias = Parameter(Tensor.zeros([3 * embedDim], dtype: dtype)) }
+        if addBiasKV {
+            // PyTorch: xavier_normal_ on [1, 1, E] (fan in 1·E, fan out 1·E).
+            let std = (2 / Double(2 * embedDim)).squareRoot()
+            biasK = Parameter(Tensor.randn([1, 1, embedDim], dtype: dtype, generator: generator) * std)
+            biasV = Parameter(Tensor.randn([1, 1, embedDim], dtype: dtype, generator: generator) * std)
+        }
         let projection = Linear(embedDim, embedDim, bias: bias, dtype: dtype, generator: generator)
         projection.bias?.value = Tensor.zeros([embedDim], dtype: dtype)
         outProj = projection
@@ -111,11 +125,28 @@ public final class MultiheadAttention: Module {
         let (wq, bq) = projection(0), (wk, bk) = projection(1), (wv, bv) = projection(2)
         // [B, L, E] → [B, H, L, d]
         func heads(_ t: Tensor, _ n: Int) -> Tensor { t.reshaped([b, n, h, d]).permuted([0, 2, 1, 3]) }
-        let qh = heads(linear(q, weight: wq, bias: bq), l), kh = heads(linear(k, weight: wk, bias: bk), s)
-        let vh = heads(linear(v, weight: wv, bias: bv), s)
-        var scores = qh.matmul(kh.transposed(-2, -1)) * (1 / Double(d).squareRoot())   // [B, H, L, S]
-        if let mask = combinedMask(keyPaddingMask: keyPaddingMask, attnMask: attnMask, isCausal: isCausal, b: b, l: l, s: s,
+        let qh = heads(linear(q, weight: wq, bias: bq), l)
+        var kh = heads(linear(k, weight: wk, bias: bk), s), vh = heads(linear(v, weight: wv, bias: bv), s)
+        // Extra key/value positions every query may attend to: the learned bias_k/bias_v, then zeros.
+        var extra = 0
+        if let biasK, let biasV {
+            kh = Tensor.concat([kh, biasK.value.reshaped([1, h, 1, d]).expanded(to: [b, h, 1, d])], axis: 2)
+            vh = Tensor.concat([vh, biasV.value.reshaped([1, h, 1, d]).expanded(to: [b, h, 1, d])], axis: 2)
+            extra += 1
+        }
+        if addZeroAttn {
+            kh = Tensor.concat([kh, Tensor.zeros([b, h, 1, d], dtype: kh.dtype)], axis: 2)
+            vh = Tensor.concat([vh, Tensor.zeros([b, h, 1, d], dtype: vh.dtype)], axis: 2)
+            extra += 1
+        }
+        var scores = qh.matmul(kh.transposed(-2, -1)) * (1 / Double(d).squareRoot())   // [B, H, L, S + extra]
+        if var mask = combinedMask(keyPaddingMask: keyPaddingMask, attnMask: attnMask, isCausal: isCausal, b: b, l: l, s: s,
                                    unbatched: unbatched, dtype: scores.dtype, name: name) {
+            if extra > 0 {
+                var shape = mask.shape
+                shape[shape.count - 1] = extra
+                mask = Tensor.concat([mask, Tensor.zeros(shape, dtype: mask.dtype)], axis: mask.rank - 1)
+            }
             scores = scores + mask
         }
         var attn = scores.softmax(axis: -1)
@@ -159,5 +190,6 @@ public final class MultiheadAttention: Module {
 
     public override var extraDescription: String {
         "embed_dim=\(embedDim), num_heads=\(numHeads)" + (dropout > 0 ? ", dropout=\(dropout)" : "") + (batchFirst ? ", batch_first=true" : "")
+            + (biasK != nil ? ", add_bias_kv=true" : "") + (addZeroAttn ? ", add_zero_attn=true" : "")
     }
 }

@@ -1,3 +1,5 @@
+import Tensors
+
 /// A pair of sizes for the two spatial axes (height, width) — PyTorch's `int or (int, int)`
 /// arguments (`kernel_size`, `stride`, `padding`, `dilation`). Write `3` for (3, 3) or `[3, 1]`.
 public struct Spatial2D: Equatable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, CustomStringConvertible {
@@ -16,4 +18,44 @@ public struct Spatial2D: Equatable, Sendable, ExpressibleByIntegerLiteral, Expre
         self.init(elements[0], elements.count == 2 ? elements[1] : elements[0])
     }
     public var description: String { h == w ? "\(h)" : "(\(h), \(w))" }
+}
+
+/// PyTorch's string forms of a convolution's `padding`.
+public enum ConvPadding: String, Sendable {
+    /// Pad so that, with stride 1, the output has the input's size: dilation·(k − 1) in all,
+    /// split as PyTorch does (the odd element goes to the end).
+    case same
+    /// No padding.
+    case valid
+}
+
+/// How a convolution fills its padding (PyTorch's `padding_mode`).
+public enum PaddingMode: String, Sendable {
+    /// Zeros (the default).
+    case zeros
+    /// Mirror without repeating the edge.
+    case reflect
+    /// Repeat the edge value.
+    case replicate
+    /// Wrap around.
+    case circular
+
+    var tensorMode: Tensor.PadMode {
+        switch self {
+        case .zeros: .constant(0)
+        case .reflect: .reflect
+        case .replicate: .replicate
+        case .circular: .circular
+        }
+    }
+}
+
+/// Padding (before, after) along one axis for a convolution layer's settings: `rule` (same/valid)
+/// when given, else `explicit` on both sides.
+func convPaddingAmounts(explicit: Int, rule: ConvPadding?, kernel: Int, dilation: Int) -> (Int, Int) {
+    switch rule {
+    case .same?: let total = dilation * (kernel - 1); return (total / 2, total - total / 2)
+    case .valid?: return (0, 0)
+    case nil: return (explicit, explicit)
+    }
 }

@@ -50,12 +50,14 @@ public final class TransformerEncoderLayer: Module {
     public let normFirst: Bool
     /// The feed-forward activation.
     public let activation: TransformerActivation
+    private let generator: RandomGenerator?
 
     /// Creates the layer with PyTorch's defaults (`dimFeedforward` 2048, dropout 0.1, ReLU,
     /// `layerNormEps` 1e-5, sequence-first).
     public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, activation: TransformerActivation = .relu,
                 layerNormEps: Double = 1e-5, batchFirst: Bool = false, normFirst: Bool = false, bias: Bool = true,
                 dtype: DType = .float32, generator: RandomGenerator? = nil) {
+        self.generator = generator
         selfAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, dropout: dropout, bias: bias, batchFirst: batchFirst,
                                       dtype: dtype, generator: generator)
         linear1 = Linear(dModel, dimFeedforward, bias: bias, dtype: dtype, generator: generator)
@@ -92,6 +94,13 @@ public final class TransformerEncoderLayer: Module {
 
     /// Encodes without masks.
     public override func forward(_ x: Tensor) -> Tensor { self(x, mask: nil) }
+
+    /// A new layer with the same configuration and a copy of these weights (PyTorch's
+    /// `copy.deepcopy`, which ``TransformerEncoder`` uses to stack the layer), in the same mode.
+    public func copy() -> TransformerEncoderLayer {
+        layerCopy(self, selfAttn, linear1, dropout, norm1, activation, normFirst, generator,
+                  make: TransformerEncoderLayer.init(dModel:nhead:dimFeedforward:dropout:activation:layerNormEps:batchFirst:normFirst:bias:dtype:generator:))
+    }
 }
 
 /// One transformer decoder layer (PyTorch's `nn.TransformerDecoderLayer`): masked self-attention,
@@ -127,12 +136,14 @@ public final class TransformerDecoderLayer: Module {
     public let normFirst: Bool
     /// The feed-forward activation.
     public let activation: TransformerActivation
+    private let generator: RandomGenerator?
 
     /// Creates the layer with PyTorch's defaults (`dimFeedforward` 2048, dropout 0.1, ReLU,
     /// `layerNormEps` 1e-5, sequence-first).
     public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, activation: TransformerActivation = .relu,
                 layerNormEps: Double = 1e-5, batchFirst: Bool = false, normFirst: Bool = false, bias: Bool = true,
                 dtype: DType = .float32, generator: RandomGenerator? = nil) {
+        self.generator = generator
         func attention() -> MultiheadAttention {
             MultiheadAttention(embedDim: dModel, numHeads: nhead, dropout: dropout, bias: bias, batchFirst: batchFirst, dtype: dtype, generator: generator)
         }
@@ -178,4 +189,24 @@ public final class TransformerDecoderLayer: Module {
         }
         return x
     }
+
+    /// A new layer with the same configuration and a copy of these weights, in the same mode
+    /// (what ``TransformerDecoder`` stacks).
+    public func copy() -> TransformerDecoderLayer {
+        layerCopy(self, selfAttn, linear1, dropout, norm1, activation, normFirst, generator,
+                  make: TransformerDecoderLayer.init(dModel:nhead:dimFeedforward:dropout:activation:layerNormEps:batchFirst:normFirst:bias:dtype:generator:))
+    }
+}
+
+/// A new transformer layer built by `make` with `source`'s configuration (read back from its
+/// sub-layers), holding a copy of its weights in fresh storage — the optimizers update parameters
+/// in place, so shared tensors would tie the copies — with the same frozen parameters and training mode.
+private func layerCopy<L: Module>(_ source: L, _ attention: MultiheadAttention, _ linear1: Linear, _ dropout: Dropout, _ norm1: LayerNorm,
+                                  _ activation: TransformerActivation, _ normFirst: Bool, _ generator: RandomGenerator?,
+                                  make: (Int, Int, Int, Double, TransformerActivation, Double, Bool, Bool, Bool, DType, RandomGenerator?) -> L) -> L {
+    let copy = make(linear1.inFeatures, attention.numHeads, linear1.outFeatures, dropout.p, activation, norm1.eps, attention.batchFirst,
+                    normFirst, linear1.bias != nil, linear1.weight.value.dtype, generator)
+    do { try copy.loadStateDict(source.stateDict().mapValues { $0.copied() }) } catch { fatalError("\(source.typeName).copy(): \(error)") }
+    for (mine, theirs) in zip(copy.parameters(), source.parameters()) { mine.requiresGrad = theirs.requiresGrad }   // frozen stays frozen
+    return copy.train(source.isTraining)
 }
