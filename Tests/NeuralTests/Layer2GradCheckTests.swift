@@ -50,6 +50,47 @@ import Neural
         expectPasses("rnn relu", [r([3, 2, 2], 34), r([2, 3], 35) * 0.1, r([3, 2], 36), r([3, 3], 37) * 0.3]) {
             rnnLayer($0[0], h0: $0[1], wih: $0[2], whh: $0[3], bih: nil, bhh: nil, nonlinearity: .relu).0
         }
+        // The time loops with the 5 hidden units split over three threads.
+        expectPasses("gru threads=3", [r([3, 2, 2], 60), r([2, 5], 61), r([15, 2], 62), r([15, 5], 63), r([15], 64), r([15], 65)]) {
+            let (o, h) = gruLayer($0[0], h0: $0[1], wih: $0[2], whh: $0[3], bih: $0[4], bhh: $0[5], reverse: true, threads: 3)
+            return Tensor.concat([o.reshaped([-1]), h.reshaped([-1]) * 3])
+        }
+        expectPasses("rnn tanh threads=3", [r([3, 2, 2], 66), r([2, 5], 67), r([5, 2], 68), r([5, 5], 69), r([5], 70), r([5], 71)]) {
+            let (o, h) = rnnLayer($0[0], h0: $0[1], wih: $0[2], whh: $0[3], bih: $0[4], bhh: $0[5], threads: 3)
+            return Tensor.concat([o.reshaped([-1]), h.reshaped([-1]) * 2])
+        }
+    }
+
+    /// As for the LSTM: any thread count gives the single-threaded loop's outputs and gradients to
+    /// rounding (GRU with and without biases, tanh and ReLU RNNs, both directions, both dtypes,
+    /// and the automatic choice at a size where it splits).
+    @Test func gruAndRNNTimeLoopThreadsAgree() {
+        for (dtype, tol) in [(DType.float64, 1e-12), (DType.float32, 2e-5)] {
+            for (cell, t, b, inp, h, threads, bias) in [("gru", 7, 5, 6, 70, 2, true), ("gru", 4, 3, 2, 33, 4, false), ("gru", 6, 32, 8, 128, 0, true),
+                                                        ("tanh", 7, 5, 6, 70, 3, true), ("relu", 5, 4, 3, 40, 2, true), ("tanh", 6, 64, 8, 256, 0, false)] {
+                let g = cell == "gru" ? 3 : 1
+                for reverse in [false, true] {
+                    func run(_ threads: Int) -> [Tensor] {
+                        var seed: UInt64 = 200
+                        func p(_ shape: [Int]) -> Tensor { seed += 1; return (Tensor.randn(shape, dtype: dtype, seed: seed) * 0.3).requiringGrad() }
+                        let x = p([t, b, inp]), h0 = p([b, h]), wih = p([g * h, inp]), whh = p([g * h, h])
+                        let bih = bias ? p([g * h]) : nil, bhh = bias ? p([g * h]) : nil
+                        let (o, hT) = cell == "gru"
+                            ? gruLayer(x, h0: h0, wih: wih, whh: whh, bih: bih, bhh: bhh, reverse: reverse, threads: threads)
+                            : rnnLayer(x, h0: h0, wih: wih, whh: whh, bih: bih, bhh: bhh, nonlinearity: cell == "tanh" ? .tanh : .relu,
+                                       reverse: reverse, threads: threads)
+                        let w = Tensor.randn([t * b * h + b * h], dtype: dtype, seed: 99)
+                        (Tensor.concat([o.reshaped([-1]), hT.reshaped([-1])]) * w).sum().backward()
+                        return [o, hT, x.grad!, h0.grad!, wih.grad!, whh.grad!] + (bias ? [bih!.grad!, bhh!.grad!] : [])
+                    }
+                    let one = run(1), many = run(threads)
+                    for (k, (a, e)) in zip(many, one).enumerated() {
+                        let err = zip(a.scalars, e.scalars).map { Swift.abs($0 - $1) / (1 + Swift.abs($1)) }.max() ?? 0
+                        #expect(err <= tol, "\(cell) \(dtype) T\(t) B\(b) H\(h) threads \(threads) reverse \(reverse) tensor \(k): \(err)")
+                    }
+                }
+            }
+        }
     }
 
     @Test func rotaryAndLosses() {

@@ -2,8 +2,14 @@
 #ifndef SL_NEURAL_H
 #define SL_NEURAL_H
 
-/// Most threads one LSTM layer's time loop is split over.
+/// Most threads one recurrent layer's time loop is split over.
 #define SL_LSTM_MAX_PARTS 64
+
+/// Recurrent cell kinds of `sl_gru_rnn_*` (SL_CELL_LSTM is used internally by `sl_lstm_*`).
+#define SL_CELL_LSTM 0
+#define SL_CELL_GRU 1
+#define SL_CELL_TANH 2
+#define SL_CELL_RELU 3
 
 /// The time loop of one LSTM layer-direction (gate order i, f, g, o), time-major.
 ///
@@ -29,6 +35,28 @@ int sl_lstm_backward_f32(long T, long B, long H, const float *gates, const float
 int sl_lstm_backward_f64(long T, long B, long H, const double *gates, const double *cells, const double *tanh_cells,
                          const double *c0, const double *whh, const double *dout, double *dh, double *dc,
                          double *dgates, int reverse, int threads);
+
+/// The time loop of one GRU (SL_CELL_GRU, gates r, z, n) or Elman RNN (SL_CELL_TANH / SL_CELL_RELU)
+/// layer-direction, time-major. On entry `gates` [T, B, G·H] (G = 3 or 1) holds x_t·W_ihᵀ + b_ih
+/// (the RNN: + b_hh too); on return the activated gates (GRU: r, z, n; RNN: h_t). Writes `out` h_t
+/// and `h_prev` (the h each step started from), each [T, B, H], and for the GRU `hn` [T, B, H]
+/// (h_{t−1}·W_hnᵀ + b_hn). `bhh` [3H] is the GRU's hidden bias or NULL (ignored for the RNN).
+/// `threads` as for the LSTM. Returns 0, or −1 when scratch memory could not be allocated.
+int sl_gru_rnn_forward_f32(int cell, long T, long B, long H, float *gates, float *out, float *h_prev, float *hn, const float *h0,
+                           const float *whh, const float *bhh, int reverse, int threads);
+int sl_gru_rnn_forward_f64(int cell, long T, long B, long H, double *gates, double *out, double *h_prev, double *hn,
+                           const double *h0, const double *whh, const double *bhh, int reverse, int threads);
+
+/// Backward through time of the loop above: from the saved `gates`, `hn`, `h_prev`, `whh` and the
+/// output gradient `dout` [T, B, H], writes the gradients of the input-side pre-activations
+/// `dx_gates` and of the hidden-side ones `dh_gates` (each [T, B, G·H]; the RNN may pass one buffer
+/// for both) and turns `dh` [B, H] from the gradient of the final h into that of h0.
+int sl_gru_rnn_backward_f32(int cell, long T, long B, long H, const float *gates, const float *hn, const float *h_prev,
+                            const float *whh, const float *dout, float *dh, float *dx_gates, float *dh_gates, int reverse,
+                            int threads);
+int sl_gru_rnn_backward_f64(int cell, long T, long B, long H, const double *gates, const double *hn, const double *h_prev,
+                            const double *whh, const double *dout, double *dh, double *dx_gates, double *dh_gates,
+                            int reverse, int threads);
 
 /// y = x > 0 ? x : slope·x over n elements (slope 0: ReLU, which keeps NaN and maps −inf to 0).
 void sl_leaky_relu_f32(const float *x, float *y, long n, float slope);

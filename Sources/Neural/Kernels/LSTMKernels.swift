@@ -8,36 +8,13 @@ import Tensors
 // step), and backward-through-time mirrors it (`sl_lstm_backward_*`, then three GEMMs for the
 // input and weight gradients of all steps). Time-major layout [T, B, ·]; gate order i, f, g, o.
 
-/// In-place logistic function over n contiguous elements (vectorized for float32).
-@inline(__always)
-func sigmoidInPlace<T: FloatScalar>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
-    if T.self == Float.self {
-        let f = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-        sl_sigmoid_f32(f, f, n)
-    } else {
-        for i in 0..<n { let v = Double(p[i]); p[i] = T(v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v))) }
-    }
-}
-
-/// tanh of n contiguous elements into `y` (may alias `x`; vectorized for float32).
-@inline(__always)
-func tanhArray<T: FloatScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
-    if T.self == Float.self {
-        sl_tanh_f32(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), n)
-    } else {
-        for i in 0..<n { y[i] = T(Foundation.tanh(Double(x[i]))) }
-    }
-}
-
-/// Threads for a per-step GEMM of this many multiply-adds: one unless very large (waking the pool
-/// for each of the many small recurrent products cost 10× on a loaded 2-core machine).
-@inline(__always) func gemmThreads(_ macs: Int) -> Int { macs >= 1 << 24 ? 0 : 1 }
-
-@inline(__always) private func f32<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+/// The pointer retyped for the float32 C kernels (callers check `T.self == Float.self`).
+@inline(__always) func f32<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
     UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 
-@inline(__always) private func f64<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Double> {
+/// The pointer retyped for the float64 C kernels.
+@inline(__always) func f64<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Double> {
     UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
 }
 

@@ -1,10 +1,12 @@
+import CSwiftLearnKernels
 import Foundation
 import Tensors
 
 // One Elman RNN or GRU layer in one direction over a whole sequence, fused like the LSTM kernel:
-// the input projection of all steps is one GEMM, each step is one GEMM (h·W_hhᵀ) plus one pass of
-// gate math, and backward-through-time mirrors it with one GEMM per step, then three GEMMs for the
-// input and weight gradients of all steps. Time-major layout [T, B, ·].
+// the input projection of all steps is one GEMM, the time loop runs in C (`sl_gru_rnn_*`: per step
+// one GEMM h·W_hhᵀ plus one pass of gate math, hidden units split across threads with one barrier
+// per step), and backward-through-time mirrors it, then three GEMMs give the input and weight
+// gradients of all steps. Time-major layout [T, B, ·].
 //
 // GRU (PyTorch's gate order r, z, n; b_hn stays inside the reset product):
 //   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz)
@@ -16,6 +18,14 @@ enum RecurrentCell: Equatable {
     /// Rows of W_ih per hidden unit (3 for the GRU's r, z, n).
     var gates: Int { self == .gru ? 3 : 1 }
     var name: String { self == .gru ? "gru" : "rnn" }
+    /// The C kernels' cell code.
+    var code: Int32 {
+        switch self {
+        case .tanh: SL_CELL_TANH
+        case .relu: SL_CELL_RELU
+        case .gru: SL_CELL_GRU
+        }
+    }
 }
 
 /// Saved forward state of one layer-direction.
@@ -28,14 +38,12 @@ struct RecurrentTape {
 enum RecurrentKernels {
     /// Runs the sequence; returns outputs [T, B, H], the final h [B, H] and the tape.
     static func forward<T: FloatScalar>(_: T.Type, _ cell: RecurrentCell, x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor,
-                                        bih: Tensor?, bhh: Tensor?, reverse: Bool) -> (Tensor, Tensor, RecurrentTape) {
+                                        bih: Tensor?, bhh: Tensor?, reverse: Bool, threads: Int) -> (Tensor, Tensor, RecurrentTape) {
         let steps = x.shape[0], b = x.shape[1], inp = x.shape[2], h = whh.shape[1], gh = cell.gates * h, dt = x.dtype
         let gates = Tensor.uninitialized([steps, b, gh], dtype: dt), hPrev = Tensor.uninitialized([steps, b, h], dtype: dt)
         let out = Tensor.uninitialized([steps, b, h], dtype: dt)
         let hn: Tensor? = cell == .gru ? Tensor.uninitialized([steps, b, h], dtype: dt) : nil
-        let hp = Tensor.uninitialized([b, gh], dtype: dt)
-        let pg = gates.raw(T.self), php = hPrev.raw(T.self), po = out.raw(T.self), pn = hn?.raw(T.self), phh = hp.raw(T.self)
-        let pwh = UnsafePointer(whh.raw(T.self))
+        let pg = gates.raw(T.self), php = hPrev.raw(T.self), po = out.raw(T.self)
         // Input projection of all steps into `gates`, with b_ih (and b_hh for the Elman RNN, where both simply add).
         BLAS.gemm(transposeB: true, m: steps * b, n: gh, k: inp, a: UnsafePointer(x.raw(T.self)), lda: inp,
                   b: UnsafePointer(wih.raw(T.self)), ldb: inp, c: pg, ldc: gh)
@@ -44,77 +52,36 @@ enum RecurrentKernels {
             let pb = bias.raw(T.self)
             for r in 0..<(steps * b) { let row = pg + r * gh; for j in 0..<gh { row[j] += pb[j] } }
         }
-        let pbh = cell == .gru ? bhh?.raw(T.self) : nil
-        var hcur = UnsafePointer(h0.raw(T.self))
-        for s in 0..<steps {
-            let t = reverse ? steps - 1 - s : s
-            let gt = pg + t * b * gh, ht = po + t * b * h
-            (php + t * b * h).update(from: hcur, count: b * h)
-            NativeGemm.run(false, true, m: b, n: gh, k: h, hcur, lda: h, pwh, ldb: h, phh, ldc: gh, threads: gemmThreads(b * gh * h))
-            for r in 0..<b {
-                let row = gt + r * gh, hrow = phh + r * gh, out = ht + r * h, prev = hcur + r * h
-                switch cell {
-                case .tanh:
-                    for j in 0..<h { row[j] += hrow[j] }
-                    tanhArray(row, row, h)
-                    out.update(from: row, count: h)
-                case .relu:
-                    for j in 0..<h { let v = row[j] + hrow[j]; row[j] = v > 0 ? v : 0 }
-                    out.update(from: row, count: h)
-                case .gru:
-                    if let pbh { for j in 0..<gh { hrow[j] += pbh[j] } }
-                    for j in 0..<(2 * h) { row[j] += hrow[j] }
-                    sigmoidInPlace(row, 2 * h)   // r, z
-                    let hnr = pn! + (t * b + r) * h
-                    for j in 0..<h { hnr[j] = hrow[2 * h + j]; row[2 * h + j] += row[j] * hrow[2 * h + j] }
-                    tanhArray(row + 2 * h, row + 2 * h, h)   // n
-                    for j in 0..<h { let z = row[h + j]; out[j] = (1 - z) * row[2 * h + j] + z * prev[j] }
-                }
-            }
-            hcur = UnsafePointer(ht)
-        }
+        let gruBias = cell == .gru ? bhh : nil
+        let status = T.self == Float.self
+            ? sl_gru_rnn_forward_f32(cell.code, steps, b, h, f32(pg), f32(po), f32(php), hn.map { f32($0.raw(T.self)) },
+                                     f32(h0.raw(T.self)), f32(whh.raw(T.self)), gruBias.map { f32($0.raw(T.self)) }, reverse ? 1 : 0, Int32(threads))
+            : sl_gru_rnn_forward_f64(cell.code, steps, b, h, f64(pg), f64(po), f64(php), hn.map { f64($0.raw(T.self)) },
+                                     f64(h0.raw(T.self)), f64(whh.raw(T.self)), gruBias.map { f64($0.raw(T.self)) }, reverse ? 1 : 0, Int32(threads))
+        ensure(status == 0, "\(cell == .gru ? "gruLayer" : "rnnLayer"): out of memory for the time loop's scratch")
+        // The final state: that of the last step run (the initial one for an empty sequence).
         let hT = Tensor.uninitialized([b, h], dtype: dt)
-        hT.raw(T.self).update(from: hcur, count: b * h)
+        hT.raw(T.self).update(from: steps == 0 ? h0.raw(T.self) : po + (reverse ? 0 : steps - 1) * b * h, count: b * h)
         return (out, hT, RecurrentTape(gates: gates, hn: hn, hPrev: hPrev))
     }
 
     /// Backward through time. Returns dx [T, B, I], dh0 [B, H], dW_ih, dW_hh, db_ih, db_hh [G·H].
     static func backward<T: FloatScalar>(_: T.Type, _ cell: RecurrentCell, tape: RecurrentTape, x: Tensor, wih: Tensor, whh: Tensor,
-                                         dOut: Tensor, dhT: Tensor, reverse: Bool) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor) {
+                                         dOut: Tensor, dhT: Tensor, reverse: Bool, threads: Int) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor) {
         let steps = x.shape[0], b = x.shape[1], inp = x.shape[2], h = whh.shape[1], gh = cell.gates * h, dt = x.dtype
         // Gradients of the input-side and hidden-side pre-activations (the same tensor for the Elman RNN).
         let dX = Tensor.uninitialized([steps, b, gh], dtype: dt)
         let dH = cell == .gru ? Tensor.uninitialized([steps, b, gh], dtype: dt) : dX
-        let dh = Tensor.uninitialized([b, h], dtype: dt), dhNext = Tensor.uninitialized([b, h], dtype: dt)
-        let pdX = dX.raw(T.self), pdH = dH.raw(T.self), pdh = dh.raw(T.self), pdhn = dhNext.raw(T.self)
+        let dh = Tensor.uninitialized([b, h], dtype: dt)
+        let pdX = dX.raw(T.self), pdH = dH.raw(T.self), pdh = dh.raw(T.self)
         pdh.update(from: dhT.raw(T.self), count: b * h)
-        let pg = tape.gates.raw(T.self), pn = tape.hn?.raw(T.self), php = tape.hPrev.raw(T.self), pdo = dOut.raw(T.self)
-        let pwh = UnsafePointer(whh.raw(T.self))
-        for s in stride(from: steps - 1, through: 0, by: -1) {
-            let t = reverse ? steps - 1 - s : s
-            for r in 0..<b {
-                let i = t * b + r
-                let row = pg + i * gh, dxr = pdX + i * gh, dhr = pdH + i * gh, dor = pdo + i * h, dcur = pdh + r * h, dnext = pdhn + r * h
-                switch cell {
-                case .tanh: for j in 0..<h { let y = row[j]; dxr[j] = (dcur[j] + dor[j]) * (1 - y * y) }
-                case .relu: for j in 0..<h { dxr[j] = row[j] > 0 ? dcur[j] + dor[j] : 0 }
-                case .gru:
-                    let hnr = pn! + i * h, prev = php + i * h
-                    for j in 0..<h {
-                        let rr = row[j], z = row[h + j], n = row[2 * h + j], g = dcur[j] + dor[j]
-                        let dan = g * (1 - z) * (1 - n * n)
-                        let dar = dan * hnr[j] * rr * (1 - rr), daz = g * (prev[j] - n) * z * (1 - z)
-                        dxr[j] = dar; dxr[h + j] = daz; dxr[2 * h + j] = dan
-                        dhr[j] = dar; dhr[h + j] = daz; dhr[2 * h + j] = dan * rr
-                        dnext[j] = g * z
-                    }
-                }
-            }
-            // dh_prev = (direct term) + dH_t · W_hh
-            NativeGemm.run(false, false, m: b, n: h, k: gh, UnsafePointer(pdH + t * b * gh), lda: gh, pwh, ldb: h,
-                           beta: cell == .gru ? 1 : 0, pdhn, ldc: h, threads: gemmThreads(b * gh * h))
-            pdh.update(from: pdhn, count: b * h)
-        }
+        let php = tape.hPrev.raw(T.self)
+        let status = T.self == Float.self
+            ? sl_gru_rnn_backward_f32(cell.code, steps, b, h, f32(tape.gates.raw(T.self)), tape.hn.map { f32($0.raw(T.self)) }, f32(php),
+                                      f32(whh.raw(T.self)), f32(dOut.raw(T.self)), f32(pdh), f32(pdX), f32(pdH), reverse ? 1 : 0, Int32(threads))
+            : sl_gru_rnn_backward_f64(cell.code, steps, b, h, f64(tape.gates.raw(T.self)), tape.hn.map { f64($0.raw(T.self)) }, f64(php),
+                                      f64(whh.raw(T.self)), f64(dOut.raw(T.self)), f64(pdh), f64(pdX), f64(pdH), reverse ? 1 : 0, Int32(threads))
+        ensure(status == 0, "\(cell == .gru ? "gruLayer" : "rnnLayer"): out of memory for the backward time loop's scratch")
         let rows = steps * b
         let dx = Tensor.uninitialized([steps, b, inp], dtype: dt)
         let dWih = Tensor.uninitialized([gh, inp], dtype: dt), dWhh = Tensor.uninitialized([gh, h], dtype: dt)
@@ -129,10 +96,11 @@ enum RecurrentKernels {
 }
 
 /// One layer-direction of an Elman RNN or a GRU as a single autograd node (shared by
-/// ``rnnLayer(_:h0:wih:whh:bih:bhh:nonlinearity:reverse:)`` and ``gruLayer(_:h0:wih:whh:bih:bhh:reverse:)``).
+/// ``rnnLayer(_:h0:wih:whh:bih:bhh:nonlinearity:reverse:threads:)`` and ``gruLayer(_:h0:wih:whh:bih:bhh:reverse:threads:)``).
 func recurrentLayer(_ cell: RecurrentCell, _ x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?,
-                    reverse: Bool) -> (Tensor, Tensor) {
+                    reverse: Bool, threads: Int = 0) -> (Tensor, Tensor) {
     let dt = wih.dtype, op = cell == .gru ? "gruLayer" : "rnnLayer", g = cell.gates
+    ensure(threads >= 0, "\(op): threads must be 0 (automatic) or positive, got \(threads)")
     ensure(dt == .float32 || dt == .float64, "\(op): weights must be float32 or float64, got \(dt)")
     ensure(x.rank == 3 && wih.rank == 2 && whh.rank == 2 && wih.shape[0] == whh.shape[0] && whh.shape[0] == g * whh.shape[1]
            && wih.shape[1] == x.shape[2], "\(op): input \(x.shape) does not fit weights \(wih.shape) and \(whh.shape)")
@@ -142,8 +110,8 @@ func recurrentLayer(_ cell: RecurrentCell, _ x: Tensor, h0: Tensor, wih: Tensor,
     for bias in [bih, bhh].compactMap({ $0 }) { ensure(bias.shape == [g * h] && bias.dtype == dt, "\(op): bias \(bias.shape) must be [\(g * h)] of \(dt)") }
     let xs = x.plain(dt), h0s = h0.plain(dt), wihs = wih.plain(dt), whhs = whh.plain(dt), bihs = bih?.plain(dt), bhhs = bhh?.plain(dt)
     let (out, hT, tape) = dt == .float32
-        ? RecurrentKernels.forward(Float.self, cell, x: xs, h0: h0s, wih: wihs, whh: whhs, bih: bihs, bhh: bhhs, reverse: reverse)
-        : RecurrentKernels.forward(Double.self, cell, x: xs, h0: h0s, wih: wihs, whh: whhs, bih: bihs, bhh: bhhs, reverse: reverse)
+        ? RecurrentKernels.forward(Float.self, cell, x: xs, h0: h0s, wih: wihs, whh: whhs, bih: bihs, bhh: bhhs, reverse: reverse, threads: threads)
+        : RecurrentKernels.forward(Double.self, cell, x: xs, h0: h0s, wih: wihs, whh: whhs, bih: bihs, bhh: bhhs, reverse: reverse, threads: threads)
     var inputs = [x, h0, wih, whh]
     if let bih { inputs.append(bih) }
     if let bhh { inputs.append(bhh) }
@@ -155,8 +123,8 @@ func recurrentLayer(_ cell: RecurrentCell, _ x: Tensor, h0: Tensor, wih: Tensor,
         let dOut = gs.slice(axis: 0, 0, n).reshaped([steps, b, h]).contiguous()
         let dhT = gs.slice(axis: 0, n, n + b * h).reshaped([b, h]).contiguous()
         let (dx, dh0, dWih, dWhh, dbih, dbhh) = dt == .float32
-            ? RecurrentKernels.backward(Float.self, cell, tape: tape, x: xs, wih: wihs, whh: whhs, dOut: dOut, dhT: dhT, reverse: reverse)
-            : RecurrentKernels.backward(Double.self, cell, tape: tape, x: xs, wih: wihs, whh: whhs, dOut: dOut, dhT: dhT, reverse: reverse)
+            ? RecurrentKernels.backward(Float.self, cell, tape: tape, x: xs, wih: wihs, whh: whhs, dOut: dOut, dhT: dhT, reverse: reverse, threads: threads)
+            : RecurrentKernels.backward(Double.self, cell, tape: tape, x: xs, wih: wihs, whh: whhs, dOut: dOut, dhT: dhT, reverse: reverse, threads: threads)
         var grads: [Tensor?] = [dx, dh0, dWih, dWhh]
         if hasBih { grads.append(dbih) }
         if hasBhh { grads.append(dbhh) }
@@ -179,10 +147,12 @@ public enum RNNNonlinearity: String, Sendable {
 /// - Parameters:
 ///   - x: `[T, B, I]`; h0: `[B, H]`; wih: `[H, I]`; whh: `[H, H]`; bih, bhh: `[H]` or nil.
 ///   - reverse: run from the last step to the first (the backward direction).
+///   - threads: threads for the time loop; 0 chooses by size (as ``lstmLayer(_:h0:c0:wih:whh:bih:bhh:reverse:threads:)``).
 /// - Returns: the outputs `[T, B, H]` (in input order) and the final state `[B, H]`.
 public func rnnLayer(_ x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?,
-                     nonlinearity: RNNNonlinearity = .tanh, reverse: Bool = false) -> (Tensor, Tensor) {
-    recurrentLayer(nonlinearity == .tanh ? .tanh : .relu, x, h0: h0, wih: wih, whh: whh, bih: bih, bhh: bhh, reverse: reverse)
+                     nonlinearity: RNNNonlinearity = .tanh, reverse: Bool = false, threads: Int = 0) -> (Tensor, Tensor) {
+    recurrentLayer(nonlinearity == .tanh ? .tanh : .relu, x, h0: h0, wih: wih, whh: whh, bih: bih, bhh: bhh, reverse: reverse,
+                   threads: threads)
 }
 
 /// One GRU layer in one direction over a time-major sequence, one autograd node (gates r, z, n in
@@ -190,7 +160,9 @@ public func rnnLayer(_ x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Ten
 ///
 /// - Parameters:
 ///   - x: `[T, B, I]`; h0: `[B, H]`; wih: `[3H, I]`; whh: `[3H, H]`; bih, bhh: `[3H]` or nil.
+///   - threads: threads for the time loop; 0 chooses by size.
 /// - Returns: the outputs `[T, B, H]` and the final state `[B, H]`.
-public func gruLayer(_ x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?, reverse: Bool = false) -> (Tensor, Tensor) {
-    recurrentLayer(.gru, x, h0: h0, wih: wih, whh: whh, bih: bih, bhh: bhh, reverse: reverse)
+public func gruLayer(_ x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?, reverse: Bool = false,
+                     threads: Int = 0) -> (Tensor, Tensor) {
+    recurrentLayer(.gru, x, h0: h0, wih: wih, whh: whh, bih: bih, bhh: bhh, reverse: reverse, threads: threads)
 }

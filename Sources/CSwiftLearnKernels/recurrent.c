@@ -1,4 +1,5 @@
-// lstm.c — the time loop of an LSTM layer, threaded over hidden units (see lstm_driver.h).
+// recurrent.c — the time loops of LSTM, GRU and Elman RNN layers, threaded over hidden units
+// (see recurrent_driver.h).
 //
 // Per-type helpers used by the template: single-threaded GEMMs with a packed weight operand (the
 // threads are already split by hidden units) and the gate activations — vectorized for float (vecmath.c); for double the
@@ -52,13 +53,13 @@ static inline void tanh_array_d(const double *x, double *y, long n) {
 
 #define SL_T float
 #define SL_FN(x) x##_s
-#include "lstm_driver.h"
+#include "recurrent_driver.h"
 #undef SL_T
 #undef SL_FN
 
 #define SL_T double
 #define SL_FN(x) x##_d
-#include "lstm_driver.h"
+#include "recurrent_driver.h"
 #undef SL_T
 #undef SL_FN
 
@@ -83,4 +84,26 @@ int sl_lstm_backward_f64(long T, long B, long H, const double *gates, const doub
                          const double *c0, const double *whh, const double *dout, double *dh, double *dc,
                          double *dgates, int reverse, int threads) {
     return lstm_backward_d(T, B, H, gates, cells, tanh_cells, c0, whh, dout, dh, dc, dgates, reverse, threads);
+}
+
+int sl_gru_rnn_forward_f32(int cell, long T, long B, long H, float *gates, float *out, float *h_prev, float *hn, const float *h0,
+                           const float *whh, const float *bhh, int reverse, int threads) {
+    return gru_rnn_forward_s(cell, T, B, H, gates, out, h_prev, hn, h0, whh, bhh, reverse, threads);
+}
+
+int sl_gru_rnn_forward_f64(int cell, long T, long B, long H, double *gates, double *out, double *h_prev, double *hn,
+                           const double *h0, const double *whh, const double *bhh, int reverse, int threads) {
+    return gru_rnn_forward_d(cell, T, B, H, gates, out, h_prev, hn, h0, whh, bhh, reverse, threads);
+}
+
+int sl_gru_rnn_backward_f32(int cell, long T, long B, long H, const float *gates, const float *hn, const float *h_prev,
+                            const float *whh, const float *dout, float *dh, float *dx_gates, float *dh_gates, int reverse,
+                            int threads) {
+    return gru_rnn_backward_s(cell, T, B, H, gates, hn, h_prev, whh, dout, dh, dx_gates, dh_gates, reverse, threads);
+}
+
+int sl_gru_rnn_backward_f64(int cell, long T, long B, long H, const double *gates, const double *hn, const double *h_prev,
+                            const double *whh, const double *dout, double *dh, double *dx_gates, double *dh_gates,
+                            int reverse, int threads) {
+    return gru_rnn_backward_d(cell, T, B, H, gates, hn, h_prev, whh, dout, dh, dx_gates, dh_gates, reverse, threads);
 }
