@@ -282,7 +282,7 @@ static int SL_FN(rec_run)(SL_FN(rec_ctx) *x, int threads, int permute, sl_task_f
         // Packed weights: forward op(B) = W_pᵀ (H × G|U_p|), backward W_hh[·, U_p] (GH × |U_p|).
         x->packed_stride = permute ? SL_FN(packed_size)(H, G * x->max_units) : SL_FN(packed_size)(G * H, x->max_units);
         x->packed_stride = (x->packed_stride + 15) / 16 * 16;  // each part's block 64-byte aligned
-        x->tmp = (SL_T *)malloc(sizeof(SL_T) * (size_t)(parts * B * G * x->max_units));
+        x->tmp = (SL_T *)malloc(sizeof(SL_T) * (size_t)(parts * B * G * x->max_units) + 1);  // + 1: never malloc(0) (B = 0)
         x->packed = (SL_T *)sl_aligned_alloc(sizeof(SL_T) * (size_t)(parts * x->packed_stride));
         if (!x->tmp || !x->packed) {
             free(x->tmp);

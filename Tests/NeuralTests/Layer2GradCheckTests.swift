@@ -61,6 +61,20 @@ import Neural
         }
     }
 
+    /// Empty sequences give the initial state back; empty batches give empty outputs.
+    @Test func emptySequencesAndBatches() {
+        let lstm = LSTM(inputSize: 3, hiddenSize: 4), gru = GRU(inputSize: 3, hiddenSize: 4), rnn = RNN(inputSize: 3, hiddenSize: 4)
+        let h0 = Tensor.randn([1, 2, 4], seed: 1), c0 = Tensor.randn([1, 2, 4], seed: 2)
+        let (o, (h, c)) = lstm(Tensor.zeros([0, 2, 3]), state: (h0, c0))
+        #expect(o.shape == [0, 2, 4] && h.scalars == h0.scalars && c.scalars == c0.scalars)
+        let (og, hg) = gru(Tensor.zeros([0, 2, 3]), state: h0)
+        #expect(og.shape == [0, 2, 4] && hg.scalars == h0.scalars)
+        for net in [lstm, gru, rnn] as [RecurrentNetwork] {
+            let (out, states) = net.run(Tensor.zeros([5, 0, 3]), states: nil)
+            #expect(out.shape == [5, 0, 4] && states.allSatisfy { $0.shape == [1, 0, 4] })
+        }
+    }
+
     /// As for the LSTM: any thread count gives the single-threaded loop's outputs and gradients to
     /// rounding (GRU with and without biases, tanh and ReLU RNNs, both directions, both dtypes,
     /// and the automatic choice at a size where it splits).

@@ -14,7 +14,7 @@ extension Tensor {
     /// Typed pointer to the first element; the tensor must be contiguous (checked).
     @inline(__always)
     func raw<T>(_: T.Type) -> UnsafeMutablePointer<T> {
-        ensure(isContiguous, "internal: raw pointer to a non-contiguous tensor of shape \(shape)")
+        ensure(isContiguous || count == 0, "internal: raw pointer to a non-contiguous tensor of shape \(shape)")   // empty: never dereferenced
         return storage.base.assumingMemoryBound(to: T.self) + offset
     }
 
