@@ -131,7 +131,8 @@ import NLP
     }
 
     /// With SWIFTLEARN_PYTHON_CHECK=1: files written here load in Python's `tokenizers` and give the same ids.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["SWIFTLEARN_PYTHON_CHECK"] == "1"))
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SWIFTLEARN_PYTHON_CHECK"] == "1",
+                   "SWIFTLEARN_PYTHON_CHECK=1 loads our tokenizer.json files in Hugging Face tokenizers"))
     func writtenFilesLoadInHuggingFaceTokenizers() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlearn-nlp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -756,13 +756,21 @@ private func writeCrossCheckFiles(to dir: URL) throws {
 
 @Suite("Python cross-check")
 struct PythonCrossCheckTests {
-    @Test func filesWeWriteLoadInPython() throws {
+    @Test func filesWeWriteReadBackHere() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try writeCrossCheckFiles(to: dir)
-        // The Swift side reads its own files back in any case.
         #expect(try NPZ.read(contentsOf: dir.appendingPathComponent("compressed.npz")).count == 21)
-        guard ProcessInfo.processInfo.environment["SWIFTLEARN_PYTHON_CHECK"] == "1" else { return }
+    }
+
+    /// Runs only with SWIFTLEARN_PYTHON_CHECK=1 (CI sets it, with the packages pinned in
+    /// .ci/requirements.txt); elsewhere it shows as skipped, not as passed.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SWIFTLEARN_PYTHON_CHECK"] == "1",
+                   "SWIFTLEARN_PYTHON_CHECK=1 checks our files with numpy and safetensors"))
+    func filesWeWriteLoadInPython() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeCrossCheckFiles(to: dir)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/fixtures/check_swift_written.py")
         #expect(FileManager.default.fileExists(atPath: script.path), "missing \(script.path)")
