@@ -22,6 +22,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
+        // Shared internals of every module (`package` access): checks, readable file errors.
+        .target(
+            name: "SwiftLearnCore",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // C kernels: CPU feature detection, native GEMM, vectorized math, run-time BLAS/LAPACK loader.
         .target(
             name: "CSwiftLearnKernels",
@@ -30,7 +35,7 @@ let package = Package(
         .target(
             name: "Tensors",
             dependencies: [
-                "CSwiftLearnKernels",
+                "CSwiftLearnKernels", "SwiftLearnCore",
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
@@ -38,43 +43,44 @@ let package = Package(
         // Classical machine learning (scikit-learn's part of the roadmap).
         .target(
             name: "Learn",
-            dependencies: ["Tensors"],
+            dependencies: ["Tensors", "SwiftLearnCore"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // Bundled real datasets and the CSV reader.
         .target(
             name: "Datasets",
-            dependencies: ["Learn"],
+            dependencies: ["Learn", "SwiftLearnCore"],
             resources: [.copy("Data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // Deep learning (PyTorch's part of the roadmap): modules, layers, losses, optimizers, data loading.
         .target(
             name: "Neural",
-            dependencies: ["Tensors", "Datasets"],
+            dependencies: ["Tensors", "Datasets", "SwiftLearnCore"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // Text processing: normalization, tokenizers (word, BPE, WordPiece), stemming, vectorizers.
         .target(
             name: "NLP",
-            dependencies: ["Tensors"],
+            dependencies: ["Tensors", "SwiftLearnCore"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // Search: BM25, vector indexes (flat, HNSW, IVF, PQ), hybrid search, chunking, SQLite collections.
         .target(
             name: "Retrieval",
-            dependencies: ["Tensors", "NLP", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Tensors", "NLP", "SwiftLearnCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // SVG charts and HTML report pages (no dependencies).
         .target(
             name: "Plot",
+            dependencies: ["SwiftLearnCore"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // The roadmap as a program: curriculum catalog, progress store, demos, checkpoints, report.
         .target(
             name: "Roadmap",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot",
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "SwiftLearnCore",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -86,38 +92,44 @@ let package = Package(
         .executableTarget(
             name: "swiftlearn",
             dependencies: [
-                "SwiftLearn",
+                "SwiftLearn", "SwiftLearnCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Shared by the test targets: NaN-aware error measures.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .testTarget(
             name: "TensorsTests",
-            dependencies: ["Tensors"],
+            dependencies: ["Tensors", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "LearnTests",
-            dependencies: ["Learn", "Datasets"],
+            dependencies: ["Learn", "Datasets", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "NeuralTests",
-            dependencies: ["Neural", "Datasets"],
+            dependencies: ["Neural", "Datasets", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "NLPTests",
-            dependencies: ["NLP"],
+            dependencies: ["NLP", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "RetrievalTests",
-            dependencies: ["Retrieval", "NLP"],
+            dependencies: ["Retrieval", "NLP", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// Plain-text corpora bundled for language-model examples (provenance and checksums in
 /// `Data/SOURCES.md`).
@@ -19,7 +20,7 @@ public enum BundledText: String, CaseIterable, Sendable {
         do {
             return try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw CSVError.unreadable(path: url.path, reason: error.localizedDescription)
+            throw CSVError.unreadable(path: url.path, reason: readableReason(error))
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import Learn
+import SwiftLearnCore
 
 /// Errors from reading delimited text files.
-public enum CSVError: Error, Equatable, CustomStringConvertible {
+public indirect enum CSVError: Error, Equatable, CustomStringConvertible {
     /// The file could not be read.
     case unreadable(path: String, reason: String)
     /// The text is not valid UTF-8.
@@ -15,6 +16,8 @@ public enum CSVError: Error, Equatable, CustomStringConvertible {
     case duplicateColumn(String)
     /// A column name that is not in the header.
     case unknownColumn(name: String, available: [String])
+    /// `error`, found while reading the file at `path`.
+    case inFile(path: String, error: CSVError)
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum CSVError: Error, Equatable, CustomStringConvertible {
         case .malformed(let l, let c, let r): return "line \(l), column \(c): \(r)"
         case .duplicateColumn(let n): return "column '\(n)' appears twice in the header"
         case .unknownColumn(let n, let a): return "no column '\(n)'; columns are: \(a.joined(separator: ", "))"
+        case .inFile(let p, let e): return "\(p): \(e)"
         }
     }
 }
@@ -63,6 +67,11 @@ public struct CSVTable: Equatable, Sendable {
     public var columns: [CSVColumn]
     /// Number of data rows.
     public let rowCount: Int
+    /// Where the data came from (a file path, or "text"), for messages.
+    public internal(set) var source = "text"
+    /// The 1-based line of the source on which each data row starts (rows keep their lines
+    /// through ``rows(_:)``, so a message about a shuffled split still names the file's line).
+    public internal(set) var lines: [Int]
 
     /// Tokens read as missing.
     public static let missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"]
@@ -77,16 +86,35 @@ public struct CSVTable: Equatable, Sendable {
         self.header = header
         self.columns = columns
         self.rowCount = n
+        self.lines = (0..<n).map { $0 + 2 }
+    }
+
+    /// A table whose parts are known to agree (a subset of a checked table's rows or columns).
+    private init(validated header: [String], columns: [CSVColumn], rowCount: Int, source: String, lines: [Int]) {
+        self.header = header
+        self.columns = columns
+        self.rowCount = rowCount
+        self.source = source
+        self.lines = lines
+    }
+
+    /// "FILE line N" for data row `row` (0-based), the way messages name a value's place.
+    public func location(ofRow row: Int) -> String {
+        let line = lines.indices.contains(row) ? lines[row] : row + 2
+        return "\(source) line \(line)"
     }
 
     /// Reads a file. `delimiter` defaults to `,`.
     public static func read(path: String, delimiter: Character = ",") throws -> CSVTable {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CSVError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+            throw CSVError.unreadable(path: path, reason: readableReason(error))
         }
         guard let text = String(data: data, encoding: .utf8) else { throw CSVError.notUTF8(path: path) }
-        return try parse(text, delimiter: delimiter, source: path)
+        do { return try parse(text, delimiter: delimiter, source: path) } catch let e as CSVError {
+            if case .malformed = e { throw CSVError.inFile(path: path, error: e) }
+            throw e
+        }
     }
 
     /// Parses CSV text.
@@ -96,6 +124,7 @@ public struct CSVTable: Equatable, Sendable {
         var header = first.fields
         if let h = header.first, h.hasPrefix("\u{FEFF}") { header[0] = String(h.dropFirst()) }  // byte-order mark
         var raw = [[String]](repeating: [], count: header.count)
+        var lines: [Int] = []
         for r in records.dropFirst() {
             if r.fields.count == 1 && r.fields[0].isEmpty && header.count > 1 { continue }  // blank line
             guard r.fields.count == header.count else {
@@ -103,6 +132,7 @@ public struct CSVTable: Equatable, Sendable {
                                          reason: "expected \(header.count) fields, found \(r.fields.count)")
             }
             for (j, f) in r.fields.enumerated() { raw[j].append(f) }
+            lines.append(r.line)
         }
         let columns = raw.map { values -> CSVColumn in
             var numbers = [Double]()
@@ -110,7 +140,9 @@ public struct CSVTable: Equatable, Sendable {
             for v in values {
                 let t = trimmedSpaces(v)
                 if missingTokens.contains(t) { numbers.append(.nan); continue }
-                guard let d = Double(t), d.isFinite || t.lowercased().contains("inf") else {
+                // A number too large for a Double (1e400) is the IEEE value it denotes (±inf), as
+                // in NumPy and pandas; estimators then refuse it as non-finite, naming the line.
+                guard let d = Double(t) else {
                     return .categorical(values.map { v in
                         let t = trimmedSpaces(v)
                         return missingTokens.contains(t) ? nil : v
@@ -120,7 +152,10 @@ public struct CSVTable: Equatable, Sendable {
             }
             return .numeric(numbers)
         }
-        return try CSVTable(header: header, columns: columns)
+        var table = try CSVTable(header: header, columns: columns)
+        table.source = source
+        table.lines = lines
+        return table
     }
 
     /// Splits text into records of fields, tracking the 1-based line each record starts on.
@@ -199,14 +234,14 @@ public struct CSVTable: Equatable, Sendable {
             case .categorical(let v): return .categorical(indices.map { v[$0] })
             }
         }
-        return try! CSVTable(header: header, columns: cols)
+        return CSVTable(validated: header, columns: cols, rowCount: indices.count, source: source, lines: indices.map { lines[$0] })
     }
 
     /// The table without the named columns.
     public func dropping(_ names: [String]) throws -> CSVTable {
         for n in names { _ = try index(of: n) }
         let keep = header.indices.filter { !names.contains(header[$0]) }
-        return try CSVTable(header: keep.map { header[$0] }, columns: keep.map { columns[$0] })
+        return CSVTable(validated: keep.map { header[$0] }, columns: keep.map { columns[$0] }, rowCount: rowCount, source: source, lines: lines)
     }
 
     /// Writes the table as CSV text (quoting fields that need it; missing values as empty fields).

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// An array read from an IDX file, the format of MNIST (LeCun et al.): a 4-byte magic
 /// `0 0 type rank`, `rank` big-endian 32-bit dimension sizes, then the values in C order,
@@ -87,7 +88,7 @@ public struct IDXArray: Equatable, Sendable {
         do {
             raw = [UInt8](try Data(contentsOf: url, options: .alwaysMapped))
         } catch {
-            throw IDXError.unreadable(path: url.path, reason: error.localizedDescription)
+            throw IDXError.unreadable(path: url.path, reason: readableReason(error))
         }
         do {
             return try IDXArray(bytes: Gzip.isGzip(raw) ? Gzip.decompress(raw) : raw)

@@ -20,6 +20,7 @@ public struct TabularPreparation: Codable, Sendable {
     /// classification the class names (sorted).
     public init(fitting table: CSVTable, target: String?, task: Task? = nil, fillMissing: Bool = true) throws {
         self.target = target
+        try Self.checkFinite(table, except: target)
         let features = try target.map { try table.dropping([$0]) } ?? table
         encoder = try TableEncoder(fitting: features)
         let x = try encoder.transform(features)
@@ -39,8 +40,8 @@ public struct TabularPreparation: Codable, Sendable {
                 switch column {
                 case .categorical(let v): classNames = Array(Set(v.compactMap { $0 })).sorted()
                 case .numeric(let v):
-                    if let bad = v.first(where: { $0.isNaN || $0 != $0.rounded() }) {
-                        throw LearnError.invalidInput("target '\(target)' has \(bad); class labels must be integers or names (use --task regression for a numeric target)")
+                    if let i = v.firstIndex(where: { !$0.isFinite || $0 != $0.rounded() }) {
+                        throw LearnError.invalidInput("\(table.location(ofRow: i)): target '\(target)' has \(v[i]); class labels must be integers or names (use --task regression for a numeric target)")
                     }
                     classNames = Array(Set(v)).sorted().map(formatNumber)
                 }
@@ -50,6 +51,7 @@ public struct TabularPreparation: Codable, Sendable {
 
     /// The feature matrix of a table (the target column, when present, is ignored).
     public func features(_ table: CSVTable) throws -> Matrix {
+        try Self.checkFinite(table, except: target)
         var x = try encoder.transform(table)
         if let fill = fillValues {
             for i in 0..<x.rows { for j in 0..<x.columns where x[i, j].isNaN { x[i, j] = fill[j] } }
@@ -67,9 +69,9 @@ public struct TabularPreparation: Codable, Sendable {
         case .numeric(let v): texts = v.map { $0.isNaN ? nil : formatNumber($0) }
         }
         return try texts.enumerated().map { i, t in
-            guard let t else { throw LearnError.invalidInput("target '\(target)' is missing at data row \(i + 1)") }
+            guard let t else { throw LearnError.invalidInput("\(table.location(ofRow: i)): target '\(target)' is missing") }
             guard let k = index[t] else {
-                throw LearnError.unseenLabel("target '\(target)' has class '\(t)' at data row \(i + 1), not seen in training (classes: \(names.joined(separator: ", ")))")
+                throw LearnError.unseenLabel("\(table.location(ofRow: i)): target '\(target)' has class '\(t)', not seen in training (classes: \(names.joined(separator: ", ")))")
             }
             return k
         }
@@ -81,8 +83,20 @@ public struct TabularPreparation: Codable, Sendable {
         guard case .numeric(let v) = try table.column(target) else {
             throw LearnError.invalidInput("target '\(target)' is not numeric, so it cannot be a regression target")
         }
-        if let k = v.firstIndex(where: { $0.isNaN }) { throw LearnError.invalidInput("target '\(target)' is missing at data row \(k + 1)") }
+        if let k = v.firstIndex(where: { $0.isNaN }) { throw LearnError.invalidInput("\(table.location(ofRow: k)): target '\(target)' is missing") }
+        if let k = v.firstIndex(where: { $0.isInfinite }) {
+            throw LearnError.invalidInput("\(table.location(ofRow: k)): target '\(target)' is \(v[k]), not a finite number")
+        }
         return v
+    }
+
+    /// Throws for ±inf in a numeric column other than `target` (a value such as 1e400 reads as
+    /// infinity, which no estimator can use), naming the file line and the column.
+    static func checkFinite(_ table: CSVTable, except target: String?) throws {
+        for (name, column) in zip(table.header, table.columns) where name != target {
+            guard case .numeric(let v) = column, let i = v.firstIndex(where: { $0.isInfinite }) else { continue }
+            throw LearnError.invalidInput("\(table.location(ofRow: i)), column '\(name)': \(v[i]) is not a finite number")
+        }
     }
 }
 

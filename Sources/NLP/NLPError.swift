@@ -25,10 +25,3 @@ public enum NLPError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Stops with `message` when `condition` is false, in release builds too (unlike `precondition`,
-/// whose message `-O` drops). For programming errors only; bad user data throws `NLPError`.
-@inline(__always)
-func ensure(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-            file: StaticString = #file, line: UInt = #line) {
-    if !condition() { fatalError(message(), file: file, line: line) }
-}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftLearn
+import SwiftLearnCore
 
 /// `swiftlearn collection …`: persistent document collections (SQLite) for search.
 struct CollectionCommand: ParsableCommand {
@@ -19,7 +20,9 @@ struct CollectionCreate: ParsableCommand {
     @OptionGroup var home: HomeOption
 
     func run() throws {
-        guard dimension >= 1 else { throw ValidationError("--dimension must be at least 1") }
+        guard RetrievalLimits.dimensions.contains(dimension) else {
+            throw ValidationError("--dimension must be in \(RetrievalLimits.dimensions.lowerBound)...\(RetrievalLimits.dimensions.upperBound), got \(dimension)")
+        }
         let c = try home.collections.create(name, embedding: HashedFeatureEmbedding(dimension: dimension), chunking: try TextChunker.Strategy(parsing: chunking))
         print("created collection \(name) at \(c.url.path) (embedding \(c.embedding.name), chunking \(chunking))")
     }
@@ -44,7 +47,7 @@ struct CollectionAdd: ParsableCommand {
         var docs: [CollectionDocument] = []
         for f in files {
             let text: String
-            do { text = try String(contentsOfFile: f, encoding: .utf8) } catch { throw RetrievalError.io("cannot read \(f): \(error.localizedDescription)") }
+            do { text = try String(contentsOfFile: f, encoding: .utf8) } catch { throw RetrievalError.io("cannot read \(f): \(readableReason(error))") }
             docs.append(CollectionDocument(id: URL(fileURLWithPath: f).lastPathComponent, text: text, metadata: shared.merging(["source": .string(f)]) { a, _ in a }))
         }
         if let jsonl { docs += try readJSONL(jsonl) }
@@ -67,7 +70,7 @@ func parseMetadata(_ text: String) throws -> Metadata {
 /// Reads documents from JSON lines: {"id": …, "text": …, "metadata": {…}} per line.
 func readJSONL(_ path: String) throws -> [CollectionDocument] {
     let text: String
-    do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw RetrievalError.io("cannot read \(path): \(error.localizedDescription)") }
+    do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw RetrievalError.io("cannot read \(path): \(readableReason(error))") }
     var docs: [CollectionDocument] = []
     for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],

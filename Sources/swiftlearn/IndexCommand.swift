@@ -64,7 +64,7 @@ struct IndexBuild: ParsableCommand {
         let ids = (0..<Int64(n)).map { $0 }
         let index: any VectorIndex
         switch kind {
-        case "flat": index = FlatIndex(dimension: d, metric: metric)
+        case "flat": index = try FlatIndex(dimension: d, metric: metric)
         case "hnsw":
             index = try HNSWIndex(dimension: d, metric: metric, m: s.int("m", default: 32), efConstruction: s.int("ef_construction", default: 40),
                                   efSearch: s.int("ef_search", default: 16), seed: UInt64(s.int("seed", default: 42)))
@@ -134,17 +134,24 @@ struct IndexQuery: ParsableCommand {
         }
         times.sort()
         let median = times[times.count / 2]
+        // Output columns: k, or the number of vectors when k asks for more than exist (the search
+        // returned them all; faiss would pad with -1 ids, we make the arrays narrower and say so).
+        let width = Swift.min(k, loaded.count)
+        if width < k {
+            FileHandle.standardError.write(Data("note: --k \(k) is more than the \(loaded.count) vectors in the index; returning \(width) per query\n".utf8))
+        }
         if let output {
-            var ids = [Int64](repeating: -1, count: nq * k)
-            for (i, row) in hits.enumerated() { for (j, h) in row.enumerated() { ids[i * k + j] = h.id } }
-            try writeNPY(ids, rows: nq, cols: k, to: URL(fileURLWithPath: output))
+            var ids = [Int64](repeating: -1, count: nq * width)
+            for (i, row) in hits.enumerated() { for (j, h) in row.enumerated() { ids[i * width + j] = h.id } }
+            try writeNPY(ids, rows: nq, cols: width, to: URL(fileURLWithPath: output))
         }
         if let scores {
-            var v = [Float](repeating: -.infinity, count: nq * k)
-            for (i, row) in hits.enumerated() { for (j, h) in row.enumerated() { v[i * k + j] = Float(h.score) } }
-            try writeNPY(v, rows: nq, cols: k, to: URL(fileURLWithPath: scores))
+            var v = [Float](repeating: -.infinity, count: nq * width)
+            for (i, row) in hits.enumerated() { for (j, h) in row.enumerated() { v[i * width + j] = Float(h.score) } }
+            try writeNPY(v, rows: nq, cols: width, to: URL(fileURLWithPath: scores))
         }
-        printFields([("kind", .string(loaded.kind)), ("queries", .int(nq)), ("k", .int(k)), ("query_seconds", .double(median)),
+        printFields([("kind", .string(loaded.kind)), ("queries", .int(nq)), ("k", .int(width)), ("requested_k", .int(k)),
+                     ("query_seconds", .double(median)),
                      ("queries_per_second", .double(Double(nq) / median))], json: json)
     }
 }

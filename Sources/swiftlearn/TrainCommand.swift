@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftLearn
+import SwiftLearnCore
 
 /// `swiftlearn train --recipe NAME`: trains one of the deep-learning recipes on bundled data,
 /// printing a line per epoch (`epoch`, `train_loss`, `val_loss`, `val_accuracy` or `val_rmse`,
@@ -34,6 +35,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let chosen = try Recipe.named(recipe)
+        // Where the weights go is checked (and its directory made, as --plot does) before any
+        // training, so a bad path fails in a second, not after the run.
+        if let save { try prepareOutputFile(save, option: "--save") }
         let options = RecipeOptions(epochs: epochs, batchSize: batchSize, learningRate: lr, seed: seed,
                                     saveURL: save.map { URL(fileURLWithPath: $0) })
         let metricKey = chosen.metric == .rmse ? "val_rmse" : "val_accuracy"
@@ -76,5 +80,23 @@ struct TrainCommand: ParsableCommand {
             printFields(final, json: false)
             if let sample = result.sample { print("sample:\n\(sample)") }
         }
+    }
+}
+
+/// Makes the directory of `path` (with its parents) and checks that a file can be written there,
+/// so a run that ends by writing `path` fails at once, with the option's name, instead of at the end.
+func prepareOutputFile(_ path: String, option: String) throws {
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw ValidationError("\(option) \(path) is a directory; give a file name")
+    }
+    do {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    } catch {
+        throw ValidationError("\(option): cannot create the directory \(directory.path) (\(readableReason(error)))")
+    }
+    guard FileManager.default.isWritableFile(atPath: directory.path) else {
+        throw ValidationError("\(option): the directory \(directory.path) is not writable")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Learn
 import Datasets
+import TestSupport
 
 /// Column-standardized copy (population std; constant columns left centred), as the fixture script.
 func unsupStandardized(_ x: Matrix) -> Matrix {

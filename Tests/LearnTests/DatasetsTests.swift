@@ -52,6 +52,42 @@ import Datasets
         #expect(throws: CSVError.self) { try CSVTable.read(path: "/nonexistent/file.csv") }
     }
 
+    /// A number too large for a Double is the IEEE value it denotes (as in NumPy and pandas), not
+    /// a reason to turn the whole column into categories; a model then refuses it, naming the
+    /// file, the line and the column — lines of the file, also after the rows were shuffled.
+    @Test func overflowingNumbersAreInfiniteAndRefusedWithTheirLine() throws {
+        let t = try CSVTable.parse("x,y,label\n1,2,0\n1e400,3,1\n-1e400,4,0\n1e-400,5,1\n")
+        #expect(t.columns[0].isNumeric)
+        guard case .numeric(let x) = t.columns[0] else { return }
+        #expect(x[1] == .infinity && x[2] == -.infinity && x[3] == 0)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("data.csv")
+        try "x,y,label\n1,2,0\n2,3,1\n1e400,3,1\n4,5,0\n".write(to: file, atomically: true, encoding: .utf8)
+        let table = try CSVTable.read(path: file.path)
+        do {
+            _ = try TabularPreparation(fitting: table, target: "label")
+            Issue.record("an infinite feature was accepted")
+        } catch let e as LearnError {
+            #expect("\(e)".contains("\(file.path) line 4, column 'x'"), "\(e)")
+        }
+        // Shuffled rows keep their file lines.
+        let shuffled = table.rows([2, 0, 3, 1])
+        #expect(shuffled.lines == [4, 2, 5, 3])
+        #expect(shuffled.location(ofRow: 0) == "\(file.path) line 4")
+        // A regression target of 1e400 is refused the same way.
+        let prep = try TabularPreparation(fitting: try table.dropping(["x"]), target: "y", task: .regression)
+        let badTarget = try CSVTable.parse("y,label\n1,0\n1e400,1\n")
+        #expect(throws: LearnError.self) { try prep.values(badTarget) }
+        // Malformed rows name the file when read from one.
+        let broken = dir.appendingPathComponent("broken.csv")
+        try "a,b\n1,2\n3\n".write(to: broken, atomically: true, encoding: .utf8)
+        #expect(throws: CSVError.inFile(path: broken.path, error: .malformed(line: 3, column: 2, reason: "expected 2 fields, found 1"))) {
+            try CSVTable.read(path: broken.path)
+        }
+    }
+
     @Test func encoderUsesFittedCategories() throws {
         let train = try CSVTable.parse("color,size\nred,1\nblue,2\n")
         let enc = try TableEncoder(fitting: train)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Learn
 import Datasets
+import TestSupport
 
 @Suite struct DecompositionTests {
     static let sets: [(BundledDataset, String)] = [(.iris, "iris"), (.wine, "wine"), (.breastCancer, "breast_cancer"), (.digits, "digits"), (.diabetes, "diabetes")]
@@ -27,7 +28,7 @@ import Datasets
             let comps = LearnFixtures.matrix(e["components"]!)
             var worst = 0.0
             for r in determined where r + 1 >= ev.count || ev[r] - ev[r + 1] > 1e-6 * top {
-                worst = max(worst, zip(p.components.row(r), comps.row(r)).map { abs($0 - $1) }.max()!)
+                worst = worse(worst, maxAbsoluteError(p.components.row(r), comps.row(r)))
             }
             #expect(worst < 1e-4, "\(name) components \(worst)")
             let t = try p.transform(x.rows(Array(0..<20)))

@@ -81,8 +81,14 @@ import Datasets
             let close = Double(zip(ours, ref).filter { abs($0 - $1) <= 0.01 * scale }.count) / Double(ref.count)
             print("FIXTURE hist-gradient-boosting-regressor agreement(1%) \(set.rawValue) \(close)")
             // diamonds: carat, x, y and z make nearly tied splits whose order differs in the last
-            // bits, so later trees drift apart (R² still within 0.002 of scikit-learn's).
-            if set == .diabetes { #expect(close >= 0.95, "\(set.rawValue): \(close)") }
+            // bits, so later trees drift apart; the test R² stays within 0.002 of scikit-learn's.
+            if set == .diabetes {
+                #expect(close >= 0.95, "\(set.rawValue): \(close)")
+            } else {
+                let r2 = try m.score(test.features, test.target)
+                let reference = try TreeTestSupport.reference("hist-gradient-boosting-regressor", set)
+                #expect(abs(r2 - reference) <= 0.002, "\(set.rawValue): R² \(r2) vs scikit-learn \(reference)")
+            }
         }
     }
 
@@ -181,7 +187,14 @@ import Datasets
         for loss in ["absolute_error", "huber", "quantile"] {
             let r = GradientBoostingRegressor(loss: loss, nEstimators: 50, subsample: 0.8, randomState: 0)
             try r.fit(dtrain.features, dtrain.target)
-            if loss != "quantile" { #expect(try r.score(dtest.features, dtest.target) > 0.1, "\(loss)") }
+            if loss == "quantile" {
+                // The 0.9 quantile (alpha's default): about 90% of the targets lie below the fit.
+                let fit = try r.predict(dtrain.features)
+                let below = Double(zip(dtrain.target, fit).filter { $0 <= $1 }.count) / Double(fit.count)
+                #expect(below > 0.8 && below < 0.97, "quantile 0.9: \(below) of training targets below the fit")
+            } else {
+                #expect(try r.score(dtest.features, dtest.target) > 0.1, "\(loss)")
+            }
             #expect(try r.stagedPredict(dtest.features).count == 50)
         }
     }
@@ -217,10 +230,10 @@ import Datasets
         try st.fit(train.features, train.labels)
         #expect(try st.score(test.features, test.labels) > 0.85)
         #expect(st.parameters["passthrough"] == .bool(true) && st.parameters["cv"] == .int(3))
-        // Default final estimators come from the registry; without them the error says so.
-        if (try? ModelRegistry.make("logistic-regression")) == nil {
-            #expect(throws: LearnError.self) { try StackingClassifier().fit(train.features, train.labels) }
-        }
+        // The default final estimator comes from the registry: logistic regression.
+        let byDefault = StackingClassifier(estimators: [("a", DecisionTreeClassifier(maxDepth: 3, randomState: 0))], cv: 3)
+        try byDefault.fit(train.features, train.labels)
+        #expect(try byDefault.score(test.features, test.labels) > 0.85)
         // Parameters by name, including members' nested ones.
         let v = VotingClassifier()
         #expect(v.parameters["voting"] == "hard" && v.parameters["weights"] == ParamValue.none)

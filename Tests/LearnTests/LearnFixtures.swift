@@ -1,6 +1,7 @@
 import Foundation
 import Learn
 import Datasets
+import TestSupport
 
 /// Test-side access to the scikit-learn fixtures in `Fixtures/` and the committed splits.
 enum LearnFixtures {
@@ -33,14 +34,6 @@ enum LearnFixtures {
     static func doubles(_ any: Any) -> [Double] { (any as! [Any]).map { ($0 as! NSNumber).doubleValue } }
     /// Reads `[Int]` from a JSON value.
     static func ints(_ any: Any) -> [Int] { (any as! [Any]).map { ($0 as! NSNumber).intValue } }
-}
-
-/// Largest |a−b| / max(|b|, floor) over two arrays.
-func maxRelativeError(_ a: [Double], _ b: [Double], floor: Double = 1e-8) -> Double {
-    precondition(a.count == b.count, "lengths \(a.count) vs \(b.count)")
-    var worst = 0.0
-    for (x, y) in zip(a, b) { worst = max(worst, abs(x - y) / max(abs(y), floor)) }
-    return worst
 }
 
 /// Fraction of positions where two label arrays agree.

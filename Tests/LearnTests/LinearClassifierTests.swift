@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Learn
 import Datasets
+import TestSupport
 
 @Suite struct LinearModelsClassificationTests {
     static let sets: [BundledDataset] = [.iris, .wine, .breastCancer, .digits]
@@ -92,7 +93,7 @@ import Datasets
             let lp = try nb.predictLogProbabilities(head).values
             // Log-probabilities: near-zero entries absolutely, the rest relatively.
             let lpRef = linFlat(ref["log_proba"]!)
-            let lpErr = zip(lp, lpRef).map { abs($0 - $1) / max(abs($1), 1) }.max()!
+            let lpErr = maxRelativeError(lp, lpRef, floor: 1)
             print("linear-fixture \(key) \(set.rawValue): accuracy \(acc) vs \((ref["accuracy"] as! NSNumber).doubleValue), agreement \(agree), log-proba err \(lpErr)")
             #expect(agree >= 0.99, "\(key) \(set)")
             #expect(lpErr <= 1e-6, "\(key) \(set)")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Learn
 import Datasets
+import TestSupport
 
 // Shared helpers of the linear-family tests (prefixed `lin` to stay clear of other families).
 
@@ -9,8 +10,7 @@ import Datasets
 /// (element-wise ratios blow up on coefficients that are zero at the optimum).
 func linRel(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count, "lengths \(a.count) vs \(b.count)")
-    let scale = max(b.map(abs).max() ?? 0, 1e-12)
-    return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
+    return errorValue(maxAbsoluteError(a, b) / max(largestError(b.map(abs)), 1e-12))
 }
 
 /// Train/test features, standardized with the training mean and biased standard deviation when

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Learn
 import Datasets
+import TestSupport
 
 private func knnFixture(_ set: String) throws -> [String: Any] {
     (try LearnFixtures.json("svm_knn") as! [String: Any])[set] as! [String: Any]
@@ -19,7 +20,7 @@ private func knnCheckNeighbors(_ label: String, _ dist: Matrix, _ idx: [[Int]], 
     let refDist = LearnFixtures.matrix(ref["distances"]!)
     var worst = 0.0
     for r in 0..<idx.count {
-        for t in 0..<dist.columns { worst = max(worst, abs(dist[r, t] - refDist[r, t]) / (1e-3 + refDist[r, t])) }
+        for t in 0..<dist.columns { worst = worse(worst, abs(dist[r, t] - refDist[r, t]) / (1e-3 + refDist[r, t])) }
         if tieFree[r] { #expect(idx[r] == refIdx[r], "\(label) row \(r)") }
         if unique[r] { #expect(Set(idx[r]) == Set(refIdx[r]), "\(label) row \(r)") }
     }

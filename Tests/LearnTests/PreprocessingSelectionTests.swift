@@ -114,10 +114,13 @@ final class PrepTestLinearRegression: Regressor, FeatureImportanceProviding {
         #expect(clone.ranking == rfe.ranking)
         let back = try ModelFile.decode(try ModelFile.encode(rfe)).estimator as! RFE
         #expect(try back.transform(xs) == (try rfe.transform(xs)))
-        // Without an estimator and no logistic regression registered: a clear error.
-        if (try? ModelRegistry.type(named: "logistic-regression")) == nil {
-            #expect(throws: LearnError.self) { try RFE().fit(xs, train.target) }
-        }
+        // Without an estimator: logistic regression, as for a classification target.
+        let iris = try LearnFixtures.split(.iris)
+        let byDefault = RFE(nFeaturesToSelect: 2)
+        try byDefault.fit(iris.train.features, iris.train.labels)
+        #expect(byDefault.selectedFeatures.count == 2)
+        let kept: [Int] = try byDefault.predict(iris.test.features)
+        #expect(agreement(kept, iris.test.labels) > 0.8)
         #expect(throws: LearnError.self) { try RFE(estimator: PrepTestLinearRegression(), step: 0).fit(xs, train.target) }
     }
 

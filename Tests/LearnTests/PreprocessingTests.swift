@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Learn
 import Datasets
+import TestSupport
 
 /// Reading the prep fixtures (NaN and ±inf are stored as strings).
 enum PrepFx {
@@ -22,7 +23,7 @@ enum PrepFx {
         for (x, y) in zip(a, b) {
             if x.isNaN || y.isNaN { if !(x.isNaN && y.isNaN) { return .infinity }; continue }
             if x == y { continue }
-            worst = max(worst, abs(x - y) / max(abs(y), floor))
+            worst = worse(worst, abs(x - y) / max(abs(y), floor))
         }
         return worst
     }

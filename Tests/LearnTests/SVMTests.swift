@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Learn
 import Datasets
+import TestSupport
 
 /// Standardizes train and test columns with the training mean and population standard deviation.
 func svmStandardize(_ train: Matrix, _ test: Matrix) -> (Matrix, Matrix) {
@@ -136,8 +137,7 @@ private func svmSummary(_ set: String) throws -> [String: Any] {
             let skR2 = (ref["r2"] as! NSNumber).doubleValue
             let pred = try model.predict(test.features)
             let refPred = LearnFixtures.doubles(ref["predictions"]!)
-            let scale = refPred.map(abs).max()!
-            let maxDiff = zip(pred, refPred).map { abs($0 - $1) }.max()! / scale
+            let maxDiff = maxErrorRelativeToScale(pred, refPred)
             print("SVR \(name): R² \(r2) (scikit-learn \(skR2)); max |Δ prediction| / max |prediction| \(maxDiff); SVs \(model.support.count) vs \(ref["n_support"]!)")
             #expect(abs(r2 - skR2) <= 0.02)
             #expect(maxDiff < 1e-3)

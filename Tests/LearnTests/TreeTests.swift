@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Learn
 import Datasets
+import TestSupport
 
 /// Shared helpers for the tree and ensemble tests.
 enum TreeTestSupport {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tensors
 import NLP
+import TestSupport
 
 /// CountVectorizer / TfidfVectorizer against scikit-learn 1.9.1 (scripts/fixtures/make_nlp_fixtures.py).
 @Suite struct VectorizerTests {
@@ -69,7 +70,7 @@ import NLP
         #expect(got.rowPointers == w.indptr, "\(name): row pointers")
         #expect(got.columnIndices == w.indices, "\(name): column indices")
         guard got.values.count == w.data.count else { Issue.record("\(name): \(got.values.count) values, want \(w.data.count)"); return }
-        let worst = zip(got.values, w.data).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+        let worst = maxRelativeError(got.values, w.data, floor: 1)
         #expect(worst <= tolerance, "\(name): max error \(worst)")
     }
 
@@ -84,7 +85,7 @@ import NLP
         Self.expectEqual(x, c["matrix"], tolerance: tolerance, name)
         if let idfAny = c["idf"] {
             let idf = Self.doubles(idfAny)
-            let worst = zip(v.idf(), idf).map { abs($0 - $1) }.max() ?? 0
+            let worst = v.idf().count == idf.count ? maxAbsoluteError(v.idf(), idf) : .infinity
             #expect(v.idf().count == idf.count && worst <= tolerance, "\(name): idf")
         }
         if let t = c["transform_docs"] as? [Int] {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tensors
 import Neural
+import TestSupport
 
 /// AlexNet, VGG, GoogLeNet, MobileNetV2, EfficientNet and the seq2seq model against torchvision
 /// and the torch twin (scripts/fixtures/make_neural_arch_fixtures.py): parameter counts, state-dict
@@ -44,8 +45,7 @@ import Neural
     /// max |a − b| / max |b|: the error relative to the reference's scale.
     static func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
         precondition(a.shape == b.shape, "shapes \(a.shape) vs \(b.shape)")
-        let scale = b.scalars.map(Swift.abs).max() ?? 0
-        return (zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0) / Swift.max(scale, .leastNormalMagnitude)
+        return maxErrorRelativeToScale(a.scalars, b.scalars)
     }
 
     /// Checks the count and every state-dict key and shape, in order.

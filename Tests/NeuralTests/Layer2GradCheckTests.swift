@@ -1,6 +1,7 @@
 import Testing
 import Tensors
 import Neural
+import TestSupport
 
 /// Float64 finite-difference checks of the hand-written backward passes of the second layer set.
 @Suite struct Layer2GradCheckTests {
@@ -99,7 +100,7 @@ import Neural
                     }
                     let one = run(1), many = run(threads)
                     for (k, (a, e)) in zip(many, one).enumerated() {
-                        let err = zip(a.scalars, e.scalars).map { Swift.abs($0 - $1) / (1 + Swift.abs($1)) }.max() ?? 0
+                        let err = maxScaledError(a.scalars, e.scalars)
                         #expect(err <= tol, "\(cell) \(dtype) T\(t) B\(b) H\(h) threads \(threads) reverse \(reverse) tensor \(k): \(err)")
                     }
                 }

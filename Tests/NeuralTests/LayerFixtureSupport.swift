@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tensors
 import Neural
+import TestSupport
 
 /// The PyTorch reference values written by scripts/fixtures/make_neural_layer_fixtures.py.
 enum LayerFixtures {
@@ -19,10 +20,10 @@ enum LayerFixtures {
     /// fixture whose float64 run silently used rounded parameters fails — and 1e-4 relative for float32.
     static func tolerance(_ dtype: DType) -> Double { dtype == .float64 ? 1e-10 : 1e-4 }
 
-    /// Largest |a − b| / (1 + |b|) — relative for large values, absolute near zero.
+    /// Largest |a − b| / (1 + |b|) — relative for large values, absolute near zero; NaN is +∞.
     static func maxError(_ a: Tensor, _ b: Tensor) -> Double {
         precondition(a.shape == b.shape, "shapes \(a.shape) vs \(b.shape)")
-        return zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) / (1 + Swift.abs($1)) }.max() ?? 0
+        return maxScaledError(a.scalars, b.scalars)
     }
 
     /// Runs one fixture case in both dtypes. `build` makes the module (or nil for a function) in
@@ -48,7 +49,7 @@ enum LayerFixtures {
             for (i, o) in outs.enumerated() {
                 let expected = try #require(tensors[key + "out\(i)"], "\(key)out\(i) missing", sourceLocation: sourceLocation)
                 #expect(o.shape == expected.shape, "\(key)out\(i) shape", sourceLocation: sourceLocation)
-                err = Swift.max(err, maxError(o, expected))
+                err = worse(err, maxError(o, expected))
                 let term = (o * tensors[key + "gout\(i)"]!).sum()
                 loss = loss.map { $0 + term } ?? term
             }
@@ -56,15 +57,15 @@ enum LayerFixtures {
             loss?.backward()
             for (i, x) in inputs.enumerated() where x.dtype.isFloatingPoint {
                 let expected = tensors[key + "gin\(i)"]!
-                err = Swift.max(err, maxError(x.grad ?? Tensor.zeros(like: x), expected))
+                err = worse(err, maxError(x.grad ?? Tensor.zeros(like: x), expected))
             }
             if let module {
                 for (k, p) in module.namedParameters() {
                     let expected = try #require(tensors[key + "g|" + k], "\(key)g|\(k) missing", sourceLocation: sourceLocation)
-                    err = Swift.max(err, maxError(p.grad ?? Tensor.zeros(like: p.value), expected))
+                    err = worse(err, maxError(p.grad ?? Tensor.zeros(like: p.value), expected))
                 }
                 for (k, b) in module.namedBuffers() where b.persistent {
-                    if let expected = tensors[key + "after|" + k] { err = Swift.max(err, maxError(b.value.to(.float64), expected.to(.float64))) }
+                    if let expected = tensors[key + "after|" + k] { err = worse(err, maxError(b.value.to(.float64), expected.to(.float64))) }
                 }
             }
             #expect(err <= tolerance(dt), "\(name) \(tag): max error \(err)", sourceLocation: sourceLocation)

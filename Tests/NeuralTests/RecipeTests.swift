@@ -42,12 +42,46 @@ import Neural
         trainer.earlyStopping = EarlyStopping(patience: 1)
         var snapshots: [Double] = []
         let scripted = [1.0, 0.5, 0.7, 0.9, 0.1]
-        let history = trainer.fit(epochs: 5, loader: loader, validate: {
+        let history = try trainer.fit(epochs: 5, loader: loader, validate: {
             snapshots.append(model.weight.value.item())
             return (scripted[snapshots.count - 1], nil)
         })
         #expect(history.count == 4)                         // epochs 3 and 4 do not improve on 0.5
         #expect(model.weight.value.item() == snapshots[1])  // weights of epoch 2 restored
+    }
+}
+
+/// A diverging run stops with the epoch and step, before NaN weights are kept (`TerminateOnNaN`).
+@Suite struct TrainerNonFiniteTests {
+    static func trainer(learningRate: Double, target: Float) throws -> (Trainer<[Tensor]>, DataLoader<[Tensor]>, Linear) {
+        let model = Linear(1, 1, bias: false)
+        let data = try TensorDataset(Tensor([[1.0], [2.0], [3.0], [4.0]] as [[Float]]), Tensor([[2.0], [4.0], [6.0], [target]] as [[Float]]))
+        let loader = try DataLoader(data, batchSize: 2)
+        let trainer = Trainer<[Tensor]>(model: model, optimizer: SGD(model.parameters(), learningRate: learningRate)) { m, b in
+            mseLoss(m(b[0]), b[1])
+        }
+        return (trainer, loader, model)
+    }
+
+    @Test func hugeLearningRateStopsAtTheFirstNonFiniteStep() throws {
+        // Step 1 sends the float32 weight to infinity; step 2's loss is infinite and stops the run.
+        let (trainer, loader, _) = try Self.trainer(learningRate: 1e308, target: 8)
+        #expect(throws: TrainingError.nonFinite(epoch: 1, step: 2, what: "the loss is inf")) {
+            try trainer.fit(epochs: 3, loader: loader, validate: { (0, nil) })
+        }
+    }
+
+    @Test func nanLossStopsBeforeTheOptimizerStep() throws {
+        let (trainer, loader, model) = try Self.trainer(learningRate: 0.01, target: .nan)
+        let before = model.weight.value.item()
+        do {
+            _ = try trainer.trainEpoch(loader, epoch: 4)
+            Issue.record("a NaN loss was trained on")
+        } catch let TrainingError.nonFinite(epoch, step, what) {
+            #expect(epoch == 4 && step == 2 && what.contains("nan"), "\(epoch) \(step) \(what)")
+        }
+        #expect(model.weight.value.item().isFinite && model.weight.value.item() != before)  // step 1 ran, step 2 did not
+        #expect(TrainingError.nonFinite(epoch: 4, step: 2, what: "the loss is nan").description.contains("epoch 4, step 2"))
     }
 }
 

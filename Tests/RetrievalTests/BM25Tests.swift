@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Retrieval
+import TestSupport
 
 @Suite struct BM25Tests {
     /// rank-bm25 0.2.2 on 300 real docstrings (tokens stored in the fixture): every score of every
@@ -28,7 +29,7 @@ import Retrieval
             for (q, want) in zip(queries, expected) {
                 let got = bm25.scores(q)
                 #expect(got.count == want.count)
-                for (a, b) in zip(got, want) { worst = max(worst, abs(a - b) / max(1, abs(b))) }
+                worst = worse(worst, maxRelativeError(got, want, floor: 1))
             }
             #expect(worst <= 1e-9, "\(name): worst difference \(worst)")
         }

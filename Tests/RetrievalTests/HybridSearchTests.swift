@@ -53,7 +53,7 @@ import Retrieval
         #expect(weighted.first?.id == 0)
         #expect(throws: RetrievalError.self) { try hybrid.search("  ", k: 3) }
         #expect(throws: RetrievalError.self) {
-            try HybridSearch(bm25: BM25(documents: docs), index: FlatIndex(dimension: 8), embedding: HashedFeatureEmbedding(dimension: 16))
+            try HybridSearch(bm25: BM25(documents: docs), index: try FlatIndex(dimension: 8), embedding: HashedFeatureEmbedding(dimension: 16))
         }
     }
 

@@ -68,8 +68,19 @@ import Retrieval
         Self.checkOffsets(chunks, Self.text)
         #expect(chunks.allSatisfy { $0.text.count <= 120 })
         #expect(chunks[0].text.hasPrefix("Retrieval-augmented") && chunks[0].text.hasSuffix("language model."))
-        // overlap 1: each chunk after the first starts with the previous chunk's last sentence.
+        // overlap 1: each chunk after the first starts with the previous chunk's last sentence —
+        // the shared stretch of the source ends the previous chunk, is a whole sentence (ends with
+        // its stop) and is not the whole previous chunk.
         #expect(chunks.count >= 3)
+        let chars = Array(Self.text)
+        for (previous, chunk) in zip(chunks, chunks.dropFirst()) {
+            #expect(chunk.start > previous.start && chunk.start < previous.end, "chunk \(chunk.index) does not overlap the one before")
+            guard chunk.start > previous.start && chunk.start < previous.end else { continue }
+            let shared = String(chars[chunk.start..<previous.end]).trimmingCharacters(in: .whitespaces)
+            #expect(previous.text.hasSuffix(shared) && chunk.text.hasPrefix(shared))
+            #expect(shared.last.map { ".!?".contains($0) } == true, "overlap '\(shared)' is not a whole sentence")
+            #expect(previous.start == 0 || chars[chunk.start - 1] == " ", "overlap starts mid-sentence")
+        }
         #expect(try TextChunker(.sentences(maxCharacters: 10)).chunks("A very long sentence without a stop")
             .allSatisfy { $0.text.count <= 10 })
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tensors
+import TestSupport
 
 @Suite("Tensor basics")
 struct TensorBasicsTests {
@@ -109,10 +110,15 @@ struct RandomTests {
     @Test func sameSeedSameNumbersDifferentSeedDifferent() {
         #expect(Tensor.randn([100], seed: 7).scalars == Tensor.randn([100], seed: 7).scalars)
         #expect(Tensor.randn([100], seed: 7).scalars != Tensor.randn([100], seed: 8).scalars)
-        Tensor.manualSeed(3)
-        let a = Tensor.rand([10])
-        Tensor.manualSeed(3)
-        #expect(Tensor.rand([10]).scalars == a.scalars)
+        // Reseeding restarts the stream. A private generator, not the process-wide default that
+        // `Tensor.manualSeed` reseeds: other suites draw from the default concurrently.
+        let g = RandomGenerator(seed: 1)
+        g.reseed(3)
+        let a = Tensor.rand([10], generator: g)
+        #expect(Tensor.rand([10], generator: g).scalars != a.scalars)
+        g.reseed(3)
+        #expect(Tensor.rand([10], generator: g).scalars == a.scalars)
+        #expect(Tensor.rand([10], generator: RandomGenerator(seed: 3)).scalars == a.scalars)
     }
 
     @Test func distributionsHaveTheRightMoments() {
@@ -153,9 +159,11 @@ struct MatmulBackendTests {
 
     @Test(arguments: [MatmulBackend.native, .auto])
     func gemmMatchesReferenceOnAwkwardShapes(_ backend: MatmulBackend) {
-        let saved = BLAS.backend
-        BLAS.backend = backend
-        defer { BLAS.backend = saved }
+        // withBackend: the two arguments run concurrently, so neither may set the global backend.
+        BLAS.withBackend(backend) { checkAwkwardShapes(backend) }
+    }
+
+    private func checkAwkwardShapes(_ backend: MatmulBackend) {
         for (m, k, n) in [(1, 1, 1), (7, 13, 5), (33, 65, 17), (64, 64, 64), (129, 31, 257), (3, 300, 2)] {
             for dtype in [DType.float32, .float64] {
                 let a = Tensor.randn([m, k], dtype: dtype, seed: UInt64(m * 7 + k))
@@ -165,7 +173,7 @@ struct MatmulBackendTests {
                 for (x, y, label) in [(a, b, "plain"), (a.transposed().contiguous().transposed(), b, "Aᵀ view"),
                                       (a, b.transposed().contiguous().transposed(), "Bᵀ view")] {
                     let got = x.matmul(y).scalars
-                    let err = zip(got, want).map { Swift.abs($0 - $1) }.max() ?? 0
+                    let err = maxAbsoluteError(got, want)
                     #expect(err < tol, "\(backend) \(dtype) \(m)x\(k)x\(n) \(label): max error \(err)")
                 }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// A dense row-major table of `Double`s: the currency of the `Learn` module.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// Every estimator by its kebab-case name: what the CLI's `--model` accepts and how model files
 /// and nested estimators (ensembles, pipelines) are decoded.
@@ -128,7 +129,7 @@ public enum ModelFile {
     public static func load(path: String) throws -> (estimator: any Estimator, metadata: [String: String]) {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw LearnError.corruptModel("cannot read \(path): \((error as NSError).localizedDescription)")
+            throw LearnError.corruptModel("cannot read \(path): \(readableReason(error))")
         }
         return try decode(data)
     }

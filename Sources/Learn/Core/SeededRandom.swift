@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// A small, fast, seeded generator for estimators (`random_state`): xoshiro256** seeded through
 /// SplitMix64, as a value type with no locking, so per-sample loops (bootstraps, shuffles,

@@ -108,11 +108,3 @@ public struct LabelSet: Equatable, Codable, Sendable {
     }
 }
 
-/// Stops with `message` when `condition` is false, in release builds too (Swift's `precondition`
-/// drops its message under `-O`). For programming errors only — shapes that cannot match — never
-/// for user data, which gets a thrown ``LearnError``.
-@inline(__always)
-func ensure(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-            file: StaticString = #fileID, line: UInt = #line) {
-    if !condition() { fatalError(message(), file: file, line: line) }
-}

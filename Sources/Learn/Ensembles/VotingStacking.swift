@@ -220,7 +220,7 @@ public final class VotingRegressor: Regressor {
 /// positive column only) become the features of a final classifier; members are then refitted on
 /// all rows. `passthrough=True` appends the original features.
 ///
-/// Defaults: `final_estimator=None` (resolved at fit time as `ModelRegistry.make("logistic-regression")`),
+/// Defaults: `final_estimator=None` (resolved at fit time as `LogisticRegression()`),
 /// `cv=5, stack_method="auto", passthrough=False`; ``init()`` members as for ``VotingClassifier``.
 public final class StackingClassifier: ProbabilisticClassifier {
     public static let modelName = "stacking"
@@ -309,12 +309,7 @@ public final class StackingClassifier: ProbabilisticClassifier {
 
     private func resolveFinal() throws -> any Classifier {
         if let f = finalEstimator { return EnsembleNesting.clone(f) as! any Classifier }
-        let made: any Estimator
-        do { made = try ModelRegistry.make("logistic-regression") } catch {
-            throw LearnError.invalidInput("StackingClassifier: the default final_estimator is logistic-regression, which is not available (\(error)); set finalEstimator")
-        }
-        guard let c = made as? any Classifier else { throw LearnError.invalidInput("StackingClassifier: logistic-regression is not a classifier") }
-        return c
+        return LogisticRegression()
     }
 
     public func fit(_ x: Matrix, _ y: [Int]) throws {

@@ -144,11 +144,10 @@ public final class RFE: Transformer, ProbabilisticClassifier, Regressor {
     /// Indices of the kept features.
     public var selectedFeatures: [Int] { support.indices.filter { support[$0] } }
 
+    /// The estimator given, or a default `LogisticRegression` (same module: no registry look-up
+    /// that could fail).
     private func base() throws -> any Estimator {
-        if let e = estimator?.estimator { return e }
-        do { return try ModelRegistry.make("logistic-regression") } catch {
-            throw LearnError.invalidInput("RFE: no estimator given and \"logistic-regression\" is not registered; pass an estimator")
-        }
+        estimator?.estimator ?? LogisticRegression()
     }
 
     /// Learns from `x` and the target, which is required.

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 extension HFTokenizer {
     /// Reads a Hugging Face `tokenizer.json` file.
@@ -8,7 +9,7 @@ extension HFTokenizer {
     public convenience init(contentsOf url: URL) throws {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw NLPError.fileError(path: url.path, reason: "cannot read the tokenizer file (\(error.localizedDescription))")
+            throw NLPError.fileError(path: url.path, reason: "cannot read the tokenizer file (\(readableReason(error)))")
         }
         try self.init(jsonData: data)
     }
@@ -204,7 +205,7 @@ extension HFTokenizer {
     /// - Throws: `NLPError.fileError` when the file cannot be written.
     public func write(to url: URL) throws {
         do { try jsonData().write(to: url, options: .atomic) } catch {
-            throw NLPError.fileError(path: url.path, reason: "cannot write the tokenizer file (\(error.localizedDescription))")
+            throw NLPError.fileError(path: url.path, reason: "cannot write the tokenizer file (\(readableReason(error)))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// BERT's WordPiece tokenizer: `BertNormalizer` clean-up and splitting, then each word is cut into
 /// the longest vocabulary pieces from the left, pieces after the first carrying the `##` prefix.
@@ -81,7 +82,7 @@ public final class WordPieceTokenizer: @unchecked Sendable {
     public convenience init(vocabularyFile url: URL, normalizer: BertNormalizer = BertNormalizer(), addSpecialTokens: Bool = true) throws {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw NLPError.fileError(path: url.path, reason: "cannot read the vocabulary (\(error.localizedDescription))")
+            throw NLPError.fileError(path: url.path, reason: "cannot read the vocabulary (\(readableReason(error)))")
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
         if lines.last == "" { lines.removeLast() }

@@ -1,3 +1,4 @@
+import SwiftLearnCore
 /// n-grams of token sequences and of characters, with scikit-learn's ordering: all n-grams of the
 /// smallest `n` first, left to right, then the next `n`.
 public enum NGrams {

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// A sparse matrix in compressed sparse row (CSR) form, as SciPy's `csr_matrix`: the nonzeros of
 /// row `i` are `values[rowPointers[i]..<rowPointers[i+1]]` at columns

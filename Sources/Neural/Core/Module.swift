@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// The base class of every neural-network layer and model (PyTorch's `nn.Module`).
 ///

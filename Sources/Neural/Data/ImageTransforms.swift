@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// A change applied to images for preprocessing or augmentation (torchvision's transforms).
 ///
@@ -34,15 +35,15 @@ public struct Normalize: ImageTransform {
 
     /// Creates the transform; `mean` and `std` have one entry per channel (or one for all).
     public init(mean: [Double], std: [Double]) {
-        checkArgument(mean.count == std.count && !mean.isEmpty, "Normalize: mean and std need the same, non-zero length")
-        checkArgument(std.allSatisfy { $0 > 0 }, "Normalize: std values must be > 0, got \(std)")
+        ensure(mean.count == std.count && !mean.isEmpty, "Normalize: mean and std need the same, non-zero length")
+        ensure(std.allSatisfy { $0 > 0 }, "Normalize: std values must be > 0, got \(std)")
         self.mean = mean
         self.std = std
     }
 
     public func callAsFunction(_ images: Tensor, generator: RandomGenerator) -> Tensor {
         let (batch, c, h, w) = imageDimensions(images, "Normalize")
-        checkArgument(mean.count == 1 || mean.count == c, "Normalize: \(mean.count) means for \(c) channels")
+        ensure(mean.count == 1 || mean.count == c, "Normalize: \(mean.count) means for \(c) channels")
         var values = images.detached().toArray(as: Float.self)
         let plane = h * w
         values.withUnsafeMutableBufferPointer { v in
@@ -71,7 +72,7 @@ public struct RandomCrop: ImageTransform {
 
     /// Creates the transform.
     public init(height: Int, width: Int, padding: Int = 0, fill: Double = 0) {
-        checkArgument(height > 0 && width > 0 && padding >= 0, "RandomCrop: bad size \(height)×\(width) or padding \(padding)")
+        ensure(height > 0 && width > 0 && padding >= 0, "RandomCrop: bad size \(height)×\(width) or padding \(padding)")
         self.height = height
         self.width = width
         self.padding = padding
@@ -84,7 +85,7 @@ public struct RandomCrop: ImageTransform {
     public func callAsFunction(_ images: Tensor, generator: RandomGenerator) -> Tensor {
         let (batch, c, h, w) = imageDimensions(images, "RandomCrop")
         let ph = h + 2 * padding, pw = w + 2 * padding
-        checkArgument(height <= ph && width <= pw, "RandomCrop: crop \(height)×\(width) is larger than the padded image \(ph)×\(pw)")
+        ensure(height <= ph && width <= pw, "RandomCrop: crop \(height)×\(width) is larger than the padded image \(ph)×\(pw)")
         let src = images.detached().toArray(as: Float.self)
         var out = [Float](repeating: Float(fill), count: batch * c * height * width)
         for n in 0..<batch {
@@ -114,7 +115,7 @@ public struct RandomHorizontalFlip: ImageTransform {
 
     /// Creates the transform (default probability 0.5).
     public init(probability: Double = 0.5) {
-        checkArgument(probability >= 0 && probability <= 1, "RandomHorizontalFlip: probability \(probability) must be in [0, 1]")
+        ensure(probability >= 0 && probability <= 1, "RandomHorizontalFlip: probability \(probability) must be in [0, 1]")
         self.probability = probability
     }
 
@@ -142,7 +143,7 @@ public struct RandomRotation: ImageTransform {
 
     /// Creates the transform.
     public init(degrees: Double, fill: Double = 0) {
-        checkArgument(degrees >= 0, "RandomRotation: degrees \(degrees) must be >= 0")
+        ensure(degrees >= 0, "RandomRotation: degrees \(degrees) must be >= 0")
         self.degrees = degrees
         self.fill = fill
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// Weight initialisers (PyTorch's `torch.nn.init`), seeded through a ``RandomGenerator``.
 ///
@@ -52,7 +53,7 @@ public enum Initializer {
 
     /// (fanIn, fanOut) of a weight shape; needs at least two dimensions.
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
-        checkArgument(shape.count >= 2, "Initializer: fan in and fan out need a shape of at least 2 dimensions, got \(shape)")
+        ensure(shape.count >= 2, "Initializer: fan in and fan out need a shape of at least 2 dimensions, got \(shape)")
         let receptive = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptive, shape[0] * receptive)
     }
@@ -96,9 +97,9 @@ public enum Initializer {
     /// does: QR of a Gaussian matrix with the signs of R's diagonal folded into Q.
     public static func orthogonal(_ shape: [Int], gain: Double = 1, dtype: DType = .float32,
                                   generator: RandomGenerator? = nil) -> Tensor {
-        checkArgument(shape.count >= 2, "Initializer.orthogonal: needs at least 2 dimensions, got \(shape)")
+        ensure(shape.count >= 2, "Initializer.orthogonal: needs at least 2 dimensions, got \(shape)")
         let rows = shape[0], cols = shape.dropFirst().reduce(1, *)
-        checkArgument(rows > 0 && cols > 0, "Initializer.orthogonal: empty shape \(shape)")
+        ensure(rows > 0 && cols > 0, "Initializer.orthogonal: empty shape \(shape)")
         var flat = Tensor.normal([rows, cols], dtype: .float64, generator: generator)
         if rows < cols { flat = flat.transposed().contiguous() }
         return GradMode.withoutGrad {
@@ -166,7 +167,7 @@ public enum Initializer {
     private static func fan(_ shape: [Int], _ mode: FanMode) -> Int {
         let (fi, fo) = fans(shape)
         let f = mode == .fanIn ? fi : fo
-        checkArgument(f > 0, "Initializer: zero fan for shape \(shape)")
+        ensure(f > 0, "Initializer: zero fan for shape \(shape)")
         return f
     }
 }

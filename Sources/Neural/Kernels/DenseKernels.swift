@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 // Fused dense (Linear) forward and backward on raw pointers: one GEMM each way, the bias added in
 // the same pass over the output, so a Linear layer is a single autograd node.

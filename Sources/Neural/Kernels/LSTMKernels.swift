@@ -1,6 +1,7 @@
 import CSwiftLearnKernels
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 // One LSTM layer in one direction over a whole sequence, fused: the input projection of every
 // time step is one GEMM, the time loop runs in C (`sl_lstm_forward_*`: per step one GEMM

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 // Fused normalization over rows (LayerNorm, GroupNorm, RMSNorm): one pass computes each row's
 // statistics and the normalized values, the affine map is applied in the same pass, and backward

@@ -1,6 +1,7 @@
 import CSwiftLearnKernels
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 // Fused activation kernels: each activation is one pass forward and one pass backward over raw
 // memory, recorded as one autograd node (instead of the several elementwise ops of its formula).

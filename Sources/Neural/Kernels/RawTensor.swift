@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 // Raw access for the fused layer kernels: new uninitialized outputs and typed pointers into
 // contiguous tensors. Only tensors created here (not yet shared) are written through pointers.

@@ -1,6 +1,7 @@
 import CSwiftLearnKernels
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 // One Elman RNN or GRU layer in one direction over a whole sequence, fused like the LSTM kernel:
 // the input projection of all steps is one GEMM, the time loop runs in C (`sl_gru_rnn_*`: per step

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Batch normalization over the channel axis 1 (PyTorch's `_BatchNorm`; use ``BatchNorm1d`` or
 /// ``BatchNorm2d``).

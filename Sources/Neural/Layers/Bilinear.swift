@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 // Bilinear form y = x1ᵀ·A·x2 + b as one autograd node. With A viewed as [out·in1, in2],
 // V = x2·Aᵀ is one GEMM ([M, out·in1]); then y[m, o] = Σ_i x1[m, i]·V[m, o, i]. Backward:

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// 1-D convolution over `[N, Cin, L]` inputs (PyTorch's `F.conv1d`): the fused 2-D im2col + GEMM
 /// node with a kernel height of one.

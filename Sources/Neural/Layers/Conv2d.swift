@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// 2-D convolution over `[N, C, H, W]` inputs (PyTorch's `F.conv2d`), as one autograd node
 /// (im2col + GEMM forward, hand-written backward).

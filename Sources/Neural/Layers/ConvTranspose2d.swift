@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// 2-D transposed convolution over `[N, Cin, H, W]` inputs (PyTorch's `F.conv_transpose2d`, the
 /// gradient of a convolution with respect to its input), one autograd node.

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Randomly zeroes elements with probability `p` during training and scales the rest by
 /// 1/(1 − p) (inverted dropout, PyTorch's `nn.Dropout`); the identity in eval mode.

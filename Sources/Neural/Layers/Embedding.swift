@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// A lookup table of `numEmbeddings` vectors of size `embeddingDim` (PyTorch's `nn.Embedding`):
 /// integer indices of any shape → their rows, `[*, embeddingDim]`.

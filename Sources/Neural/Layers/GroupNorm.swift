@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Group normalization (PyTorch's `F.group_norm`), one fused autograd node: the C channels of each
 /// sample are split into `groups` groups, each group (its channels and all spatial positions) is

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Layer normalization over the trailing `normalizedShape` axes (PyTorch's `F.layer_norm`), one
 /// fused autograd node: `y = (x − μ)/√(σ² + ε) · γ + β` with the mean and biased variance of each

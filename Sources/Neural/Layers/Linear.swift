@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// A fully connected layer: `y = x · Wᵀ + b` over the last axis (PyTorch's `nn.Linear`).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// Multi-head scaled dot-product attention (PyTorch's `nn.MultiheadAttention`).
 ///

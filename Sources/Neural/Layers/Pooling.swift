@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 // Pooling over the trailing spatial axes (PyTorch's F.max_pool2d / avg_pool2d /
 // adaptive_avg_pool2d and their 1-D forms), each one autograd node. Inputs are [N, C, H, W] or

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// The fixed sinusoidal position signal of "Attention Is All You Need" (§3.5), added to the input:
 /// `PE[p, 2i] = sin(p / 10000^(2i/d))`, `PE[p, 2i+1] = cos(p / 10000^(2i/d))`, then dropout (as in the

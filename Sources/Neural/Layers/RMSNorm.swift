@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Root-mean-square normalization over the trailing `normalizedShape` axes (PyTorch's
 /// `F.rms_norm`, the norm of T5 and Llama), one fused autograd node:

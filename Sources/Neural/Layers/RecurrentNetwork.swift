@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// What one step of a ``RecurrentNetwork`` computes.
 public enum RecurrentKind: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// A residual connection around a block: `y = body(x) + shortcut(x)` (the identity shortcut when
 /// `shortcut` is nil), the skip connection of ResNets and transformer blocks. Keys: `body.*`,

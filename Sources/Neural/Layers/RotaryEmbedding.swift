@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// How the features of a head are paired for rotary embeddings.
 public enum RotaryLayout: String, Sendable {

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Modules applied one after another (PyTorch's `nn.Sequential`); children are keyed `0`, `1`, …
 /// so state-dict keys read `0.weight`, `3.bias` as in PyTorch.

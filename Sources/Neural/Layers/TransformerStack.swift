@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// A stack of ``TransformerEncoderLayer``s with an optional final norm (PyTorch's
 /// `nn.TransformerEncoder`). Like PyTorch, the layers are copies of one prototype — identical

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// Cross-entropy between logits and targets (PyTorch's `F.cross_entropy`): log-softmax and
 /// negative log-likelihood fused into one pass forward and one backward (one autograd node).

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 // Losses on pairs and triplets of embeddings, composed from differentiable tensor ops.
 

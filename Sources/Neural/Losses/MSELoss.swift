@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Mean squared error `(input − target)²` (PyTorch's `F.mse_loss`), reduced by `reduction`.
 /// Shapes must be equal (PyTorch only warns on broadcasting; here it is a programming error).

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Negative log-likelihood of class-index targets given log-probabilities (PyTorch's
 /// `F.nll_loss`), one autograd node: the loss of a sample with target y is `−w_y·x[y]`; samples

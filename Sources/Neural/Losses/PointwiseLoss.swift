@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// The per-element value and derivatives of a pointwise loss ℓ(x, y): (ℓ, ∂ℓ/∂x, ∂ℓ/∂y).
 typealias PointwiseTerm = (loss: Double, dInput: Double, dTarget: Double)

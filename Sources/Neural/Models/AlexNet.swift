@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// AlexNet (Krizhevsky, Sutskever & Hinton, 2012) in torchvision's single-tower form ("One weird
 /// trick", 2014): five convolutions, three max pools and three fully connected layers, with

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 // EfficientNet B0–B7 (Tan & Le, 2019) as in torchvision: MBConv blocks (expansion, depthwise
 // convolution, squeeze-and-excitation, projection) with SiLU and stochastic depth, scaled in width

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 // GoogLeNet / Inception v1 (Szegedy et al., 2014) as in torchvision: batch-normalized
 // convolutions (`BasicConv2d`), nine Inception modules and, optionally, two auxiliary classifiers

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 // MobileNetV2 (Sandler et al., 2018) as in torchvision: inverted residual blocks (1×1 expansion,
 // 3×3 depthwise, linear 1×1 projection) with ReLU6, and a width multiplier. 3,504,872

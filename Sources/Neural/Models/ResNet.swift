@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 // ResNet (He et al., 2015) as in torchvision: same module tree and state-dict keys
 // (conv1, bn1, layer1.0.conv1, layer1.0.downsample.0, fc, …) and the same parameter counts:

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 // A sequence-to-sequence model with attention: an LSTM encoder, and an LSTM decoder with Luong-
 // style global attention (Luong, Pham & Manning, 2015) over the encoder outputs, scored by a dot

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// VGG (Simonyan & Zisserman, 2014) as in torchvision: stacks of 3×3 convolutions (optionally
 /// with batch norm) separated by 2×2 max pools, then three fully connected layers.

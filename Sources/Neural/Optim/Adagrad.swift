@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Adagrad (Duchi, Hazan & Singer, 2011; PyTorch's `torch.optim.Adagrad`, same update and
 /// defaults): each coordinate's step shrinks with its accumulated squared gradients.
@@ -37,9 +38,9 @@ public final class Adagrad: Optimizer {
                 maximize: Bool = false) {
         parameterGroups = resolvedGroups(groups, learningRate: learningRate, weightDecay: weightDecay,
                                          momentum: 0, optimizer: "Adagrad")
-        checkArgument(learningRateDecay >= 0, "Adagrad: learning-rate decay \(learningRateDecay) must be >= 0")
-        checkArgument(initialAccumulatorValue >= 0, "Adagrad: initial accumulator value \(initialAccumulatorValue) must be >= 0")
-        checkArgument(epsilon >= 0, "Adagrad: epsilon \(epsilon) must be >= 0")
+        ensure(learningRateDecay >= 0, "Adagrad: learning-rate decay \(learningRateDecay) must be >= 0")
+        ensure(initialAccumulatorValue >= 0, "Adagrad: initial accumulator value \(initialAccumulatorValue) must be >= 0")
+        ensure(epsilon >= 0, "Adagrad: epsilon \(epsilon) must be >= 0")
         self.learningRateDecay = learningRateDecay
         self.initialAccumulatorValue = initialAccumulatorValue
         self.epsilon = epsilon

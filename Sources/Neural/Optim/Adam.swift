@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// Adam (Kingma & Ba, 2015), optionally AMSGrad, with coupled (L2) or decoupled weight decay
 /// (PyTorch's `torch.optim.Adam`; ``AdamW`` is the decoupled form).
@@ -46,10 +47,10 @@ public class Adam: Optimizer {
         name = decoupledWeightDecay ? "AdamW" : "Adam"
         parameterGroups = resolvedGroups(groups, learningRate: learningRate, weightDecay: weightDecay,
                                          momentum: betas.0, optimizer: name)
-        checkArgument(betas.1 >= 0 && betas.1 < 1, "\(name): beta2 \(betas.1) must be in [0, 1)")
-        checkArgument(epsilon >= 0, "\(name): epsilon \(epsilon) must be >= 0")
+        ensure(betas.1 >= 0 && betas.1 < 1, "\(name): beta2 \(betas.1) must be in [0, 1)")
+        ensure(epsilon >= 0, "\(name): epsilon \(epsilon) must be >= 0")
         for g in parameterGroups {
-            checkArgument(g.momentum >= 0 && g.momentum < 1, "\(name): beta1 \(g.momentum) must be in [0, 1)")
+            ensure(g.momentum >= 0 && g.momentum < 1, "\(name): beta1 \(g.momentum) must be in [0, 1)")
         }
         beta2 = betas.1
         self.epsilon = epsilon

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Stops training when a validation metric has not improved for `patience` epochs, and keeps
 /// the parameters of the best epoch to restore them (Keras' `EarlyStopping`, PyTorch Lightning's
@@ -53,8 +54,8 @@ public final class EarlyStopping {
     ///   - mode: `.min` (default) or `.max`.
     ///   - keepsBestState: keep a copy of the best parameters (default true).
     public init(patience: Int = 5, minDelta: Double = 0, mode: Mode = .min, keepsBestState: Bool = true) {
-        checkArgument(patience >= 0, "EarlyStopping: patience \(patience) must be >= 0")
-        checkArgument(minDelta >= 0, "EarlyStopping: minDelta \(minDelta) must be >= 0")
+        ensure(patience >= 0, "EarlyStopping: patience \(patience) must be >= 0")
+        ensure(minDelta >= 0, "EarlyStopping: minDelta \(minDelta) must be >= 0")
         self.patience = patience
         self.minDelta = minDelta
         self.mode = mode
@@ -117,7 +118,7 @@ public final class EarlyStopping {
     public func restoreBest(into parameters: [Parameter]) -> Bool {
         guard let best = bestState, best.count == parameters.count else { return false }
         for (p, v) in zip(parameters, best) {
-            checkArgument(p.value.shape == v.shape,
+            ensure(p.value.shape == v.shape,
                           "EarlyStopping.restoreBest: parameter shape \(p.value.shape) differs from the snapshot's \(v.shape)")
             p.value = v.copied()
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// Rescales gradients so that their joint norm is at most `maxNorm`
 /// (PyTorch's `torch.nn.utils.clip_grad_norm_`).
@@ -14,8 +15,8 @@ import Tensors
 ///   the gradients are left unscaled; check `isFinite` to skip such a step.
 @discardableResult
 public func clipGradNorm(_ parameters: [Parameter], maxNorm: Double, normType: Double = 2) -> Double {
-    checkArgument(maxNorm >= 0, "clipGradNorm: maxNorm \(maxNorm) must be >= 0")
-    checkArgument(normType > 0, "clipGradNorm: normType \(normType) must be > 0")
+    ensure(maxNorm >= 0, "clipGradNorm: maxNorm \(maxNorm) must be >= 0")
+    ensure(normType > 0, "clipGradNorm: normType \(normType) must be > 0")
     let grads = parameters.compactMap { $0.grad == nil ? nil : $0 }
     if grads.isEmpty { return 0 }
     var total = 0.0
@@ -49,7 +50,7 @@ private func gradientNormPart<T: BinaryFloatingPoint>(_ g: Tensor, _: T.Type, _ 
 /// Clamps every gradient entry to [−clipValue, clipValue]
 /// (PyTorch's `torch.nn.utils.clip_grad_value_`).
 public func clipGradValue(_ parameters: [Parameter], clipValue: Double) {
-    checkArgument(clipValue >= 0, "clipGradValue: clipValue \(clipValue) must be >= 0")
+    ensure(clipValue >= 0, "clipGradValue: clipValue \(clipValue) must be >= 0")
     GradMode.withoutGrad {
         for p in parameters {
             guard let g = p.grad else { continue }

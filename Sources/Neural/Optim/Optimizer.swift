@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Something that updates parameters from their gradients (PyTorch's `torch.optim.Optimizer`).
 ///
@@ -96,8 +97,8 @@ public final class ParameterGroup {
         weightDecay = explicitWeightDecay ?? wd
         momentum = explicitMomentum ?? m
         initialLearningRate = learningRate
-        checkArgument(learningRate >= 0 && learningRate.isFinite, "\(optimizer): learning rate \(learningRate) must be finite and >= 0")
-        checkArgument(weightDecay >= 0 && weightDecay.isFinite, "\(optimizer): weight decay \(weightDecay) must be finite and >= 0")
+        ensure(learningRate >= 0 && learningRate.isFinite, "\(optimizer): learning rate \(learningRate) must be finite and >= 0")
+        ensure(weightDecay >= 0 && weightDecay.isFinite, "\(optimizer): weight decay \(weightDecay) must be finite and >= 0")
     }
 }
 
@@ -108,22 +109,15 @@ func resolvedGroups(_ groups: [ParameterGroup], learningRate: Double, weightDeca
     for g in groups {
         g.resolve(learningRate: learningRate, weightDecay: weightDecay, momentum: momentum, optimizer: optimizer)
         for p in g.parameters {
-            checkArgument(seen.insert(ObjectIdentifier(p)).inserted,
+            ensure(seen.insert(ObjectIdentifier(p)).inserted,
                           "\(optimizer): a parameter appears in more than one group (or twice in one)")
-            checkArgument(p.value.dtype == .float32 || p.value.dtype == .float64,
+            ensure(p.value.dtype == .float32 || p.value.dtype == .float64,
                           "\(optimizer): parameters must be float32 or float64, got \(p.value.dtype)")
         }
     }
     return groups
 }
 
-/// Stops with `message` when `condition` is false, in release builds too (a bad hyper-parameter
-/// or shape misuse is a programming error, reported with its values).
-@inline(__always)
-func checkArgument(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                   file: StaticString = #fileID, line: UInt = #line) {
-    if !condition() { fatalError(message(), file: file, line: line) }
-}
 
 /// Errors of optimizer state loading and other training utilities.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
@@ -131,11 +125,17 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case stateMismatch(String)
     /// A value handed to a training utility is out of its valid range.
     case invalidArgument(String)
+    /// Training produced a loss that is NaN or infinite (1-based epoch and step within it), or
+    /// left non-finite parameters: the run stops there instead of going on with NaN weights
+    /// (Keras' `TerminateOnNaN`).
+    case nonFinite(epoch: Int, step: Int, what: String)
 
     public var description: String {
         switch self {
         case .stateMismatch(let m): return "optimizer state does not fit: \(m)"
         case .invalidArgument(let m): return m
+        case .nonFinite(let epoch, let step, let what):
+            return "training diverged at epoch \(epoch), step \(step): \(what) (try a smaller learning rate or gradient clipping)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// The state an optimizer keeps for one parameter: a step count and named buffers of the
 /// parameter's shape and dtype (PyTorch's `optimizer.state[p]`).
@@ -45,7 +46,7 @@ final class OptimizerStateStore {
             for group in groups {
                 for p in group.parameters {
                     guard let g = p.grad else { continue }
-                    checkArgument(g.shape == p.value.shape,
+                    ensure(g.shape == p.value.shape,
                                   "optimizer: gradient shape \(g.shape) does not match parameter shape \(p.value.shape)")
                     p.makeStorageUnique()
                     let grad = (g.dtype == p.value.dtype ? g : g.to(p.value.dtype)).contiguous()

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// RMSprop (Hinton's lecture 6e), optionally centered and with momentum (PyTorch's
 /// `torch.optim.RMSprop`, same update and defaults).
@@ -39,9 +40,9 @@ public final class RMSprop: Optimizer {
                 weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false, maximize: Bool = false) {
         parameterGroups = resolvedGroups(groups, learningRate: learningRate, weightDecay: weightDecay,
                                          momentum: momentum, optimizer: "RMSprop")
-        checkArgument(alpha >= 0 && alpha <= 1, "RMSprop: alpha \(alpha) must be in [0, 1]")
-        checkArgument(epsilon >= 0, "RMSprop: epsilon \(epsilon) must be >= 0")
-        for g in parameterGroups { checkArgument(g.momentum >= 0, "RMSprop: momentum \(g.momentum) must be >= 0") }
+        ensure(alpha >= 0 && alpha <= 1, "RMSprop: alpha \(alpha) must be in [0, 1]")
+        ensure(epsilon >= 0, "RMSprop: epsilon \(epsilon) must be >= 0")
+        for g in parameterGroups { ensure(g.momentum >= 0, "RMSprop: momentum \(g.momentum) must be >= 0") }
         self.alpha = alpha
         self.epsilon = epsilon
         self.centered = centered

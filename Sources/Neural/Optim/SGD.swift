@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay
 /// (PyTorch's `torch.optim.SGD`, same update and defaults).
@@ -38,8 +39,8 @@ public final class SGD: Optimizer {
         parameterGroups = resolvedGroups(groups, learningRate: learningRate, weightDecay: weightDecay,
                                          momentum: momentum, optimizer: "SGD")
         for g in parameterGroups {
-            checkArgument(g.momentum >= 0, "SGD: momentum \(g.momentum) must be >= 0")
-            checkArgument(!nesterov || (g.momentum > 0 && dampening == 0),
+            ensure(g.momentum >= 0, "SGD: momentum \(g.momentum) must be >= 0")
+            ensure(!nesterov || (g.momentum > 0 && dampening == 0),
                           "SGD: Nesterov momentum requires a momentum > 0 and zero dampening")
         }
         self.dampening = dampening

@@ -37,7 +37,7 @@ func trainClassifier(_ model: Module, _ data: ImageSplits, _ s: RecipeSettings, 
     } else {
         trainer.epochSchedule = CosineAnnealingLR(optimizer, period: s.epochs)
     }
-    let history = trainer.fit(epochs: s.epochs, loader: loader, validate: {
+    let history = try trainer.fit(epochs: s.epochs, loader: loader, validate: {
         let r = Evaluation.classification(model, data.validation.x, data.validation.y)
         return (r.loss, r.accuracy)
     }, onEpoch: onEpoch)

@@ -57,7 +57,7 @@ enum SineRecipe {
         let trainer = Trainer<[Tensor]>(model: model, optimizer: optimizer) { m, b in mseLoss(m(b[0]), b[1]) }
         trainer.epochSchedule = CosineAnnealingLR(optimizer, period: s.epochs)
         trainer.clipNorm = 1
-        let history = trainer.fit(epochs: s.epochs, loader: loader, validate: {
+        let history = try trainer.fit(epochs: s.epochs, loader: loader, validate: {
             let r = Evaluation.regression(model, val.0, val.1)
             return (r.mse, r.rmse)
         }, onEpoch: onEpoch)
@@ -141,7 +141,7 @@ enum CharLSTMRecipe {
             }
             return sum / Double(n)
         }
-        let history = trainer.fit(epochs: s.epochs, loader: loader, validate: { (validationLoss(), nil) }, onEpoch: onEpoch)
+        let history = try trainer.fit(epochs: s.epochs, loader: loader, validate: { (validationLoss(), nil) }, onEpoch: onEpoch)
         let final = GradMode.withoutGrad { validationLoss() }
         let sample = GradMode.withoutGrad {
             generate(model, vocabulary: vocabulary, index: index, prompt: "HAMLET.\n", length: 400, temperature: 0.8,

@@ -11,7 +11,13 @@ import Tensors
 ///     crossEntropy(m(batch[0]), batch[1])
 /// }
 /// trainer.epochSchedule = CosineAnnealingLR(trainer.optimizer, period: 10)
-/// let history = trainer.fit(epochs: 10, loader: loader, validate: { (loss: v, metric: acc) }) { print($0) }
+/// let history = try trainer.fit(epochs: 10, loader: loader, validate: { (loss: v, metric: acc) }) { print($0) }
+/// ```
+///
+/// A batch whose loss is NaN or infinite stops training with ``TrainingError/nonFinite(epoch:step:what:)``
+/// before the optimizer steps on it, and so do parameters left non-finite by a step (a huge
+/// learning rate), so a diverged run never ends as a model with NaN weights.
+/// ```swift
 /// ```
 public final class Trainer<Batch> {
     /// The model being trained (put in training mode for each epoch, evaluation mode to validate).
@@ -37,8 +43,9 @@ public final class Trainer<Batch> {
         self.loss = loss
     }
 
-    /// One pass over `loader`; returns the mean of the batch losses.
-    public func trainEpoch(_ loader: DataLoader<Batch>) -> Double {
+    /// One pass over `loader`; returns the mean of the batch losses. `epoch` (1-based) only
+    /// names the place in a ``TrainingError/nonFinite(epoch:step:what:)``.
+    public func trainEpoch(_ loader: DataLoader<Batch>, epoch: Int = 1) throws -> Double {
         model.train()
         let parameters = optimizer.allParameters
         var total = 0.0, batches = 0
@@ -51,13 +58,22 @@ public final class Trainer<Batch> {
                 l.backward()
                 return l.item()
             }()
+            guard value.isFinite else { throw TrainingError.nonFinite(epoch: epoch, step: batches + 1, what: "the loss is \(value)") }
             if let clipNorm { clipGradNorm(parameters, maxNorm: clipNorm) }
             optimizer.step()
             batchSchedule?.step()
             total += value
             batches += 1
         }
+        if let bad = Self.firstNonFinite(parameters) {
+            throw TrainingError.nonFinite(epoch: epoch, step: batches, what: "a parameter of shape \(bad.shape) holds NaN or infinity after the step")
+        }
         return total / Double(Swift.max(batches, 1))
+    }
+
+    /// The first parameter with a NaN or infinite value, if any.
+    static func firstNonFinite(_ parameters: [Parameter]) -> Tensor? {
+        parameters.lazy.map(\.value).first { $0.isFinite().all().item() == 0 }
     }
 
     /// Trains for up to `epochs` epochs.
@@ -67,12 +83,12 @@ public final class Trainer<Batch> {
     /// - Returns: The records of the epochs run.
     @discardableResult
     public func fit(epochs: Int, loader: DataLoader<Batch>, validate: () -> (loss: Double, metric: Double?),
-                    onEpoch: (EpochRecord) -> Void = { _ in }) -> [EpochRecord] {
+                    onEpoch: (EpochRecord) -> Void = { _ in }) throws -> [EpochRecord] {
         var history: [EpochRecord] = []
         let parameters = optimizer.allParameters
         for epoch in 1...Swift.max(epochs, 1) {
             let start = DispatchTime.now().uptimeNanoseconds
-            let trainLoss = trainEpoch(loader)
+            let trainLoss = try trainEpoch(loader, epoch: epoch)
             model.eval()
             let (valLoss, metric) = GradMode.withoutGrad { validate() }
             model.train()

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// A chart that draws itself as a standalone SVG document.
 ///
@@ -89,12 +90,12 @@ enum FileOutput {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw PlotError.fileError(path: directory.path, reason: "cannot create directory (\(error.localizedDescription))")
+            throw PlotError.fileError(path: directory.path, reason: "cannot create directory (\(readableReason(error)))")
         }
         do {
             try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
-            throw PlotError.fileError(path: url.path, reason: error.localizedDescription)
+            throw PlotError.fileError(path: url.path, reason: readableReason(error))
         }
     }
 }

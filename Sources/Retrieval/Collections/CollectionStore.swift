@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// The directory of named collections: `<home>/collections/<name>.sqlite`, where home is
 /// `$SWIFTLEARN_HOME` or `~/.swiftlearn` unless given.
@@ -32,7 +33,7 @@ public struct CollectionStore: Sendable {
                        chunking: TextChunker.Strategy = .recursive(size: 500, overlap: 50)) throws -> DocumentCollection {
         try Self.validate(name)
         do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
-            throw RetrievalError.io("cannot create \(root.path): \(error.localizedDescription)")
+            throw RetrievalError.io("cannot create \(root.path): \(readableReason(error))")
         }
         return try DocumentCollection.create(at: url(of: name), name: name, embedding: embedding, chunking: chunking)
     }
@@ -59,7 +60,7 @@ public struct CollectionStore: Sendable {
         for suffix in ["", "-wal", "-shm"] {
             let p = u.path + suffix
             if FileManager.default.fileExists(atPath: p) {
-                do { try FileManager.default.removeItem(atPath: p) } catch { throw RetrievalError.io("cannot delete \(p): \(error.localizedDescription)") }
+                do { try FileManager.default.removeItem(atPath: p) } catch { throw RetrievalError.io("cannot delete \(p): \(readableReason(error))") }
             }
         }
     }

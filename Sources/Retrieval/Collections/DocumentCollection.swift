@@ -35,6 +35,7 @@ public final class DocumentCollection: @unchecked Sendable {
     public static func create(at url: URL, name: String, embedding: any EmbeddingFunction = HashedFeatureEmbedding(),
                               chunking: TextChunker.Strategy = .recursive(size: 500, overlap: 50)) throws -> DocumentCollection {
         _ = try TextChunker(chunking)
+        try RetrievalLimits.check(embedding.dimension, in: RetrievalLimits.dimensions, "dimension")
         if FileManager.default.fileExists(atPath: url.path) { throw RetrievalError.collectionExists(name) }
         let pool = try openPool(url)
         try wrap(url) {
@@ -66,6 +67,9 @@ public final class DocumentCollection: @unchecked Sendable {
               let dim = info["dimension"].flatMap(Int.init), let chunkText = info["chunking"] else {
             throw RetrievalError.corruptFile(path: url.path, reason: "not a SwiftLearn collection (missing collection_info entries)")
         }
+        guard RetrievalLimits.dimensions.contains(dim) else {
+            throw RetrievalError.corruptFile(path: url.path, reason: "stored dimension \(dim) is outside \(RetrievalLimits.dimensions)")
+        }
         let chunking = try TextChunker.Strategy(parsing: chunkText)
         let emb: any EmbeddingFunction
         if let e = embedding {
@@ -73,7 +77,7 @@ public final class DocumentCollection: @unchecked Sendable {
                 throw RetrievalError.invalidInput("collection '\(name)' was built with embedding \(embName) (d=\(dim)), got \(e.name) (d=\(e.dimension))")
             }
             emb = e
-        } else if embName == HashedFeatureEmbedding(dimension: max(dim, 1)).name {
+        } else if embName == HashedFeatureEmbedding(dimension: dim).name {
             emb = HashedFeatureEmbedding(dimension: dim)
         } else {
             throw RetrievalError.invalidInput("collection '\(name)' uses embedding \(embName); pass that embedding function to open it")
@@ -113,9 +117,26 @@ public final class DocumentCollection: @unchecked Sendable {
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
         return try wrap(url) {
+            try refuseForeignDatabase(url)
             let pool = try DatabasePool(path: url.path, configuration: config)
             try migrator().migrate(pool)
             return pool
+        }
+    }
+
+    /// Throws `corruptFile` when `url` is an SQLite database with tables but no collection
+    /// (another application's file), after looking at it through a read-only connection: opening
+    /// it for writing would switch it to WAL and migrate our tables into it before the refusal.
+    private static func refuseForeignDatabase(_ url: URL) throws {
+        guard let size = try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int, size > 0 else { return }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        let tables = try DatabaseQueue(path: url.path, configuration: config).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        }
+        if !tables.isEmpty && !tables.contains("collection_info") {
+            throw RetrievalError.corruptFile(path: url.path, reason: "an SQLite database of another application (tables: \(tables.prefix(5).joined(separator: ", "))), not a SwiftLearn collection; it was not changed")
         }
     }
 
@@ -312,7 +333,7 @@ struct SearchSnapshot {
 
     init(_ db: Database, generation: Int64, dimension: Int, path: String) throws {
         self.generation = generation
-        index = FlatIndex(dimension: dimension, metric: .cosine)
+        index = try FlatIndex(dimension: dimension, metric: .cosine)
         for row in try Row.fetchAll(db, sql: "SELECT id, metadata FROM documents") {
             metadata[row["id"]] = try parseMetadataJSON(row["metadata"])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// Turns texts into fixed-size float vectors for vector search. Collections store the `name`
 /// and `dimension` and refuse to be queried with a different function.

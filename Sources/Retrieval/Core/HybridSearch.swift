@@ -82,7 +82,7 @@ public final class HybridSearch {
     /// Builds BM25 and an exact cosine ``FlatIndex`` over `documents`.
     public convenience init(documents: [String], embedding: any EmbeddingFunction) throws {
         let bm25 = try BM25(documents: documents)
-        let index = FlatIndex(dimension: embedding.dimension, metric: .cosine)
+        let index = try FlatIndex(dimension: embedding.dimension, metric: .cosine)
         let vectors = try embedding.embed(documents)
         try index.add(rows: vectors, ids: (0..<Int64(documents.count)).map { $0 })
         try self.init(bm25: bm25, index: index, embedding: embedding)

@@ -54,13 +54,6 @@ public enum RetrievalError: Error, Equatable, CustomStringConvertible, Localized
     public var errorDescription: String? { description }
 }
 
-/// Stops with `message` when `condition` is false, in release builds too (Swift's `precondition`
-/// drops its message with -O). For programming errors only; bad input throws `RetrievalError`.
-@inline(__always)
-func ensure(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-            file: StaticString = #fileID, line: UInt = #line) {
-    if !condition() { fatalError(message(), file: file, line: line) }
-}
 
 /// Throws `invalidParameter` unless `condition` holds.
 func require(_ condition: Bool, _ name: String, _ value: Any, _ reason: String) throws {

@@ -73,7 +73,7 @@ struct CoarseQuantizer {
     }
 
     static func decode(_ r: inout BinaryReader, dimension: Int, metric: DistanceMetric) throws -> CoarseQuantizer {
-        let nlist = try r.int(in: 1...(1 << 24), "nlist")
+        let nlist = try r.int(in: RetrievalLimits.cells, "nlist")
         var q = CoarseQuantizer(dimension: dimension, nlist: nlist, metric: metric)
         q.centroids = try r.array(Float.self)
         guard q.centroids.isEmpty || q.centroids.count == nlist * dimension else {

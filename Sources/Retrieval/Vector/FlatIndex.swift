@@ -12,7 +12,7 @@ import Tensors
 /// does). A single query uses the SIMD distance kernels directly. Cost: O(n·d) per query.
 ///
 /// ```swift
-/// let index = FlatIndex(dimension: 384, metric: .cosine)
+/// let index = try FlatIndex(dimension: 384, metric: .cosine)
 /// try index.add(vectors, ids: ids)
 /// let hits = try index.search(query, k: 10)
 /// ```
@@ -30,9 +30,9 @@ public final class FlatIndex: VectorIndex {
     /// Below this many queries, queries are scored one by one with the SIMD kernels.
     static let gemmMinQueries = 8
 
-    /// An empty index of `dimension`-dimensional vectors (dimension ≥ 1).
-    public init(dimension: Int, metric: DistanceMetric = .l2) {
-        ensure(dimension > 0, "FlatIndex: dimension must be positive, got \(dimension)")
+    /// An empty index of `dimension`-dimensional vectors (``RetrievalLimits/dimensions``).
+    public init(dimension: Int, metric: DistanceMetric = .l2) throws {
+        try RetrievalLimits.check(dimension, in: RetrievalLimits.dimensions, "dimension")
         self.dimension = dimension
         self.metric = metric
         store = VectorStore(dimension: dimension, metric: metric)
@@ -84,7 +84,7 @@ public final class FlatIndex: VectorIndex {
     }
 
     public func search(batch queries: [Float], k: Int, filter: VectorFilter? = nil) throws -> [[SearchHit]] {
-        try store.checkK(k)
+        let k = try store.effectiveK(k)
         let q = try store.prepareQueries(queries)
         let nq = q.count / dimension
         let n = rows.count

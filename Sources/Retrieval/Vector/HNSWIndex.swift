@@ -49,10 +49,10 @@ public final class HNSWIndex: VectorIndex {
     /// An empty graph. `m` ≥ 2, `efConstruction` ≥ 1, `efSearch` ≥ 1; `seed` fixes the levels.
     public init(dimension: Int, metric: DistanceMetric = .l2, m: Int = 32, efConstruction: Int = 40,
                 efSearch: Int = 16, seed: UInt64 = 42) throws {
-        try require(dimension > 0, "dimension", dimension, "must be positive")
-        try require(m >= 2 && m <= 2048, "M", m, "must be in 2...2048")
-        try require(efConstruction >= 1, "ef_construction", efConstruction, "must be at least 1")
-        try require(efSearch >= 1, "ef_search", efSearch, "must be at least 1")
+        try RetrievalLimits.check(dimension, in: RetrievalLimits.dimensions, "dimension")
+        try RetrievalLimits.check(m, in: 2...2048, "M")
+        try RetrievalLimits.check(efConstruction, in: RetrievalLimits.beamWidth, "ef_construction")
+        try RetrievalLimits.check(efSearch, in: RetrievalLimits.beamWidth, "ef_search")
         self.dimension = dimension
         self.metric = metric
         self.m = m
@@ -67,6 +67,11 @@ public final class HNSWIndex: VectorIndex {
     }
 
     public var count: Int { store.liveCount }
+
+    /// `efSearch` is settable between searches: checked at query time exactly as at build time.
+    private func checkSearchParameters() throws {
+        try RetrievalLimits.check(efSearch, in: RetrievalLimits.beamWidth, "ef_search")
+    }
     public var ids: [Int64] { store.ids.indices.filter { store.live[$0] }.map { store.ids[$0] } }
     public func contains(_ id: Int64) -> Bool { store.slotOf[id] != nil }
     public func vector(for id: Int64) throws -> [Float] { rows.array(Int(try store.slot(of: id))) }
@@ -152,6 +157,8 @@ public final class HNSWIndex: VectorIndex {
                              visited: VisitedList, allowed: ((Int32) -> Bool)?) -> DistanceHeap {
         visited.reset(count: rows.count)
         let epoch = visited.epoch
+        // A beam wider than the graph finds nothing more: size the heaps by what exists.
+        let ef = Swift.max(1, Swift.min(ef, rows.count))
         var candidates = DistanceHeap(isMax: false, capacity: ef * 4)
         var results = DistanceHeap(isMax: true, capacity: ef)
         for (d, n) in entries where visited.tags[Int(n)] != epoch {
@@ -271,14 +278,16 @@ public final class HNSWIndex: VectorIndex {
 
     public func search(_ query: [Float], k: Int, filter: VectorFilter? = nil) throws -> [SearchHit] {
         guard query.count == dimension || query.isEmpty else { throw RetrievalError.dimensionMismatch(expected: dimension, got: query.count) }
-        try store.checkK(k)
+        let k = try store.effectiveK(k)
+        try checkSearchParameters()
         let q = try store.prepareQueries(query)
         guard q.count == dimension else { throw RetrievalError.dimensionMismatch(expected: dimension, got: q.count) }
         return q.withUnsafeBufferPointer { searchOne($0.baseAddress!, k: k, allowed: allowedPredicate(filter)) }
     }
 
     public func search(batch queries: [Float], k: Int, filter: VectorFilter? = nil) throws -> [[SearchHit]] {
-        try store.checkK(k)
+        let k = try store.effectiveK(k)
+        try checkSearchParameters()
         let q = try store.prepareQueries(queries)
         let nq = q.count / dimension
         let allowed = allowedPredicate(filter)
@@ -347,8 +356,8 @@ public final class HNSWIndex: VectorIndex {
         self.dimension = dimension
         self.metric = metric
         m = try r.int(in: 2...2048, "M")
-        efConstruction = try r.int(in: 1...1_000_000, "ef_construction")
-        efSearch = try r.int(in: 1...1_000_000, "ef_search")
+        efConstruction = try r.int(in: RetrievalLimits.beamWidth, "ef_construction")
+        efSearch = try r.int(in: RetrievalLimits.beamWidth, "ef_search")
         maxM0 = 2 * m
         levelMultiplier = 1 / log(Double(m))
         rng = SplitMix64(seed: try r.u64())

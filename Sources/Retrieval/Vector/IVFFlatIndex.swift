@@ -31,9 +31,9 @@ public final class IVFFlatIndex: VectorIndex {
 
     /// An untrained index. `nlist` ≥ 1, `nprobe` ≥ 1.
     public init(dimension: Int, metric: DistanceMetric = .l2, nlist: Int = 100, nprobe: Int = 1, seed: UInt64 = 1234) throws {
-        try require(dimension > 0, "dimension", dimension, "must be positive")
-        try require(nlist >= 1, "nlist", nlist, "must be at least 1")
-        try require(nprobe >= 1, "nprobe", nprobe, "must be at least 1")
+        try RetrievalLimits.check(dimension, in: RetrievalLimits.dimensions, "dimension")
+        try RetrievalLimits.check(nlist, in: RetrievalLimits.cells, "nlist")
+        try RetrievalLimits.check(nprobe, in: RetrievalLimits.cells, "nprobe")
         self.dimension = dimension
         self.metric = metric
         self.nprobe = nprobe
@@ -100,12 +100,14 @@ public final class IVFFlatIndex: VectorIndex {
     }
 
     public func search(batch queries: [Float], k: Int, filter: VectorFilter? = nil) throws -> [[SearchHit]] {
-        try store.checkK(k)
+        let k = try store.effectiveK(k)
         let q = try store.prepareQueries(queries)
+        // nprobe is settable between searches: checked at query time exactly as at build time.
+        try RetrievalLimits.check(nprobe, in: RetrievalLimits.cells, "nprobe")
         guard isTrained else { throw RetrievalError.notTrained("IVFFlatIndex: call train(_:) before search") }
         let nq = q.count / dimension
         let pred = store.slotPredicate(filter)
-        let probes = q.withUnsafeBufferPointer { quantizer.probeBatch($0.baseAddress!, nq: nq, nprobe: nprobe) }
+        let probes = q.withUnsafeBufferPointer { quantizer.probeBatch($0.baseAddress!, nq: nq, nprobe: Swift.min(nprobe, nlist)) }
         return parallelQueries(nq, threads: searchThreads) { i in
             q.withUnsafeBufferPointer { self.searchOne($0.baseAddress! + i * self.dimension, probes: probes[i], k: k, allowed: pred) }
         }
@@ -154,7 +156,7 @@ public final class IVFFlatIndex: VectorIndex {
     init(decoding r: inout BinaryReader, dimension: Int, metric: DistanceMetric) throws {
         self.dimension = dimension
         self.metric = metric
-        nprobe = try r.int(in: 1...(1 << 24), "nprobe")
+        nprobe = try r.int(in: RetrievalLimits.cells, "nprobe")
         seed = try r.u64()
         quantizer = try CoarseQuantizer.decode(&r, dimension: dimension, metric: metric)
         store = try VectorStore.decode(&r, dimension: dimension, metric: metric)

@@ -38,9 +38,9 @@ public final class IVFPQIndex: VectorIndex {
     /// An untrained index: `m` sub-quantizers of 8 bits (`dimension % m == 0`).
     public init(dimension: Int, metric: DistanceMetric = .l2, nlist: Int = 100, m: Int = 8, nprobe: Int = 1,
                 byResidual: Bool = true, seed: UInt64 = 1234) throws {
-        try require(dimension > 0, "dimension", dimension, "must be positive")
-        try require(nlist >= 1, "nlist", nlist, "must be at least 1")
-        try require(nprobe >= 1, "nprobe", nprobe, "must be at least 1")
+        try RetrievalLimits.check(dimension, in: RetrievalLimits.dimensions, "dimension")
+        try RetrievalLimits.check(nlist, in: RetrievalLimits.cells, "nlist")
+        try RetrievalLimits.check(nprobe, in: RetrievalLimits.cells, "nprobe")
         self.dimension = dimension
         self.metric = metric
         self.nprobe = nprobe
@@ -135,11 +135,13 @@ public final class IVFPQIndex: VectorIndex {
     }
 
     public func search(batch queries: [Float], k: Int, filter: VectorFilter? = nil) throws -> [[SearchHit]] {
-        try store.checkK(k)
+        let k = try store.effectiveK(k)
         let q = try store.prepareQueries(queries)
+        // nprobe is settable between searches: checked at query time exactly as at build time.
+        try RetrievalLimits.check(nprobe, in: RetrievalLimits.cells, "nprobe")
         guard isTrained else { throw RetrievalError.notTrained("IVFPQIndex: call train(_:) before search") }
         let pred = store.slotPredicate(filter)
-        let probes = q.withUnsafeBufferPointer { quantizer.probeBatch($0.baseAddress!, nq: q.count / dimension, nprobe: nprobe) }
+        let probes = q.withUnsafeBufferPointer { quantizer.probeBatch($0.baseAddress!, nq: q.count / dimension, nprobe: Swift.min(nprobe, nlist)) }
         return parallelQueries(q.count / dimension, threads: searchThreads) { i in
             q.withUnsafeBufferPointer { self.searchOne($0.baseAddress! + i * self.dimension, probes: probes[i], k: k, allowed: pred) }
         }
@@ -201,7 +203,7 @@ public final class IVFPQIndex: VectorIndex {
         func bad(_ why: String) -> RetrievalError { .corruptFile(path: r.path, reason: "IVF-PQ: \(why)") }
         self.dimension = dimension
         self.metric = metric
-        nprobe = try r.int(in: 1...(1 << 24), "nprobe")
+        nprobe = try r.int(in: RetrievalLimits.cells, "nprobe")
         seed = try r.u64()
         byResidual = try r.u8() != 0
         quantizer = try CoarseQuantizer.decode(&r, dimension: dimension, metric: metric)

@@ -1,19 +1,34 @@
 import Foundation
+import SwiftLearnCore
 
 /// The on-disk container of every vector index:
 ///
 /// ```
 /// magic "SLVINDEX" (8 bytes) | version u32 | kind u32 | dimension u32 | metric u32 |
-/// payload length u64 | checksum u64 of the payload | payload
+/// payload length u64 | checksum u64 | payload
 /// ```
 ///
-/// all little-endian. `load` checks each field and the checksum before decoding, so a truncated
-/// or corrupted file throws ``RetrievalError/corruptFile(path:reason:)`` instead of crashing.
+/// all little-endian. Version 2's checksum covers the 32 header bytes before it as well as the
+/// payload, so a flipped byte anywhere (e.g. the metric) is detected; version 1 (read, never
+/// written) covered only the payload. `load` checks each field and the checksum before decoding,
+/// so a truncated or corrupted file throws ``RetrievalError/corruptFile(path:reason:)`` instead
+/// of crashing.
 public enum VectorIndexFile {
     static let magic: [UInt8] = Array("SLVINDEX".utf8)
     /// Current format version.
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
+    /// The oldest version `load` still reads.
+    static let oldestReadableVersion: UInt32 = 1
     static let headerSize = 8 + 4 * 4 + 8 + 8
+    /// Header bytes covered by a version-2 checksum: everything before the checksum field.
+    static let checkedHeaderSize = headerSize - 8
+
+    /// The checksum stored in a file of `version`: the payload's alone (1), or header and payload (2).
+    static func fileChecksum(version: UInt32, header: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> UInt64 {
+        let payloadSum = checksum64(payload)
+        guard version >= 2 else { return payloadSum }
+        return (checksum64(header) &* 0x9E37_79B9_7F4A_7C15) ^ payloadSum
+    }
 
     enum Kind: UInt32 {
         case flat = 1, hnsw = 2, ivfFlat = 3, ivfPQ = 4
@@ -29,10 +44,11 @@ public enum VectorIndexFile {
         w.u32(UInt32(dimension))
         w.u32(metric.code)
         w.u64(UInt64(payload.count))
-        w.u64(payload.withUnsafeBytes { checksum64($0) })
+        let header = w.bytes
+        w.u64(header.withUnsafeBytes { h in payload.withUnsafeBytes { fileChecksum(version: version, header: h, payload: $0) } })
         w.bytes.append(contentsOf: payload)
         do { try Data(w.bytes).write(to: url, options: .atomic) } catch {
-            throw RetrievalError.io("cannot write index to \(url.path): \(error.localizedDescription)")
+            throw RetrievalError.io("cannot write index to \(url.path): \(readableReason(error))")
         }
     }
 
@@ -40,7 +56,7 @@ public enum VectorIndexFile {
     static func open(_ url: URL) throws -> (kind: Kind, dimension: Int, metric: DistanceMetric, reader: BinaryReader) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw RetrievalError.io("cannot read index \(url.path): \(error.localizedDescription)")
+            throw RetrievalError.io("cannot read index \(url.path): \(readableReason(error))")
         }
         let bytes = [UInt8](data)
         let path = url.path
@@ -50,17 +66,24 @@ public enum VectorIndexFile {
         guard Array(bytes[0..<8]) == magic else { throw RetrievalError.corruptFile(path: path, reason: "not a SwiftLearn index (bad magic)") }
         var r = BinaryReader(bytes, offset: 8, path: path)
         let version = try r.u32()
-        guard version == Self.version else { throw RetrievalError.corruptFile(path: path, reason: "unsupported format version \(version)") }
+        guard (oldestReadableVersion...Self.version).contains(version) else {
+            throw RetrievalError.corruptFile(path: path, reason: "unsupported format version \(version) (this program reads \(oldestReadableVersion)...\(Self.version))")
+        }
         guard let kind = Kind(rawValue: try r.u32()) else { throw RetrievalError.corruptFile(path: path, reason: "unknown index kind") }
         let dim = Int(try r.u32())
-        guard dim > 0 else { throw RetrievalError.corruptFile(path: path, reason: "dimension 0") }
+        guard RetrievalLimits.dimensions.contains(dim) else {
+            throw RetrievalError.corruptFile(path: path, reason: "dimension \(dim) is outside \(RetrievalLimits.dimensions)")
+        }
         guard let metric = DistanceMetric(code: try r.u32()) else { throw RetrievalError.corruptFile(path: path, reason: "unknown metric") }
         let length = try r.u64()
         let sum = try r.u64()
         guard length == UInt64(bytes.count - headerSize) else {
             throw RetrievalError.corruptFile(path: path, reason: "payload is \(bytes.count - headerSize) bytes, header says \(length) (truncated?)")
         }
-        let actual = bytes.withUnsafeBytes { checksum64(UnsafeRawBufferPointer(rebasing: $0[headerSize...])) }
+        let actual = bytes.withUnsafeBytes {
+            fileChecksum(version: version, header: UnsafeRawBufferPointer(rebasing: $0[..<checkedHeaderSize]),
+                         payload: UnsafeRawBufferPointer(rebasing: $0[headerSize...]))
+        }
         guard actual == sum else { throw RetrievalError.corruptFile(path: path, reason: "checksum mismatch (the file was modified or damaged)") }
         return (kind, dim, metric, r)
     }

@@ -1,5 +1,6 @@
 import CSwiftLearnKernels
 import Foundation
+import SwiftLearnCore
 
 /// Product quantization (Jégou, Douze & Schmid, 2011), as faiss's `ProductQuantizer` with
 /// 8 bits per code: the d components are cut into `m` sub-vectors of d/m components; each

@@ -84,6 +84,9 @@ public func readVectors(npy url: URL, dimension: Int? = nil) throws -> (values: 
     guard payload.shape.count == 2 else {
         throw RetrievalError.invalidInput("\(url.path) holds an array of shape \(payload.shape); expected [n, dimension]")
     }
+    guard RetrievalLimits.dimensions.contains(payload.shape[1]) else {
+        throw RetrievalError.invalidInput("\(url.path) holds vectors of dimension \(payload.shape[1]); expected \(RetrievalLimits.dimensions)")
+    }
     let values: [Float]
     switch payload.dtype {
     case .float32: values = payload.values(as: Float.self) ?? []

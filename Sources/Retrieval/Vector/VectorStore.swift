@@ -114,8 +114,12 @@ final class VectorStore {
         }
     }
 
-    func checkK(_ k: Int) throws {
+    /// `k` checked (≥ 1) and clamped to the number of live vectors: asking for more neighbours
+    /// than exist returns all of them (faiss pads the rest with -1 ids; we return fewer hits), and
+    /// a huge `k` never sizes an allocation.
+    func effectiveK(_ k: Int) throws -> Int {
         try require(k > 0, "k", k, "must be at least 1")
+        return Swift.min(k, liveCount)
     }
 
     /// A slot predicate for a filter (nil = all live slots pass).

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// The whole curriculum: phases → units → topics, the union of the five study roadmaps the
 /// project started from, in our own words.
@@ -26,7 +27,7 @@ public struct Curriculum: Sendable {
                     phase.units[u].topics[t].phaseID = phase.id
                     phase.units[u].topics[t].unitID = phase.units[u].id
                     let topic = phase.units[u].topics[t]
-                    ensureRoadmap(index[topic.id] == nil, "Curriculum: duplicate topic id '\(topic.id)'")
+                    ensure(index[topic.id] == nil, "Curriculum: duplicate topic id '\(topic.id)'")
                     index[topic.id] = topic
                     order.append(topic.id)
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// A public symbol of the library that implements (part of) a topic, written `Module.Symbol`
 /// or `Module.Type.member` (for example `Learn.LinearRegression` or `Learn.Metrics.rocCurve`).
@@ -20,7 +21,7 @@ public struct SymbolLink: Codable, Sendable, Hashable, CustomStringConvertible {
     /// Parses `Module.Symbol[.member]`; the first component is the module.
     public init(_ qualified: String) {
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
-        ensureRoadmap(parts.count == 2, "SymbolLink: '\(qualified)' is not Module.Symbol")
+        ensure(parts.count == 2, "SymbolLink: '\(qualified)' is not Module.Symbol")
         self.init(module: parts[0], symbol: parts[1])
     }
 

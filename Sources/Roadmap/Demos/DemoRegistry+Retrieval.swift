@@ -27,7 +27,7 @@ extension DemoRegistry {
             }
             let base = unitRows(n, seed: ctx.seed), query = unitRows(queries, seed: ctx.seed &+ 1)
             let ids = (0..<n).map(Int64.init)
-            let exact = FlatIndex(dimension: d, metric: .innerProduct)
+            let exact = try FlatIndex(dimension: d, metric: .innerProduct)
             try exact.add(base, ids: ids)
             let hnsw = try HNSWIndex(dimension: d, metric: .innerProduct, m: 16, efConstruction: 100, seed: ctx.seed)
             try hnsw.add(base, ids: ids)

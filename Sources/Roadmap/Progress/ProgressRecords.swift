@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// A topic the learner marked as learned.
 public struct TopicMark: Codable, Sendable, Hashable {
@@ -134,7 +135,7 @@ public struct ProgressSnapshot: Codable, Sendable, Equatable {
         } catch let e as DecodingError {
             throw RoadmapError.malformedImport("not a SwiftLearn progress export (\(describe(e)))")
         } catch {
-            throw RoadmapError.malformedImport("unreadable JSON (\(error.localizedDescription))")
+            throw RoadmapError.malformedImport("unreadable JSON (\(readableReason(error)))")
         }
         guard s.format == formatName else { throw RoadmapError.malformedImport("format is '\(s.format)', expected '\(formatName)'") }
         guard s.version == currentVersion else { throw RoadmapError.malformedImport("version \(s.version) is not supported (this build reads \(currentVersion))") }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SwiftLearnCore
 
 /// The learner's progress: learned topics, study log, reviews and checkpoint results, in one
 /// SQLite database (`progress.sqlite` under `$SWIFTLEARN_HOME`, default `~/.swiftlearn`).
@@ -35,7 +36,7 @@ public final class ProgressStore: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         } catch {
-            throw RoadmapError.storage("cannot create \(home.path): \(error.localizedDescription)")
+            throw RoadmapError.storage("cannot create \(home.path): \(readableReason(error))")
         }
         try self.init(path: home.appendingPathComponent(Self.fileName))
     }

@@ -48,10 +48,3 @@ public enum RoadmapError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 }
 
-/// Stops with `message` when `condition` is false, in release builds too (Swift's
-/// `precondition` drops its message under -O). For programming errors only.
-@inline(__always)
-func ensureRoadmap(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                   file: StaticString = #fileID, line: UInt = #line) {
-    if !condition() { fatalError(message(), file: file, line: line) }
-}

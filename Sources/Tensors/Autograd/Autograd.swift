@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// One vertex of the reverse-mode graph.
 ///

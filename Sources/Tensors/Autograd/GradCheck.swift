@@ -6,7 +6,7 @@
 public enum GradCheck {
     /// The outcome of a check: the largest absolute and relative discrepancies found.
     public struct Result: CustomStringConvertible, Sendable {
-        /// Largest |analytic − numeric| over all input elements.
+        /// Largest |analytic − numeric| over all input elements (+∞ where either is NaN).
         public var maxAbsoluteError: Double
         /// Largest |analytic − numeric| / max(1, |numeric|).
         public var maxRelativeError: Double
@@ -39,7 +39,8 @@ public enum GradCheck {
                     return GradMode.withoutGrad { (f(args) * weights).sum().item() }
                 }
                 let numeric = (lossAt(base[i] + eps) - lossAt(base[i] - eps)) / (2 * eps)
-                let err = Swift.abs(analytic[i] - numeric)
+                // NaN counts as an infinite error (Swift.max would drop it and report a pass-looking figure).
+                let diff = Swift.abs(analytic[i] - numeric), err = diff.isNaN ? Double.infinity : diff
                 maxAbs = Swift.max(maxAbs, err)
                 maxRel = Swift.max(maxRel, err / Swift.max(1, Swift.abs(numeric)))
                 if !(err <= atol + rtol * Swift.abs(numeric)) { ok = false }

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 extension Tensor {
     // MARK: - From Swift values

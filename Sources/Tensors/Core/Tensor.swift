@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// An n-dimensional array with a run-time dtype, NumPy broadcasting and reverse-mode autograd.
 ///

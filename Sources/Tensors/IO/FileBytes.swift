@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// Whole-file reads and atomic writes shared by the array formats, mapping failures to
 /// ``TensorIOError``.
@@ -20,7 +21,7 @@ enum FileBytes {
             let data = try Data(contentsOf: url, options: .alwaysMapped)
             return [UInt8](data)
         } catch {
-            throw TensorIOError.unreadableFile(path: path, reason: error.localizedDescription)
+            throw TensorIOError.unreadableFile(path: path, reason: readableReason(error))
         }
     }
 
@@ -29,7 +30,7 @@ enum FileBytes {
         do {
             try Data(bytes).write(to: url, options: .atomic)
         } catch {
-            throw TensorIOError.unwritableFile(path: url.path, reason: error.localizedDescription)
+            throw TensorIOError.unwritableFile(path: url.path, reason: readableReason(error))
         }
     }
 }

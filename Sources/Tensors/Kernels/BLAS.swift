@@ -63,10 +63,23 @@ public enum BLAS {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var selected: MatmulBackend = requested
 
-    /// The backend matrix products use (settable, e.g. by benchmarks).
+    /// The backend matrix products use (settable, e.g. by benchmarks). Inside
+    /// ``withBackend(_:_:)`` it is that call's backend, for that task only.
     public static var backend: MatmulBackend {
-        get { lock.lock(); defer { lock.unlock() }; return selected }
+        get {
+            if let scoped = scopedBackend { return scoped }
+            lock.lock(); defer { lock.unlock() }; return selected
+        }
         set { lock.lock(); selected = newValue; lock.unlock() }
+    }
+
+    @TaskLocal private static var scopedBackend: MatmulBackend?
+
+    /// Runs `body` with matrix products on `backend`, for the current task (and its child tasks)
+    /// only: concurrent work elsewhere keeps the process-wide ``backend``. Tests use it to compare
+    /// backends without racing each other on the global setting.
+    public static func withBackend<R>(_ backend: MatmulBackend, _ body: () throws -> R) rethrows -> R {
+        try $scopedBackend.withValue(backend, operation: body)
     }
 
     /// Whether a BLAS library was loaded.

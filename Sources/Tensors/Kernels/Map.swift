@@ -1,3 +1,4 @@
+import SwiftLearnCore
 /// Elementwise kernels: typed maps over one, two or three strided operands into a fresh
 /// contiguous output, with NumPy broadcasting. The per-element operation is a type parameter
 /// (see ElementOps.swift), so each (kernel, op) pair is specialised with the op inlined: no

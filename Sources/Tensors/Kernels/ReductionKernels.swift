@@ -1,4 +1,5 @@
 import CSwiftLearnKernels
+import SwiftLearnCore
 
 /// Reductions run on a canonical layout: a contiguous tensor seen as `[P, R, Q]`, reducing the
 /// middle axis. Reducing trailing axes is `Q == 1` (each output reduces one contiguous block);

@@ -1,3 +1,4 @@
+import SwiftLearnCore
 // Einstein summation composed from diagonal views, permute, reshape, sum and batched matmul, so
 // it is as fast as matmul and differentiable for free.
 

@@ -1,3 +1,4 @@
+import SwiftLearnCore
 // Advanced indexing (copies): gather/scatter along an axis, index-select, boolean masks, and the
 // joining and tiling ops. Index kernels move elements as raw bits of the element size, so one
 // loop serves every dtype; only the accumulating forms (scatter-add, index-add) do arithmetic.

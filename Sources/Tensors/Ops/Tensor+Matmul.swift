@@ -1,3 +1,4 @@
+import SwiftLearnCore
 // Matrix products with NumPy's `matmul` rules: 1-D operands are promoted to matrices and the
 // added axis removed afterwards; leading (batch) axes broadcast. Float products run on GEMM
 // (BLAS or the native kernel); transposed views are passed as transpose flags, not copied.

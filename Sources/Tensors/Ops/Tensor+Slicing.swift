@@ -1,3 +1,4 @@
+import SwiftLearnCore
 // Basic indexing: integers, ranges with steps, negative indices, new axes and ellipsis, as
 // NumPy's basic slicing. Reading gives a view (no copy); writing copies into the view.
 

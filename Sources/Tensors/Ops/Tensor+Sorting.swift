@@ -1,3 +1,4 @@
+import SwiftLearnCore
 // Sorting and selection along an axis. Orders follow NumPy: ascending with NaN last, stable
 // (equal elements keep their order). Values are gathered by the sorted indices, so they carry
 // gradients through `gather`.

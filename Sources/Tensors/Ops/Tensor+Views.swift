@@ -1,3 +1,4 @@
+import SwiftLearnCore
 // Views: new shape/stride/offset over the same storage, no copy (where NumPy would not copy).
 // Each is differentiable: the gradient is the inverse view applied to the output gradient.
 

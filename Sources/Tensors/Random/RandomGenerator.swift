@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// A seeded pseudo-random generator that gives the same numbers for a seed on every platform.
 ///

@@ -1,3 +1,4 @@
+import SwiftLearnCore
 // Random tensors. Every function takes an optional generator (the shared default when nil);
 // `seed:` forms create a fresh generator, so a seed always gives the same tensor.
 

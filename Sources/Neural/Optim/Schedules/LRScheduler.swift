@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Base of the learning-rate schedules that change an optimizer's learning rates once per
 /// ``step()`` (PyTorch's `torch.optim.lr_scheduler.LRScheduler`).
@@ -71,7 +72,7 @@ public final class StepLR: LRScheduler {
 
     /// Creates the schedule and sets the first learning rates.
     public init(_ optimizer: Optimizer, stepSize: Int, gamma: Double = 0.1) {
-        checkArgument(stepSize > 0, "StepLR: stepSize \(stepSize) must be > 0")
+        ensure(stepSize > 0, "StepLR: stepSize \(stepSize) must be > 0")
         self.stepSize = stepSize
         self.gamma = gamma
         super.init(optimizer)

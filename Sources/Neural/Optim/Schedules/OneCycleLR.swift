@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// The 1cycle policy (Smith & Topin, 2017; PyTorch's `OneCycleLR`): the learning rate rises
 /// from `maxLearningRate / divFactor` to `maxLearningRate` over the first `pctStart` of the
@@ -48,10 +49,10 @@ public final class OneCycleLR: LRScheduler {
     public init(_ optimizer: Optimizer, maxLearningRate: Double, totalSteps: Int, pctStart: Double = 0.3,
                 annealing: Annealing = .cosine, cycleMomentum: Bool = true, baseMomentum: Double = 0.85,
                 maxMomentum: Double = 0.95, divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false) {
-        checkArgument(totalSteps > 0, "OneCycleLR: totalSteps \(totalSteps) must be > 0")
-        checkArgument(pctStart >= 0 && pctStart <= 1, "OneCycleLR: pctStart \(pctStart) must be in [0, 1]")
-        checkArgument(maxLearningRate > 0, "OneCycleLR: maxLearningRate \(maxLearningRate) must be > 0")
-        checkArgument(!cycleMomentum || !(optimizer is Adagrad),
+        ensure(totalSteps > 0, "OneCycleLR: totalSteps \(totalSteps) must be > 0")
+        ensure(pctStart >= 0 && pctStart <= 1, "OneCycleLR: pctStart \(pctStart) must be in [0, 1]")
+        ensure(maxLearningRate > 0, "OneCycleLR: maxLearningRate \(maxLearningRate) must be > 0")
+        ensure(!cycleMomentum || !(optimizer is Adagrad),
                       "OneCycleLR: the optimizer has no momentum to cycle (pass cycleMomentum: false)")
         let groups = optimizer.parameterGroups
         self.totalSteps = totalSteps
@@ -85,7 +86,7 @@ public final class OneCycleLR: LRScheduler {
     }
 
     override func nextLearningRates() -> [Double] {
-        checkArgument(lastEpoch <= totalSteps,
+        ensure(lastEpoch <= totalSteps,
                       "OneCycleLR: stepped \(lastEpoch) times, but the cycle has \(totalSteps) steps")
         let t = Double(lastEpoch)
         var rates: [Double] = []

@@ -1,4 +1,5 @@
 import Tensors
+import SwiftLearnCore
 
 /// Cuts the learning rate by `factor` when a monitored metric stops improving for `patience`
 /// steps (PyTorch's `ReduceLROnPlateau`, same rules and defaults). Call ``step(_:)`` with the
@@ -64,8 +65,8 @@ public final class ReduceLROnPlateau {
     public init(_ optimizer: Optimizer, mode: EarlyStopping.Mode = .min, factor: Double = 0.1, patience: Int = 10,
                 threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
                 minimumLearningRate: Double = 0, epsilon: Double = 1e-8) {
-        checkArgument(factor > 0 && factor < 1, "ReduceLROnPlateau: factor \(factor) must be in (0, 1)")
-        checkArgument(patience >= 0 && cooldown >= 0, "ReduceLROnPlateau: patience and cooldown must be >= 0")
+        ensure(factor > 0 && factor < 1, "ReduceLROnPlateau: factor \(factor) must be in (0, 1)")
+        ensure(patience >= 0 && cooldown >= 0, "ReduceLROnPlateau: patience and cooldown must be >= 0")
         self.optimizer = optimizer
         self.mode = mode
         self.factor = factor

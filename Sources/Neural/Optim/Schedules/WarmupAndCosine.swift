@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// Scales the learning rate linearly from `startFactor` to `endFactor` over `totalIterations`
 /// steps, then holds it (PyTorch's `LinearLR`; the usual linear warm-up).
@@ -19,9 +20,9 @@ public final class LinearLR: LRScheduler {
     ///   - endFactor: in [0, 1] (default 1).
     ///   - totalIterations: ramp length (default 5).
     public init(_ optimizer: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIterations: Int = 5) {
-        checkArgument(startFactor > 0 && startFactor <= 1, "LinearLR: startFactor \(startFactor) must be in (0, 1]")
-        checkArgument(endFactor >= 0 && endFactor <= 1, "LinearLR: endFactor \(endFactor) must be in [0, 1]")
-        checkArgument(totalIterations > 0, "LinearLR: totalIterations \(totalIterations) must be > 0")
+        ensure(startFactor > 0 && startFactor <= 1, "LinearLR: startFactor \(startFactor) must be in (0, 1]")
+        ensure(endFactor >= 0 && endFactor <= 1, "LinearLR: endFactor \(endFactor) must be in [0, 1]")
+        ensure(totalIterations > 0, "LinearLR: totalIterations \(totalIterations) must be > 0")
         self.startFactor = startFactor
         self.endFactor = endFactor
         self.totalIterations = totalIterations
@@ -53,7 +54,7 @@ public final class CosineAnnealingLR: LRScheduler {
 
     /// Creates the schedule and sets the first learning rates.
     public init(_ optimizer: Optimizer, period: Int, minimumLearningRate: Double = 0) {
-        checkArgument(period > 0, "CosineAnnealingLR: period \(period) must be > 0")
+        ensure(period > 0, "CosineAnnealingLR: period \(period) must be > 0")
         self.period = period
         self.minimumLearningRate = minimumLearningRate
         super.init(optimizer)
@@ -87,11 +88,11 @@ public final class SequentialLR: LRScheduler {
     /// the steps at which the next schedule takes over. Resets the learning rates to their
     /// base values and restarts the first schedule, as PyTorch does.
     public init(_ optimizer: Optimizer, schedules: [LRScheduler], milestones: [Int]) {
-        checkArgument(!schedules.isEmpty, "SequentialLR: needs at least one schedule")
-        checkArgument(milestones.count == schedules.count - 1,
+        ensure(!schedules.isEmpty, "SequentialLR: needs at least one schedule")
+        ensure(milestones.count == schedules.count - 1,
                       "SequentialLR: \(schedules.count) schedules need \(schedules.count - 1) milestones, got \(milestones.count)")
-        checkArgument(zip(milestones, milestones.dropFirst()).allSatisfy { $0 < $1 }, "SequentialLR: milestones must increase")
-        checkArgument(schedules.allSatisfy { $0.optimizer === optimizer }, "SequentialLR: every schedule must drive the same optimizer")
+        ensure(zip(milestones, milestones.dropFirst()).allSatisfy { $0 < $1 }, "SequentialLR: milestones must increase")
+        ensure(schedules.allSatisfy { $0.optimizer === optimizer }, "SequentialLR: every schedule must drive the same optimizer")
         self.schedules = schedules
         self.milestones = milestones
         super.init(optimizer)
