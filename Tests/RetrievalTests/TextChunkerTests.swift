@@ -14,6 +14,29 @@ import Retrieval
         """
 
     /// Every chunk is exactly the slice of the source between its offsets.
+    /// Sentence stops inside `text` that end a sentence (followed by whitespace or the end).
+    static func sentenceCount(_ text: String) -> Int {
+        let c = Array(text)
+        return c.indices.filter { ".!?".contains(c[$0]) && ($0 + 1 == c.count || c[$0 + 1].isWhitespace) }.count
+    }
+
+    /// Checks the overlap rule of `.sentences(overlap: 1)` on consecutive chunks.
+    static func expectSentenceOverlap(_ chunks: [Chunk], _ source: String) {
+        let chars = Array(source)
+        for (previous, chunk) in zip(chunks, chunks.dropFirst()) {
+            guard sentenceCount(previous.text) >= 2 else {
+                #expect(chunk.start >= previous.end, "chunk \(chunk.index) repeats a one-sentence chunk")
+                continue
+            }
+            #expect(chunk.start > previous.start && chunk.start < previous.end, "chunk \(chunk.index) does not overlap the one before")
+            guard chunk.start > previous.start && chunk.start < previous.end else { continue }
+            let shared = String(chars[chunk.start..<previous.end])
+            #expect(previous.text.hasSuffix(shared) && chunk.text.hasPrefix(shared))
+            #expect(sentenceCount(shared) == 1 && shared.last.map { ".!?".contains($0) } == true, "overlap '\(shared)' is not one whole sentence")
+            #expect(chars[chunk.start - 1].isWhitespace, "overlap starts mid-sentence")
+        }
+    }
+
     static func checkOffsets(_ chunks: [Chunk], _ source: String) {
         let chars = Array(source)
         for (i, c) in chunks.enumerated() {
@@ -68,19 +91,15 @@ import Retrieval
         Self.checkOffsets(chunks, Self.text)
         #expect(chunks.allSatisfy { $0.text.count <= 120 })
         #expect(chunks[0].text.hasPrefix("Retrieval-augmented") && chunks[0].text.hasSuffix("language model."))
-        // overlap 1: each chunk after the first starts with the previous chunk's last sentence —
-        // the shared stretch of the source ends the previous chunk, is a whole sentence (ends with
-        // its stop) and is not the whole previous chunk.
+        // overlap 1: a chunk after one of several sentences starts with that chunk's last
+        // sentence (the shared stretch ends the previous chunk and is a whole sentence); after a
+        // chunk of a single sentence the next starts after it (repeating it would not advance).
         #expect(chunks.count >= 3)
-        let chars = Array(Self.text)
-        for (previous, chunk) in zip(chunks, chunks.dropFirst()) {
-            #expect(chunk.start > previous.start && chunk.start < previous.end, "chunk \(chunk.index) does not overlap the one before")
-            guard chunk.start > previous.start && chunk.start < previous.end else { continue }
-            let shared = String(chars[chunk.start..<previous.end]).trimmingCharacters(in: .whitespaces)
-            #expect(previous.text.hasSuffix(shared) && chunk.text.hasPrefix(shared))
-            #expect(shared.last.map { ".!?".contains($0) } == true, "overlap '\(shared)' is not a whole sentence")
-            #expect(previous.start == 0 || chars[chunk.start - 1] == " ", "overlap starts mid-sentence")
-        }
+        Self.expectSentenceOverlap(chunks, Self.text)
+        let wide = try TextChunker(.sentences(maxCharacters: 200, overlap: 1)).chunks(Self.text)
+        Self.checkOffsets(wide, Self.text)
+        Self.expectSentenceOverlap(wide, Self.text)
+        #expect(zip(wide, wide.dropFirst()).contains { $1.start < $0.end }, "no chunk overlapped at all")
         #expect(try TextChunker(.sentences(maxCharacters: 10)).chunks("A very long sentence without a stop")
             .allSatisfy { $0.text.count <= 10 })
     }

@@ -39,7 +39,8 @@ public struct Chunk: Equatable, Hashable, Sendable, Codable {
 ///   multi-scalar graphemes such as "\r\n" or emoji sequences).
 /// - `sentences(maxCharacters:overlap:)`: sentences (ending in . ! ? followed by whitespace or the
 ///   end) grouped while the chunk stays within `maxCharacters`; `overlap` sentences repeat at the
-///   start of the next chunk; a sentence longer than the limit is cut into character windows.
+///   start of the next chunk (never all of a chunk's sentences: the next chunk always starts at
+///   least one sentence later); a sentence longer than the limit is cut into character windows.
 public struct TextChunker: Sendable {
     /// How the text is cut.
     public enum Strategy: Sendable, Equatable {
