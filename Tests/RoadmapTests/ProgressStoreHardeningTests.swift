@@ -66,7 +66,7 @@ let badRowsExpected: [(String, String)] = [
         refused("hours") { try store.log(hours: -.infinity, note: "x", at: day0) }
         refused("learnedAt") { try store.mark("svm", at: Date(timeIntervalSince1970: -86_400)) }
         refused("rating") { try store.recordReview("pca", rating: 6, at: day0) }
-        refused("reviewedAt") { try store.recordReview("pca", rating: 3, at: .distantFuture) }
+        refused("reviewedAt") { try store.recordReview("pca", rating: 3, at: year20260) }
         refused("score") { try store.recordCheckpoint(CheckpointRecord(checkpointID: "iris-kmeans", runAt: day0, passed: true, score: .infinity, detail: "x")) }
         var bad = before
         bad.studyLog.append(StudyLogEntry(loggedAt: day0, hours: 1e308, note: "imported"))
@@ -166,7 +166,9 @@ let badRowsExpected: [(String, String)] = [
         #expect(try ProgressStore.openExisting(home: home, readOnly: true) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: home.path).isEmpty, "a read-only open creates nothing")
         let good = try goodStore(home).snapshot(at: day0)
-        let before = Set(try FileManager.default.contentsOfDirectory(atPath: home.path))
+        let file = home.appendingPathComponent(ProgressStore.fileName)
+        try FileManager.default.removeItem(atPath: file.path + ".lock")
+        let bytes = try Data(contentsOf: file)
         let store = try #require(try ProgressStore.openExisting(home: home, readOnly: true))
         #expect(store.isReadOnly)
         #expect(try store.snapshot(at: day0) == good)
@@ -174,6 +176,7 @@ let badRowsExpected: [(String, String)] = [
         #expect(throws: RoadmapError.readOnly(folder: home.path)) { try store.repair() }
         #expect(RoadmapError.readOnly(folder: home.path).description.contains(home.path))
         try store.close()
-        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: home.path)).isSubset(of: before))
+        #expect(try Data(contentsOf: file) == bytes, "a read-only open leaves the database as it was")
+        #expect(!FileManager.default.fileExists(atPath: file.path + ".lock"), "a read-only open takes no lock (it may not create files)")
     }
 }
