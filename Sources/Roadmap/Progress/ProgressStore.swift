@@ -25,6 +25,8 @@ public final class ProgressStore: @unchecked Sendable {
     public let isReadOnly: Bool
     let reader: any DatabaseReader
     let writer: DatabasePool?
+    /// The private copy a read-only store reads when SQLite cannot read the file in place; removed on deinit.
+    private let temporaryCopy: URL?
 
     /// `PRAGMA application_id` of SwiftLearn progress databases ("SLRN").
     public static let applicationID: Int32 = 0x534C_524E
@@ -66,10 +68,13 @@ public final class ProgressStore: @unchecked Sendable {
         isReadOnly = readOnly
         do {
             if readOnly {
-                try Self.inspectExisting(path)
-                reader = try Self.openReadOnly(path)
+                let source = try Self.readableLocation(path)
+                temporaryCopy = source == path ? nil : source
+                try Self.inspectExisting(source)
+                reader = try Self.openReadOnly(source)
                 writer = nil
             } else {
+                temporaryCopy = nil
                 let pool = try MigrationLock.withLock(for: path) {
                     try Self.inspectExisting(path)
                     return try Self.openAndMigrate(path)
@@ -90,6 +95,32 @@ public final class ProgressStore: @unchecked Sendable {
         let pool = try DatabasePool(path: path.path, configuration: config)
         try migrator.migrate(pool)
         return pool
+    }
+
+    deinit {
+        if let copy = temporaryCopy { try? FileManager.default.removeItem(at: copy.deletingLastPathComponent()) }
+    }
+
+    /// Where a read-only store reads `path`: in place, or — in a folder that cannot be written and
+    /// has no WAL index (`-shm`), where SQLite cannot read a WAL database — a private copy in the
+    /// temporary folder (removed on deinit).
+    private static func readableLocation(_ path: URL) throws -> URL {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: path.path), !fm.isWritableFile(atPath: path.deletingLastPathComponent().path),
+              !fm.fileExists(atPath: path.path + "-shm") else { return path }
+        let folder = fm.temporaryDirectory.appendingPathComponent("swiftlearn-readonly-\(UUID().uuidString)")
+        let copy = folder.appendingPathComponent(fileName)
+        do {
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            try fm.copyItem(at: path, to: copy)
+            if fm.fileExists(atPath: path.path + "-wal") {  // commits not yet checkpointed into the main file
+                try fm.copyItem(atPath: path.path + "-wal", toPath: copy.path + "-wal")
+            }
+            return copy
+        } catch {
+            try? fm.removeItem(at: folder)
+            throw RoadmapError.storage("cannot read \(path.path) from a read-only folder: \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+        }
     }
 
     /// A read-only connection on an existing database whose migrations are all applied.
