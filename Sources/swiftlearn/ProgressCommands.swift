@@ -18,7 +18,7 @@ struct ProgressShow: ParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
 
     func run() throws {
-        let s = try homeOption.store().snapshot()
+        let s = try homeOption.snapshot()
         let catalog = Curriculum.standard
         let learned = Set(s.marks.map(\.topicID))
         let due = ReviewScheduler.due(marks: s.marks, reviews: s.reviews, now: Date())
@@ -102,13 +102,12 @@ struct ProgressLog: ParsableCommand {
             guard let n = note, !n.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("add a note: swiftlearn progress log \(h) \"what you studied\"") }
         }
         if let t = topic { try validateTopic(t) }
-        if let d = date, parseDay(d) == nil { throw ValidationError("--date takes yyyy-MM-dd, got '\(d)'") }
+        if let d = date { try validateDay(d, option: "--date") }
     }
 
     func run() throws {
-        let store = try homeOption.store()
         guard let h = hours, let n = note else {
-            for e in try store.snapshot().studyLog {
+            for e in try homeOption.snapshot().studyLog {
                 if json {
                     print(JSONLine([("id", .int(Int(e.id ?? 0))), ("date", .string(day(e.loggedAt))), ("hours", .double(e.hours)), ("note", .string(e.note)), ("topic", .string(e.topicID ?? ""))]).text)
                 } else {
@@ -117,7 +116,7 @@ struct ProgressLog: ParsableCommand {
             }
             return
         }
-        let entry = try store.log(hours: h, note: n, topicID: topic, at: date.flatMap(parseDay) ?? Date())
+        let entry = try homeOption.store().log(hours: h, note: n, topicID: topic, at: date.flatMap(parseDay) ?? Date())
         if json { print(JSONLine([("id", .int(Int(entry.id ?? 0))), ("date", .string(day(entry.loggedAt))), ("hours", .double(h)), ("note", .string(n))]).text) } else { print("logged \(formatHours(h)) on \(day(entry.loggedAt)): \(n)") }
     }
 }
@@ -141,10 +140,10 @@ struct ProgressReview: ParsableCommand {
     }
 
     func run() throws {
-        let store = try homeOption.store()
         let now = Date()
         if let t = topic, let r = rate {
-            let s = try store.snapshot()
+            let store = try homeOption.store()
+            let s = try usableSnapshot(store)
             guard let mark = s.marks.first(where: { $0.topicID == t }) else {
                 throw RoadmapError.invalidValue(name: "topic", value: t, allowed: "mark it learned first (swiftlearn progress mark \(t))")
             }
@@ -157,7 +156,7 @@ struct ProgressReview: ParsableCommand {
             }
             return
         }
-        let s = try store.snapshot()
+        let s = try homeOption.snapshot()
         let byTopic = Dictionary(grouping: s.reviews, by: \.topicID)
         let rows: [(String, ReviewScheduler.State)] = s.marks.map { ($0.topicID, ReviewScheduler.state(learnedAt: $0.learnedAt, reviews: byTopic[$0.topicID] ?? [])) }
             .filter { all || $0.1.due <= now }.sorted { $0.1.due < $1.1.due }
@@ -233,7 +232,7 @@ struct ProgressPlan: ParsableCommand {
 
     func validate() throws {
         guard hoursPerWeek > 0, hoursPerWeek.isFinite, hoursPerWeek <= 168 else { throw ValidationError("--hours-per-week must be a positive number up to 168, got \(hoursPerWeek)") }
-        if let s = start, parseDay(s) == nil { throw ValidationError("--start takes yyyy-MM-dd, got '\(s)'") }
+        if let s = start { try validateDay(s, option: "--start") }
         if StudyPlanner.Basis(rawValue: basis) == nil { throw ValidationError("--basis is topics or roadmap, got '\(basis)'") }
     }
 
@@ -261,7 +260,7 @@ struct ProgressExport: ParsableCommand {
     @OptionGroup var homeOption: HomeOption
 
     func run() throws {
-        let data = try homeOption.store().snapshot().jsonData()
+        let data = try homeOption.snapshot().jsonData()
         if let o = output {
             try data.write(to: URL(fileURLWithPath: o), options: .atomic)
             print("exported to \(o)")
@@ -287,18 +286,45 @@ struct ProgressImport: ParsableCommand {
 }
 
 struct ProgressDoctor: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "doctor", abstract: "Check the progress database (SQLite integrity check) and count its rows.")
+    static let configuration = CommandConfiguration(
+        commandName: "doctor", abstract: "Check the progress database: SQLite integrity, row counts, and rows no command can use.",
+        discussion: "Each unusable row (a date outside 1970–9999, hours outside (0, 168], a rating outside 0–5, a value of the wrong type) is listed with its table, id, field and value; other commands skip such rows. --repair deletes them, in one transaction. Exits 1 while a problem remains.")
+    @Flag(help: "Delete the unusable rows listed.") var repair = false
     @OptionGroup var homeOption: HomeOption
     @Flag(help: "One JSON object per line.") var json = false
 
     func run() throws {
-        let store = try homeOption.store()
+        guard let store = try repair ? homeOption.existingWritableStore() : homeOption.readOnlyStore() else {
+            printFields([("path", .string(homeOption.url.appendingPathComponent(ProgressStore.fileName).path)), ("database", .string("none yet"))], json: json)
+            return
+        }
         let check = try store.integrityCheck()
-        let s = try store.snapshot()
+        let reading = try store.reading()
+        let s = reading.snapshot
         let fields: [(String, JSONValue)] = [("path", .string(store.path.path)), ("integrity", .string(check.joined(separator: "; "))), ("marks", .int(s.marks.count)),
-                                              ("log_entries", .int(s.studyLog.count)), ("reviews", .int(s.reviews.count)), ("checkpoint_results", .int(s.checkpoints.count))]
+                                              ("log_entries", .int(s.studyLog.count)), ("reviews", .int(s.reviews.count)), ("checkpoint_results", .int(s.checkpoints.count)),
+                                              ("unusable_rows", .int(reading.issues.count))]
         printFields(fields, json: json)
-        if check != ["ok"] { throw ExitCode.failure }
+        for issue in reading.issues { printIssue(issue, action: "unusable") }
+        var remaining = reading.issues.count
+        if repair && remaining > 0 {
+            if !json { print("\nrepair: deleting the \(remaining) unusable row\(remaining == 1 ? "" : "s") listed above, in one transaction") }
+            let deleted = try store.repair()
+            for issue in deleted { printIssue(issue, action: "deleted") }
+            remaining = try store.reading().issues.count
+        } else if remaining > 0 && !json {
+            print("\n`swiftlearn progress doctor --repair` deletes these rows.")
+        }
+        if check != ["ok"] || remaining > 0 { throw ExitCode.failure }
+    }
+
+    private func printIssue(_ i: ProgressIssue, action: String) {
+        if json {
+            print(JSONLine([("type", .string(action)), ("table", .string(i.table)), ("id", .int(Int(i.rowID))), ("field", .string(i.field)),
+                            ("value", .string(i.value)), ("allowed", .string(i.allowed))]).text)
+        } else {
+            print("  \(action): \(i)")
+        }
     }
 }
 

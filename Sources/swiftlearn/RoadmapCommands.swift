@@ -128,7 +128,7 @@ struct RoadmapCommand: ParsableCommand {
     }
 }
 
-func formatHours(_ h: Double) -> String { h == h.rounded() ? "\(Int(h)) h" : String(format: "%.1f h", h) }
+func formatHours(_ h: Double) -> String { h == h.rounded() && h.magnitude < 1e15 ? "\(Int(h)) h" : String(format: "%.1f h", h) }
 
 extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }

@@ -12,11 +12,40 @@ struct HomeOption: ParsableArguments {
     /// The home folder.
     var url: URL { ProgressStore.home(override: home) }
 
-    /// Opens (creating) the store.
+    /// Opens (creating) the store, for commands that write.
     func store() throws -> ProgressStore { try ProgressStore(home: url) }
 
-    /// The progress so far, or nil when no database exists yet (nothing is created).
-    func existingSnapshot() throws -> ProgressSnapshot? { try ProgressStore.openExisting(home: url)?.snapshot() }
+    /// Opens the store for writing when its database exists; nil when there is none (nothing is created).
+    func existingWritableStore() throws -> ProgressStore? { try ProgressStore.openExisting(home: url) }
+
+    /// Opens the store read-only when its database exists (nothing is created or written, so a
+    /// read-only folder works); nil when there is none yet.
+    func readOnlyStore() throws -> ProgressStore? { try ProgressStore.openExisting(home: url, readOnly: true) }
+
+    /// The progress so far, or nil when no database exists yet (read-only; unusable rows are
+    /// skipped with a warning on standard error).
+    func existingSnapshot() throws -> ProgressSnapshot? { try readOnlyStore().map(usableSnapshot) }
+
+    /// The progress so far, empty when no database exists yet (read-only, as ``existingSnapshot()``).
+    func snapshot() throws -> ProgressSnapshot {
+        try existingSnapshot() ?? ProgressSnapshot(exportedAt: Date(), marks: [], studyLog: [], reviews: [], checkpoints: [])
+    }
+}
+
+/// The usable records of `store`; warns on standard error about rows it skipped.
+func usableSnapshot(_ store: ProgressStore) throws -> ProgressSnapshot {
+    let reading = try store.reading()
+    warnSkipped(reading.issues, in: store)
+    return reading.snapshot
+}
+
+/// One warning naming the unusable rows (the first five) and the command that repairs them.
+func warnSkipped(_ issues: [ProgressIssue], in store: ProgressStore) {
+    guard !issues.isEmpty else { return }
+    let listed = issues.prefix(5).map(\.description).joined(separator: "; ")
+    let message = "warning: skipped \(issues.count) unusable row\(issues.count == 1 ? "" : "s") of \(store.path.path) (\(listed)\(issues.count > 5 ? "; …" : "")); "
+        + "`swiftlearn progress doctor` lists them, `swiftlearn progress doctor --repair` deletes them\n"
+    FileHandle.standardError.write(Data(message.utf8))
 }
 
 /// `--track`: one of the five study tracks.
@@ -48,14 +77,19 @@ func day(_ d: Date) -> String {
     return f.string(from: d)
 }
 
-/// Parses `yyyy-MM-dd` (UTC); nil when malformed.
+/// Parses `yyyy-MM-dd` (UTC); nil when malformed or outside ``ProgressLimits/dates``.
 func parseDay(_ s: String) -> Date? {
     let f = DateFormatter()
     f.locale = Locale(identifier: "en_US_POSIX")
     f.timeZone = TimeZone(identifier: "UTC")
     f.dateFormat = "yyyy-MM-dd"
     f.isLenient = false
-    return f.date(from: s)
+    return f.date(from: s).flatMap { ProgressLimits.isValid(date: $0) ? $0 : nil }
+}
+
+/// Checks a `yyyy-MM-dd` option at argument-validation time (exit 64 with the allowed range).
+func validateDay(_ s: String, option: String) throws {
+    if parseDay(s) == nil { throw ValidationError("\(option) takes yyyy-MM-dd, \(ProgressLimits.datesAllowed), got '\(s)'") }
 }
 
 /// Prints one line and flushes, so a pipe or a killed process sees every line written.

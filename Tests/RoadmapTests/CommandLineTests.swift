@@ -39,6 +39,8 @@ struct CommandLineTests {
         (["progress", "log", "0", "note"], "positive"),
         (["progress", "log", "2"], "note"),
         (["progress", "plan", "--hours-per-week", "0"], "positive"),
+        (["progress", "log", "1", "note", "--date", "20260-01-01"], "1970-01-01 to 9999-12-31"),
+        (["progress", "plan", "--hours-per-week", "5", "--start", "1900-01-01"], "1970-01-01 to 9999-12-31"),
         (["progress", "plan", "--hours-per-week", "5", "--track", "zero-to-heroo"], "zero-to-hero"),
         (["roadmap", "--markdown"], "--coverage"),
         (["roadmap", "--topic", "logistic-regresion"], "logistic-regression"),
@@ -86,6 +88,61 @@ struct CommandLineTests {
         let r = try swiftlearn(["progress", "show"], home: home)
         #expect(r.status == 1 && r.err.contains("not a SwiftLearn progress database"))
         #expect(try String(contentsOf: home.appendingPathComponent(ProgressStore.fileName), encoding: .utf8) == "hello")
+    }
+
+    @Test func unusableRowsAreSkippedByReadersAndRepairedByDoctor() throws {
+        let home = temporaryHome("cli-bad-rows")
+        defer { try? FileManager.default.removeItem(at: home) }
+        #expect(try swiftlearn(["progress", "log", "1.5", "good entry"], home: home).status == 0)
+        try insertRaw(home, badRowsSQL)
+        for command in [["progress", "show"], ["progress", "review", "--all"], ["progress", "log"], ["progress", "export"], ["progress", "milestones"]] {
+            let r = try swiftlearn(command, home: home)
+            #expect(r.status == 0, "\(command): \(r.err)")
+            #expect(r.err.contains("skipped \(badRowsExpected.count) unusable rows") && r.err.contains("doctor --repair"), "\(command): \(r.err)")
+        }
+        let export = try swiftlearn(["progress", "export"], home: home)
+        #expect(try ProgressSnapshot.decode(Data(export.out.utf8)).studyLog.map(\.note) == ["good entry"])
+        let doctor = try swiftlearn(["progress", "doctor", "--json"], home: home)
+        #expect(doctor.status == 1)
+        let unusable = doctor.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.filter { $0["type"] as? String == "unusable" }
+        #expect(unusable.map { "\($0["table"] ?? "").\($0["field"] ?? "")" } == badRowsExpected.map { "\($0.0).\($0.1)" })
+        #expect(doctor.out.contains("20260-01-01") && doctor.out.contains("1e+308"))
+        let repair = try swiftlearn(["progress", "doctor", "--repair"], home: home)
+        #expect(repair.status == 0 && repair.out.contains("deleting the \(badRowsExpected.count) unusable rows"), "\(repair.out)\(repair.err)")
+        let after = try swiftlearn(["progress", "show"], home: home)
+        #expect(after.status == 0 && after.err.isEmpty && after.out.contains("1.5 h logged in 1 entries"))
+        #expect(try swiftlearn(["progress", "doctor"], home: home).status == 0)
+    }
+
+    @Test func importOutOfRangeNamesFieldAndRecord() throws {
+        let home = temporaryHome("cli-import-range")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let file = home.appendingPathComponent("in.json")
+        try Data(#"{"format": "swiftlearn-progress", "version": 1, "exportedAt": "2026-01-01T00:00:00Z", "marks": [], "studyLog": [{"loggedAt": "2026-01-01T00:00:00Z", "hours": 1e308, "note": "x"}], "reviews": [], "checkpoints": []}"#.utf8).write(to: file)
+        let r = try swiftlearn(["progress", "import", file.path], home: home)
+        #expect(r.status == 1 && r.err.contains("hours") && r.err.contains("studyLog[0]") && r.err.contains("nothing was changed"), "\(r.err)")
+        #expect(!r.err.contains("DecodingError") && !r.err.contains("NSCocoaErrorDomain"))
+    }
+
+    /// Eight `swiftlearn progress mark` processes on a fresh home, ten times: every mark is kept.
+    @Test func concurrentFirstMarksByProcessesAllLand() throws {
+        let topics = Array(Curriculum.standard.topics.prefix(8).map(\.id))
+        for round in 0..<10 {
+            let home = temporaryHome("cli-concurrent\(round)")
+            defer { try? FileManager.default.removeItem(at: home) }
+            let processes = try topics.map { topic -> Process in
+                let p = Process()
+                p.executableURL = swiftlearnBinary!
+                p.arguments = ["progress", "mark", topic, "--home", home.path]
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                return p
+            }
+            for p in processes { p.waitUntilExit() }
+            #expect(processes.allSatisfy { $0.terminationStatus == 0 }, "round \(round): \(processes.map(\.terminationStatus))")
+            #expect(Set(try ProgressStore(home: home).snapshot().marks.map(\.topicID)) == Set(topics), "round \(round)")
+        }
     }
 
     @Test func coverageMarkdownAndJSONRoadmap() throws {

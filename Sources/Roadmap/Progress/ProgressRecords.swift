@@ -24,7 +24,7 @@ public struct StudyLogEntry: Codable, Sendable, Hashable {
     public var id: Int64?
     /// When the study happened.
     public var loggedAt: Date
-    /// Hours studied, > 0.
+    /// Hours studied, in (0, 168] (``ProgressLimits``).
     public var hours: Double
     /// What was done.
     public var note: String
@@ -124,8 +124,10 @@ public struct ProgressSnapshot: Codable, Sendable, Equatable {
         return try encoder.encode(copy)
     }
 
-    /// Decodes and validates an export: format and version, known topic and checkpoint ids,
-    /// ratings 0…5, positive finite hours. Throws ``RoadmapError/malformedImport(_:)`` naming the problem.
+    /// Decodes and validates an export: format and version, known topic ids, and every record
+    /// within ``ProgressLimits`` (dates 1970–9999, hours in (0, 168], ratings 0…5, finite scores).
+    /// Throws ``RoadmapError/malformedImport(_:)`` or ``RoadmapError/invalidRecord(record:field:value:allowed:)``
+    /// naming the problem.
     public static func decode(_ data: Data, catalog: Curriculum = .standard) throws -> ProgressSnapshot {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -142,12 +144,7 @@ public struct ProgressSnapshot: Codable, Sendable, Equatable {
         let topicIDs = s.marks.map(\.topicID) + s.reviews.map(\.topicID) + s.studyLog.compactMap(\.topicID)
         let unknown = Set(topicIDs.filter { catalog.topicIfPresent($0) == nil }).sorted()
         if !unknown.isEmpty { throw RoadmapError.malformedImport("unknown topic ids: \(unknown.joined(separator: ", "))") }
-        if let bad = s.reviews.first(where: { !(0...5).contains($0.rating) }) {
-            throw RoadmapError.malformedImport("review of \(bad.topicID) has rating \(bad.rating); ratings are 0…5")
-        }
-        if let bad = s.studyLog.first(where: { !($0.hours > 0 && $0.hours.isFinite) }) {
-            throw RoadmapError.malformedImport("study log entry '\(bad.note)' has \(bad.hours) hours; hours must be positive")
-        }
+        try s.validate()
         if Set(s.marks.map(\.topicID)).count != s.marks.count { throw RoadmapError.malformedImport("a topic is marked twice") }
         return s
     }

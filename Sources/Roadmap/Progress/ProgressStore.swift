@@ -7,9 +7,14 @@ import SwiftLearnCore
 ///
 /// - WAL journal, `synchronous=FULL`, a 10 s busy timeout: several `swiftlearn` processes may
 ///   write at once, and a process killed mid-write loses nothing it committed.
-/// - Every public write runs in one transaction.
+/// - Every public write runs in one transaction, after checking its values against ``ProgressLimits``.
 /// - Schema changes go through a `DatabaseMigrator` (migrations `v1` …); a database with
-///   migrations this build does not know is refused rather than altered.
+///   migrations this build does not know is refused rather than altered. Inspecting, opening
+///   and migrating happen under ``MigrationLock`` (a `flock`), so any number of threads or
+///   processes may create the same store at once.
+/// - Reading never traps on stored values: rows of the wrong type or out of range (from older
+///   versions or bad imports) are skipped and reported (``reading(at:)``); ``repair()`` deletes them.
+/// - `readOnly: true` opens without creating, locking or migrating anything (read-only folders).
 /// - A file that is not SQLite, is damaged, or belongs to another application is refused with
 ///   ``RoadmapError`` and never written to.
 ///
@@ -17,7 +22,12 @@ import SwiftLearnCore
 public final class ProgressStore: @unchecked Sendable {
     /// The database file.
     public let path: URL
-    let pool: DatabasePool
+    /// Whether the store was opened for reading only; writes throw ``RoadmapError/readOnly(folder:)``.
+    public let isReadOnly: Bool
+    let reader: any DatabaseReader
+    let writer: DatabasePool?
+    /// The private copy a read-only store reads when SQLite cannot read the file in place; removed on deinit.
+    private let temporaryCopy: URL?
 
     /// `PRAGMA application_id` of SwiftLearn progress databases ("SLRN").
     public static let applicationID: Int32 = 0x534C_524E
@@ -33,8 +43,10 @@ public final class ProgressStore: @unchecked Sendable {
 
     /// Opens (creating when missing) the store in `home`.
     public convenience init(home: URL) throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: home.path) && !fm.isWritableFile(atPath: home.path) { throw RoadmapError.readOnly(folder: home.path) }
         do {
-            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            try fm.createDirectory(at: home, withIntermediateDirectories: true)
         } catch {
             throw RoadmapError.storage("cannot create \(home.path): \(readableReason(error))")
         }
@@ -42,26 +54,87 @@ public final class ProgressStore: @unchecked Sendable {
     }
 
     /// Opens the store in `home` only if its database exists; nil otherwise (nothing is created).
-    public static func openExisting(home: URL) throws -> ProgressStore? {
+    /// With `readOnly`, nothing is written either (for commands that only read).
+    public static func openExisting(home: URL, readOnly: Bool = false) throws -> ProgressStore? {
         let file = home.appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
-        return try ProgressStore(path: file)
+        return try ProgressStore(path: file, readOnly: readOnly)
     }
 
-    /// Opens (creating when missing) the database at `path`, after checking that an existing file
-    /// is a healthy SwiftLearn progress database.
-    public init(path: URL) throws {
+    /// Opens the database at `path` after checking that an existing file is a healthy SwiftLearn
+    /// progress database. Writable (the default): creates and migrates it under ``MigrationLock``.
+    /// `readOnly`: opens an existing, migrated database without writing anything.
+    public init(path: URL, readOnly: Bool = false) throws {
         self.path = path
-        try Self.inspectExisting(path)
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        isReadOnly = readOnly
         do {
-            pool = try DatabasePool(path: path.path, configuration: config)
-            try Self.migrator.migrate(pool)
+            if readOnly {
+                let source = try Self.readableLocation(path)
+                temporaryCopy = source == path ? nil : source
+                try Self.inspectExisting(source)
+                reader = try Self.openReadOnly(source)
+                writer = nil
+            } else {
+                temporaryCopy = nil
+                let pool = try MigrationLock.withLock(for: path) {
+                    try Self.inspectExisting(path)
+                    return try Self.openAndMigrate(path)
+                }
+                reader = pool
+                writer = pool
+            }
         } catch let e as DatabaseError {
             throw Self.translate(e, path: path)
         }
+    }
+
+    /// A WAL connection pool on `path`, migrated to this build's schema. Call under ``MigrationLock``.
+    private static func openAndMigrate(_ path: URL) throws -> DatabasePool {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: path.path, configuration: config)
+        try migrator.migrate(pool)
+        return pool
+    }
+
+    deinit {
+        if let copy = temporaryCopy { try? FileManager.default.removeItem(at: copy.deletingLastPathComponent()) }
+    }
+
+    /// Where a read-only store reads `path`: in place, or — in a folder that cannot be written and
+    /// has no WAL index (`-shm`), where SQLite cannot read a WAL database — a private copy in the
+    /// temporary folder (removed on deinit).
+    private static func readableLocation(_ path: URL) throws -> URL {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: path.path), !fm.isWritableFile(atPath: path.deletingLastPathComponent().path),
+              !fm.fileExists(atPath: path.path + "-shm") else { return path }
+        let folder = fm.temporaryDirectory.appendingPathComponent("swiftlearn-readonly-\(UUID().uuidString)")
+        let copy = folder.appendingPathComponent(fileName)
+        do {
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            try fm.copyItem(at: path, to: copy)
+            if fm.fileExists(atPath: path.path + "-wal") {  // commits not yet checkpointed into the main file
+                try fm.copyItem(atPath: path.path + "-wal", toPath: copy.path + "-wal")
+            }
+            return copy
+        } catch {
+            try? fm.removeItem(at: folder)
+            throw RoadmapError.storage("cannot read \(path.path) from a read-only folder: \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+        }
+    }
+
+    /// A read-only connection on an existing database whose migrations are all applied.
+    private static func openReadOnly(_ path: URL) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: path.path, configuration: config)
+        guard try queue.read({ try migrator.hasCompletedMigrations($0) }) else {
+            try? queue.close()
+            throw RoadmapError.storage("\(path.path) is not set up yet; run a command that writes (e.g. `swiftlearn progress mark`) first")
+        }
+        return queue
     }
 
     /// The schema, one migration per change; never edit a migration that has shipped.
@@ -141,20 +214,26 @@ public final class ProgressStore: @unchecked Sendable {
     }
 
     static func translate(_ e: DatabaseError, path: URL) -> RoadmapError {
+        let folder = path.deletingLastPathComponent().path
         switch e.resultCode {
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
             return .notAProgressDatabase(path: path.path, reason: "damaged: \(e.message ?? "\(e.resultCode)")")
+        case .SQLITE_READONLY:
+            return .readOnly(folder: folder)
+        case .SQLITE_CANTOPEN where !FileManager.default.isWritableFile(atPath: folder):
+            return .readOnly(folder: folder)
         default:
             return .storage("\(path.path): \(e.message ?? "\(e.resultCode)")")
         }
     }
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch let e as DatabaseError { throw Self.translate(e, path: path) }
+        guard let writer else { throw RoadmapError.readOnly(folder: path.deletingLastPathComponent().path) }
+        do { return try writer.write(body) } catch let e as DatabaseError { throw Self.translate(e, path: path) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch let e as DatabaseError { throw Self.translate(e, path: path) }
+        do { return try reader.read(body) } catch let e as DatabaseError { throw Self.translate(e, path: path) }
     }
 
     /// Dates are kept to the second.
@@ -162,7 +241,7 @@ public final class ProgressStore: @unchecked Sendable {
 
     /// Closes the database (checkpointing the WAL into the main file). The store cannot be used afterwards.
     public func close() throws {
-        do { try pool.close() } catch let e as DatabaseError { throw Self.translate(e, path: path) }
+        do { try reader.close() } catch let e as DatabaseError { throw Self.translate(e, path: path) }
     }
 
     // MARK: writes (one transaction each)
@@ -176,7 +255,8 @@ public final class ProgressStore: @unchecked Sendable {
     /// Marks several topics learned in one transaction; for each, false when it already was.
     @discardableResult
     public func mark(_ topicIDs: [String], at date: Date, note: String? = nil) throws -> [Bool] {
-        try write { db in
+        for id in topicIDs { try TopicMark(topicID: id, learnedAt: date).validate(record: "mark of \(id)") }
+        return try write { db in
             try topicIDs.map { id in
                 try db.execute(sql: "INSERT OR IGNORE INTO topic_mark (topic_id, learned_at, note) VALUES (?, ?, ?)",
                                arguments: [id, Self.second(date), note])
@@ -202,12 +282,10 @@ public final class ProgressStore: @unchecked Sendable {
         }
     }
 
-    /// Appends a study-log entry and returns it with its row id. `hours` must be positive and finite.
+    /// Appends a study-log entry and returns it with its row id; hours and date must be within ``ProgressLimits``.
     @discardableResult
     public func log(hours: Double, note: String, topicID: String? = nil, at date: Date) throws -> StudyLogEntry {
-        guard hours > 0, hours.isFinite, hours <= 24 * 7 else {
-            throw RoadmapError.invalidValue(name: "hours", value: "\(hours)", allowed: "a positive number of hours (at most 168)")
-        }
+        try StudyLogEntry(loggedAt: date, hours: hours, note: note, topicID: topicID).validate(record: "study log entry '\(note.prefix(40))'")
         return try write { db in
             try db.execute(sql: "INSERT INTO study_log (logged_at, hours, note, topic_id) VALUES (?, ?, ?, ?)",
                            arguments: [Self.second(date), hours, note, topicID])
@@ -217,9 +295,7 @@ public final class ProgressStore: @unchecked Sendable {
 
     /// Records a review rated 0…5.
     public func recordReview(_ topicID: String, rating: Int, at date: Date) throws {
-        guard (0...5).contains(rating) else {
-            throw RoadmapError.invalidValue(name: "rating", value: "\(rating)", allowed: "0 (forgot) … 5 (perfect recall)")
-        }
+        try ReviewRecord(topicID: topicID, reviewedAt: date, rating: rating).validate(record: "review of \(topicID)")
         try write { db in
             try db.execute(sql: "INSERT INTO review (topic_id, reviewed_at, rating) VALUES (?, ?, ?)",
                            arguments: [topicID, Self.second(date), rating])
@@ -228,6 +304,7 @@ public final class ProgressStore: @unchecked Sendable {
 
     /// Records a checkpoint run.
     public func recordCheckpoint(_ r: CheckpointRecord) throws {
+        try r.validate(record: "checkpoint run of \(r.checkpointID)")
         try write { db in
             try db.execute(sql: "INSERT INTO checkpoint_result (checkpoint_id, run_at, passed, score, detail) VALUES (?, ?, ?, ?, ?)",
                            arguments: [r.checkpointID, Self.second(r.runAt), r.passed, r.score, r.detail])
@@ -236,22 +313,23 @@ public final class ProgressStore: @unchecked Sendable {
 
     // MARK: reads
 
-    /// Everything, read in one transaction (a consistent view even while others write).
-    public func snapshot(at date: Date = Date()) throws -> ProgressSnapshot {
-        try read { db in
-            let marks = try Row.fetchAll(db, sql: "SELECT * FROM topic_mark ORDER BY learned_at, topic_id").map {
-                TopicMark(topicID: $0["topic_id"], learnedAt: $0["learned_at"], note: $0["note"])
-            }
-            let log = try Row.fetchAll(db, sql: "SELECT * FROM study_log ORDER BY logged_at, id").map {
-                StudyLogEntry(id: $0["id"], loggedAt: $0["logged_at"], hours: $0["hours"], note: $0["note"], topicID: $0["topic_id"])
-            }
-            let reviews = try Row.fetchAll(db, sql: "SELECT * FROM review ORDER BY reviewed_at, id").map {
-                ReviewRecord(topicID: $0["topic_id"], reviewedAt: $0["reviewed_at"], rating: $0["rating"])
-            }
-            let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM checkpoint_result ORDER BY run_at, id").map {
-                CheckpointRecord(checkpointID: $0["checkpoint_id"], runAt: $0["run_at"], passed: $0["passed"], score: $0["score"], detail: $0["detail"])
-            }
-            return ProgressSnapshot(exportedAt: Self.second(date), marks: marks, studyLog: log, reviews: reviews, checkpoints: checkpoints)
+    /// The usable records, read in one transaction (a consistent view even while others write);
+    /// unusable rows are skipped silently: use ``reading(at:)`` to learn about them.
+    public func snapshot(at date: Date = Date()) throws -> ProgressSnapshot { try reading(at: date).snapshot }
+
+    /// The usable records and the rows skipped as unusable, read in one transaction.
+    public func reading(at date: Date = Date()) throws -> ProgressReading {
+        try read { db in try ProgressRowReader.reading(db, at: date) }
+    }
+
+    /// Deletes every unusable row (those ``reading(at:)`` reports), finding and deleting them in one
+    /// transaction; returns the rows deleted.
+    @discardableResult
+    public func repair() throws -> [ProgressIssue] {
+        try write { db in
+            let issues = try ProgressRowReader.reading(db, at: Date()).issues
+            for i in issues { try db.execute(sql: "DELETE FROM \(i.table) WHERE rowid = ?", arguments: [i.rowID]) }
+            return issues
         }
     }
 
@@ -265,10 +343,13 @@ public final class ProgressStore: @unchecked Sendable {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 
-    /// Imports a snapshot in one transaction. `replace` empties the store first; otherwise entries
+    /// Imports a snapshot in one transaction, after checking every record (``ProgressSnapshot/validate()``;
+    /// a record out of range changes nothing). `replace` empties the store first; otherwise entries
     /// are merged (marks keep the earlier date; identical log, review and checkpoint rows are skipped),
-    /// so importing the same export twice changes nothing.
+    /// so importing the same export twice changes nothing. Duplicates are found through one set of
+    /// the rows already stored, so the time grows linearly with the store and the import.
     public func importSnapshot(_ s: ProgressSnapshot, replace: Bool) throws {
+        try s.validate()
         try write { db in
             if replace {
                 for table in ["topic_mark", "study_log", "review", "checkpoint_result"] { try db.execute(sql: "DELETE FROM \(table)") }
@@ -279,29 +360,29 @@ public final class ProgressStore: @unchecked Sendable {
                     ON CONFLICT(topic_id) DO UPDATE SET learned_at = MIN(learned_at, excluded.learned_at)
                     """, arguments: [m.topicID, Self.second(m.learnedAt), m.note])
             }
-            for e in s.studyLog {
-                let d = Self.second(e.loggedAt)
-                let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM study_log WHERE logged_at = ? AND hours = ? AND note = ? AND topic_id IS ?)",
-                                               arguments: [d, e.hours, e.note, e.topicID]) ?? false
-                if !exists {
-                    try db.execute(sql: "INSERT INTO study_log (logged_at, hours, note, topic_id) VALUES (?, ?, ?, ?)", arguments: [d, e.hours, e.note, e.topicID])
-                }
-            }
-            for r in s.reviews {
-                let d = Self.second(r.reviewedAt)
-                let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM review WHERE topic_id = ? AND reviewed_at = ? AND rating = ?)",
-                                               arguments: [r.topicID, d, r.rating]) ?? false
-                if !exists { try db.execute(sql: "INSERT INTO review (topic_id, reviewed_at, rating) VALUES (?, ?, ?)", arguments: [r.topicID, d, r.rating]) }
-            }
-            for c in s.checkpoints {
-                let d = Self.second(c.runAt)
-                let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM checkpoint_result WHERE checkpoint_id = ? AND run_at = ? AND passed = ? AND detail = ?)",
-                                               arguments: [c.checkpointID, d, c.passed, c.detail]) ?? false
-                if !exists {
-                    try db.execute(sql: "INSERT INTO checkpoint_result (checkpoint_id, run_at, passed, score, detail) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [c.checkpointID, d, c.passed, c.score, c.detail])
-                }
-            }
+            try Self.insertMissing(db, table: "study_log", columns: ["logged_at", "hours", "note", "topic_id"], keyCount: 4, rows: s.studyLog.map {
+                [Self.second($0.loggedAt).databaseValue, $0.hours.databaseValue, $0.note.databaseValue, $0.topicID.databaseValue]
+            })
+            try Self.insertMissing(db, table: "review", columns: ["topic_id", "reviewed_at", "rating"], keyCount: 3, rows: s.reviews.map {
+                [$0.topicID.databaseValue, Self.second($0.reviewedAt).databaseValue, $0.rating.databaseValue]
+            })
+            try Self.insertMissing(db, table: "checkpoint_result", columns: ["checkpoint_id", "run_at", "passed", "detail", "score"], keyCount: 4, rows: s.checkpoints.map {
+                [$0.checkpointID.databaseValue, Self.second($0.runAt).databaseValue, $0.passed.databaseValue, $0.detail.databaseValue, $0.score.databaseValue]
+            })
+        }
+    }
+
+    /// Inserts `rows` (values for `columns`) into `table`, skipping each row whose first `keyCount`
+    /// values equal those of a row already there or inserted before it. One set of keys, built from
+    /// the table once, replaces a query per row (which made large imports quadratic).
+    private static func insertMissing(_ db: Database, table: String, columns: [String], keyCount: Int, rows: [[DatabaseValue]]) throws {
+        guard !rows.isEmpty else { return }
+        var seen = Set<ArraySlice<DatabaseValue>>()
+        let stored = try Row.fetchCursor(db, sql: "SELECT \(columns.prefix(keyCount).joined(separator: ", ")) FROM \(table)")
+        while let row = try stored.next() { seen.insert(ArraySlice(row.databaseValues)) }
+        let insert = try db.cachedStatement(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
+        for values in rows where seen.insert(values.prefix(keyCount)).inserted {
+            try insert.execute(arguments: StatementArguments(values))
         }
     }
 }

@@ -21,6 +21,9 @@ public enum ReviewScheduler {
     public static let initialEasiness = 2.5
     /// SM-2's lowest easiness factor.
     public static let minimumEasiness = 1.3
+    /// The longest interval (100 years): SM-2's growth would overflow `Int` after ~170 good
+    /// reviews of one topic, and no review is useful further out.
+    public static let maximumIntervalDays = 36_500
 
     /// The review state of one topic.
     public struct State: Sendable, Equatable {
@@ -45,7 +48,9 @@ public enum ReviewScheduler {
     /// The interval (days) after `repetitions` successful reviews, given the previous interval.
     public static func interval(repetitions: Int, previous: Int, easiness: Double) -> Int {
         if repetitions < ladder.count { return ladder[repetitions] }
-        return Swift.max(previous + 1, Int((Double(previous) * easiness).rounded()))
+        let grown = (Double(previous) * easiness).rounded()
+        guard grown.isFinite, grown < Double(maximumIntervalDays) else { return maximumIntervalDays }
+        return Swift.min(maximumIntervalDays, Swift.max(previous + 1, Int(grown)))
     }
 
     /// Replays a topic's history: learned at `learnedAt`, then `reviews` (any order; those
@@ -96,7 +101,8 @@ public enum ReviewScheduler {
         return c
     }
 
+    /// `date` plus `days` calendar days; `.distantFuture` if the calendar cannot represent it.
     static func addDays(_ days: Int, to date: Date, _ calendar: Calendar) -> Date {
-        calendar.date(byAdding: .day, value: days, to: date)!
+        calendar.date(byAdding: .day, value: days, to: date) ?? .distantFuture
     }
 }

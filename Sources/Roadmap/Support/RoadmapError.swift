@@ -23,6 +23,10 @@ public enum RoadmapError: Error, CustomStringConvertible, Equatable, Sendable {
     case newerDatabase(path: String, migrations: [String])
     /// An import file that cannot be read as a SwiftLearn progress export.
     case malformedImport(String)
+    /// A record (of an import, or passed to a store write) with a field outside ``ProgressLimits``.
+    case invalidRecord(record: String, field: String, value: String, allowed: String)
+    /// The progress folder cannot be written (read-only folder or file, or a store opened for reading).
+    case readOnly(folder: String)
     /// A storage failure from SQLite, with its message.
     case storage(String)
 
@@ -43,6 +47,10 @@ public enum RoadmapError: Error, CustomStringConvertible, Equatable, Sendable {
         case .newerDatabase(let path, let migrations):
             return "\(path) was written by a newer SwiftLearn (unknown migrations: \(migrations.joined(separator: ", "))); upgrade swiftlearn to use it."
         case .malformedImport(let why): return "cannot import: \(why); nothing was changed"
+        case .invalidRecord(let record, let field, let value, let allowed):
+            return "invalid \(field) '\(value)' in \(record): must be \(allowed); nothing was changed"
+        case .readOnly(let folder):
+            return "cannot save progress: \(folder) is read-only; nothing was changed. Make it writable or use --home to pick another folder."
         case .storage(let message): return "progress store: \(message)"
         }
     }
