@@ -13,7 +13,8 @@ public enum DecodedModel {
     public static func validate(_ estimator: any Estimator) throws {
         let name = type(of: estimator).modelName
         do {
-            try type(of: estimator).init().setParameters(estimator.parameters)
+            // Nested `member__param` values belong to members, which their own boxes validate.
+            try type(of: estimator).init().setParameters(estimator.parameters.filter { !$0.key.contains("__") })
         } catch let error as LearnError {
             if case .corruptModel = error { throw error }
             throw LearnError.corruptModel("\(name): \(error.description)")
