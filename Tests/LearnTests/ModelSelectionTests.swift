@@ -229,3 +229,5 @@ final class PrepTestNearestCentroid: Classifier {
         #expect(throws: LearnError.self) { try computeClassWeight(.custom([7: 1]), classes: [0, 1, 2], y: y) }
     }
 }
+
+extension PrepTestNearestCentroid { func validateDecoded() throws {} }

@@ -195,3 +195,5 @@ final class PrepTestLinearRegression: Regressor, FeatureImportanceProviding {
         #expect(throws: LearnError.self) { try RandomUnderSampler().fitResample(x, Array(y.dropLast())) }
     }
 }
+
+extension PrepTestLinearRegression { func validateDecoded() throws {} }

@@ -85,8 +85,8 @@ public final class GaussianMixture: PredictingClusterer {
         case "covariance_type": covarianceType = try value.choice(name, ["full", "tied", "diag", "spherical"])
         case "tol": tol = try value.double(name)
         case "reg_covar": regCovar = try value.double(name)
-        case "max_iter": maxIter = try value.int(name)
-        case "n_init": nInit = try value.int(name)
+        case "max_iter": maxIter = try value.int(name, atMost: ParameterLimits.iterations)
+        case "n_init": nInit = try value.int(name, atMost: ParameterLimits.estimators)
         case "init_params": initParams = try value.choice(name, ["kmeans", "k-means++", "random", "random_from_data"])
         case "weights_init":
             if case .list(let l) = value { weightsInit = try l.map { try $0.double(name) } }
@@ -104,7 +104,7 @@ public final class GaussianMixture: PredictingClusterer {
                 meansInit = Matrix(r)
             } else if case .none = value { meansInit = nil }
             else { throw LearnError.invalidParameter(name: name, value: value.description, reason: "expected a list of rows or None") }
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         case "warm_start": warmStart = try value.bool(name)
         default: throw unknownParameter(name)
         }

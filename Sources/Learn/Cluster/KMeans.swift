@@ -61,10 +61,10 @@ public final class KMeans: PredictingClusterer, Transformer {
         case "init": initMethod = try value.choice(name, ["k-means++", "random"])
         case "n_init":
             if case .string(let s) = value, s == "auto" { nInit = nil } else { nInit = try value.int(name) }
-        case "max_iter": maxIter = try value.int(name)
+        case "max_iter": maxIter = try value.int(name, atMost: ParameterLimits.iterations)
         case "tol": tol = try value.double(name)
         case "algorithm": algorithm = try value.choice(name, ["lloyd", "elkan"])
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }

@@ -16,6 +16,12 @@ public protocol Estimator: AnyObject, Codable {
     /// ``LearnError/unknownParameter(estimator:name:valid:)`` or
     /// ``LearnError/invalidParameter(name:value:reason:)``.
     func setParameter(_ name: String, _ value: ParamValue) throws
+    /// Checks the state just read from a model file before any use: array lengths against each
+    /// other and the stated shapes, indices in range, trees acyclic, counts positive, numbers
+    /// finite, classes distinct. Throws ``LearnError/corruptModel(_:)`` naming the estimator and
+    /// the field, never traps. ``ModelFile`` runs it (through ``DecodedModel/validate(_:)``) on
+    /// every decoded estimator, nested ones included; a model file is outside data.
+    func validateDecoded() throws
 }
 
 extension Estimator {

@@ -174,6 +174,23 @@ public struct Matrix: Equatable, Sendable, Codable {
     }
 }
 
+extension Matrix {
+    private enum CodingKeys: String, CodingKey { case rows, columns, values }
+
+    /// Decodes a matrix, throwing (never stopping) when the stated shape does not match the
+    /// values: a model file is outside data.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try c.decode(Int.self, forKey: .rows), columns = try c.decode(Int.self, forKey: .columns)
+        let values = try c.decode([Double].self, forKey: .values)
+        let (size, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard rows >= 0, columns >= 0, !overflow, size == values.count else {
+            throw LearnError.corruptModel("\(DecodingErrorText.field(decoder.codingPath)): \(values.count) values do not fill \(rows)×\(columns)")
+        }
+        self.init(rows: rows, columns: columns, values: values)
+    }
+}
+
 extension Matrix: CustomStringConvertible {
     public var description: String {
         let shown = Swift.min(rows, 6)

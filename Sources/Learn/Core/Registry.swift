@@ -69,6 +69,8 @@ public struct EstimatorBox: Codable {
         let name = try c.decode(String.self, forKey: .model)
         let type = try ModelRegistry.type(named: name)
         estimator = try Self.decode(type, from: c)
+        // Every decoded estimator, at any depth, is checked before anything can use it.
+        try DecodedModel.validate(estimator)
     }
 
     private static func decode<E: Estimator>(_ type: E.Type, from c: KeyedDecodingContainer<Keys>) throws -> any Estimator {
@@ -112,8 +114,10 @@ public enum ModelFile {
         let env: Envelope
         do { env = try dec.decode(Envelope.self, from: data) } catch let e as LearnError {
             throw e
+        } catch let e as DecodingError {
+            throw LearnError.corruptModel(DecodingErrorText.describe(e))
         } catch {
-            throw LearnError.corruptModel(String(describing: error).prefix(300).description)
+            throw LearnError.corruptModel("invalid contents")
         }
         guard env.format == "swiftlearn-model" else { throw LearnError.corruptModel("not a swiftlearn model file") }
         guard env.version <= version else { throw LearnError.corruptModel("format version \(env.version) is newer than this program's \(version)") }
@@ -125,12 +129,16 @@ public enum ModelFile {
         try encode(estimator, metadata: metadata).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    /// Reads a model file.
+    /// Reads a model file; every error names the file.
     public static func load(path: String) throws -> (estimator: any Estimator, metadata: [String: String]) {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw LearnError.corruptModel("cannot read \(path): \(readableReason(error))")
         }
-        return try decode(data)
+        do { return try decode(data) } catch LearnError.corruptModel(let m) {
+            throw LearnError.corruptModel("\(path): \(m)")
+        } catch LearnError.unknownModel(let name, _) {
+            throw LearnError.corruptModel("\(path): unknown model name '\(name)'")
+        }
     }
 }

@@ -76,6 +76,18 @@ public struct LabelSet: Equatable, Codable, Sendable {
         lookup = d
     }
 
+    private enum CodingKeys: String, CodingKey { case classes, lookup }
+
+    /// Decodes the classes (distinct, increasing) and rebuilds the lookup from them.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let labels = try c.decode([Int].self, forKey: .classes)
+        guard zip(labels, labels.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw LearnError.corruptModel("\(DecodingErrorText.field(decoder.codingPath)): classes \(labels) are not distinct and increasing")
+        }
+        self.init(labels)
+    }
+
     /// Number of classes.
     public var count: Int { classes.count }
 

@@ -89,7 +89,7 @@ public final class PCA: InvertibleTransformer {
         case "iterated_power":
             if case .string(let s) = value, s == "auto" { iteratedPower = nil } else { iteratedPower = try value.int(name) }
         case "n_oversamples": nOversamples = try value.int(name)
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }

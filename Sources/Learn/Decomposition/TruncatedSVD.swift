@@ -54,9 +54,9 @@ public final class TruncatedSVD: InvertibleTransformer {
         switch name {
         case "n_components": nComponents = try value.int(name)
         case "algorithm": algorithm = try value.choice(name, ["randomized", "arpack"])
-        case "n_iter": nIter = try value.int(name)
+        case "n_iter": nIter = try value.int(name, atMost: ParameterLimits.iterations)
         case "n_oversamples": nOversamples = try value.int(name)
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }

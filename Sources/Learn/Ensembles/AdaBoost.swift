@@ -37,7 +37,7 @@ public final class AdaBoostClassifier: ProbabilisticClassifier, DecisionFunction
     public private(set) var estimatorErrors: [Double] = []
     /// Labels seen in fit (`classes_`).
     public private(set) var classes: [Int] = []
-    private var nFeatures = 0
+    var nFeatures = 0
 
     public init(estimator: (any SampleWeightedClassifier)? = nil, nEstimators: Int = 50, learningRate: Double = 1.0, randomState: Int? = nil) {
         estimatorBox = estimator.map { EstimatorBox($0) }
@@ -66,9 +66,9 @@ public final class AdaBoostClassifier: ProbabilisticClassifier, DecisionFunction
 
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         switch name {
-        case "n_estimators": nEstimators = try value.int(name)
+        case "n_estimators": nEstimators = try value.int(name, atMost: ParameterLimits.estimators)
         case "learning_rate": learningRate = try value.double(name)
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         case "estimator":
             if case .none = value { estimator = nil; return }
             guard let e = try ModelRegistry.make(try value.string(name)) as? any SampleWeightedClassifier else {
@@ -198,7 +198,7 @@ public final class AdaBoostRegressor: Regressor, FeatureImportanceProviding {
     public private(set) var estimatorWeights: [Double] = []
     /// Weighted error of each fitted estimator (`estimator_errors_`).
     public private(set) var estimatorErrors: [Double] = []
-    private var nFeatures = 0
+    var nFeatures = 0
 
     public init(estimator: (any Regressor)? = nil, nEstimators: Int = 50, learningRate: Double = 1.0, loss: String = "linear", randomState: Int? = nil) {
         estimatorBox = estimator.map { EstimatorBox($0) }
@@ -225,10 +225,10 @@ public final class AdaBoostRegressor: Regressor, FeatureImportanceProviding {
 
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         switch name {
-        case "n_estimators": nEstimators = try value.int(name)
+        case "n_estimators": nEstimators = try value.int(name, atMost: ParameterLimits.estimators)
         case "learning_rate": learningRate = try value.double(name)
         case "loss": loss = try value.choice(name, ["linear", "square", "exponential"])
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         case "estimator":
             if case .none = value { estimator = nil; return }
             guard let e = try ModelRegistry.make(try value.string(name)) as? any Regressor else {

@@ -28,11 +28,11 @@ public struct ForestParameters: Equatable, Codable, Sendable {
 
     mutating func set(_ name: String, _ value: ParamValue) throws -> Bool {
         switch name {
-        case "n_estimators": nEstimators = try value.int(name)
+        case "n_estimators": nEstimators = try value.int(name, atMost: ParameterLimits.estimators)
         case "bootstrap": bootstrap = try value.bool(name)
         case "oob_score": oobScore = try value.bool(name)
         case "n_jobs": nJobs = try value.optionalInt(name)
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         case "max_samples":
             switch value {
             case .none, .int, .double: maxSamples = value

@@ -28,10 +28,10 @@ public struct GradientBoostingParameters: Equatable, Codable, Sendable {
     mutating func set(_ name: String, _ value: ParamValue) throws -> Bool {
         switch name {
         case "learning_rate": learningRate = try value.double(name)
-        case "n_estimators": nEstimators = try value.int(name)
+        case "n_estimators": nEstimators = try value.int(name, atMost: ParameterLimits.estimators)
         case "subsample": subsample = try value.double(name)
         case "criterion": criterion = try value.choice(name, ["friedman_mse", "squared_error"])
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         case "validation_fraction": validationFraction = try value.double(name)
         case "n_iter_no_change": nIterNoChange = try value.optionalInt(name)
         case "tol": tol = try value.double(name)

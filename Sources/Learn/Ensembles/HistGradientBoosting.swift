@@ -37,19 +37,19 @@ public struct HistGradientBoostingParameters: Equatable, Codable, Sendable {
     mutating func set(_ name: String, _ value: ParamValue) throws -> Bool {
         switch name {
         case "learning_rate": learningRate = try value.double(name)
-        case "max_iter": maxIter = try value.int(name)
+        case "max_iter": maxIter = try value.int(name, atMost: ParameterLimits.estimators)
         case "max_leaf_nodes": maxLeafNodes = try value.optionalInt(name)
-        case "max_depth": maxDepth = try value.optionalInt(name)
+        case "max_depth": maxDepth = try value.optionalInt(name, atMost: ParameterLimits.depth)
         case "min_samples_leaf": minSamplesLeaf = try value.int(name)
         case "l2_regularization": l2Regularization = try value.double(name)
-        case "max_bins": maxBins = try value.int(name)
+        case "max_bins": maxBins = try value.int(name, atMost: ParameterLimits.bins)
         case "early_stopping":
             if case .string("auto") = value { earlyStopping = value } else { earlyStopping = .bool(try value.bool(name)) }
         case "scoring": _ = try value.choice(name, ["loss"])
         case "validation_fraction": validationFraction = try value.double(name)
         case "n_iter_no_change": nIterNoChange = try value.int(name)
         case "tol": tol = try value.double(name)
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         default: return false
         }
         return true

@@ -266,7 +266,7 @@ public final class StackingClassifier: ProbabilisticClassifier {
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         switch name {
         case "estimators": members = EnsembleMembers(try EnsembleNesting.members(value, name: name))
-        case "cv": cv = try value.int(name)
+        case "cv": cv = try value.int(name, atMost: ParameterLimits.estimators)
         case "stack_method": stackMethod = try value.choice(name, ["auto", "predict_proba", "decision_function", "predict"])
         case "passthrough": passthrough = try value.bool(name)
         case "final_estimator":
@@ -413,7 +413,7 @@ public final class StackingRegressor: Regressor {
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         switch name {
         case "estimators": members = EnsembleMembers(try EnsembleNesting.members(value, name: name))
-        case "cv": cv = try value.int(name)
+        case "cv": cv = try value.int(name, atMost: ParameterLimits.estimators)
         case "passthrough": passthrough = try value.bool(name)
         case "final_estimator":
             if case .none = value { finalEstimator = nil; return }

@@ -41,7 +41,7 @@ public final class SelectKBest: Transformer {
         switch name {
         case "score_func": scoreFunc = try value.choice(name, Self.funcs)
         case "k": if case .string("all") = value { k = nil } else { k = try value.int(name) }
-        case "random_state": seed = try value.optionalInt(name)
+        case "random_state": seed = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }

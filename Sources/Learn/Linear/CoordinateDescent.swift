@@ -198,10 +198,10 @@ public class ElasticNet: SampleWeightedRegressor, FeatureImportanceProviding {
         case "alpha": alpha = try value.double(name)
         case "l1_ratio": l1Ratio = try value.double(name)
         case "fit_intercept": fitIntercept = try value.bool(name)
-        case "max_iter": maxIter = try value.int(name)
+        case "max_iter": maxIter = try value.int(name, atMost: ParameterLimits.iterations)
         case "tol": tol = try value.double(name)
         case "selection": selection = try value.choice(name, ["cyclic", "random"])
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         case "positive": positive = try value.bool(name)
         default: throw unknownParameter(name)
         }

@@ -109,7 +109,7 @@ public final class GradientDescentRegression: Regressor, FeatureImportanceProvid
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         switch name {
         case "learning_rate": learningRate = try value.double(name)
-        case "max_iter": maxIter = try value.int(name)
+        case "max_iter": maxIter = try value.int(name, atMost: ParameterLimits.iterations)
         case "tol": tol = try value.double(name)
         case "fit_intercept": fitIntercept = try value.bool(name)
         default: throw unknownParameter(name)

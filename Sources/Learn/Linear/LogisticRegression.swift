@@ -74,11 +74,11 @@ public final class LogisticRegression: ProbabilisticClassifier, DecisionFunction
         case "C": C = try value.double(name)
         case "l1_ratio": l1Ratio = try value.optionalDouble(name) ?? 0
         case "solver": solver = try value.choice(name, Self.solvers)
-        case "max_iter": maxIter = try value.int(name)
+        case "max_iter": maxIter = try value.int(name, atMost: ParameterLimits.iterations)
         case "tol": tol = try value.double(name)
         case "fit_intercept": fitIntercept = try value.bool(name)
         case "class_weight": classWeight = try ClassWeight(param: value, name: name)
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }

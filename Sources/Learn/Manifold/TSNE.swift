@@ -87,14 +87,14 @@ public final class TSNE: Transformer {
         case "early_exaggeration": earlyExaggeration = try value.double(name)
         case "learning_rate":
             if case .string(let s) = value, s == "auto" { learningRate = nil } else { learningRate = try value.double(name) }
-        case "max_iter": maxIter = try value.int(name)
+        case "max_iter": maxIter = try value.int(name, atMost: ParameterLimits.iterations)
         case "n_iter_without_progress": nIterWithoutProgress = try value.int(name)
         case "min_grad_norm": minGradNorm = try value.double(name)
         case "metric": metric = try value.choice(name, ["euclidean"])
         case "init": initMethod = try value.choice(name, ["pca", "random"])
         case "method": method = try value.choice(name, ["barnes_hut", "exact"])
         case "angle": angle = try value.double(name)
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }

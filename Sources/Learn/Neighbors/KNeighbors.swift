@@ -111,7 +111,7 @@ public final class KNeighborsClassifier: ProbabilisticClassifier, KNeighborsHype
     /// The method chosen (`_fit_method`): brute, kd_tree or ball_tree.
     public private(set) var fitMethod: NeighborsAlgorithm = .auto
     private(set) var neighborsIndex: NeighborsIndex?
-    private var encodedTargets: [Int] = []
+    var encodedTargets: [Int] = []
 
     /// A classifier with scikit-learn's defaults.
     public init(nNeighbors: Int = 5, weights: NeighborsWeights = .uniform, algorithm: NeighborsAlgorithm = .auto,
@@ -195,7 +195,7 @@ public final class KNeighborsRegressor: Regressor, KNeighborsHyperParameters {
     /// The method chosen (`_fit_method`): brute, kd_tree or ball_tree.
     public private(set) var fitMethod: NeighborsAlgorithm = .auto
     private(set) var neighborsIndex: NeighborsIndex?
-    private var targets: [Double] = []
+    var targets: [Double] = []
 
     /// A regressor with scikit-learn's defaults.
     public init(nNeighbors: Int = 5, weights: NeighborsWeights = .uniform, algorithm: NeighborsAlgorithm = .auto,

@@ -309,6 +309,9 @@ extension LabelEncoder: Codable where Label: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let cls = try c.decode([Label].self, forKey: .classes)
+        guard Set(cls).count == cls.count else {
+            throw LearnError.corruptModel("\(DecodingErrorText.field(decoder.codingPath)): LabelEncoder classes are not distinct")
+        }
         classes = cls
         lookup = Dictionary(uniqueKeysWithValues: cls.enumerated().map { ($1, $0) })
     }

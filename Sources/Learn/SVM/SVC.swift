@@ -94,7 +94,7 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
     public private(set) var nIterations: [Int] = []
     /// Features seen in fit (`n_features_in_`).
     public private(set) var nFeaturesIn = 0
-    private var supportSet: SVMSupportSet?
+    var supportSet: SVMSupportSet?
 
     /// An SVC with scikit-learn's defaults.
     public init(C: Double = 1.0, kernel: SVMKernel = .rbf, degree: Int = 3, gamma: SVMGamma = .scale, coef0: Double = 0,
@@ -130,7 +130,7 @@ public final class SVC: DecisionFunctionClassifier, ProbabilisticClassifier, Sam
         case "decision_function_shape":
             decisionFunctionShape = DecisionFunctionShape(rawValue: try value.choice(name, DecisionFunctionShape.allCases.map(\.rawValue)))!
         case "break_ties": breakTies = try value.bool(name)
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }

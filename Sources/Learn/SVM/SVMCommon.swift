@@ -34,7 +34,7 @@ extension SVMKernelHyperParameters {
         case "tol": tol = try value.double(name)
         case "cache_size": cacheSize = try value.double(name)
         case "verbose": verbose = try value.bool(name)
-        case "max_iter": maxIter = try value.int(name)
+        case "max_iter": maxIter = try value.int(name, atMost: ParameterLimits.iterations)
         default: return false
         }
         return true

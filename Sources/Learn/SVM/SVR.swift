@@ -54,7 +54,7 @@ public final class SVR: SampleWeightedRegressor, SVMKernelHyperParameters {
     public private(set) var nIterations = 0
     /// Features seen in fit (`n_features_in_`).
     public private(set) var nFeaturesIn = 0
-    private var supportSet: SVMSupportSet?
+    var supportSet: SVMSupportSet?
 
     /// An SVR with scikit-learn's defaults.
     public init(kernel: SVMKernel = .rbf, degree: Int = 3, gamma: SVMGamma = .scale, coef0: Double = 0, tol: Double = 1e-3,

@@ -62,7 +62,7 @@ public final class DecisionTreeClassifier: ProbabilisticClassifier, SampleWeight
         case "criterion": criterion = try value.choice(name, ["gini", "entropy", "log_loss"])
         case "splitter": splitter = try value.choice(name, ["best", "random"])
         case "class_weight": classWeight = try ClassWeight(param: value)
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }
@@ -171,7 +171,7 @@ public final class DecisionTreeRegressor: SampleWeightedRegressor, FeatureImport
         switch name {
         case "criterion": criterion = try value.choice(name, Self.criteria)
         case "splitter": splitter = try value.choice(name, ["best", "random"])
-        case "random_state": randomState = try value.optionalInt(name)
+        case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }

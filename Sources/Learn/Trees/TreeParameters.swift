@@ -128,7 +128,7 @@ public struct TreeParameters: Equatable, Codable, Sendable {
     /// Sets one by name; false when the name is not a tree parameter.
     mutating func set(_ name: String, _ value: ParamValue) throws -> Bool {
         switch name {
-        case "max_depth": maxDepth = try value.optionalInt(name)
+        case "max_depth": maxDepth = try value.optionalInt(name, atMost: ParameterLimits.depth)
         case "min_samples_split": minSamplesSplit = try TreeSampleCount(param: value, name: name)
         case "min_samples_leaf": minSamplesLeaf = try TreeSampleCount(param: value, name: name)
         case "min_weight_fraction_leaf": minWeightFractionLeaf = try value.double(name)
