@@ -2,7 +2,7 @@ import Foundation
 import Learn
 
 /// What a dataset's target is.
-public enum Task: String, Codable, Sendable, CaseIterable {
+public enum LearningTask: String, Codable, Sendable, CaseIterable {
     case classification, regression
 }
 
@@ -23,10 +23,10 @@ public struct Dataset: Sendable {
     /// Class names, indexed by label, for classification; nil for regression.
     public let classNames: [String]?
     /// Classification or regression.
-    public let task: Task
+    public let task: LearningTask
 
     public init(name: String, features: Matrix, featureNames: [String], target: [Double], targetName: String,
-                classNames: [String]?, task: Task) {
+                classNames: [String]?, task: LearningTask) {
         if features.rows != target.count || features.columns != featureNames.count {
             fatalError("Dataset: \(features.rows)×\(features.columns) features, \(target.count) targets and \(featureNames.count) feature names do not fit together")
         }
@@ -65,7 +65,7 @@ public enum BundledDataset: String, CaseIterable, Sendable {
     case diamonds
 
     /// Classification or regression.
-    public var task: Task {
+    public var task: LearningTask {
         switch self {
         case .diabetes, .diamonds: return .regression
         default: return .classification
@@ -130,7 +130,7 @@ public enum Datasets {
     /// numbers stay NaN). Class labels become indices into the sorted distinct target values.
     /// `task` is inferred when nil: a categorical target, or an integer one with at most 20
     /// distinct values, is classification.
-    public static func dataset(from table: CSVTable, target: String, task: Task? = nil, name: String = "data",
+    public static func dataset(from table: CSVTable, target: String, task: LearningTask? = nil, name: String = "data",
                                classNames: [String]? = nil) throws -> Dataset {
         let prep = try TabularPreparation(fitting: table, target: target, task: task, fillMissing: false)
         let x = try prep.features(table)
@@ -150,7 +150,7 @@ public enum Datasets {
     }
 
     /// Classification for categorical targets and integer targets with ≤ 20 distinct values.
-    public static func inferTask(_ column: CSVColumn) -> Task {
+    public static func inferTask(_ column: CSVColumn) -> LearningTask {
         switch column {
         case .categorical: return .classification
         case .numeric(let v):

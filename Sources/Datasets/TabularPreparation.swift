@@ -6,7 +6,7 @@ public struct TabularPreparation: Codable, Sendable {
     /// Target column name (nil for unsupervised use).
     public var target: String?
     /// Classification or regression.
-    public var task: Task?
+    public var task: LearningTask?
     /// One-hot encoding of categorical columns, numeric columns passed through.
     public var encoder: TableEncoder
     /// Per-column means (of the training rows) that fill missing values; nil when the model
@@ -18,7 +18,7 @@ public struct TabularPreparation: Codable, Sendable {
     /// Learns the preparation from a training table: the encoder from its feature columns, the
     /// fill values (unless `fillMissing` is false, for models that take NaN), and for
     /// classification the class names (sorted).
-    public init(fitting table: CSVTable, target: String?, task: Task? = nil, fillMissing: Bool = true) throws {
+    public init(fitting table: CSVTable, target: String?, task: LearningTask? = nil, fillMissing: Bool = true) throws {
         self.target = target
         try Self.checkFinite(table, except: target)
         let features = try target.map { try table.dropping([$0]) } ?? table

@@ -124,7 +124,7 @@ struct LearnFit: ParsableCommand {
     @Option(help: "Training CSV file (with a header row).") var train: String
     @Option(help: "Target column name.") var target: String
     @Option(help: "Test CSV file with the same columns.") var test: String?
-    @Option(help: "classification or regression (inferred when omitted).") var task: Task?
+    @Option(help: "classification or regression (inferred when omitted).") var task: LearningTask?
     @Option(help: "Write the fitted model (with its column encoding) to this file.") var save: String?
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -326,4 +326,4 @@ struct LearnModels: ParsableCommand {
     }
 }
 
-extension Task: ExpressibleByArgument {}
+extension LearningTask: ExpressibleByArgument {}

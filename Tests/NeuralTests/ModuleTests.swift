@@ -164,3 +164,29 @@ final class TinyNet: Module {
         }
     }
 }
+
+/// Layers whose forward values follow from their definition alone (no reference library needed).
+@Suite struct DefinitionLayerTests {
+    @Test func flattenJoinsTheChosenAxes() {
+        let x = Tensor((0..<24).map(Double.init), shape: [2, 3, 4])
+        #expect(Flatten()(x).shape == [2, 12])
+        #expect(Flatten()(x).scalars == x.scalars)
+        #expect(Flatten(startAxis: 0, endAxis: 1)(x).shape == [6, 4])
+        #expect(Flatten(startAxis: -2)(x).shape == [2, 12])
+        #expect(Flatten(startAxis: 0)(x).shape == [24])
+    }
+
+    /// 1-d pooling windows on [N, C, L]: max and average by hand, with stride, padding and ceil mode.
+    @Test func pooling1dForwardValues() {
+        let x = Tensor([1.0, 3, 2, 5, 4, -1, 0], shape: [1, 1, 7])
+        #expect(maxPool1d(x, kernelSize: 2).scalars == [3, 5, 4])
+        #expect(avgPool1d(x, kernelSize: 2).scalars == [2, 3.5, 1.5])
+        #expect(maxPool1d(x, kernelSize: 3, stride: 2).scalars == [3, 5, 4])
+        #expect(maxPool1d(x, kernelSize: 2, ceilMode: true).scalars == [3, 5, 4, 0])
+        // Padding counts as zeros for the average by default (count_include_pad), -inf for the max.
+        #expect(avgPool1d(x, kernelSize: 2, padding: 1).scalars == [0.5, 2.5, 4.5, -0.5])
+        #expect(maxPool1d(x, kernelSize: 2, padding: 1).scalars == [1, 3, 5, 0])
+        #expect(MaxPool1d(kernelSize: 2)(x).scalars == [3, 5, 4])
+        #expect(AvgPool1d(kernelSize: 2)(x).scalars == [2, 3.5, 1.5])
+    }
+}

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Testing
-@testable import Roadmap
+import Roadmap
 
 /// Collects values from several threads.
 final class LockedList<T>: @unchecked Sendable {

@@ -120,7 +120,7 @@ public final class ProgressStore: @unchecked Sendable {
             return copy
         } catch {
             try? fm.removeItem(at: folder)
-            throw RoadmapError.storage("cannot read \(path.path) from a read-only folder: \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+            throw RoadmapError.storage("cannot read \(path.path) from a read-only folder: \(readableReason(error))")
         }
     }
 
