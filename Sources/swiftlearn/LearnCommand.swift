@@ -18,11 +18,12 @@ struct ModelOptions: ParsableArguments {
     var settings: [String] = []
     @Option(help: "Random seed, passed as random_state to models that have one.") var seed: Int?
 
-    /// The estimator with `--set` and `--seed` applied; errors list valid names.
-    func makeEstimator() throws -> any Estimator {
+    /// The estimator with `--set` and `--seed` applied (`name` instead of `--model` when given);
+    /// errors list valid names.
+    func makeEstimator(named name: String? = nil) throws -> any Estimator {
         // The one-time BLAS-vs-native GEMM calibration happens here, not inside a timed fit.
         _ = BLAS.backendName(for: .float64)
-        let estimator = try ModelRegistry.make(model)
+        let estimator = try ModelRegistry.make(name ?? model)
         for s in settings {
             guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
                 throw ValidationError("--set takes key=value, got '\(s)'")
@@ -35,6 +36,30 @@ struct ModelOptions: ParsableArguments {
             try estimator.setParameter("random_state", .int(seed))
         }
         return estimator
+    }
+}
+
+/// The other member of a classifier/regressor family for `task` (`random-forest` ↔
+/// `random-forest-regressor`, `svc` ↔ `svr`, `sgd-classifier` ↔ `sgd-regressor`), when `name` is
+/// of the wrong kind and its twin is registered: a scikit-learn user naming the family expects
+/// the estimator that fits the target.
+func familyTwin(of name: String, for task: LearningTask) -> String? {
+    let candidates: [String]
+    switch task {
+    case .regression:
+        if name == "svc" { candidates = ["svr"] }
+        else if name.hasSuffix("-classifier") { candidates = [String(name.dropLast("-classifier".count)) + "-regressor"] }
+        else { candidates = [name + "-regressor"] }
+    case .classification:
+        if name == "svr" { candidates = ["svc"] }
+        else if name.hasSuffix("-regressor") {
+            let base = String(name.dropLast("-regressor".count))
+            candidates = [base, base + "-classifier"]
+        } else { candidates = [] }
+    }
+    return candidates.first { twin in
+        guard let made = try? ModelRegistry.make(twin) else { return false }
+        return task == .regression ? made is any Regressor : made is any Classifier
     }
 }
 
@@ -129,8 +154,8 @@ struct LearnFit: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        let estimator = try modelOptions.makeEstimator()
-        let name = modelOptions.model
+        var estimator = try modelOptions.makeEstimator()
+        var name = modelOptions.model
         var trainTable = try readTable(train)
         var testTable: CSVTable
         var heldOut = false
@@ -144,7 +169,14 @@ struct LearnFit: ParsableCommand {
         }
         let prep = try TabularPreparation(fitting: trainTable, target: target, task: task, fillMissing: !nanTolerantModels.contains(name))
         let xTrain = try prep.features(trainTable), xTest = try prep.features(testTable)
-        let resolvedTask = prep.task!
+        guard let resolvedTask = prep.task else { throw ValidationError("cannot tell the task of target '\(target)'; pass --task") }
+        let rightKind = resolvedTask == .classification ? estimator is any Classifier : estimator is any Regressor
+        var requested: String? = nil
+        if !rightKind, let twin = familyTwin(of: name, for: resolvedTask) {
+            requested = name
+            name = twin
+            estimator = try modelOptions.makeEstimator(named: twin)
+        }
         let fitSeconds: Double
         switch resolvedTask {
         case .classification:
@@ -170,6 +202,7 @@ struct LearnFit: ParsableCommand {
             ("n_train", .int(xTrain.rows)), ("n_test", .int(xTest.rows)), ("n_features", .int(xTrain.columns)),
             ("fit_seconds", .double(fitSeconds)), ("predict_seconds", .double(predictSeconds)),
         ] + metrics
+        if let requested { fields.append(("requested_model", .string(requested))) }
         if heldOut { fields.append(("test", .string("held-out 25% of --train"))) }
         if let save { fields.append(("saved", .string(save))) }
         if json { print(JSONLine(fields).text) } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwiftLearn
 
 /// The `swiftlearn` command: the roadmap as a program. This foundation release has the tour of
@@ -13,6 +14,22 @@ struct SwiftLearnCommand: ParsableCommand {
                       LearnCommand.self, TrainCommand.self, TokenizeCommand.self, CollectionCommand.self, SearchCommand.self,
                       IndexCommand.self, BenchCommand.self, InfoCommand.self]
     )
+
+    /// ArgumentParser's `main`, except that a `ValidationError` thrown while a subcommand runs
+    /// prints that subcommand's usage: the default reports it against the root command
+    /// ("Usage: swiftlearn <subcommand>"), which tells the user nothing about the option at fault.
+    static func main() {
+        let command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        var running = command
+        do { try running.run() } catch let error as ValidationError {
+            let usage = usageString(for: type(of: command))
+            FileHandle.standardError.write(Data("Error: \(error.message)\nUsage: \(usage)\n  See '\(usage.split(separator: " ").prefix { !$0.hasPrefix("-") && !$0.hasPrefix("[") && !$0.hasPrefix("<") }.joined(separator: " ")) --help' for more information.\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `swiftlearn info`: what this build found on the machine.

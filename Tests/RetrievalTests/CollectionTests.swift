@@ -113,3 +113,35 @@ final class ManagedAtomicFlag: @unchecked Sendable {
     func set() { lock.lock(); value = true; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
+
+/// First use by many at once: creating one name from 8 threads gives one collection and seven
+/// `collectionExists`, never a half-made schema; 8 threads opening a new collection all succeed.
+@Suite struct CollectionFirstUseTests {
+    @Test func concurrentCreateAndOpen() throws {
+        for round in 0..<10 {
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let store = CollectionStore(home: dir)
+            let outcomes = NSMutableArray()
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                let result: String
+                do { _ = try store.create("notes"); result = "created" } catch RetrievalError.collectionExists {
+                    result = "exists"
+                } catch { result = "error: \(error)" }
+                lock.lock(); outcomes.add(result); lock.unlock()
+            }
+            let all = outcomes.compactMap { $0 as? String }
+            #expect(all.filter { $0 == "created" }.count == 1 && all.filter { $0 == "exists" }.count == 7, "round \(round): \(all)")
+            let opened = NSMutableArray()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                let ok = (try? store.open("notes")) != nil
+                lock.lock(); opened.add(ok); lock.unlock()
+            }
+            #expect(opened.allSatisfy { ($0 as? Bool) == true }, "round \(round)")
+            try store.delete("notes")
+            #expect(try store.list().isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: store.url(of: "notes").path + ".lock"))
+        }
+    }
+}

@@ -52,12 +52,12 @@ public struct CollectionStore: Sendable {
         return files.filter { $0.hasSuffix(".sqlite") }.map { String($0.dropLast(7)) }.sorted()
     }
 
-    /// Deletes collection `name` and its WAL files.
+    /// Deletes collection `name`, its WAL files and its creation lock file.
     public func delete(_ name: String) throws {
         try Self.validate(name)
         let u = url(of: name)
         guard FileManager.default.fileExists(atPath: u.path) else { throw RetrievalError.collectionNotFound(name) }
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal", "-shm", ".lock"] {
             let p = u.path + suffix
             if FileManager.default.fileExists(atPath: p) {
                 do { try FileManager.default.removeItem(atPath: p) } catch { throw RetrievalError.io("cannot delete \(p): \(readableReason(error))") }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SwiftLearnCore
 
 /// A persistent, Chroma-like collection: documents, their chunks, metadata and embeddings in one
 /// SQLite file (through GRDB, WAL mode), searchable by BM25, vectors or both.
@@ -36,15 +37,20 @@ public final class DocumentCollection: @unchecked Sendable {
                               chunking: TextChunker.Strategy = .recursive(size: 500, overlap: 50)) throws -> DocumentCollection {
         _ = try TextChunker(chunking)
         try RetrievalLimits.check(embedding.dimension, in: RetrievalLimits.dimensions, "dimension")
-        if FileManager.default.fileExists(atPath: url.path) { throw RetrievalError.collectionExists(name) }
-        let pool = try openPool(url)
-        try wrap(url) {
-            try pool.write { db in
-                for (k, v) in [("format", formatTag), ("name", name), ("embedding", embedding.name),
-                               ("dimension", String(embedding.dimension)), ("chunking", chunking.storageText), ("generation", "0")] {
-                    try db.execute(sql: "INSERT INTO collection_info(key, value) VALUES (?, ?)", arguments: [k, v])
+        // Under the file lock: two processes creating the same name at once get one collection
+        // and one `collectionExists`, never two half-made schemas.
+        let pool: DatabasePool = try withCreationLock(url) {
+            if FileManager.default.fileExists(atPath: url.path) { throw RetrievalError.collectionExists(name) }
+            let pool = try openPool(url, locked: true)
+            try wrap(url) {
+                try pool.write { db in
+                    for (k, v) in [("format", formatTag), ("name", name), ("embedding", embedding.name),
+                                   ("dimension", String(embedding.dimension)), ("chunking", chunking.storageText), ("generation", "0")] {
+                        try db.execute(sql: "INSERT INTO collection_info(key, value) VALUES (?, ?)", arguments: [k, v])
+                    }
                 }
             }
+            return pool
         }
         return DocumentCollection(name: name, url: url, pool: pool, embedding: embedding, chunking: chunking)
     }
@@ -112,15 +118,27 @@ public final class DocumentCollection: @unchecked Sendable {
         return m
     }
 
-    private static func openPool(_ url: URL) throws -> DatabasePool {
+    /// Opens the pool and migrates the schema, holding the creation lock unless the caller does
+    /// (`locked`): concurrent first openers migrate one at a time.
+    private static func openPool(_ url: URL, locked: Bool = false) throws -> DatabasePool {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
-        return try wrap(url) {
-            try refuseForeignDatabase(url)
-            let pool = try DatabasePool(path: url.path, configuration: config)
-            try migrator().migrate(pool)
-            return pool
+        let open: () throws -> DatabasePool = {
+            try wrap(url) {
+                try refuseForeignDatabase(url)
+                let pool = try DatabasePool(path: url.path, configuration: config)
+                try migrator().migrate(pool)
+                return pool
+            }
+        }
+        return try locked ? open() : withCreationLock(url, open)
+    }
+
+    /// Runs `body` holding ``FileLock`` on `<collection>.sqlite.lock`.
+    private static func withCreationLock<T>(_ url: URL, _ body: () throws -> T) throws -> T {
+        do { return try FileLock.withExclusiveLock(at: url.path + ".lock", body) } catch let failure as FileLock.Failure {
+            throw RetrievalError.io(failure.description)
         }
     }
 
