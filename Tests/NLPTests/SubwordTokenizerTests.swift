@@ -171,6 +171,20 @@ import NLP
         #expect(throws: NLPError.self) {
             try HFTokenizer(jsonData: Data(#"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}}"#.utf8))
         }
+        // Sizes a file can state are bounded before anything is allocated: an id of 10^9 (the
+        // table is sized by the largest id), fixed padding or truncation to 10^9 tokens.
+        let bpe = #"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 0, "b": ID}, "merges": []}%@}"#
+        func bpeFile(id: String = "1", extra: String = "") -> Data {
+            Data(bpe.replacingOccurrences(of: "ID", with: id).replacingOccurrences(of: "%@", with: extra).utf8)
+        }
+        #expect(try HFTokenizer(jsonData: bpeFile()).encode("ab").ids == [0, 1])
+        #expect(try HFTokenizer(jsonData: bpeFile(id: "1000")).encode("b").ids == [1000])          // a gap is fine
+        for bad in [bpeFile(id: "1000000000"), bpeFile(id: "9223372036854775807"),
+                    bpeFile(extra: #", "padding": {"strategy": {"Fixed": 1000000000}}"#),
+                    bpeFile(extra: #", "padding": {"strategy": "BatchLongest", "pad_to_multiple_of": 0}"#),
+                    bpeFile(extra: #", "truncation": {"max_length": 1000000000}"#)] {
+            #expect(throws: NLPError.self, "\(String(decoding: bad, as: UTF8.self))") { try HFTokenizer(jsonData: bad) }
+        }
         #expect(throws: NLPError.self) { try BPETokenizer.train(corpus: ["hello"], vocabularySize: 100) }
         #expect(throws: NLPError.self) { try BPETokenizer.train(corpus: [""], vocabularySize: 300) }
         #expect(throws: NLPError.self) { try WordPieceTokenizer(tokens: ["a", "b"]) }             // no [UNK]

@@ -22,6 +22,9 @@ public struct BPEModel: Sendable {
     /// Emit a word that is itself in the vocabulary directly, without merging (Llama 3's setting).
     public let ignoreMerges: Bool
 
+    /// How far ids may run past the vocabulary's size (unused ids between tokens).
+    public static let idGapLimit = 65_536
+
     /// `(left id, right id)` packed into 64 bits → `(rank, merged id)`.
     let mergeTable: [UInt64: (rank: Int32, id: Int32)]
 
@@ -31,8 +34,13 @@ public struct BPEModel: Sendable {
     public init(vocabulary: [String: Int], merges: [(String, String)], unknownToken: String? = nil,
                 continuingSubwordPrefix: String? = nil, endOfWordSuffix: String? = nil,
                 fuseUnknown: Bool = false, ignoreMerges: Bool = false) throws {
-        let size = (vocabulary.values.max() ?? -1) + 1
-        var tokens = [String](repeating: "", count: size)
+        // The id table is sized by the largest id: bound it by the vocabulary (gaps allowed, up to
+        // `idGapLimit`), so a file claiming id 10^9 is refused instead of allocating gigabytes.
+        let largest = vocabulary.values.max() ?? -1
+        guard largest < vocabulary.count + Self.idGapLimit else {
+            throw NLPError.invalidTokenizerFile("vocabulary id \(largest) is far beyond its \(vocabulary.count) tokens (ids must stay below \(vocabulary.count + Self.idGapLimit))")
+        }
+        var tokens = [String](repeating: "", count: largest + 1)
         for (t, id) in vocabulary {
             guard id >= 0 else { throw NLPError.invalidTokenizerFile("token '\(t)' has negative id \(id)") }
             guard tokens[id].isEmpty else { throw NLPError.invalidTokenizerFile("id \(id) is given to both '\(tokens[id])' and '\(t)'") }

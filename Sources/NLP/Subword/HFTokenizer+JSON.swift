@@ -120,11 +120,19 @@ extension HFTokenizer {
         }
     }
 
+    /// The longest sequence a tokenizer file may ask to pad or truncate to (2²⁰ tokens: longer
+    /// than any model's context, short of an allocation that would exhaust memory).
+    static let lengthLimit = 1 << 20
+
     private static func readTruncation(_ t: JSONReader?) throws -> Truncation? {
         guard let t else { return nil }
         let strategy = try t.string("strategy", default: "LongestFirst")
         guard strategy == "LongestFirst" else { throw NLPError.invalidTokenizerFile("truncation strategy '\(strategy)' is not supported") }
-        return Truncation(maxLength: try t.int("max_length"), fromLeft: try t.string("direction", default: "Right") == "Left")
+        let maxLength = try t.int("max_length")
+        guard (1...Self.lengthLimit).contains(maxLength) else {
+            throw NLPError.invalidTokenizerFile("truncation.max_length \(maxLength) is outside 1...\(Self.lengthLimit)")
+        }
+        return Truncation(maxLength: maxLength, fromLeft: try t.string("direction", default: "Right") == "Left")
     }
 
     private static func readPadding(_ p: JSONReader?) throws -> Padding? {
@@ -134,9 +142,15 @@ extension HFTokenizer {
         else if try p.string("strategy", default: "BatchLongest") != "BatchLongest" {
             throw NLPError.invalidTokenizerFile("padding.strategy must be \"BatchLongest\" or {\"Fixed\": n}")
         }
+        let multipleOf = try p.optionalInt("pad_to_multiple_of")
+        for (name, value) in [("padding.strategy.Fixed", length), ("padding.pad_to_multiple_of", multipleOf)] {
+            if let value, !(1...Self.lengthLimit).contains(value) {
+                throw NLPError.invalidTokenizerFile("\(name) \(value) is outside 1...\(Self.lengthLimit)")
+            }
+        }
         return Padding(length: length, padId: try p.int("pad_id", default: 0), padToken: try p.string("pad_token", default: "[PAD]"),
                        padTypeId: try p.int("pad_type_id", default: 0), left: try p.string("direction", default: "Right") == "Left",
-                       multipleOf: try p.optionalInt("pad_to_multiple_of"))
+                       multipleOf: multipleOf)
     }
 
     // MARK: - Writing
