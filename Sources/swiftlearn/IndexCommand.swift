@@ -35,6 +35,13 @@ struct IndexSettings {
         return i
     }
 
+    /// A seed: an integer ≥ 0 (a negative one is refused, not reinterpreted or trapped on).
+    mutating func seed(default d: UInt64) throws -> UInt64 {
+        let value = try int("seed", default: Int(d))
+        guard value >= 0 else { throw ValidationError("--set seed takes an integer ≥ 0, got \(value)") }
+        return UInt64(value)
+    }
+
     func checkAllUsed(kind: String) throws {
         let unknown = Set(values.keys).subtracting(used)
         if !unknown.isEmpty {
@@ -67,14 +74,14 @@ struct IndexBuild: ParsableCommand {
         case "flat": index = try FlatIndex(dimension: d, metric: metric)
         case "hnsw":
             index = try HNSWIndex(dimension: d, metric: metric, m: s.int("m", default: 32), efConstruction: s.int("ef_construction", default: 40),
-                                  efSearch: s.int("ef_search", default: 16), seed: UInt64(s.int("seed", default: 42)))
+                                  efSearch: s.int("ef_search", default: 16), seed: s.seed(default: 42))
         case "ivf":
             index = try IVFFlatIndex(dimension: d, metric: metric, nlist: s.int("nlist", default: 100), nprobe: s.int("nprobe", default: 1),
-                                     seed: UInt64(s.int("seed", default: 1234)))
+                                     seed: s.seed(default: 1234))
         case "ivfpq":
             index = try IVFPQIndex(dimension: d, metric: metric, nlist: s.int("nlist", default: 100), m: s.int("m", default: 8),
                                    nprobe: s.int("nprobe", default: 1), byResidual: s.int("residual", default: 1) != 0,
-                                   seed: UInt64(s.int("seed", default: 1234)))
+                                   seed: s.seed(default: 1234))
         default: throw ValidationError("--kind must be flat, hnsw, ivf or ivfpq, got '\(kind)'")
         }
         try s.checkAllUsed(kind: kind)

@@ -67,7 +67,8 @@ struct TokenizeEncode: ParsableCommand {
         } else {
             tok = try HFTokenizer(contentsOf: url)
         }
-        while let line = readLine(strippingNewline: true) {
+        for (number, line) in try standardInputLines().enumerated() {
+            guard let line else { throw NLPError.invalidInput("standard input line \(number + 1) is not valid UTF-8 text") }
             let e = tok.encode(line, addSpecialTokens: !noSpecialTokens)
             if json {
                 print(JSONLine([("ids", .array(e.ids.map { .int($0) })), ("tokens", .array(e.tokens.map { .string($0) }))]).text)
@@ -76,4 +77,16 @@ struct TokenizeEncode: ParsableCommand {
             }
         }
     }
+}
+
+/// Standard input split into lines (without their "\n" or "\r\n"), each decoded as UTF-8, or nil
+/// for a line that is not valid UTF-8: `readLine` would replace such bytes with U+FFFD silently.
+func standardInputLines() throws -> [String?] {
+    let data = FileHandle.standardInput.readDataToEndOfFile()
+    var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { bytes -> String? in
+        let line = bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes[...]
+        return String(bytes: line, encoding: .utf8)
+    }
+    if let last = lines.last, last == "" { lines.removeLast() }  // the newline that ends the last line
+    return lines
 }
