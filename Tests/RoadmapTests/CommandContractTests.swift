@@ -50,6 +50,12 @@ struct CommandContractTests {
             #expect(r.err.contains(c.mentions), "\(c.args.joined(separator: " ")): \(r.err)")
             #expect(!r.err.contains("NSCocoaErrorDomain") && !r.err.contains("DecodingError"), "\(r.err)")
         }
+        // A diverging run stops with the epoch and step, and saves nothing.
+        let weights = home.appendingPathComponent("out/w.safetensors")
+        let diverged = try swiftlearn(["train", "--recipe", "mlp-digits", "--lr", "1e308", "--epochs", "2", "--save", weights.path, "--plot", "none"],
+                                      input: Data(), home: home)
+        #expect(diverged.status == 1 && diverged.err.contains("diverged at epoch 1, step"), "\(diverged.err)")
+        #expect(!FileManager.default.fileExists(atPath: weights.path))
         // k beyond the index: what exists, and the output says so.
         let wide = try swiftlearn(["index", "query", "--index", index, "--queries", vectors, "--k", "1000000000", "--set", "nprobe=4", "--json"],
                                   input: Data(), home: home)
