@@ -1,26 +1,26 @@
-// swift-tools-version:6.0
+// swift-tools-version:5.4
 // libFuzzer targets for every loader of outside data. A separate package so that the main
 // package's `swift build` / `swift test` never see the fuzzer flags. Build and run with
 // `scripts/fuzz.sh TARGET SECONDS` (see README.md here).
+//
+// Tools version 5.4 on purpose: from 5.5 on, SwiftPM links every executable target with
+// `--defsym main=<Target>_main`, but a libFuzzer target has no main of its own (it is built with
+// -parse-as-library and libFuzzer supplies main), so the link fails with an undefined symbol.
 import PackageDescription
-
-// A path dependency's identity is its directory's name, which differs between checkouts
-// (`swiftlearn`, `wt-fuzz`, …), so spell it as the manifest sees it.
-let parent = Context.packageDirectory.split(separator: "/").dropLast().last.map(String.init)?.lowercased() ?? "swiftlearn"
 
 func fuzzTarget(_ name: String, _ products: [String]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: products.map { .product(name: $0, package: parent) },
+        dependencies: products.map { .product(name: $0, package: "SwiftLearn") },
         path: "Sources/\(name)",
-        swiftSettings: [.swiftLanguageMode(.v5), .unsafeFlags(["-parse-as-library"])]
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
     )
 }
 
 let package = Package(
     name: "SwiftLearnFuzzTesting",
-    platforms: [.macOS(.v13)],
-    dependencies: [.package(path: "..")],
+    platforms: [.macOS("13.0")],
+    dependencies: [.package(name: "SwiftLearn", path: "..")],
     targets: [
         fuzzTarget("FuzzCSV", ["Datasets"]),
         fuzzTarget("FuzzNPY", ["Tensors"]),

@@ -77,8 +77,10 @@ for t in "${run[@]}"; do
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
     if [ -z "$execs" ]; then execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true); fi
     execs=${execs:-0}
+    rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
+    rate=${rate:-$(( execs / (elapsed > 0 ? elapsed : 1) ))}
     cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 || true)
-    echo "   $t: $execs executions in $elapsed s ($(( execs / (elapsed > 0 ? elapsed : 1) )) exec/s), ${cov:-cov: ?}, corpus $(ls "$scratch" | wc -l) new + $(ls "$pkg/Corpus/$t" | wc -l) seeds, exit $rc"
+    echo "   $t: $execs executions in $elapsed s ($rate exec/s), ${cov:-cov: ?}, scratch corpus $(ls "$scratch" | wc -l) files, $(ls "$pkg/Corpus/$t" | wc -l) seeds, exit $rc"
     if [ $rc -ne 0 ]; then
         echo "FAIL $t (exit $rc): the input is kept in $artifacts/; the log is $log"
         grep -E "ERROR: |SUMMARY: |Fatal error|Test unit written|Base64:|#[0-9]+ 0x" "$log" | head -40

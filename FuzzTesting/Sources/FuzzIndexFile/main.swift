@@ -53,7 +53,7 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
         try ivf.add(vectors, ids: ids)
         try ivf.save(to: URL(fileURLWithPath: dir + "/ivfflat-l2.idx"))
         let pq = try IVFPQIndex(dimension: d, metric: .l2, nlist: 2, m: 2, nprobe: 2)
-        try pq.train(vectors)
+        try pq.train((0..<(256 * d)).map { Float(($0 * 53) % 17) * 0.125 - 1 })  // PQ trains on >= 256 vectors
         try pq.add(vectors, ids: ids)
         try pq.save(to: URL(fileURLWithPath: dir + "/ivfpq-l2.idx"))
         for f in try FileManager.default.contentsOfDirectory(atPath: dir) {

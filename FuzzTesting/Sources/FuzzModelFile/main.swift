@@ -30,9 +30,9 @@ private func use(_ estimator: any Estimator) {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let data = Data(bytes: start, count: count)
-    guard let (estimator, _) = try? ModelFile.decode(data) else { return 0 }
-    use(estimator)
-    _ = try? ModelFile.encode(estimator)
+    guard let decoded = try? ModelFile.decode(data) else { return 0 }
+    use(decoded.estimator)
+    _ = try? ModelFile.encode(decoded.estimator, metadata: decoded.metadata)
     return 0
 }
 
@@ -40,9 +40,16 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
     guard let dir = ProcessInfo.processInfo.environment["SWIFTLEARN_FUZZ_WRITE_SEEDS"] else { return 0 }
     // 12 samples, 3 features, 3 classes.
-    let x = Matrix((0..<12).map { i in [Double(i % 3) + 0.1 * Double(i), Double((i * 7) % 5) - 2, i % 2 == 0 ? 1.5 : -0.5] })
-    let yc = (0..<12).map { $0 % 3 }
-    let yr = (0..<12).map { Double($0) * 0.5 - 1 }
+    var rows: [[Double]] = []
+    for i in 0..<12 {
+        let a: Double = Double(i % 3) + 0.1 * Double(i)
+        let b: Double = Double((i * 7) % 5) - 2
+        let c: Double = i % 2 == 0 ? 1.5 : -0.5
+        rows.append([a, b, c])
+    }
+    let x = Matrix(rows)
+    let yc: [Int] = (0..<12).map { $0 % 3 }
+    let yr: [Double] = (0..<12).map { Double($0) * 0.5 - 1 }
     let models: [(String, [String: ParamValue])] = [
         ("logistic-regression", [:]), ("linear-regression", [:]), ("ridge", [:]),
         ("decision-tree", ["max_depth": .int(3)]), ("decision-tree-regressor", ["max_depth": .int(3)]),

@@ -22,11 +22,14 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
     let empty = ProgressSnapshot(exportedAt: t0, marks: [], studyLog: [], reviews: [], checkpoints: [])
     let full = ProgressSnapshot(
         exportedAt: t0,
-        marks: topics.prefix(3).enumerated().map { TopicMark(topicID: $1.id, learnedAt: t0 + Double($0) * 3600, note: $0 == 0 ? "first — café" : nil) },
+        marks: topics.prefix(3).enumerated().map { (k: Int, topic: CurriculumTopic) -> TopicMark in
+            let at: Date = t0.addingTimeInterval(Double(k) * 3600)
+            return TopicMark(topicID: topic.id, learnedAt: at, note: k == 0 ? "first — café" : nil)
+        },
         studyLog: [StudyLogEntry(loggedAt: t0, hours: 1.5, note: "reading", topicID: topics.first?.id),
-                   StudyLogEntry(loggedAt: t0 + 60, hours: 0.25, note: "exercises", topicID: nil)],
-        reviews: [ReviewRecord(topicID: topics[0].id, reviewedAt: t0 + 86_400, rating: 4),
-                  ReviewRecord(topicID: topics[1].id, reviewedAt: t0 + 90_000, rating: 0)],
+                   StudyLogEntry(loggedAt: t0.addingTimeInterval(60), hours: 0.25, note: "exercises", topicID: nil)],
+        reviews: [ReviewRecord(topicID: topics[0].id, reviewedAt: t0.addingTimeInterval(86_400), rating: 4),
+                  ReviewRecord(topicID: topics[1].id, reviewedAt: t0.addingTimeInterval(90_000), rating: 0)],
         checkpoints: [CheckpointRecord(checkpointID: topics.flatMap(\.checkpoints).first ?? "cp", runAt: t0, passed: true, score: 0.93, detail: "ok"),
                       CheckpointRecord(checkpointID: "other", runAt: t0, passed: false, score: nil, detail: "failed")])
     do {
