@@ -46,6 +46,9 @@ bin=$(swift build --package-path "$pkg" "${build_flags[@]}" --show-bin-path)
 # Leak reports would come from Swift runtime and Foundation caches, not from the loaders; ASan
 # still reports every out-of-bounds access, use-after-free and double free.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}"
+# libFuzzer's own crash report (symbolized by llvm-symbolizer, "Swift runtime failure: …" frames
+# included) instead of the Swift backtracer, whose memory reads ASan would misreport.
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 
 failed=()
 for t in "${run[@]}"; do
