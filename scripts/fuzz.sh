@@ -56,6 +56,11 @@ for t in "${run[@]}"; do
     mkdir -p "$scratch" "$artifacts" "$logs"
     log=$logs/$t.log
     common=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 "-artifact_prefix=$artifacts/")
+    case $t in
+        FuzzTokenizerJSON|FuzzModelFile|FuzzProgressImport) dict=(-dict=$pkg/Dictionaries/json.dict) ;;
+        FuzzNPY|FuzzNPZ|FuzzSafetensors) dict=(-dict=$pkg/Dictionaries/npy.dict) ;;
+        *) dict=() ;;
+    esac
 
     regressions=()
     if [ -d "$pkg/Regressions/$t" ]; then
@@ -73,7 +78,7 @@ for t in "${run[@]}"; do
     echo "== $t: fuzzing for $seconds s (seeds $pkg/Corpus/$t, scratch corpus $scratch)"
     start=$(date +%s)
     set +e
-    "$bin/$t" "${common[@]}" -max_total_time="$seconds" -print_final_stats=1 "$@" "$scratch" "$pkg/Corpus/$t" >"$log" 2>&1
+    "$bin/$t" "${common[@]}" ${dict[@]+"${dict[@]}"} -max_total_time="$seconds" -print_final_stats=1 "$@" "$scratch" "$pkg/Corpus/$t" >"$log" 2>&1
     rc=$?
     set -e
     elapsed=$(( $(date +%s) - start ))
