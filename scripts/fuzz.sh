@@ -70,7 +70,7 @@ for t in "${run[@]}"; do
         echo "== $t: replaying ${#regressions[@]} regression input(s)"
         if ! "$bin/$t" "${common[@]}" "${regressions[@]}" >"$log" 2>&1; then
             echo "FAIL $t: a regression input under $pkg/Regressions/$t crashes again:"
-            grep -E "Running: |ERROR: |SUMMARY: |Fatal error|#[0-9]+ 0x" "$log" | head -30
+            grep -E "Running: |ERROR: |SUMMARY: |Fatal error|Swift runtime failure|/Sources/" "$log" | head -30
             failed+=("$t"); continue
         fi
     fi
@@ -91,7 +91,7 @@ for t in "${run[@]}"; do
     echo "   $t: $execs executions in $elapsed s ($rate exec/s), ${cov:-cov: ?}, scratch corpus $(ls "$scratch" | wc -l) files, $(ls "$pkg/Corpus/$t" | wc -l) seeds, exit $rc"
     if [ $rc -ne 0 ]; then
         echo "FAIL $t (exit $rc): the input is kept in $artifacts/; the log is $log"
-        grep -E "ERROR: |SUMMARY: |Fatal error|Test unit written|Base64:|#[0-9]+ 0x" "$log" | head -40
+        grep -E "ERROR: |SUMMARY: |Fatal error|Swift runtime failure|/Sources/|READ of|WRITE of|Test unit written|Base64:" "$log" | head -40
         echo "   Make it a regression test: copy the input to $pkg/Regressions/$t/ (see $pkg/README.md)."
         failed+=("$t")
     fi
