@@ -37,11 +37,11 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
     let ids = (0..<n).map { Int64($0 * 3 + 1) }
     do {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let flat = FlatIndex(dimension: d, metric: .l2)
+        let flat = try FlatIndex(dimension: d, metric: .l2)
         try flat.add(vectors, ids: ids)
         try flat.setMetadata(["title": .string("café"), "year": .int(2024), "score": .double(0.5), "ok": .bool(true)], for: ids[0])
         try flat.save(to: URL(fileURLWithPath: dir + "/flat-l2.idx"))
-        let flatCos = FlatIndex(dimension: d, metric: .cosine)
+        let flatCos = try FlatIndex(dimension: d, metric: .cosine)
         try flatCos.add(vectors, ids: ids)
         try flatCos.save(to: URL(fileURLWithPath: dir + "/flat-cosine.idx"))
         let hnsw = try HNSWIndex(dimension: d, metric: .innerProduct, m: 4, efConstruction: 8)
