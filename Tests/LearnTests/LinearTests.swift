@@ -74,8 +74,10 @@ func linFlat(_ any: Any) -> [Double] {
             let predErr = linRel(pred, LearnFixtures.doubles(ref["predictions"]!))
             print("linear-fixture \(key) \(set.rawValue) \(standardized ? "std" : "raw"): R² \(r2) vs \(skR2), coef rel \(coefErr), pred rel \(predErr)")
             #expect(r2 >= skR2 - 0.02, "\(key) \(set)")
-            #expect(coefErr <= 1e-4, "\(key) \(set) coef \(coefErr)")
-            #expect(predErr <= 1e-4, "\(key) \(set) predictions \(predErr)")
+            // Bars near 10× the worst error seen over CI's four kernel/BLAS configurations
+            // (coefficients 2.2e-12, predictions 4.0e-10, the fixture's stored digits).
+            #expect(coefErr <= 2e-11, "\(key) \(set) coef \(coefErr)")
+            #expect(predErr <= 4e-9, "\(key) \(set) predictions \(predErr)")
             if key == "ridge-cv" { #expect((m as! RidgeCV).alpha == (ref["alpha"] as! NSNumber).doubleValue) }
         }
     }

@@ -70,12 +70,13 @@ private func svmSummary(_ set: String) throws -> [String: Any] {
             let ovo = try model.decisionFunction(test.features)
             let ovoErr = maxRelativeError(ovo.values, LearnFixtures.matrix(ref["decision_ovo"]!).values, floor: 1e-3)
             print("SVC \(label): dual_coef rel err \(dualErr), intercept \(icptErr), decision ovo \(ovoErr), ovr \(ovrErr)")
-            #expect(dualErr < 1e-4 && icptErr < 1e-4 && ovoErr < 1e-4 && ovrErr < 1e-4, "\(label)")
+            // Near 10× the worst seen over CI's four configurations (dual 3.7e-12, ovo 1.4e-11).
+            #expect(dualErr < 5e-11 && icptErr < 5e-11 && ovoErr < 2e-10 && ovrErr < 5e-11, "\(label)")
             #expect(try model.predict(test.features) == LearnFixtures.ints(ref["predictions"]!))
             if let coef = ref["coef"] {
                 let e = maxRelativeError(model.coef!.values, LearnFixtures.matrix(coef).values, floor: 1e-3)
                 print("SVC \(label): coef rel err \(e)")
-                #expect(e < 1e-4)
+                #expect(e < 5e-11)   // seen: 2.6e-12
             } else {
                 #expect(model.coef == nil)
             }
@@ -94,7 +95,7 @@ private func svmSummary(_ set: String) throws -> [String: Any] {
         let icptErr = maxRelativeError(model.intercept, LearnFixtures.doubles(ref["intercept"]!), floor: 1e-3)
         let decErr = maxRelativeError(try model.decisionFunction(zte).values, LearnFixtures.doubles(ref["decision"]!), floor: 1e-3)
         print("SVC weighted binary: dual_coef rel err \(dualErr), intercept \(icptErr), decision \(decErr)")
-        #expect(dualErr < 1e-4 && icptErr < 1e-4 && decErr < 1e-4)
+        #expect(dualErr < 5e-11 && icptErr < 5e-11 && decErr < 5e-11)   // seen: 4.0e-12, 5.1e-14, 4.4e-12
         #expect(try model.predict(zte) == LearnFixtures.ints(ref["predictions"]!))
         #expect(model.dualCoef.rows == 1 && model.intercept.count == 1)
     }
@@ -151,7 +152,7 @@ private func svmSummary(_ set: String) throws -> [String: Any] {
         let dualErr = maxRelativeError(model.dualCoef.values, LearnFixtures.matrix(ref["dual_coef"]!).values, floor: 1e-2)
         let predErr = maxRelativeError(try model.predict(test.features), LearnFixtures.doubles(ref["predictions"]!))
         print("SVR diabetes C=100: dual_coef rel err \(dualErr), intercept \(model.intercept[0]) vs \(ref["intercept"]!), predictions \(predErr)")
-        #expect(dualErr < 1e-4 && predErr < 1e-4)
+        #expect(dualErr < 5e-11 && predErr < 5e-11)   // seen: 3.7e-12, 4.4e-12
     }
 
     @Test func svcBreakTiesAndWeightedSVR() throws {
