@@ -28,9 +28,12 @@ import TestSupport
             let agree = agreement(try m.predict(xte), LearnFixtures.ints(ref["predictions"]!))
             let probErr = linRel(try m.predictProbabilities(xte.rows(Array(0..<5))).values, linFlat(ref["proba"]!))
             print("linear-fixture logistic std \(solver) \(set.rawValue): coef rel \(err), agreement \(agree), proba rel \(probErr), iterations \(m.nIterations)")
-            #expect(err <= 1e-4, "\(solver) \(set)")
+            // Near 10× the worst seen over CI's four configurations (lbfgs: coef 8.0e-6, proba
+            // 4.9e-7; newton-cholesky: 1.0e-9, 8.8e-11).
+            let (coefBar, probBar) = solver == "lbfgs" ? (8e-5, 5e-6) : (1e-8, 1e-9)
+            #expect(err <= coefBar, "\(solver) \(set): \(err)")
             #expect(agree >= 0.99)
-            #expect(probErr <= 1e-4)
+            #expect(probErr <= probBar, "\(solver) \(set): \(probErr)")
         }
         // Balanced class weights and a stronger penalty.
         let bal = LogisticRegression(C: 0.1, solver: "newton-cholesky", maxIter: 1000, tol: 1e-10, classWeight: .balanced)
@@ -38,14 +41,14 @@ import TestSupport
         let bref = fx["logistic-std-balanced"] as! [String: Any]
         let berr = linRel(bal.coef.values + bal.intercept, linFlat(bref["coef"]!) + linFlat(bref["intercept"]!))
         print("linear-fixture logistic balanced \(set.rawValue): coef rel \(berr)")
-        #expect(berr <= 1e-4)
+        #expect(berr <= 2e-7, "\(berr)")   // seen: 1.5e-8
         // L1 by saga (randomized solver, converged tightly: same optimum to solver precision).
         if let l1 = fx["logistic-std-l1"] as? [String: Any] {
             let m = LogisticRegression(l1Ratio: 1, solver: "saga", maxIter: 20_000, tol: 1e-10, randomState: 0)
             try m.fit(xtr, s.train.labels)
             let err = linRel(m.coef.values + m.intercept, linFlat(l1["coef"]!) + linFlat(l1["intercept"]!))
             print("linear-fixture logistic L1 saga \(set.rawValue): coef rel \(err), zeros \(m.coef.values.filter { $0 == 0 }.count)")
-            #expect(err <= 1e-3)
+            #expect(err <= 5e-8, "\(err)")   // seen: 4.1e-9
             #expect(try m.score(xte, s.test.labels) >= (l1["accuracy"] as! NSNumber).doubleValue - 0.01)
         }
     }
