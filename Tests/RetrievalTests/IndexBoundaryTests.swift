@@ -39,6 +39,21 @@ import Retrieval
         }
     }
 
+    /// With every vector removed (or none added to a trained index) `k` clamps to 0: each kind
+    /// returns empty hit lists, never traps.
+    @Test func emptyIndexesReturnNothing() throws {
+        let query = Array(Self.base[0..<Self.d])
+        for index in try Self.indexes() {
+            try index.remove(ids: Self.ids)
+            #expect(index.count == 0)
+            #expect(try index.search(query, k: 5).isEmpty, "\(index.kind)")
+            #expect(try index.search(batch: query + query, k: 5) == [[], []], "\(index.kind)")
+        }
+        let ivf = try IVFFlatIndex(dimension: Self.d, nlist: 4)
+        try ivf.train(Self.base)
+        #expect(try ivf.search(query, k: 3).isEmpty)
+    }
+
     @Test func searchSettingsAreCheckedAtQueryTimeAsAtBuildTime() throws {
         let query = Array(Self.base[0..<Self.d])
         let indexes = try Self.indexes()

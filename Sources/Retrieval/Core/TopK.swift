@@ -12,8 +12,9 @@ struct TopK {
         ids.reserveCapacity(k)
     }
 
-    /// Score an item must beat to enter (−∞ while fewer than k are kept).
-    @inline(__always) var threshold: Float { scores.count < k ? -.infinity : scores[0] }
+    /// Score an item must beat to enter (−∞ while fewer than k are kept; +∞ when k is 0, as for
+    /// a search of an index whose vectors were all removed).
+    @inline(__always) var threshold: Float { scores.count < k ? -.infinity : (k == 0 ? .infinity : scores[0]) }
 
     /// `a` ranks below `b`: lower score, or equal score and larger id.
     @inline(__always) private func worse(_ sa: Float, _ ia: Int64, _ sb: Float, _ ib: Int64) -> Bool {
