@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import Roadmap
 
-/// Runs `swiftlearn` with `arguments` and `input` on standard input.
+/// Runs `swiftlearn` with `arguments`, a private home and `input` on standard input; returns exit
+/// status, stdout and stderr.
 func swiftlearn(_ arguments: [String], input: Data, home: URL) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = swiftlearnBinary!

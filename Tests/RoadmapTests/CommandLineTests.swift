@@ -13,21 +13,10 @@ let swiftlearnBinary: URL? = {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
 
-/// Runs `swiftlearn` with `arguments` and a private home; returns exit status, stdout and stderr.
+/// Runs `swiftlearn` with `arguments`, a private home and empty standard input; returns exit
+/// status, stdout and stderr.
 func swiftlearn(_ arguments: [String], home: URL) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = swiftlearnBinary!
-    p.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["SWIFTLEARN_HOME"] = home.path
-    p.environment = env
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    try swiftlearn(arguments, input: Data(), home: home)
 }
 
 @Suite(.enabled(if: swiftlearnBinary != nil, "the swiftlearn executable is not built (swift build --build-tests builds it)"))

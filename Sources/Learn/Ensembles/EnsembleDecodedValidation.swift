@@ -52,6 +52,13 @@ extension DecodedCheck {
         }
     }
 
+    /// A boosting loss's score columns: one for a regressor (`classes` nil) or a binary
+    /// classifier, one per class otherwise.
+    func lossColumns(_ columns: Int, classes: Int?) throws {
+        guard let classes else { return try that(columns == 1, "a regressor's loss must have one score column") }
+        try that(columns == (classes == 2 ? 1 : classes), "the loss has \(columns) score columns for \(classes) classes")
+    }
+
     /// A histogram tree: parallel arrays, children after their parent and reached once, split
     /// features in range, finite thresholds and values.
     func histTree(_ t: HistTree, nFeatures: Int, _ field: String) throws {
@@ -62,19 +69,7 @@ extension DecodedCheck {
             try that(c == n, "\(field).\(name) has \(c) values for \(n) nodes")
         }
         try finite(t.value, "\(field).value")
-        var hasParent = [Bool](repeating: false, count: n)
-        for i in 0..<n {
-            let l = t.left[i], r = t.right[i]
-            if l == -1 { try that(r == -1, "\(field): node \(i) has no left child but right child \(r)"); continue }
-            for (side, c) in [("left", l), ("right", r)] {
-                try that(c > i && c < n, "\(field): node \(i)'s \(side) child \(c) is out of range (\(i + 1)..<\(n))")
-                try that(!hasParent[c], "\(field): node \(c) is reached twice (a cycle or shared subtree)")
-                hasParent[c] = true
-            }
-            try that(t.feature[i] >= 0 && t.feature[i] < nFeatures,
-                     "\(field): node \(i)'s feature \(t.feature[i]) is out of range (0..<\(nFeatures))")
-            try finite(t.threshold[i], "\(field): node \(i)'s threshold")
-        }
+        try splitNodes(left: t.left, right: t.right, feature: t.feature, threshold: t.threshold, nFeatures: nFeatures, field)
     }
 
     /// Fitted members of a classifier ensemble: classifiers whose classes are the ensemble's.
@@ -123,8 +118,7 @@ extension GradientBoostingClassifier {
         guard let model else { return try check.that(classes.isEmpty, "classes without a fitted model") }
         try check.classes(classes, minimum: 2)
         try check.boosted(model)
-        try check.that(model.loss.columns == (classes.count == 2 ? 1 : classes.count),
-                       "the loss has \(model.loss.columns) score columns for \(classes.count) classes")
+        try check.lossColumns(model.loss.columns, classes: classes.count)
     }
 }
 
@@ -133,7 +127,7 @@ extension GradientBoostingRegressor {
         guard let model else { return }
         let check = DecodedCheck(Self.modelName)
         try check.boosted(model)
-        try check.that(model.loss.columns == 1, "a regressor's loss must have one score column")
+        try check.lossColumns(model.loss.columns, classes: nil)
     }
 }
 
@@ -143,8 +137,7 @@ extension HistGradientBoostingClassifier {
         guard let model else { return try check.that(classes.isEmpty, "classes without a fitted model") }
         try check.classes(classes, minimum: 2)
         try check.histBoosted(model)
-        try check.that(model.loss.columns == (classes.count == 2 ? 1 : classes.count),
-                       "the loss has \(model.loss.columns) score columns for \(classes.count) classes")
+        try check.lossColumns(model.loss.columns, classes: classes.count)
     }
 }
 
@@ -153,7 +146,7 @@ extension HistGradientBoostingRegressor {
         guard let model else { return }
         let check = DecodedCheck(Self.modelName)
         try check.histBoosted(model)
-        try check.that(model.loss.columns == 1, "a regressor's loss must have one score column")
+        try check.lossColumns(model.loss.columns, classes: nil)
     }
 }
 

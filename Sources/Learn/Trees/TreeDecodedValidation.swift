@@ -22,9 +22,19 @@ extension DecodedCheck {
         try finite(t.value, "\(field).value")
         try finite(t.impurity, "\(field).impurity")
         try finite(t.weightedNNodeSamples, "\(field).weightedNNodeSamples")
+        try splitNodes(left: t.childrenLeft, right: t.childrenRight, feature: t.feature, threshold: t.threshold,
+                       nFeatures: nFeatures, field)
+    }
+
+    /// The split structure shared by plain and histogram trees (arrays of equal length `n`,
+    /// checked by the caller): children come after their parent and each node is reached once
+    /// (so the tree is acyclic and every walk ends), leaves have no right child, split features
+    /// are in range and thresholds finite.
+    func splitNodes(left: [Int], right: [Int], feature: [Int], threshold: [Double], nFeatures: Int, _ field: String) throws {
+        let n = left.count
         var hasParent = [Bool](repeating: false, count: n)
         for i in 0..<n {
-            let l = t.childrenLeft[i], r = t.childrenRight[i]
+            let l = left[i], r = right[i]
             if l == -1 {
                 try that(r == -1, "\(field): node \(i) has no left child but right child \(r)")
                 continue
@@ -34,9 +44,9 @@ extension DecodedCheck {
                 try that(!hasParent[c], "\(field): node \(c) is reached twice (a cycle or shared subtree)")
                 hasParent[c] = true
             }
-            try that(t.feature[i] >= 0 && t.feature[i] < nFeatures,
-                     "\(field): node \(i)'s feature \(t.feature[i]) is out of range (0..<\(nFeatures))")
-            try finite(t.threshold[i], "\(field): node \(i)'s threshold")
+            try that(feature[i] >= 0 && feature[i] < nFeatures,
+                     "\(field): node \(i)'s feature \(feature[i]) is out of range (0..<\(nFeatures))")
+            try finite(threshold[i], "\(field): node \(i)'s threshold")
         }
     }
 
