@@ -39,30 +39,6 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// The other member of a classifier/regressor family for `task` (`random-forest` ↔
-/// `random-forest-regressor`, `svc` ↔ `svr`, `sgd-classifier` ↔ `sgd-regressor`), when `name` is
-/// of the wrong kind and its twin is registered: a scikit-learn user naming the family expects
-/// the estimator that fits the target.
-func familyTwin(of name: String, for task: LearningTask) -> String? {
-    let candidates: [String]
-    switch task {
-    case .regression:
-        if name == "svc" { candidates = ["svr"] }
-        else if name.hasSuffix("-classifier") { candidates = [String(name.dropLast("-classifier".count)) + "-regressor"] }
-        else { candidates = [name + "-regressor"] }
-    case .classification:
-        if name == "svr" { candidates = ["svc"] }
-        else if name.hasSuffix("-regressor") {
-            let base = String(name.dropLast("-regressor".count))
-            candidates = [base, base + "-classifier"]
-        } else { candidates = [] }
-    }
-    return candidates.first { twin in
-        guard let made = try? ModelRegistry.make(twin) else { return false }
-        return task == .regression ? made is any Regressor : made is any Classifier
-    }
-}
-
 /// Estimators that take NaN features directly (missing values are not filled for them).
 let nanTolerantModels: Set<String> = ["hist-gradient-boosting", "hist-gradient-boosting-regressor"]
 
@@ -172,7 +148,7 @@ struct LearnFit: ParsableCommand {
         guard let resolvedTask = prep.task else { throw ValidationError("cannot tell the task of target '\(target)'; pass --task") }
         let rightKind = resolvedTask == .classification ? estimator is any Classifier : estimator is any Regressor
         var requested: String? = nil
-        if !rightKind, let twin = familyTwin(of: name, for: resolvedTask) {
+        if !rightKind, let twin = ModelRegistry.familyTwin(of: name, regressor: resolvedTask == .regression) {
             requested = name
             name = twin
             estimator = try modelOptions.makeEstimator(named: twin)

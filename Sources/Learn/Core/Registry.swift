@@ -52,6 +52,29 @@ public enum ModelRegistry {
 
     /// A new estimator with default hyper-parameters.
     public static func make(_ name: String) throws -> any Estimator { try type(named: name).init() }
+
+    /// The other member of `name`'s classifier/regressor family that is a regressor (`regressor`
+    /// true) or a classifier: `random-forest` ↔ `random-forest-regressor`, `svc` ↔ `svr`,
+    /// `sgd-classifier` ↔ `sgd-regressor`; nil when no such twin is registered. A scikit-learn user
+    /// naming the family expects the estimator that fits the target.
+    public static func familyTwin(of name: String, regressor: Bool) -> String? {
+        let candidates: [String]
+        if regressor {
+            if name == "svc" { candidates = ["svr"] }
+            else if name.hasSuffix("-classifier") { candidates = [String(name.dropLast("-classifier".count)) + "-regressor"] }
+            else { candidates = [name + "-regressor"] }
+        } else {
+            if name == "svr" { candidates = ["svc"] }
+            else if name.hasSuffix("-regressor") {
+                let base = String(name.dropLast("-regressor".count))
+                candidates = [base, base + "-classifier"]
+            } else { candidates = [] }
+        }
+        return candidates.first { twin in
+            guard let made = try? make(twin) else { return false }
+            return regressor ? made is any Regressor : made is any Classifier
+        }
+    }
 }
 
 /// A type-erased estimator that encodes as `{"model": name, "state": …}`, for estimators that
