@@ -20,7 +20,8 @@ import Neural
         net.eval()
         let logits = net(x)
         #expect(logits.shape == [3, 10])
-        #expect(LayerFixtures.maxError(logits, expected) < 1e-5)
+        // float32 logits of order 1: worst error seen 6e-8 (2.6e-8 on AVX-512); the bar is about 10× that.
+        #expect(LayerFixtures.maxError(logits, expected) < 5e-7)
     }
 
     /// Writes LeNet-5's state dict with our loader's round trip checked; returns the file for PyTorch.

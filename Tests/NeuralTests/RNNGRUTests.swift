@@ -9,8 +9,8 @@ final class RecurrentHolder: Module {
 }
 
 /// Elman RNN and GRU against PyTorch 2.13 (outputs, final states and every gradient).
-@Suite struct Layer2RecurrentTests {
-    typealias F = Layer2Fixtures
+@Suite struct RNNGRUTests {
+    typealias F = NormAttentionRNNFixtures
     let plain: (Module?, [Tensor]) -> [Tensor] = { m, x in let (o, h) = (m as! RecurrentNetwork).run(x[0], states: nil); return [o, h[0]] }
     let withState: (Module?, [Tensor]) -> [Tensor] = { m, x in let (o, h) = (m as! RecurrentHolder).rnn.run(x[0], states: [x[1]]); return [o, h[0]] }
 

@@ -8,8 +8,8 @@ private func residualMLP(_ dt: DType) -> Module {
 }
 
 /// Attention, transformer layers, positional encodings and residual blocks against PyTorch 2.13.
-@Suite struct Layer2AttentionTests {
-    typealias F = Layer2Fixtures
+@Suite struct AttentionTransformerTests {
+    typealias F = NormAttentionRNNFixtures
 
     func outputs(_ r: (output: Tensor, weights: Tensor?)) -> [Tensor] { [r.output] + (r.weights.map { [$0] } ?? []) }
 

@@ -3,8 +3,8 @@ import Tensors
 import Neural
 import TestSupport
 
-/// Float64 finite-difference checks of the hand-written backward passes of the second layer set.
-@Suite struct Layer2GradCheckTests {
+/// Float64 finite-difference checks of the hand-written backward passes of the normalization, 1-D/transposed convolution, bilinear, recurrent, rotary and loss layers.
+@Suite struct NormRecurrentGradCheckTests {
     func r(_ shape: [Int], _ seed: UInt64) -> Tensor { Tensor.randn(shape, dtype: .float64, seed: seed) }
 
     func expectPasses(_ name: String, _ inputs: [Tensor], _ f: ([Tensor]) -> Tensor) {
@@ -122,8 +122,8 @@ import TestSupport
     }
 }
 
-/// Shape misuse of the new layers stops with a message naming the layer and the shapes.
-@Suite struct Layer2TrapTests {
+/// Shape misuse of these layers stops with a message naming the layer and the shapes.
+@Suite struct LayerShapeErrorTests {
     @Test func wrongShapesStopWithLayerAndShapes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = LayerNorm(4)(Tensor.zeros([2, 5]))

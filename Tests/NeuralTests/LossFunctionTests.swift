@@ -4,8 +4,8 @@ import Neural
 
 /// L1, Huber, smooth L1, BCE, BCE with logits, NLL, KL divergence, cosine embedding and triplet
 /// margin losses against `torch.nn.functional` (values and gradients for input and target).
-@Suite struct Loss2Tests {
-    typealias F = Layer2Fixtures
+@Suite struct LossFunctionTests {
+    typealias F = NormAttentionRNNFixtures
 
     /// Checks `<name>_mean`, `_sum` and `_none`.
     func checkReductions(_ name: String, _ loss: @escaping ([Tensor], LossReduction) -> Tensor,

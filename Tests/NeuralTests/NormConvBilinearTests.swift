@@ -3,11 +3,11 @@ import Testing
 import Tensors
 import Neural
 
-/// The PyTorch reference values written by scripts/fixtures/make_neural_layer_fixtures2.py.
-enum Layer2Fixtures {
-    static let tensors = LayerFixtures.load("layers2")
+/// The PyTorch reference values written by scripts/fixtures/make_neural_norm_attention_rnn_fixtures.py.
+enum NormAttentionRNNFixtures {
+    static let tensors = LayerFixtures.load("layers_norm_attention_rnn")
 
-    /// Runs one case of layers2.safetensors (see ``LayerFixtures/check(_:in:build:run:sourceLocation:)``).
+    /// Runs one case of layers_norm_attention_rnn.safetensors (see ``LayerFixtures/check(_:in:build:run:sourceLocation:)``).
     @discardableResult
     static func check(_ name: String, build: (DType) -> Module?, run: (Module?, [Tensor]) -> [Tensor],
                       sourceLocation: SourceLocation = #_sourceLocation) throws -> [DType: Double] {
@@ -16,8 +16,8 @@ enum Layer2Fixtures {
 }
 
 /// Normalization, 1-D and transposed convolution and the bilinear layer against PyTorch 2.13.
-@Suite struct Layer2FixtureTests {
-    typealias F = Layer2Fixtures
+@Suite struct NormConvBilinearTests {
+    typealias F = NormAttentionRNNFixtures
     let single: (Module?, [Tensor]) -> [Tensor] = { m, x in [m!(x[0])] }
 
     @Test func layerNorm() throws {
@@ -73,10 +73,10 @@ enum Layer2Fixtures {
     }
 }
 
-/// Parameter counts and names of every new layer in a default configuration, against PyTorch.
-@Suite struct Layer2ParameterCountTests {
+/// Parameter counts and names of each layer of the normalization, attention and recurrent set in a default configuration, against PyTorch.
+@Suite struct LayerParameterCountTests {
     static let counts: [String: (parameters: Int, names: [String])] = {
-        let url = Bundle.module.url(forResource: "layers2_counts", withExtension: "json", subdirectory: "Fixtures")!
+        let url = Bundle.module.url(forResource: "layer_parameter_counts", withExtension: "json", subdirectory: "Fixtures")!
         let json = try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: [String: Any]]
         return json.mapValues { ($0["parameters"] as! Int, $0["names"] as! [String]) }
     }()
@@ -100,7 +100,7 @@ enum Layer2Fixtures {
 
     @Test func countsAndNamesMatchPyTorch() throws {
         for (name, make) in Self.layers {
-            let expected = try #require(Self.counts[name], "\(name) missing from layers2_counts.json")
+            let expected = try #require(Self.counts[name], "\(name) missing from layer_parameter_counts.json")
             let m = make()
             #expect(m.parameterCount == expected.parameters, "\(name): \(m.parameterCount) vs \(expected.parameters)")
             #expect(m.namedParameters().map(\.0) == expected.names, "\(name)")

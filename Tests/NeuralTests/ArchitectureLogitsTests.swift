@@ -7,7 +7,7 @@ import TestSupport
 /// AlexNet, VGG, GoogLeNet, MobileNetV2, EfficientNet and the seq2seq model against torchvision
 /// and the torch twin (scripts/fixtures/make_neural_arch_fixtures.py): parameter counts, state-dict
 /// keys with shapes, and logits from torch-initialized weights.
-@Suite(.serialized) struct Architecture2Tests {
+@Suite(.serialized) struct ArchitectureLogitsTests {
     struct Reference: Decodable {
         struct Entry: Decodable {
             var key: String
@@ -22,11 +22,11 @@ import TestSupport
         var state_dict: [String: [Entry]]
     }
     static let reference: Reference = {
-        let url = Bundle.module.url(forResource: "architectures2", withExtension: "json", subdirectory: "Fixtures")!
+        let url = Bundle.module.url(forResource: "architectures_torchvision", withExtension: "json", subdirectory: "Fixtures")!
         return try! JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
     }()
     static let interop: [String: Tensor] = {
-        let url = Bundle.module.url(forResource: "architectures2_interop", withExtension: "safetensors", subdirectory: "Fixtures")!
+        let url = Bundle.module.url(forResource: "architectures_torchvision_logits", withExtension: "safetensors", subdirectory: "Fixtures")!
         var d: [String: Tensor] = [:]
         for (k, t) in try! Tensor.load(safetensors: url).tensors { d[k] = t }
         return d
@@ -64,7 +64,7 @@ import TestSupport
     }
 
     /// VGG has 133–138 M parameters (≈ 0.55 GB each in float32): behind SWIFTLEARN_HEAVY_TESTS=1.
-    @Test(.enabled(if: Architecture2Tests.heavy)) func vggEqualsTorchvision() {
+    @Test(.enabled(if: ArchitectureLogitsTests.heavy)) func vggEqualsTorchvision() {
         Self.expectMatchesReference(VGG.vgg11(), "vgg11")
         Self.expectMatchesReference(VGG.vgg11(batchNorm: true), "vgg11_bn")
         Self.expectMatchesReference(VGG.vgg16(), "vgg16")
@@ -224,7 +224,7 @@ import TestSupport
         }
     }
 
-    @Test(.enabled(if: Architecture2Tests.heavy)) func heavyForwardPassesWithTimings() {
+    @Test(.enabled(if: ArchitectureLogitsTests.heavy)) func heavyForwardPassesWithTimings() {
         let builders: [(String, () -> Module)] = [
             ("alexnet", { AlexNet() }), ("mobilenet_v2", { MobileNetV2() }), ("googlenet", { GoogLeNet() }),
             ("vgg16", { VGG.vgg16() }), ("efficientnet_b0", { EfficientNet(.b0) }),
