@@ -1,8 +1,9 @@
 import Foundation
 import SwiftLearnCore
 
-/// A small, fast, seeded generator for estimators (`random_state`): xoshiro256** seeded through
-/// SplitMix64, as a value type with no locking, so per-sample loops (bootstraps, shuffles,
+/// A small, fast, seeded generator for estimators (`random_state`): the library's xoshiro256**
+/// (`Xoshiro256StarStar` in SwiftLearnCore, seeded through SplitMix64), as a value type with no
+/// locking, so per-sample loops (bootstraps, shuffles,
 /// random splits in trees) cost a few cycles per draw.
 ///
 /// It conforms to `RandomNumberGenerator`, so Swift's `shuffle(using:)` and
@@ -10,19 +11,11 @@ import SwiftLearnCore
 /// (It does not reproduce NumPy's Mersenne Twister stream: randomized estimators agree with
 /// scikit-learn in distribution, not draw for draw.)
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    private var bits: Xoshiro256StarStar
 
     /// A generator for `seed`; `nil` draws a seed from the system (scikit-learn's `random_state=None`).
     public init(seed: UInt64?) {
-        var x = seed ?? UInt64.random(in: .min ... .max)
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        bits = Xoshiro256StarStar(seed: seed ?? UInt64.random(in: .min ... .max))
     }
 
     /// A generator for an `Int` seed (negative seeds are reinterpreted bitwise).
@@ -30,18 +23,11 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// The next 64 random bits.
     @inline(__always)
-    public mutating func next() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = (s3 << 45) | (s3 >> 19)
-        return result
-    }
+    public mutating func next() -> UInt64 { bits.next() }
 
     /// Uniform in [0, 1).
     @inline(__always)
-    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    public mutating func uniform() -> Double { bits.uniform() }
 
     /// Uniform integer in `0..<n` (n > 0), unbiased.
     @inline(__always)

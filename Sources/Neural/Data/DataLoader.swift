@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 import Tensors
 
 /// Batches a dataset, with a seeded shuffle per epoch and optional background prefetching
@@ -174,13 +175,10 @@ final class PrefetchQueue<Element> {
 /// Seed derivation for loaders: a SplitMix64-style mix of several words.
 enum DataLoaderSeeds {
     static func mix(_ words: UInt64...) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var h = SplitMix64.gamma
         for w in words {
-            h ^= w &+ 0x9E37_79B9_7F4A_7C15 &+ (h << 6) &+ (h >> 2)
-            var z = h
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            h = z ^ (z >> 31)
+            h ^= w &+ SplitMix64.gamma &+ (h << 6) &+ (h >> 2)
+            h = SplitMix64.mix(h)
         }
         return h
     }

@@ -1,6 +1,7 @@
 import CSwiftLearnKernels
 import Dispatch
 import Foundation
+import SwiftLearnCore
 
 /// Hierarchical Navigable Small World graph (Malkov & Yashunin, 2018), like hnswlib and faiss's
 /// `IndexHNSWFlat`: approximate nearest neighbours in roughly O(log n) distance evaluations.

@@ -1,5 +1,6 @@
 import CSwiftLearnKernels
 import Foundation
+import SwiftLearnCore
 import Tensors
 
 /// Lloyd's k-means for the coarse quantizer of the IVF indexes and the codebooks of

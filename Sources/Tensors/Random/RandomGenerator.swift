@@ -3,7 +3,8 @@ import SwiftLearnCore
 
 /// A seeded pseudo-random generator that gives the same numbers for a seed on every platform.
 ///
-/// The core is xoshiro256** (Blackman & Vigna), seeded through SplitMix64. Every derived
+/// The core is the library's xoshiro256** (`Xoshiro256StarStar` in SwiftLearnCore, seeded
+/// through SplitMix64), the same bit source Learn's `SeededRandom` uses. Every derived
 /// distribution uses only IEEE-754 basic operations (+, −, ×, ÷, √), which are correctly rounded
 /// everywhere, so even normal samples are bit-identical across platforms: the logarithm and sine
 /// used by Box–Muller are evaluated by our own polynomial code, not the platform's libm.
@@ -16,7 +17,7 @@ import SwiftLearnCore
 /// let w = Tensor.randn([784, 128], generator: g) * 0.05
 /// ```
 public final class RandomGenerator: @unchecked Sendable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    private var bits: Xoshiro256StarStar
     private var spareNormal: Double?
     private let lock = NSLock()
 
@@ -25,22 +26,13 @@ public final class RandomGenerator: @unchecked Sendable {
 
     /// A generator whose stream is fully determined by `seed`.
     public init(seed: UInt64) {
-        (s0, s1, s2, s3) = (0, 0, 0, 0)
-        reseed(seed)
+        bits = Xoshiro256StarStar(seed: seed)
     }
 
     /// Restarts the stream from `seed`.
     public func reseed(_ seed: UInt64) {
         lock.lock(); defer { lock.unlock() }
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        bits = Xoshiro256StarStar(seed: seed)
         spareNormal = nil
     }
 
@@ -54,14 +46,7 @@ public final class RandomGenerator: @unchecked Sendable {
 
     /// The next 64 random bits.
     @inline(__always)
-    func nextBits() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = (s3 << 45) | (s3 >> 19)
-        return result
-    }
+    func nextBits() -> UInt64 { bits.next() }
 
     /// The next `count` raw 64-bit outputs of the stream (to check it against other implementations).
     public func nextRawBits(count: Int) -> [UInt64] {
@@ -70,22 +55,14 @@ public final class RandomGenerator: @unchecked Sendable {
 
     /// Uniform in [0, 1) with 53 random bits.
     @inline(__always)
-    func nextDouble() -> Double { Double(nextBits() >> 11) * 0x1.0p-53 }
+    func nextDouble() -> Double { bits.uniform() }
 
     /// Uniform in [0, 1) with 24 random bits.
     @inline(__always)
-    func nextFloat() -> Float { Float(nextBits() >> 40) * 0x1.0p-24 }
+    func nextFloat() -> Float { bits.uniformFloat() }
 
     /// Uniform integer in [0, n) without modulo bias (Lemire's method).
-    func nextInt(below n: UInt64) -> UInt64 {
-        ensure(n > 0, "random integer: empty range")
-        var m = nextBits().multipliedFullWidth(by: n)
-        if m.low < n {
-            let threshold = (0 &- n) % n
-            while m.low < threshold { m = nextBits().multipliedFullWidth(by: n) }
-        }
-        return m.high
-    }
+    func nextInt(below n: UInt64) -> UInt64 { bits.below(n) }
 
     /// A standard normal sample (Box–Muller with platform-independent log and sin/cos).
     func nextNormal() -> Double {
