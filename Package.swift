@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "NLP", targets: ["NLP"]),
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "Plot", targets: ["Plot"]),
+        .library(name: "LLM", targets: ["LLM"]),
         .library(name: "Roadmap", targets: ["Roadmap"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
@@ -70,6 +71,12 @@ let package = Package(
             name: "Retrieval",
             dependencies: ["Tensors", "NLP", "SwiftLearnCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // Pretrained language models on the CPU: GGUF files, their tokenizers, Llama-family inference.
+        .target(
+            name: "LLM",
+            dependencies: ["Tensors", "NLP", "SwiftLearnCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // SVG charts and HTML report pages (no dependencies).
         .target(
@@ -130,6 +137,12 @@ let package = Package(
         .testTarget(
             name: "RetrievalTests",
             dependencies: ["Retrieval", "NLP", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "LLMTests",
+            dependencies: ["LLM", "NLP", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -121,6 +121,20 @@ import NLP
         #expect(wp.encodeWithTokens("Tokenization!").tokens == ["[CLS]", "token", "##ization", "!", "[SEP]"])
     }
 
+    @Test func splitDigitsIsolatesEveryNumberCharacter() throws {
+        let trained = try BPETokenizer.train(corpus: Self.corpus + ["2024 1999 ٣٤ ½"], vocabularySize: 600)
+        let digits = BPETokenizer(model: trained.model, splitDigits: true)
+        // Each number character (ASCII, Arabic-Indic, vulgar fraction) is its own pre-token; the text
+        // between them goes through GPT-2's pattern on its own.
+        for (text, pieces) in [("year 2024!", ["year", " ", "2", "0", "2", "4", "!"]), ("x٣٤ ½y", ["x", "٣", "٤", " ", "½", "y"]),
+                               ("no digits here", ["no", " digits", " here"])] {
+            #expect(digits.encode(text) == pieces.flatMap { trained.encode($0) }, "\(text)")
+        }
+        #expect(trained.encode("year 2024") != digits.encode("year 2024"))
+        let json = try HFTokenizer(jsonData: try HFTokenizer(digits).jsonData())
+        #expect(json.encode("year 2024!").ids == digits.encode("year 2024!"))
+    }
+
     @Test func writtenFilesReloadWithTheSameIds() throws {
         let minilm = try Self.minilmTokenizer()
         let bpe = try HFTokenizer(contentsOf: FixtureFiles.url("nlp_bpe_trained.json"))
@@ -143,7 +157,10 @@ import NLP
         let wp = HFTokenizer(try WordPieceTokenizer(vocabularyFile: FixtureFiles.url("minilm_vocab.txt")))
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/fixtures/check_tokenizer_json.py")
-        for (name, tok) in [("bpe", trained), ("wordpiece", wp)] {
+        // The same BPE with Hugging Face's Digits(individual_digits) step first (SmolLM's pre-tokenizer).
+        guard case .bpe(let trainedBPE) = trained.model else { Issue.record("not BPE"); return }
+        let digits = HFTokenizer(BPETokenizer(model: trainedBPE.model, addedTokens: trainedBPE.addedTokens, splitDigits: true))
+        for (name, tok) in [("bpe", trained), ("bpe-digits", digits), ("wordpiece", wp)] {
             let file = dir.appendingPathComponent("\(name).json")
             try tok.write(to: file)
             let p = Process()

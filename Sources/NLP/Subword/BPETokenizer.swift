@@ -20,6 +20,10 @@ public final class BPETokenizer: @unchecked Sendable {
     /// Add a space before text that does not start with one, so the first word is encoded like the
     /// others (Hugging Face's `add_prefix_space`; GPT-2 uses `false`).
     public let addPrefixSpace: Bool
+    /// Isolate every `\p{N}` character before the GPT-2 pre-tokenizer runs (Hugging Face's
+    /// `Digits(individual_digits=True)` step, llama.cpp's `smollm` pre-tokenizer): `" 123"` becomes
+    /// `" "`, `"1"`, `"2"`, `"3"` rather than `" 123"`.
+    public let splitDigits: Bool
 
     let matcher: AddedTokenMatcher
     /// Model id of each byte's symbol, -1 when the vocabulary lacks it.
@@ -33,10 +37,12 @@ public final class BPETokenizer: @unchecked Sendable {
     public let cacheCapacity: Int
 
     /// Creates a tokenizer from a BPE model over byte-level symbols.
-    public init(model: BPEModel, addedTokens: [AddedToken] = [], addPrefixSpace: Bool = false, cacheCapacity: Int = 100_000) {
+    public init(model: BPEModel, addedTokens: [AddedToken] = [], addPrefixSpace: Bool = false, splitDigits: Bool = false,
+                cacheCapacity: Int = 100_000) {
         self.model = model
         self.addedTokens = addedTokens
         self.addPrefixSpace = addPrefixSpace
+        self.splitDigits = splitDigits
         self.cacheCapacity = cacheCapacity
         matcher = AddedTokenMatcher(addedTokens)
         byteIds = ByteLevel.byteToCharacter.map { c in model.vocabulary[String(c)].map(Int32.init) ?? -1 }
@@ -103,8 +109,15 @@ public final class BPETokenizer: @unchecked Sendable {
 
     /// Pre-tokenizes and encodes plain text (no added tokens inside).
     private func encodeText(_ p: UnsafeBufferPointer<UInt8>, _ emit: (Int32) -> Void) {
-        PreTokenizer.scan(p) { start, end in
-            encodeWord(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(p)[start..<end]), emit)
+        let raw = UnsafeRawBufferPointer(p)
+        guard splitDigits else {
+            PreTokenizer.scan(p) { start, end in encodeWord(UnsafeRawBufferPointer(rebasing: raw[start..<end]), emit) }
+            return
+        }
+        PreTokenizer.splitNumbers(p) { start, end, isNumber in
+            if isNumber { encodeWord(UnsafeRawBufferPointer(rebasing: raw[start..<end]), emit); return }
+            let piece = UnsafeBufferPointer(rebasing: p[start..<end])
+            PreTokenizer.scan(piece) { s, e in encodeWord(UnsafeRawBufferPointer(rebasing: raw[(start + s)..<(start + e)]), emit) }
         }
     }
 

@@ -103,6 +103,22 @@ enum PreTokenizer {
         return (kind(of: Unicode.Scalar(v) ?? "\u{FFFD}"), n)
     }
 
+    /// Splits valid UTF-8 `p` around every `\p{N}` scalar: calls `emit(start, end, isNumber)` for each
+    /// single number character and for each run of other characters between them, in order.
+    static func splitNumbers(_ p: UnsafeBufferPointer<UInt8>, _ emit: (Int, Int, Bool) -> Void) {
+        var i = 0, runStart = 0
+        while i < p.count {
+            let (k, len) = classify(p, i)
+            if k == .number {
+                if runStart < i { emit(runStart, i, false) }
+                emit(i, i + len, true)
+                runStart = i + len
+            }
+            i += len
+        }
+        if runStart < p.count { emit(runStart, p.count, false) }
+    }
+
     /// Calls `emit(start, end)` for every pre-token of `p` (valid UTF-8), in order.
     static func scan(_ p: UnsafeBufferPointer<UInt8>, _ emit: (Int, Int) -> Void) {
         let n = p.count

@@ -34,8 +34,19 @@ extension HFTokenizer {
         switch type {
         case "BPE":
             if let n = normalizer { throw NLPError.invalidTokenizerFile("normalizer '\(try n.string("type"))' is not supported with a BPE model") }
-            guard let p = preTokenizer, try p.string("type") == "ByteLevel" else {
-                throw NLPError.invalidTokenizerFile("a BPE model needs the ByteLevel pre-tokenizer (found \(try preTokenizer?.string("type") ?? "none"))")
+            // ByteLevel, or Sequence[Digits(individual_digits=true), ByteLevel] (SmolLM, StarCoder).
+            var byteLevel = preTokenizer
+            var splitDigits = false
+            if let seq = preTokenizer, try seq.string("type") == "Sequence" {
+                let steps = try seq.array("pretokenizers").enumerated().map { JSONReader($1, path: "pre_tokenizer.pretokenizers[\($0)]") }
+                guard steps.count == 2, try steps[0].string("type") == "Digits", try steps[0].bool("individual_digits", default: false) else {
+                    throw NLPError.invalidTokenizerFile("a Sequence pre-tokenizer is supported only as [Digits(individual_digits=true), ByteLevel]")
+                }
+                byteLevel = steps[1]
+                splitDigits = true
+            }
+            guard let p = byteLevel, try p.string("type") == "ByteLevel" else {
+                throw NLPError.invalidTokenizerFile("a BPE model needs the ByteLevel pre-tokenizer (found \(try byteLevel?.string("type") ?? "none"))")
             }
             guard try p.bool("use_regex", default: true) else { throw NLPError.invalidTokenizerFile("ByteLevel with use_regex=false is not supported") }
             if try m.bool("byte_fallback", default: false) { throw NLPError.invalidTokenizerFile("BPE byte_fallback is not supported") }
@@ -46,7 +57,8 @@ extension HFTokenizer {
                                    continuingSubwordPrefix: try m.optionalString("continuing_subword_prefix"),
                                    endOfWordSuffix: try m.optionalString("end_of_word_suffix"),
                                    fuseUnknown: try m.bool("fuse_unk", default: false), ignoreMerges: try m.bool("ignore_merges", default: false))
-            model = .bpe(BPETokenizer(model: bpe, addedTokens: added, addPrefixSpace: try p.bool("add_prefix_space", default: false)))
+            model = .bpe(BPETokenizer(model: bpe, addedTokens: added, addPrefixSpace: try p.bool("add_prefix_space", default: false),
+                                     splitDigits: splitDigits))
         case "WordPiece":
             var bert = BertNormalizer(cleanText: false, handleChineseCharacters: false, stripAccents: false, lowercase: false)
             if let n = normalizer {
@@ -165,7 +177,10 @@ extension HFTokenizer {
         switch model {
         case .bpe(let b):
             root["normalizer"] = NSNull()
-            root["pre_tokenizer"] = ["type": "ByteLevel", "add_prefix_space": b.addPrefixSpace, "trim_offsets": true, "use_regex": true]
+            let byteLevel: [String: Any] = ["type": "ByteLevel", "add_prefix_space": b.addPrefixSpace, "trim_offsets": true, "use_regex": true]
+            root["pre_tokenizer"] = b.splitDigits
+                ? ["type": "Sequence", "pretokenizers": [["type": "Digits", "individual_digits": true] as [String: Any], byteLevel]] as [String: Any]
+                : byteLevel
             root["decoder"] = ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true]
             root["model"] = ["type": "BPE", "dropout": NSNull(), "unk_token": b.model.unknownToken ?? NSNull(),
                              "continuing_subword_prefix": b.model.continuingSubwordPrefix ?? NSNull(),
