@@ -16,6 +16,9 @@ public enum LLMError: Error, Equatable, CustomStringConvertible, Sendable {
     case missing(path: String, what: String)
     /// A parameter has a value outside its domain (name, value, what is allowed).
     case invalidParameter(name: String, value: String, expected: String)
+    /// A chat template (Jinja) cannot be parsed or rendered: the line in the template and why
+    /// (including the message of the template's own `raise_exception`).
+    case template(line: Int, message: String)
 
     /// The message, for people.
     public var description: String {
@@ -27,6 +30,7 @@ public enum LLMError: Error, Equatable, CustomStringConvertible, Sendable {
         case .missing(let path, let what): return "'\(path)': \(what)"
         case .invalidParameter(let name, let value, let expected):
             return "invalid value \(value) for '\(name)': expected \(expected)"
+        case .template(let line, let message): return "chat template, line \(line): \(message)"
         }
     }
 }
