@@ -142,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMTests",
-            dependencies: ["LLM", "NLP", "TestSupport"],
+            dependencies: ["LLM", "NLP", "Tensors", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import LLM
+import Tensors
+
+/// SmolLM2-135M-Instruct run by the float32 reference path against Hugging Face transformers 5.25.0
+/// on the same GGUF file dequantized to float32 (scripts/fixtures/make_llm_logits_fixtures.py).
+@Suite(.enabled(if: FixtureFiles.smolLM2 != nil, "needs models/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch_models.sh)"))
+struct LlamaModelTests {
+    static let model: LlamaModel = try! LlamaModel(file: GGUFFile(contentsOf: FixtureFiles.smolLM2!))
+
+    static func arrays() throws -> [String: ArrayPayload] {
+        Dictionary(uniqueKeysWithValues: try NPZ.read(contentsOf: FixtureFiles.url("smollm2_logits.npz")).map { ($0.name, $0.payload) })
+    }
+
+    static func floats(_ p: ArrayPayload) -> [Float] {
+        p.bytes.withUnsafeBytes { raw in (0..<(p.bytes.count / 4)).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)) } }
+    }
+
+    static func ints(_ p: ArrayPayload) -> [Int] {
+        p.bytes.withUnsafeBytes { raw in (0..<(p.bytes.count / 4)).map { Int(raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) } }
+    }
+
+    @Test func logitsMatchTransformersFloat32() throws {
+        let a = try Self.arrays()
+        var worstLast: Float = 0, worstTop: Float = 0, worstLSE: Float = 0
+        var argmaxAgree = 0, positions = 0
+        for k in 0..<3 {
+            let ids = Self.ints(a["ids_\(k)"]!)
+            let topIds = Self.ints(a["top_ids_\(k)"]!), topLogits = Self.floats(a["top_logits_\(k)"]!)
+            let lse = Self.floats(a["logsumexp_\(k)"]!)
+            let session = try Self.model.makeSession(contextLength: 64)
+            var logits: [Float] = []
+            for (t, id) in ids.enumerated() {
+                logits = try session.evaluate(id)
+                for j in 0..<20 {
+                    worstTop = max(worstTop, abs(logits[topIds[t * 20 + j]] - topLogits[t * 20 + j]))
+                }
+                let m = logits.max()!
+                let mine = m + Float(log(logits.reduce(0.0) { $0 + Double(expf($1 - m)) }))
+                worstLSE = max(worstLSE, abs(mine - lse[t]))
+                if logits.indices.max(by: { logits[$0] < logits[$1] }) == topIds[t * 20] { argmaxAgree += 1 }
+                positions += 1
+            }
+            for (x, y) in zip(logits, Self.floats(a["last_\(k)"]!)) { worstLast = max(worstLast, x.isNaN ? .infinity : abs(x - y)) }
+        }
+        print("SmolLM2 float32 vs transformers: max |Δlogit| last positions \(worstLast), top-20 at every position \(worstTop), logsumexp \(worstLSE); argmax agrees at \(argmaxAgree)/\(positions)")
+        #expect(worstLast <= 5e-4)   // seen: 5.2e-5
+        #expect(worstTop <= 5e-4)    // seen: 5.2e-5
+        #expect(worstLSE <= 5e-4)    // seen: 3.2e-5
+        #expect(argmaxAgree == positions)
+    }
+
+    @Test func sessionsRefuseBadTokensAndOverflow() throws {
+        let s = try Self.model.makeSession(contextLength: 2)
+        #expect(throws: LLMError.self) { try s.evaluate(-1) }
+        #expect(throws: LLMError.self) { try s.evaluate(49152) }
+        _ = try s.evaluate([1, 2])
+        #expect(throws: LLMError.self) { try s.evaluate(3) }
+        #expect(throws: LLMError.self) { try Self.model.makeSession(contextLength: 0) }
+        #expect(throws: LLMError.self) { try Self.model.makeSession(contextLength: 1 << 30) }
+    }
+}
