@@ -30,5 +30,7 @@ let package = Package(
         fuzzTarget("FuzzModelFile", ["Learn"]),
         fuzzTarget("FuzzIndexFile", ["Retrieval"]),
         fuzzTarget("FuzzProgressImport", ["Roadmap"]),
+        fuzzTarget("FuzzGGUF", ["LLM"]),
+        fuzzTarget("FuzzChatTemplate", ["LLM"]),
     ]
 )

@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport)
+targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport FuzzGGUF FuzzChatTemplate)
 usage() { echo "usage: scripts/fuzz.sh TARGET|all SECONDS [-- libFuzzer args]   (targets: ${targets[*]})" >&2; exit 64; }
 
 [ "${1:-}" = list ] && { printf '%s\n' "${targets[@]}"; exit 0; }
@@ -59,6 +59,8 @@ for t in "${run[@]}"; do
     case $t in
         FuzzTokenizerJSON|FuzzModelFile|FuzzProgressImport) dict=(-dict=$pkg/Dictionaries/json.dict) ;;
         FuzzNPY|FuzzNPZ|FuzzSafetensors) dict=(-dict=$pkg/Dictionaries/npy.dict) ;;
+        FuzzGGUF) dict=(-dict=$pkg/Dictionaries/gguf.dict) ;;
+        FuzzChatTemplate) dict=(-dict=$pkg/Dictionaries/jinja.dict) ;;
         *) dict=() ;;
     esac
 

@@ -61,3 +61,26 @@ struct LlamaModelTests {
         #expect(throws: LLMError.self) { try Self.model.makeSession(contextLength: 1 << 30) }
     }
 }
+
+/// The tiny random Llama of the fuzz corpus (2 layers, width 32, 4 heads over 2 KV heads, q8_0
+/// weights) against transformers 5.25.0 — runs without any downloaded model.
+@Suite struct TinyLlamaTests {
+    @Test func logitsMatchTransformers() throws {
+        let file = try GGUFFile(contentsOf: FixtureFiles.url("tiny_llama.gguf"))
+        let model = try LlamaModel(file: file)
+        #expect(model.configuration.kvHeadCount == 2 && model.configuration.layerCount == 2)
+        let a = Dictionary(uniqueKeysWithValues: try NPZ.read(contentsOf: FixtureFiles.url("tiny_llama_logits.npz")).map { ($0.name, $0.payload) })
+        let ids = LlamaModelTests.ints(a["ids"]!), want = LlamaModelTests.floats(a["logits"]!)
+        let session = try model.makeSession(contextLength: 16)
+        var worst: Float = 0
+        for (t, id) in ids.enumerated() {
+            let logits = try session.evaluate(id)
+            for (j, l) in logits.enumerated() { worst = max(worst, l.isNaN ? .infinity : abs(l - want[t * logits.count + j])) }
+        }
+        print("tiny Llama vs transformers: max |Δlogit| \(worst)")
+        #expect(worst <= 1e-5, "max |Δlogit| \(worst)")   // seen: 8.3e-7
+        let tok = try GGUFTokenizer(file: file)
+        #expect(tok.encode("<|im_start|>the") == [1] + tok.encode("the", parseSpecial: false))
+        #expect(tok.encode(" the", parseSpecial: false).count == 1)   // Ġ+t, h+e, then Ġt+he: one token
+    }
+}
