@@ -7,7 +7,7 @@ import Tensors
 /// on the same GGUF file dequantized to float32 (scripts/fixtures/make_llm_logits_fixtures.py).
 @Suite(.enabled(if: FixtureFiles.smolLM2 != nil, "needs models/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch_models.sh)"))
 struct LlamaModelTests {
-    static let model: LlamaModel = try! LlamaModel(file: GGUFFile(contentsOf: FixtureFiles.smolLM2!))
+    static let model: LlamaModel = try! LlamaModel(file: GGUFFile(contentsOf: FixtureFiles.smolLM2!), precision: .float32)
 
     static func arrays() throws -> [String: ArrayPayload] {
         Dictionary(uniqueKeysWithValues: try NPZ.read(contentsOf: FixtureFiles.url("smollm2_logits.npz")).map { ($0.name, $0.payload) })
@@ -67,7 +67,7 @@ struct LlamaModelTests {
 @Suite struct TinyLlamaTests {
     @Test func logitsMatchTransformers() throws {
         let file = try GGUFFile(contentsOf: FixtureFiles.url("tiny_llama.gguf"))
-        let model = try LlamaModel(file: file)
+        let model = try LlamaModel(file: file, precision: .float32)
         #expect(model.configuration.kvHeadCount == 2 && model.configuration.layerCount == 2)
         let a = Dictionary(uniqueKeysWithValues: try NPZ.read(contentsOf: FixtureFiles.url("tiny_llama_logits.npz")).map { ($0.name, $0.payload) })
         let ids = LlamaModelTests.ints(a["ids"]!), want = LlamaModelTests.floats(a["logits"]!)

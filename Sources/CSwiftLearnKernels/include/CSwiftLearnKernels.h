@@ -64,6 +64,24 @@ void sl_softmax_rows_f64(const double *x, double *y, long rows, long cols);
 void sl_logsoftmax_rows_f32(const float *x, float *y, long rows, long cols);
 void sl_logsoftmax_rows_f64(const double *x, double *y, long rows, long cols);
 
+// MARK: - Block-quantized weights (ggml formats; quant.c)
+
+/// ggml type ids of the weight formats the quantized products take.
+enum { SL_GGML_Q4_1 = 3, SL_GGML_Q8_0 = 8 };
+
+/// Bytes of a quantized activation row of `n` floats for weights of `weight_type` (q8_0 blocks
+/// for q8_0 weights, q8_1 blocks for q4_1 weights); -1 when `n` is not a multiple of 32 or the
+/// type is not one of the above.
+long sl_quant_activation_bytes(int weight_type, long n);
+/// Quantizes `n` floats (a multiple of 32) into `out` as ggml does for `weight_type`'s products.
+/// Returns 0, or -1 for an unsupported type or size.
+int sl_quantize_activation(int weight_type, const float *x, long n, void *out);
+/// y[v·rows + r] = Σ_c W[r, c] · x_v[c] for `nvec` quantized activation rows `xq` (each
+/// `sl_quant_activation_bytes(weight_type, cols)` bytes) and a weight matrix of `rows` rows of
+/// `cols` elements in ggml's `weight_type` blocks. `threads` ≤ 0: all CPUs. Returns 0, or -1
+/// for an unsupported type or a `cols` that is not a multiple of 32.
+int sl_quant_matmul(int weight_type, const void *w, long rows, long cols, const void *xq, long nvec, float *y, int threads);
+
 // MARK: - Run-time BLAS / LAPACK
 
 /// Try to load a BLAS. `path` NULL means: $SWIFTLEARN_BLAS_PATH if set, else the usual names

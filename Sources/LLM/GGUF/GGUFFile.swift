@@ -1,5 +1,6 @@
 import Foundation
 import SwiftLearnCore
+import Tensors
 
 /// One tensor of a GGUF file: name, shape, type and where its bytes are.
 public struct GGUFTensorInfo: Equatable, Sendable {
@@ -46,8 +47,9 @@ public final class GGUFFile: @unchecked Sendable {
     public let alignment: Int
     /// Offset of the tensor data section.
     public let dataOffset: Int
-    /// The file's bytes (memory-mapped when read from disk).
-    public let bytes: Data
+    /// The file's bytes: a read-only memory mapping for files on disk (`storage` keeps it alive).
+    public let raw: UnsafeRawBufferPointer
+    private let storage: AnyObject
     private let index: [String: Int]
 
     /// Largest nesting of arrays inside arrays accepted.
@@ -57,30 +59,33 @@ public final class GGUFFile: @unchecked Sendable {
     /// ggml's `GGML_MAX_NAME`: tensor names are shorter than this many bytes.
     public static let maximumNameBytes = 64
 
-    /// Opens and validates the GGUF file at `url` (memory-mapped).
+    /// Opens and validates the GGUF file at `url` (memory-mapped: its weights are not read here).
     /// - Throws: `LLMError.fileError` when it cannot be read; `LLMError.invalidGGUF` when it is not a
     ///   well-formed GGUF file.
     public convenience init(contentsOf url: URL) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw LLMError.fileError(path: url.path, reason: "no such file or directory")
+        let mapped: MappedFile
+        do { mapped = try MappedFile(contentsOf: url) } catch let e as TensorIOError {
+            switch e {
+            case .fileNotFound: throw LLMError.fileError(path: url.path, reason: "no such file or directory")
+            case .unreadableFile(_, let reason): throw LLMError.fileError(path: url.path, reason: reason)
+            default: throw LLMError.fileError(path: url.path, reason: e.description)
+            }
         }
-        guard !isDirectory.boolValue else { throw LLMError.fileError(path: url.path, reason: "it is a directory") }
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw LLMError.fileError(path: url.path, reason: readableReason(error))
-        }
-        try self.init(data: data, path: url.path)
+        try self.init(storage: mapped, raw: mapped.bytes, path: url.path)
     }
 
-    /// Parses GGUF bytes held in memory; `path` is used in messages.
-    public init(data: Data, path: String = "<memory>") throws {
+    /// Parses GGUF bytes held in memory (copied once); `path` is used in messages.
+    public convenience init(data: Data, path: String = "<memory>") throws {
+        let box = OwnedBytes(data)
+        try self.init(storage: box, raw: UnsafeRawBufferPointer(rebasing: box.buffer[0..<box.count]), path: path)
+    }
+
+    private init(storage: AnyObject, raw: UnsafeRawBufferPointer, path: String) throws {
         self.path = path
-        self.bytes = data
-        let parsed = try data.withUnsafeBytes { raw in
-            var parser = GGUFParser(raw, path: path)
-            return try parser.parse()
-        }
+        self.storage = storage
+        self.raw = raw
+        var parser = GGUFParser(raw, path: path)
+        let parsed = try parser.parse()
         version = parsed.version
         metadata = parsed.metadata
         tensors = parsed.tensors
@@ -92,12 +97,30 @@ public final class GGUFFile: @unchecked Sendable {
     /// The tensor called `name`, if the file has one.
     public func tensor(named name: String) -> GGUFTensorInfo? { index[name].map { tensors[$0] } }
 
-    /// Calls `body` with the bytes of `tensor` (valid only inside `body`).
+    /// Calls `body` with the bytes of `tensor` (valid while this file object lives).
     public func withBytes<R>(of tensor: GGUFTensorInfo, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try bytes.withUnsafeBytes { raw in
-            try body(UnsafeRawBufferPointer(rebasing: raw[tensor.offset..<(tensor.offset + tensor.byteCount)]))
-        }
+        try body(bytes(of: tensor))
     }
+
+    /// The bytes of `tensor` (valid while this file object lives; the directory was checked
+    /// against the file size when it was read).
+    public func bytes(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
+        ensure(tensor.offset >= dataOffset && tensor.byteCount <= raw.count - tensor.offset,
+               "tensor '\(tensor.name)' is not a tensor of '\(path)'")
+        return UnsafeRawBufferPointer(rebasing: raw[tensor.offset..<(tensor.offset + tensor.byteCount)])
+    }
+}
+
+/// Bytes copied into memory this object owns (a GGUF file parsed from `Data`).
+final class OwnedBytes: @unchecked Sendable {
+    let buffer: UnsafeMutableRawBufferPointer
+    init(_ data: Data) {
+        buffer = .allocate(byteCount: max(data.count, 1), alignment: 64)
+        data.copyBytes(to: buffer.bindMemory(to: UInt8.self).baseAddress!, count: data.count)
+        count = data.count
+    }
+    let count: Int
+    deinit { buffer.deallocate() }
 }
 
 /// GGUF metadata: typed lookups that throw `LLMError.missing` naming the key and the file.

@@ -3,32 +3,75 @@ import Foundation
 /// A Llama-family decoder read from a GGUF file: token embedding, `layerCount` blocks of
 /// RMSNorm → grouped-query attention with RoPE → RMSNorm → SwiGLU feed-forward, a final RMSNorm and
 /// the output projection (tied to the embedding when the file has no `output.weight`).
-///
-/// This is the float32 reference path: weights are dequantized once when the model is opened.
 public final class LlamaModel: @unchecked Sendable {
+    /// How the arithmetic is done.
+    public enum Precision: String, Sendable, CaseIterable {
+        /// As llama.cpp's CPU backend: q4_1/q8_0 weights stay quantized in the mapped file and
+        /// multiply activations quantized per block (q8_1/q8_0); the KV cache is float16. Fast, and
+        /// the numbers llama.cpp users see.
+        case ggml
+        /// Every weight dequantized to float32 once, all arithmetic in float32 (the numbers of
+        /// Hugging Face transformers on the dequantized model); needs 4 bytes per parameter.
+        case float32
+    }
+
     public let configuration: LlamaConfiguration
+    public let precision: Precision
     /// The path of the file (for messages).
     public let path: String
+    /// Threads the matrix products use (≤ 0: all CPUs).
+    public var threads: Int = 0
+
+    /// A weight matrix in whichever form the precision keeps it.
+    enum Linear: @unchecked Sendable {
+        case dense(DenseMatrix)
+        case quantized(QuantizedMatrix)
+
+        var rows: Int { switch self { case .dense(let m): return m.rows; case .quantized(let q): return q.rows } }
+        var columns: Int { switch self { case .dense(let m): return m.columns; case .quantized(let q): return q.columns } }
+
+        func row(_ r: Int, into out: UnsafeMutablePointer<Float>) {
+            switch self {
+            case .dense(let m): m.row(r, into: out)
+            case .quantized(let q): q.row(r, into: out)
+            }
+        }
+
+        /// `y = W x` for one activation row; `scratch` holds the quantized activation.
+        func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, scratch: inout [UInt8], threads: Int) {
+            switch self {
+            case .dense(let m): m.multiply(x, into: y)
+            case .quantized(let q):
+                if scratch.count < q.activationBytes { scratch = [UInt8](repeating: 0, count: q.activationBytes) }
+                scratch.withUnsafeMutableBytes { s in
+                    q.quantize(x, count: 1, into: s.baseAddress!)
+                    q.multiply(quantized: s.baseAddress!, count: 1, into: y, threads: threads)
+                }
+            }
+        }
+    }
 
     struct Layer {
         let attentionNorm: [Float], feedForwardNorm: [Float]
-        let query: DenseMatrix, key: DenseMatrix, value: DenseMatrix, attentionOutput: DenseMatrix
-        let gate: DenseMatrix, up: DenseMatrix, down: DenseMatrix
+        let query: Linear, key: Linear, value: Linear, attentionOutput: Linear
+        let gate: Linear, up: Linear, down: Linear
     }
 
-    let embedding: DenseMatrix
+    let file: GGUFFile
+    let embedding: Linear
     let layers: [Layer]
     let outputNorm: [Float]
-    let output: DenseMatrix
-    /// cos/sin of every (position, pair) RoPE uses, built lazily per session length.
+    let output: Linear
     let inverseFrequencies: [Float]
 
     /// Opens the model in `file`.
     /// - Throws: `LLMError` when the architecture is not implemented, a tensor is missing, has the
-    ///   wrong shape, or uses a type the reference path cannot decode.
-    public init(file: GGUFFile) throws {
+    ///   wrong shape, or uses a type this runtime cannot decode.
+    public init(file: GGUFFile, precision: Precision = .ggml) throws {
         let c = try LlamaConfiguration(file: file)
         configuration = c
+        self.precision = precision
+        self.file = file
         path = file.path
         func tensor(_ name: String, _ shape: [Int]) throws -> GGUFTensorInfo {
             guard let t = file.tensor(named: name) else { throw LLMError.missing(path: file.path, what: "tensor '\(name)' is missing") }
@@ -37,25 +80,27 @@ public final class LlamaModel: @unchecked Sendable {
             }
             return t
         }
-        func matrix(_ name: String, rows: Int, columns: Int) throws -> DenseMatrix {
-            try DenseMatrix(try tensor(name, [columns, rows]), of: file)
+        func linear(_ name: String, rows: Int, columns: Int) throws -> Linear {
+            let t = try tensor(name, [columns, rows])
+            if precision == .ggml, let q = QuantizedMatrix(t, of: file) { return .quantized(q) }
+            return .dense(try DenseMatrix(t, of: file))
         }
         func vector(_ name: String, _ n: Int) throws -> [Float] { try DenseMatrix(try tensor(name, [n]), of: file).values }
         let d = c.dimension, kv = c.kvDimension, f = c.feedForwardDimension
-        embedding = try matrix("token_embd.weight", rows: c.vocabularySize, columns: d)
+        embedding = try linear("token_embd.weight", rows: c.vocabularySize, columns: d)
         var layers: [Layer] = []
         for i in 0..<c.layerCount {
             let p = "blk.\(i)."
             layers.append(Layer(
                 attentionNorm: try vector(p + "attn_norm.weight", d), feedForwardNorm: try vector(p + "ffn_norm.weight", d),
-                query: try matrix(p + "attn_q.weight", rows: d, columns: d), key: try matrix(p + "attn_k.weight", rows: kv, columns: d),
-                value: try matrix(p + "attn_v.weight", rows: kv, columns: d), attentionOutput: try matrix(p + "attn_output.weight", rows: d, columns: d),
-                gate: try matrix(p + "ffn_gate.weight", rows: f, columns: d), up: try matrix(p + "ffn_up.weight", rows: f, columns: d),
-                down: try matrix(p + "ffn_down.weight", rows: d, columns: f)))
+                query: try linear(p + "attn_q.weight", rows: d, columns: d), key: try linear(p + "attn_k.weight", rows: kv, columns: d),
+                value: try linear(p + "attn_v.weight", rows: kv, columns: d), attentionOutput: try linear(p + "attn_output.weight", rows: d, columns: d),
+                gate: try linear(p + "ffn_gate.weight", rows: f, columns: d), up: try linear(p + "ffn_up.weight", rows: f, columns: d),
+                down: try linear(p + "ffn_down.weight", rows: d, columns: f)))
         }
         self.layers = layers
         outputNorm = try vector("output_norm.weight", d)
-        output = file.tensor(named: "output.weight") == nil ? embedding : try matrix("output.weight", rows: c.vocabularySize, columns: d)
+        output = file.tensor(named: "output.weight") == nil ? embedding : try linear("output.weight", rows: c.vocabularySize, columns: d)
         let half = c.ropeDimensionCount / 2
         inverseFrequencies = (0..<half).map { powf(c.ropeBase, -2 * Float($0) / Float(c.ropeDimensionCount)) }
     }
@@ -77,19 +122,28 @@ public final class LlamaSession: @unchecked Sendable {
     public let contextLength: Int
     /// Tokens evaluated so far.
     public private(set) var tokens: [Int] = []
-    var keys: [[Float]], values: [[Float]]
+    /// The cache: float16 in `.ggml` precision (as llama.cpp's default), float32 otherwise.
+    var keys32: [[Float]] = [], values32: [[Float]] = []
+    var keys16: [[Float16]] = [], values16: [[Float16]] = []
     // Scratch buffers of one step.
     var x: [Float], h: [Float], q: [Float], k: [Float], v: [Float], attention: [Float], scores: [Float]
-    var gate: [Float], up: [Float], projected: [Float]
+    var gate: [Float], up: [Float], projected: [Float], quantized: [UInt8] = []
+    var q16: [Float16]
 
     init(model: LlamaModel, contextLength: Int) {
         self.model = model
         self.contextLength = contextLength
         let c = model.configuration
-        keys = Array(repeating: [Float](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
-        values = keys
+        if model.precision == .ggml {
+            keys16 = Array(repeating: [Float16](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
+            values16 = keys16
+        } else {
+            keys32 = Array(repeating: [Float](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
+            values32 = keys32
+        }
         x = [Float](repeating: 0, count: c.dimension)
         h = x; q = x; attention = x; projected = x
+        q16 = [Float16](repeating: 0, count: c.headDimension)
         k = [Float](repeating: 0, count: c.kvDimension); v = k
         scores = [Float](repeating: 0, count: contextLength)
         gate = [Float](repeating: 0, count: c.feedForwardDimension); up = gate
@@ -97,6 +151,13 @@ public final class LlamaSession: @unchecked Sendable {
 
     /// Forgets every token (the cache is reused).
     public func reset() { tokens.removeAll(keepingCapacity: true) }
+
+    func multiply(_ w: LlamaModel.Linear, _ input: [Float], into out: inout [Float]) {
+        let threads = model.threads
+        input.withUnsafeBufferPointer { ip in
+            out.withUnsafeMutableBufferPointer { op in w.multiply(ip.baseAddress!, into: op.baseAddress!, scratch: &quantized, threads: threads) }
+        }
+    }
 
     /// Evaluates `token` at the next position and returns the logits of the token after it.
     /// - Throws: `LLMError.invalidParameter` for an id outside the vocabulary or a full context.
@@ -111,59 +172,96 @@ public final class LlamaSession: @unchecked Sendable {
         }
         let pos = tokens.count
         tokens.append(token)
-        let d = c.dimension, hd = c.headDimension, kvd = c.kvDimension, group = c.headCount / c.kvHeadCount
+        let d = c.dimension
         x.withUnsafeMutableBufferPointer { model.embedding.row(token, into: $0.baseAddress!) }
         for (li, layer) in model.layers.enumerated() {
             Self.rmsNorm(x, layer.attentionNorm, c.rmsEpsilon, into: &h)
-            h.withUnsafeBufferPointer { hp in
-                q.withUnsafeMutableBufferPointer { layer.query.multiply(hp.baseAddress!, into: $0.baseAddress!) }
-                k.withUnsafeMutableBufferPointer { layer.key.multiply(hp.baseAddress!, into: $0.baseAddress!) }
-                v.withUnsafeMutableBufferPointer { layer.value.multiply(hp.baseAddress!, into: $0.baseAddress!) }
-            }
+            multiply(layer.query, h, into: &q)
+            multiply(layer.key, h, into: &k)
+            multiply(layer.value, h, into: &v)
             rope(&q, heads: c.headCount, position: pos)
             rope(&k, heads: c.kvHeadCount, position: pos)
-            keys[li].replaceSubrange((pos * kvd)..<((pos + 1) * kvd), with: k)
-            values[li].replaceSubrange((pos * kvd)..<((pos + 1) * kvd), with: v)
-            let scale = 1 / Float(hd).squareRoot()
-            keys[li].withUnsafeBufferPointer { kc in
-                values[li].withUnsafeBufferPointer { vc in
-                    q.withUnsafeBufferPointer { qp in
-                        for head in 0..<c.headCount {
-                            let kvHead = head / group
-                            let qh = qp.baseAddress! + head * hd
-                            var m = -Float.infinity
-                            for t in 0...pos {
-                                let s = DenseMatrix.dot(qh, kc.baseAddress! + t * kvd + kvHead * hd, hd) * scale
-                                scores[t] = s
-                                m = max(m, s)
-                            }
-                            var sum: Float = 0
-                            for t in 0...pos { scores[t] = expf(scores[t] - m); sum += scores[t] }
-                            for j in 0..<hd { attention[head * hd + j] = 0 }
-                            for t in 0...pos {
-                                let w = scores[t] / sum
-                                let vt = vc.baseAddress! + t * kvd + kvHead * hd
-                                for j in 0..<hd { attention[head * hd + j] += w * vt[j] }
-                            }
-                        }
-                    }
-                }
-            }
-            attention.withUnsafeBufferPointer { ap in projected.withUnsafeMutableBufferPointer { layer.attentionOutput.multiply(ap.baseAddress!, into: $0.baseAddress!) } }
+            if model.precision == .ggml { attend16(layer: li, position: pos) } else { attend32(layer: li, position: pos) }
+            multiply(layer.attentionOutput, attention, into: &projected)
             for i in 0..<d { x[i] += projected[i] }
             Self.rmsNorm(x, layer.feedForwardNorm, c.rmsEpsilon, into: &h)
-            h.withUnsafeBufferPointer { hp in
-                gate.withUnsafeMutableBufferPointer { layer.gate.multiply(hp.baseAddress!, into: $0.baseAddress!) }
-                up.withUnsafeMutableBufferPointer { layer.up.multiply(hp.baseAddress!, into: $0.baseAddress!) }
-            }
+            multiply(layer.gate, h, into: &gate)
+            multiply(layer.up, h, into: &up)
             for i in 0..<gate.count { let g = gate[i]; gate[i] = g / (1 + expf(-g)) * up[i] }
-            gate.withUnsafeBufferPointer { gp in projected.withUnsafeMutableBufferPointer { layer.down.multiply(gp.baseAddress!, into: $0.baseAddress!) } }
+            multiply(layer.down, gate, into: &projected)
             for i in 0..<d { x[i] += projected[i] }
         }
         Self.rmsNorm(x, model.outputNorm, c.rmsEpsilon, into: &h)
         var logits = [Float](repeating: 0, count: c.vocabularySize)
-        h.withUnsafeBufferPointer { hp in logits.withUnsafeMutableBufferPointer { model.output.multiply(hp.baseAddress!, into: $0.baseAddress!) } }
+        multiply(model.output, h, into: &logits)
         return logits
+    }
+
+    /// Attention over a float32 cache.
+    func attend32(layer li: Int, position pos: Int) {
+        let c = model.configuration
+        let hd = c.headDimension, kvd = c.kvDimension, group = c.headCount / c.kvHeadCount
+        keys32[li].replaceSubrange((pos * kvd)..<((pos + 1) * kvd), with: k)
+        values32[li].replaceSubrange((pos * kvd)..<((pos + 1) * kvd), with: v)
+        let scale = 1 / Float(hd).squareRoot()
+        keys32[li].withUnsafeBufferPointer { kc in
+            values32[li].withUnsafeBufferPointer { vc in
+                q.withUnsafeBufferPointer { qp in
+                    for head in 0..<c.headCount {
+                        let kvHead = head / group
+                        let qh = qp.baseAddress! + head * hd
+                        for t in 0...pos { scores[t] = DenseMatrix.dot(qh, kc.baseAddress! + t * kvd + kvHead * hd, hd) * scale }
+                        softmax(pos + 1)
+                        for j in 0..<hd { attention[head * hd + j] = 0 }
+                        for t in 0...pos {
+                            let w = scores[t]
+                            let vt = vc.baseAddress! + t * kvd + kvHead * hd
+                            for j in 0..<hd { attention[head * hd + j] += w * vt[j] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Attention as ggml computes it with a float16 cache: K·q with q rounded to float16, a float32
+    /// softmax (double sum), the probabilities rounded to float16 for the product with V.
+    func attend16(layer li: Int, position pos: Int) {
+        let c = model.configuration
+        let hd = c.headDimension, kvd = c.kvDimension, group = c.headCount / c.kvHeadCount
+        for j in 0..<kvd { keys16[li][pos * kvd + j] = Float16(k[j]); values16[li][pos * kvd + j] = Float16(v[j]) }
+        let scale = 1 / Float(hd).squareRoot()
+        keys16[li].withUnsafeBufferPointer { kc in
+            values16[li].withUnsafeBufferPointer { vc in
+                for head in 0..<c.headCount {
+                    let kvHead = head / group
+                    for j in 0..<hd { q16[j] = Float16(q[head * hd + j]) }
+                    for t in 0...pos {
+                        let kt = kc.baseAddress! + t * kvd + kvHead * hd
+                        var s: Float = 0
+                        for j in 0..<hd { s += Float(q16[j]) * Float(kt[j]) }
+                        scores[t] = s * scale
+                    }
+                    softmax(pos + 1)
+                    for j in 0..<hd { attention[head * hd + j] = 0 }
+                    for t in 0...pos {
+                        let w = Float(Float16(scores[t]))
+                        let vt = vc.baseAddress! + t * kvd + kvHead * hd
+                        for j in 0..<hd { attention[head * hd + j] += w * Float(vt[j]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Softmax of `scores[0..<n]` in place (sum in double, as ggml).
+    func softmax(_ n: Int) {
+        var m = -Float.infinity
+        for t in 0..<n { m = max(m, scores[t]) }
+        var sum = 0.0
+        for t in 0..<n { let e = expf(scores[t] - m); scores[t] = e; sum += Double(e) }
+        let inv = Float(1 / sum)
+        for t in 0..<n { scores[t] *= inv }
     }
 
     /// Evaluates `tokens` in order; returns the logits after the last one.
@@ -175,13 +273,19 @@ public final class LlamaSession: @unchecked Sendable {
         return last
     }
 
-    /// RoPE in ggml's "normal" layout: dimensions (2i, 2i+1) of each head rotate by pos·θ_i.
+    /// RoPE in ggml's "normal" layout: dimensions (2i, 2i+1) of each head rotate by pos·θ_i. In
+    /// `.ggml` precision the angle is built as ggml does (pos multiplied by base^(-2/n) once per
+    /// pair, in float32); in `.float32` as transformers (pos · base^(-2i/n)).
     func rope(_ v: inout [Float], heads: Int, position: Int) {
-        let hd = model.configuration.headDimension
-        let p = Float(position)
+        let c = model.configuration
+        let hd = c.headDimension
+        let ggml = model.precision == .ggml
+        let thetaScale = powf(c.ropeBase, -2 / Float(c.ropeDimensionCount))
+        var theta = Float(position)
         for (i, f) in model.inverseFrequencies.enumerated() {
-            let theta = p * f
-            let cs = cosf(theta), sn = sinf(theta)
+            let angle = ggml ? theta : Float(position) * f
+            theta *= thetaScale
+            let cs = cosf(angle), sn = sinf(angle)
             for head in 0..<heads {
                 let a = head * hd + 2 * i
                 let x0 = v[a], x1 = v[a + 1]
@@ -191,10 +295,11 @@ public final class LlamaSession: @unchecked Sendable {
         }
     }
 
+    /// x / sqrt(mean(x²) + ε) · weight, the mean accumulated in double (as ggml).
     static func rmsNorm(_ x: [Float], _ weight: [Float], _ eps: Float, into out: inout [Float]) {
-        var ss: Float = 0
-        for v in x { ss += v * v }
-        let scale = 1 / (ss / Float(x.count) + eps).squareRoot()
+        var ss = 0.0
+        for v in x { ss += Double(v) * Double(v) }
+        let scale = 1 / (Float(ss / Double(x.count)) + eps).squareRoot()
         for i in 0..<x.count { out[i] = x[i] * scale * weight[i] }
     }
 }

@@ -1,0 +1,195 @@
+// quant.c — products of ggml block-quantized weights with float activations, the way ggml's CPU
+// backend computes them: the activation row is quantized per block of 32 (q8_0 for q8_0 weights,
+// q8_1 — which also stores the block sum — for q4_1 weights), block dot products are exact integer
+// sums, and each block adds (d_w · d_x) · Σ q_w q_x (+ m_w · s_x for q4_1) in float32.
+//
+// Quantization follows ggml's AVX2 code (used on every x86-64 build of llama.cpp): scale
+// d = max|x| / 127 stored as float16, values rounded to nearest-even of x · 127 / max|x|.
+//
+// Kernels: portable C and AVX2 (selected at run time, SWIFTLEARN_CPU_FEATURES masks it); the
+// product is split over rows on the thread pool.
+#include <math.h>
+#include <string.h>
+#include "CSwiftLearnKernels.h"
+#include "sl_internal.h"
+#if SL_X86_SIMD
+#include <immintrin.h>
+#endif
+
+typedef struct { uint16_t d; int8_t qs[32]; } block_q8_0;          // 34 bytes
+typedef struct { uint16_t d; uint16_t s; int8_t qs[32]; } block_q8_1;  // 36 bytes
+typedef struct { uint16_t d; uint16_t m; uint8_t qs[16]; } block_q4_1; // 20 bytes
+
+_Static_assert(sizeof(block_q8_0) == 34, "q8_0 block");
+_Static_assert(sizeof(block_q8_1) == 36, "q8_1 block");
+_Static_assert(sizeof(block_q4_1) == 20, "q4_1 block");
+
+static inline float h2f(uint16_t h) { _Float16 v; memcpy(&v, &h, 2); return (float)v; }
+static inline uint16_t f2h(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy(&h, &v, 2); return h; }
+
+long sl_quant_activation_bytes(int weight_type, long n) {
+    if (n % 32 != 0) return -1;
+    switch (weight_type) {
+    case SL_GGML_Q8_0: return n / 32 * (long)sizeof(block_q8_0);
+    case SL_GGML_Q4_1: return n / 32 * (long)sizeof(block_q8_1);
+    default: return -1;
+    }
+}
+
+/// Quantizes one block of 32 floats: returns d (float32, before float16 rounding) and the sum of q.
+static inline int quantize_block(const float *x, int8_t *q, float *d_out) {
+    float amax = 0;
+    for (int j = 0; j < 32; j++) { float a = fabsf(x[j]); if (a > amax) amax = a; }
+    const float d = amax / 127.f;
+    const float id = amax != 0.f ? 127.f / amax : 0.f;
+    int sum = 0;
+    for (int j = 0; j < 32; j++) { int v = (int)nearbyintf(x[j] * id); q[j] = (int8_t)v; sum += v; }
+    *d_out = d;
+    return sum;
+}
+
+int sl_quantize_activation(int weight_type, const float *x, long n, void *out) {
+    if (n % 32 != 0) return -1;
+    const long nb = n / 32;
+    if (weight_type == SL_GGML_Q8_0) {
+        block_q8_0 *y = out;
+        for (long b = 0; b < nb; b++) { float d; quantize_block(x + 32 * b, y[b].qs, &d); y[b].d = f2h(d); }
+        return 0;
+    }
+    if (weight_type == SL_GGML_Q4_1) {
+        block_q8_1 *y = out;
+        for (long b = 0; b < nb; b++) {
+            float d;
+            int sum = quantize_block(x + 32 * b, y[b].qs, &d);
+            y[b].d = f2h(d);
+            y[b].s = f2h(d * (float)sum);
+        }
+        return 0;
+    }
+    return -1;
+}
+
+// MARK: - Row dot products
+
+static float dot_q8_0_portable(const block_q8_0 *w, const block_q8_0 *x, long nb) {
+    float acc = 0;
+    for (long b = 0; b < nb; b++) {
+        int s = 0;
+        for (int j = 0; j < 32; j++) s += (int)w[b].qs[j] * (int)x[b].qs[j];
+        acc += h2f(w[b].d) * h2f(x[b].d) * (float)s;
+    }
+    return acc;
+}
+
+static float dot_q4_1_portable(const block_q4_1 *w, const block_q8_1 *x, long nb) {
+    float acc = 0, summs = 0;
+    for (long b = 0; b < nb; b++) {
+        int s = 0;
+        for (int j = 0; j < 16; j++) {
+            s += (int)(w[b].qs[j] & 0x0F) * (int)x[b].qs[j];
+            s += (int)(w[b].qs[j] >> 4) * (int)x[b].qs[j + 16];
+        }
+        acc += h2f(w[b].d) * h2f(x[b].d) * (float)s;
+        summs += h2f(w[b].m) * h2f(x[b].s);
+    }
+    return acc + summs;
+}
+
+#if SL_X86_SIMD
+SL_TARGET_AVX2 static inline float hsum8(__m256 v) {
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+    lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
+    return _mm_cvtss_f32(lo);
+}
+
+/// Σ a·b over 32 signed bytes as 8 float lanes (via |a|·sign(b, a) with maddubs, as ggml).
+SL_TARGET_AVX2 static inline __m256 mul_sum_i8(__m256i a, __m256i b) {
+    const __m256i ax = _mm256_sign_epi8(a, a);
+    const __m256i sy = _mm256_sign_epi8(b, a);
+    const __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy), _mm256_set1_epi16(1));
+    return _mm256_cvtepi32_ps(dot);
+}
+
+SL_TARGET_AVX2 static float dot_q8_0_avx2(const block_q8_0 *w, const block_q8_0 *x, long nb) {
+    __m256 acc = _mm256_setzero_ps();
+    for (long b = 0; b < nb; b++) {
+        const __m256 d = _mm256_set1_ps(h2f(w[b].d) * h2f(x[b].d));
+        const __m256i qw = _mm256_loadu_si256((const __m256i *)w[b].qs);
+        const __m256i qx = _mm256_loadu_si256((const __m256i *)x[b].qs);
+        acc = _mm256_fmadd_ps(d, mul_sum_i8(qw, qx), acc);
+    }
+    return hsum8(acc);
+}
+
+SL_TARGET_AVX2 static float dot_q4_1_avx2(const block_q4_1 *w, const block_q8_1 *x, long nb) {
+    __m256 acc = _mm256_setzero_ps();
+    float summs = 0;
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    for (long b = 0; b < nb; b++) {
+        summs += h2f(w[b].m) * h2f(x[b].s);
+        const __m256 d = _mm256_set1_ps(h2f(w[b].d) * h2f(x[b].d));
+        const __m128i packed = _mm_loadu_si128((const __m128i *)w[b].qs);
+        // low nibbles → elements 0..15, high nibbles → 16..31
+        const __m256i nib = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), low);
+        const __m256i qx = _mm256_loadu_si256((const __m256i *)x[b].qs);
+        // nibbles are unsigned: maddubs(u8, s8) directly
+        const __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(nib, qx), _mm256_set1_epi16(1));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot), acc);
+    }
+    return hsum8(acc) + summs;
+}
+#endif
+
+typedef float (*row_dot_fn)(const void *w, const void *x, long nb);
+
+static row_dot_fn pick(int type) {
+#if SL_X86_SIMD
+    const int avx2 = (sl_cpu_features() & SL_CPU_AVX2_FMA) != 0;
+    if (type == SL_GGML_Q8_0) return avx2 ? (row_dot_fn)dot_q8_0_avx2 : (row_dot_fn)dot_q8_0_portable;
+    if (type == SL_GGML_Q4_1) return avx2 ? (row_dot_fn)dot_q4_1_avx2 : (row_dot_fn)dot_q4_1_portable;
+#else
+    if (type == SL_GGML_Q8_0) return (row_dot_fn)dot_q8_0_portable;
+    if (type == SL_GGML_Q4_1) return (row_dot_fn)dot_q4_1_portable;
+#endif
+    return 0;
+}
+
+// MARK: - Matrix products
+
+typedef struct {
+    row_dot_fn dot;
+    const char *w; long rows, nb, wrow, xrow;
+    const char *x; long nvec;
+    float *y;
+    int parts;
+} matmul_ctx;
+
+static void matmul_part(void *vctx, int part) {
+    const matmul_ctx *c = vctx;
+    const long per = (c->rows + c->parts - 1) / c->parts;
+    const long r0 = per * part, r1 = r0 + per < c->rows ? r0 + per : c->rows;
+    for (long r = r0; r < r1; r++) {
+        const void *wr = c->w + r * c->wrow;
+        for (long v = 0; v < c->nvec; v++) c->y[v * c->rows + r] = c->dot(wr, c->x + v * c->xrow, c->nb);
+    }
+}
+
+int sl_quant_matmul(int weight_type, const void *w, long rows, long cols, const void *xq, long nvec, float *y, int threads) {
+    row_dot_fn dot = pick(weight_type);
+    if (!dot || cols % 32 != 0 || rows < 0 || nvec < 0) return -1;
+    const long nb = cols / 32;
+    const long wblock = weight_type == SL_GGML_Q8_0 ? (long)sizeof(block_q8_0) : (long)sizeof(block_q4_1);
+    const long xblock = weight_type == SL_GGML_Q8_0 ? (long)sizeof(block_q8_0) : (long)sizeof(block_q8_1);
+    matmul_ctx c = { dot, w, rows, nb, nb * wblock, nb * xblock, xq, nvec, y, 1 };
+    if (threads <= 0) threads = sl_cpu_count();
+    // Below ~64k multiply-adds the threads cost more than they save.
+    if (threads > 1 && rows >= 2 * threads && rows * cols * nvec >= 65536) {
+        c.parts = threads;
+        if (sl_parallel_run(threads, matmul_part, &c)) return 0;
+        c.parts = 1;
+    }
+    matmul_part(&c, 0);
+    return 0;
+}
