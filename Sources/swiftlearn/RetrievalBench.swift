@@ -26,7 +26,8 @@ struct RetrievalBench: ParsableCommand {
     }
 
     func run() throws {
-        guard runs >= 1, k >= 1 else { throw ValidationError("--runs and --k must be at least 1") }
+        try checkRange(runs, option: "--runs", 1...maximumRuns)
+        try checkRange(k, option: "--k", 1...Int.max)
         let docs = try readTokens(corpus)
         let qs = try readTokens(queries).filter { !$0.isEmpty }
         var index: BM25?
