@@ -21,6 +21,15 @@ package func readableReason(_ error: Error) -> String {
         case NSFileReadCorruptFileError: return "the file is damaged"
         case NSFileReadInapplicableStringEncodingError: return "the text is not in the expected encoding (UTF-8)"
         case NSFileWriteVolumeReadOnlyError: return "the volume is read-only"
+        case NSFileReadUnknownError, NSFileWriteUnknownError:
+            // Foundation on Linux reports reading a directory as this bare code ("file error
+            // 256"); the path in the error's user info tells which case it is.
+            let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+            var isDirectory: ObjCBool = false
+            if let path, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                return "it is a directory"
+            }
+            return ns.code == NSFileReadUnknownError ? "it cannot be read (a directory or a special file?)" : "it cannot be written"
         default: return "file error \(ns.code)"
         }
     }

@@ -154,7 +154,7 @@ struct CommandContractSweepTests {
 
     /// The message text a user must never see.
     static let forbidden = ["NSCocoaErrorDomain", "DecodingError", "NSPOSIXErrorDomain", "Swift.", "Foundation.", "_NSError", "keyNotFound",
-                            "typeMismatch", "dataCorrupted", "Fatal error", "UserInfo="]
+                            "typeMismatch", "dataCorrupted", "Fatal error", "UserInfo=", "file error "]
 
     /// Checks a case that must fail: exit 1 or 64, the message names `mentions`, no dump.
     static func expectRefused(_ o: Outcome, mentions: [String], sourceLocation: SourceLocation = #_sourceLocation) {
