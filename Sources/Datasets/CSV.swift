@@ -111,6 +111,12 @@ public struct CSVTable: Equatable, Sendable {
             throw CSVError.unreadable(path: path, reason: readableReason(error))
         }
         guard let text = String(data: data, encoding: .utf8) else { throw CSVError.notUTF8(path: path) }
+        if let line = lineOfFirstNUL(data) {
+            // A NUL byte is never CSV text: a binary file, or a value that would be read wrongly.
+            let row = text.split(separator: "\n", omittingEmptySubsequences: false)[line - 1]
+            let column = row.prefix { $0 != "\u{0}" }.filter { $0 == delimiter }.count + 1
+            throw CSVError.inFile(path: path, error: .malformed(line: line, column: column, reason: "a NUL byte (not a text file?)"))
+        }
         do { return try parse(text, delimiter: delimiter, source: path) } catch let e as CSVError {
             if case .malformed = e { throw CSVError.inFile(path: path, error: e) }
             throw e

@@ -21,8 +21,78 @@ package func readableReason(_ error: Error) -> String {
         case NSFileReadCorruptFileError: return "the file is damaged"
         case NSFileReadInapplicableStringEncodingError: return "the text is not in the expected encoding (UTF-8)"
         case NSFileWriteVolumeReadOnlyError: return "the volume is read-only"
+        case NSFileReadUnknownError, NSFileWriteUnknownError:
+            // Foundation on Linux reports reading a directory as this bare code ("file error
+            // 256"); the path in the error's user info tells which case it is.
+            let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+            var isDirectory: ObjCBool = false
+            if let path, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                return "it is a directory"
+            }
+            return ns.code == NSFileReadUnknownError ? "it cannot be read (a directory or a special file?)" : "it cannot be written"
         default: return "file error \(ns.code)"
         }
     }
     return String(describing: error)
+}
+
+/// A file that could not be written: the path and the reason in plain words ("is a directory",
+/// "not a directory", "permission denied") — never Foundation's `NSCocoaErrorDomain` dump.
+package struct UnwritableFileError: Error, CustomStringConvertible, LocalizedError {
+    package let path: String
+    package let reason: String
+    package var description: String { "cannot write \(path): \(reason)" }
+    package var errorDescription: String? { description }
+}
+
+/// Writes `data` to `url` atomically; any failure is an ``UnwritableFileError`` naming the file.
+/// The one write path for outputs the command line produces (CSV tables, exports, JSON files).
+package func writeFile(_ data: Data, to url: URL) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw UnwritableFileError(path: url.path, reason: "it is a directory")
+    }
+    do { try data.write(to: url, options: .atomic) } catch {
+        throw UnwritableFileError(path: url.path, reason: readableReason(error))
+    }
+}
+
+/// A text file that cannot be used: missing, a directory, not UTF-8, or holding NUL bytes.
+package struct UnreadableTextError: Error, CustomStringConvertible, LocalizedError {
+    package let path: String
+    package let reason: String
+    package var description: String { "cannot read \(path): \(reason)" }
+    package var errorDescription: String? { description }
+}
+
+/// The 1-based line of the first NUL byte in `bytes`, or nil. Text never holds NUL; a file
+/// that does is binary (or UTF-16), and reading it as text would give silently wrong values.
+package func lineOfFirstNUL<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt8 {
+    var line = 1
+    for b in bytes {
+        if b == 0 { return line }
+        if b == UInt8(ascii: "\n") { line += 1 }
+    }
+    return nil
+}
+
+/// Reads a UTF-8 text file; throws ``UnreadableTextError`` naming the file for a missing file,
+/// a directory, bytes that are not UTF-8 (UTF-16 included) and NUL bytes (with the line). The one
+/// reader for the text inputs of the command line (corpora, documents, JSON-lines files).
+package func readTextFile(_ path: String) throws -> String {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw UnreadableTextError(path: path, reason: "it is a directory")
+    }
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        throw UnreadableTextError(path: path, reason: readableReason(error))
+    }
+    if let line = lineOfFirstNUL(data) {
+        throw UnreadableTextError(path: path, reason: "line \(line) holds a NUL byte (a binary or UTF-16 file, not UTF-8 text)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw UnreadableTextError(path: path, reason: "not UTF-8 text")
+    }
+    return text
 }

@@ -40,8 +40,8 @@ struct TensorBench: ParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
 
     func run() throws {
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        let gemmSizes = try sizes.split(separator: ",").map { s -> Int in
+        try checkRange(runs, option: "--runs", 1...maximumRuns)
+        let gemmSizes = try sizes.split(separator: ",", omittingEmptySubsequences: false).map { s -> Int in
             guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0, n <= 16384 else {
                 throw ValidationError("--sizes takes positive integers up to 16384, got '\(s)'")
             }

@@ -46,8 +46,7 @@ struct CollectionAdd: ParsableCommand {
         let shared = try metadata.map { try parseMetadata($0) } ?? [:]
         var docs: [CollectionDocument] = []
         for f in files {
-            let text: String
-            do { text = try String(contentsOfFile: f, encoding: .utf8) } catch { throw RetrievalError.io("cannot read \(f): \(readableReason(error))") }
+            let text = try readTextFile(f)
             docs.append(CollectionDocument(id: URL(fileURLWithPath: f).lastPathComponent, text: text, metadata: shared.merging(["source": .string(f)]) { a, _ in a }))
         }
         if let jsonl { docs += try readJSONL(jsonl) }
@@ -69,8 +68,7 @@ func parseMetadata(_ text: String) throws -> Metadata {
 
 /// Reads documents from JSON lines: {"id": …, "text": …, "metadata": {…}} per line.
 func readJSONL(_ path: String) throws -> [CollectionDocument] {
-    let text: String
-    do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw RetrievalError.io("cannot read \(path): \(readableReason(error))") }
+    let text = try readTextFile(path)
     var docs: [CollectionDocument] = []
     for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],

@@ -113,8 +113,8 @@ struct IndexQuery: ParsableCommand {
 
     func run() throws {
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        guard threads >= 0 else { throw ValidationError("--threads must be ≥ 0") }
+        try checkRange(runs, option: "--runs", 1...maximumRuns)
+        try checkRange(threads, option: "--threads", 0...4096)
         let loaded = try VectorIndexFile.load(from: URL(fileURLWithPath: index))
         var s = IndexSettings(values: try parseSettings(settings))
         switch loaded {

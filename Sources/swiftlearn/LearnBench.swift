@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftLearn
+import SwiftLearnCore
 
 /// `swiftlearn bench learn --manifest FILE`: times estimators on datasets described by a manifest
 /// that `benchmarks/compare_learn.py` writes, so that this program and scikit-learn run the very
@@ -39,12 +40,25 @@ struct LearnBench: ParsableCommand {
         var param: ParamValue { if case .value(let v) = self { return v }; return .none }
     }
 
+    /// Class labels read from a float array: each must be a whole number that fits an Int (a NaN or
+    /// 1e300 label would trap in `Int(_:)`).
+    func labels(_ values: [Double], _ dataset: String, _ part: String) throws -> [Int] {
+        try values.enumerated().map { i, v in
+            guard v.isFinite, v == v.rounded(), abs(v) <= 9.0e15 else {
+                throw ValidationError("\(dataset)_\(part).npy: label \(i) is \(v), not a whole number")
+            }
+            return Int(v)
+        }
+    }
+
     func run() throws {
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        try checkRange(runs, option: "--runs", 1...maximumRuns)
         _ = BLAS.backendName(for: .float64)   // one-time GEMM calibration, outside the timings
         let m: Manifest
-        do { m = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifest))) } catch {
-            throw ValidationError("cannot read manifest \(manifest): \(error)")
+        do { m = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifest))) } catch let e as DecodingError {
+            throw ValidationError("manifest \(manifest) is not a benchmark manifest (\(DecodingErrorText.describe(e)))")
+        } catch {
+            throw ValidationError("cannot read manifest \(manifest) (\(readableReason(error)))")
         }
         var cache: [String: (Matrix, [Double], Matrix, [Double])] = [:]
         func data(_ name: String) throws -> (Matrix, [Double], Matrix, [Double]) {
@@ -64,7 +78,7 @@ struct LearnBench: ParsableCommand {
                 let e = prototype.cloned()
                 switch e {
                 case let clf as any Classifier:
-                    let ytrInt = ytr.map { Int($0) }, yteInt = yte.map { Int($0) }
+                    let ytrInt = try labels(ytr, job.dataset, "ytr"), yteInt = try labels(yte, job.dataset, "yte")
                     fitTimes.append(try timed { try clf.fit(xtr, ytrInt) }.1)
                     let (p, t) = try timed { try clf.predict(xte) }
                     predictTimes.append(t)
@@ -76,7 +90,7 @@ struct LearnBench: ParsableCommand {
                     metric = try Metrics.r2Score(yte, p)
                 case let cl as any Clusterer:
                     fitTimes.append(try timed { try cl.fit(xtr) }.1)
-                    metric = try ClusterMetrics.adjustedRandIndex(ytr.map { Int($0) }, cl.labels)
+                    metric = try ClusterMetrics.adjustedRandIndex(try labels(ytr, job.dataset, "ytr"), cl.labels)
                     if let pc = cl as? any PredictingClusterer {
                         predictTimes.append(try timed { blackHole(try pc.predict(xte)) }.1)
                     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftLearn
+import SwiftLearnCore
 
 /// `swiftlearn learn …`: scikit-learn's estimators on CSV files, without writing Swift.
 struct LearnCommand: ParsableCommand {
@@ -49,6 +50,15 @@ func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     return (r, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
 
+/// Runs `body`, naming `path` in a CSV error it throws (a missing column, a bad value): the table
+/// no longer knows its file once read.
+func naming<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as CSVError {
+        if case .inFile = e { throw e }
+        throw CSVError.inFile(path: path, error: e)
+    }
+}
+
 /// Reads a CSV file for the CLI.
 func readTable(_ path: String) throws -> CSVTable {
     let t = try CSVTable.read(path: path)
@@ -60,13 +70,15 @@ func readTable(_ path: String) throws -> CSVTable {
 /// categorical columns one-hot encoded, missing numbers filled with column means).
 func unsupervisedFeatures(_ path: String, leavingOut target: String?) throws -> (CSVTable, Matrix) {
     let table = try readTable(path)
-    let features = try target.map { try table.dropping([$0]) } ?? table
-    return (table, try TabularPreparation(fitting: features, target: nil).features(features))
+    return try naming(path) {
+        let features = try target.map { try table.dropping([$0]) } ?? table
+        return (table, try TabularPreparation(fitting: features, target: nil).features(features))
+    }
 }
 
 /// Writes a table as a CSV file, atomically.
 func writeCSV(_ table: CSVTable, to path: String) throws {
-    try Data(table.csvText().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    try writeFile(Data(table.csvText().utf8), to: URL(fileURLWithPath: path))
 }
 
 /// Prints result fields as one JSON line, or as aligned `key value` lines.
@@ -136,15 +148,15 @@ struct LearnFit: ParsableCommand {
         var testTable: CSVTable
         var heldOut = false
         if let test { testTable = try readTable(test) } else {
-            let column = try trainTable.column(target)
+            let column = try naming(train) { try trainTable.column(target) }
             let strata: [Int]? = (task ?? Datasets.inferTask(column)) == .classification ? try categoryCodes(column) : nil
             let split = try trainTestSplit(count: trainTable.rowCount, testSize: 0.25, stratify: strata, seed: modelOptions.seed ?? 0)
             testTable = trainTable.rows(split.test)
             trainTable = trainTable.rows(split.train)
             heldOut = true
         }
-        let prep = try TabularPreparation(fitting: trainTable, target: target, task: task, fillMissing: !nanTolerantModels.contains(name))
-        let xTrain = try prep.features(trainTable), xTest = try prep.features(testTable)
+        let prep = try naming(train) { try TabularPreparation(fitting: trainTable, target: target, task: task, fillMissing: !nanTolerantModels.contains(name)) }
+        let xTrain = try naming(train) { try prep.features(trainTable) }, xTest = try naming(test ?? train) { try prep.features(testTable) }
         guard let resolvedTask = prep.task else { throw ValidationError("cannot tell the task of target '\(target)'; pass --task") }
         let rightKind = resolvedTask == .classification ? estimator is any Classifier : estimator is any Regressor
         var requested: String? = nil
@@ -219,7 +231,7 @@ struct LearnPredict: ParsableCommand {
             throw LearnError.corruptModel("\(modelFile) has no column preparation (was it written by `learn fit --save`?)")
         }
         let table = try readTable(data)
-        let x = try prep.features(table)
+        let x = try naming(data) { try prep.features(table) }
         var header = ["prediction"]
         var columns: [CSVColumn]
         if let clf = estimator as? any Classifier {

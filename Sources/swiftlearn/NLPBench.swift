@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftLearn
+import SwiftLearnCore
 
 /// `swiftlearn bench nlp`: single-threaded throughput of BPE encoding, WordPiece encoding and
 /// TF-IDF `fitTransform` on the lines of a corpus. `benchmarks/compare_nlp.py` runs Hugging Face
@@ -18,17 +19,14 @@ struct NLPBench: ParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
 
     func run() throws {
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        try checkRange(runs, option: "--runs", 1...maximumRuns)
         let lines: [String]
         if let corpus {
-            guard let text = try? String(contentsOfFile: corpus, encoding: .utf8) else {
-                throw NLPError.fileError(path: corpus, reason: "cannot read the corpus (missing, or not UTF-8)")
-            }
-            lines = text.split(separator: "\n").map(String.init)
+            lines = try readTextFile(corpus).split(separator: "\n").map(String.init)
+            guard !lines.isEmpty else { throw NLPError.fileError(path: corpus, reason: "the corpus has no lines") }
         } else {
             lines = Self.generatedCorpus(lines: 20_000)
         }
-        guard !lines.isEmpty else { throw NLPError.invalidInput("the corpus has no lines") }
         let bytes = lines.reduce(0) { $0 + $1.utf8.count }
 
         func report(_ name: String, tokens: Int, seconds: Double) {
@@ -46,7 +44,7 @@ struct NLPBench: ParsableCommand {
         let bpeTokenizer: HFTokenizer
         if let bpe { bpeTokenizer = try HFTokenizer(contentsOf: URL(fileURLWithPath: bpe)) }
         else { bpeTokenizer = HFTokenizer(try BPETokenizer.train(corpus: lines, vocabularySize: 8000)) }
-        guard case .bpe(let b) = bpeTokenizer.model else { throw ValidationError("--bpe must be a byte-level BPE tokenizer.json") }
+        guard case .bpe(let b) = bpeTokenizer.model else { throw ValidationError("--bpe \(bpe ?? "") is not a byte-level BPE tokenizer.json") }
         var count = 0
         let tBPE = medianSeconds(runs: runs) { count = 0; for l in lines { b.encode(l) { _ in count += 1 } } }
         report("bpe_encode", tokens: count, seconds: tBPE)
@@ -54,6 +52,7 @@ struct NLPBench: ParsableCommand {
         if let wordpiece {
             let url = URL(fileURLWithPath: wordpiece)
             let w = url.pathExtension == "txt" ? HFTokenizer(try WordPieceTokenizer(vocabularyFile: url)) : try HFTokenizer(contentsOf: url)
+            guard case .wordPiece = w.model else { throw ValidationError("--wordpiece \(wordpiece) is not a WordPiece tokenizer") }
             w.padding = nil
             w.truncation = nil
             let tWP = medianSeconds(runs: runs) { count = 0; for l in lines { count += w.encode(l).ids.count } }

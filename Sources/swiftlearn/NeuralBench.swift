@@ -25,8 +25,8 @@ struct NeuralBench: ParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
 
     func validate() throws {
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+        try checkRange(runs, option: "--runs", 1...maximumRuns)
+        try checkRange(steps, option: "--steps", 1...100_000)
     }
 
     func run() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftLearn
+import SwiftLearnCore
 
 /// `swiftlearn progress …`: what you have learned, studied, reviewed and passed.
 struct ProgressCommand: ParsableCommand {
@@ -262,7 +263,7 @@ struct ProgressExport: ParsableCommand {
     func run() throws {
         let data = try homeOption.snapshot().jsonData()
         if let o = output {
-            try data.write(to: URL(fileURLWithPath: o), options: .atomic)
+            try writeFile(data, to: URL(fileURLWithPath: o))
             print("exported to \(o)")
         } else {
             FileHandle.standardOutput.write(data)
@@ -278,8 +279,14 @@ struct ProgressImport: ParsableCommand {
     @OptionGroup var homeOption: HomeOption
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw RoadmapError.malformedImport("cannot read \(file)") }
-        let snapshot = try ProgressSnapshot.decode(data)
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+            throw RoadmapError.malformedImport("cannot read \(file) (\(readableReason(error)))")
+        }
+        let snapshot: ProgressSnapshot
+        do { snapshot = try ProgressSnapshot.decode(data) } catch RoadmapError.malformedImport(let m) {
+            throw RoadmapError.malformedImport("\(file): \(m)")
+        }
         try homeOption.store().importSnapshot(snapshot, replace: replace)
         print("imported \(snapshot.marks.count) marks, \(snapshot.studyLog.count) log entries, \(snapshot.reviews.count) reviews, \(snapshot.checkpoints.count) checkpoint results\(replace ? " (replacing)" : " (merged)")")
     }
@@ -337,6 +344,7 @@ struct ProgressStressWrite: ParsableCommand {
     @OptionGroup var homeOption: HomeOption
 
     func run() throws {
+        try checkRange(count, option: "--count", 0...1_000_000)
         let store = try homeOption.store()
         for i in 0..<count {
             let e = try store.log(hours: 0.25, note: "\(note) \(i)", at: Date())

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftLearn
+import SwiftLearnCore
 
 /// `swiftlearn bench retrieval`: BM25 index + query time on a tokenized corpus (for
 /// benchmarks/compare_retrieval.py, which times rank-bm25 on the same tokens).
@@ -18,7 +19,7 @@ struct RetrievalBench: ParsableCommand {
 
     func readTokens(_ path: String) throws -> [[String]] {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ValidationError("cannot read \(path)") }
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ValidationError("cannot read \(path) (\(readableReason(error)))") }
         guard let rows = try? JSONSerialization.jsonObject(with: data) as? [[String]] else {
             throw ValidationError("\(path) must be a JSON array of arrays of strings")
         }
@@ -26,7 +27,8 @@ struct RetrievalBench: ParsableCommand {
     }
 
     func run() throws {
-        guard runs >= 1, k >= 1 else { throw ValidationError("--runs and --k must be at least 1") }
+        try checkRange(runs, option: "--runs", 1...maximumRuns)
+        try checkRange(k, option: "--k", 1...Int.max)
         let docs = try readTokens(corpus)
         let qs = try readTokens(queries).filter { !$0.isEmpty }
         var index: BM25?

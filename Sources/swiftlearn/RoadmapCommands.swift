@@ -147,6 +147,7 @@ struct DemoCommand: ParsableCommand {
     func validate() throws {
         if list { return }
         guard let t = topic else { throw ValidationError("give a topic id, or --list") }
+        try checkFolderPath(output, option: "--output")
         if let known = Curriculum.standard.topicIfPresent(t), known.demo == nil {
             throw ValidationError("topic '\(t)' (\(known.title)) has no demo yet: SwiftLearn does not implement it. `swiftlearn demo --list` shows the demos.")
         }
@@ -186,6 +187,7 @@ struct CheckpointCommand: ParsableCommand {
     func validate() throws {
         if list { return }
         guard let c = id else { throw ValidationError("give a checkpoint id, or --list") }
+        try checkFolderPath(output, option: "--output")
         _ = try asValidation { try CheckpointRegistry.checkpoint(c) }
     }
 

@@ -6,6 +6,12 @@ import SwiftLearn
 struct HomeOption: ParsableArguments {
     @Option(help: "SwiftLearn's data folder: progress database and collections (default $SWIFTLEARN_HOME, else ~/.swiftlearn).") var home: String?
 
+    /// A home that is a file, or lies under one, is refused before any command uses it (it
+    /// could never hold the database; a missing folder is fine: writers create it).
+    func validate() throws {
+        try checkFolderPath(url.path, option: home == nil ? "SWIFTLEARN_HOME" : "--home")
+    }
+
     /// The collections under this home (`<home>/collections/`).
     var collections: CollectionStore { CollectionStore(home: home.map { URL(fileURLWithPath: $0) }) }
 
@@ -117,8 +123,41 @@ func printRun(_ run: DemoRun, shows: String?) {
     if let s = shows { print("    \(s)") }
     if let o = run.outcome {
         print(o.result.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
-    } else {
-        print("    error: \(run.error ?? "unknown")")
+    }
+    if let error = run.error {
+        print("    error: \(error)")
+        FileHandle.standardError.write(Data("Error: \(run.id): \(error)\n".utf8))
+    } else if run.outcome == nil {
+        print("    error: unknown")
     }
     for file in run.files { print("    chart: \(file.path)") }
+}
+
+/// Checks an integer option against its allowed range before any work, with an error that names
+/// the option and says the limit (a count of runs or steps has no use past the bound, and an
+/// unbounded one is a hang).
+func checkRange(_ value: Int, option: String, _ range: ClosedRange<Int>) throws {
+    guard range.contains(value) else {
+        throw ValidationError("\(option) must be \(range.lowerBound) to \(range.upperBound), got \(value)")
+    }
+}
+
+/// The most timed runs a benchmark or a timed query accepts.
+let maximumRuns = 1000
+
+/// Refuses a folder path that names a regular file or lies under one (the first existing
+/// ancestor must be a folder), naming the option and the path.
+func checkFolderPath(_ path: String, option: String) throws {
+    var url = URL(fileURLWithPath: path).standardizedFileURL
+    var isDirectory: ObjCBool = false
+    while !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+        let parent = url.deletingLastPathComponent()
+        if parent.path == url.path { return }
+        url = parent
+    }
+    guard isDirectory.boolValue else {
+        throw ValidationError(url.path == URL(fileURLWithPath: path).standardizedFileURL.path
+            ? "\(option) \(path) is a file, not a folder"
+            : "\(option) \(path) cannot be a folder: \(url.path) is a file")
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftLearn
+import SwiftLearnCore
 
 /// `swiftlearn tokenize`: train a byte-level BPE tokenizer and encode text with any supported
 /// `tokenizer.json` (BPE or WordPiece) or a BERT `vocab.txt`.
@@ -33,11 +34,8 @@ struct TokenizeTrain: ParsableCommand {
     }
 
     func run() throws {
-        let text: String
-        do { text = try String(contentsOfFile: input, encoding: .utf8) } catch {
-            throw NLPError.fileError(path: input, reason: "cannot read the training text (missing, or not UTF-8)")
-        }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let lines = try readTextFile(input).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard !lines.isEmpty else { throw NLPError.fileError(path: input, reason: "the training text is empty") }
         let (tok, seconds) = try timed {
             try BPETokenizer.train(corpus: lines, vocabularySize: vocabSize, minimumFrequency: minFrequency,
                                    specialTokens: specialTokens, addPrefixSpace: addPrefixSpace)

@@ -22,6 +22,7 @@ struct TourCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let demos = DemoRegistry.all.filter { d in (all || d.isQuick) && (filter.map { d.id.contains($0) } ?? true) }
         if demos.isEmpty { throw ValidationError("no demo matches --filter \(filter ?? "")") }
+        try checkFolderPath(output, option: "--output")
         let outputDir = URL(fileURLWithPath: output)
         let plots = outputDir.appendingPathComponent("plots")
         let catalog = Curriculum.standard

@@ -38,6 +38,8 @@ struct TrainCommand: ParsableCommand {
         // Where the weights go is checked (and its directory made, as --plot does) before any
         // training, so a bad path fails in a second, not after the run.
         if let save { try prepareOutputFile(save, option: "--save") }
+        let plotPath = plot == "none" ? nil : plot ?? "\(chosen.rawValue)-curves.svg"
+        if let plotPath { try prepareOutputFile(plotPath, option: "--plot") }
         let options = RecipeOptions(epochs: epochs, batchSize: batchSize, learningRate: lr, seed: seed,
                                     saveURL: save.map { URL(fileURLWithPath: $0) })
         let metricKey = chosen.metric == .rmse ? "val_rmse" : "val_accuracy"
@@ -59,8 +61,7 @@ struct TrainCommand: ParsableCommand {
         final += [("epochs", .int(result.history.count)), ("parameters", .int(result.parameterCount)),
                   ("seconds", .double(result.totalSeconds))]
         if let save { final.append(("saved", .string(save))) }
-        if plot != "none" {
-            let path = plot ?? "\(chosen.rawValue)-curves.svg"
+        if let path = plotPath {
             let epochs = result.history.map { Double($0.epoch) }
             let chart = LineChart(title: "\(chosen.rawValue): loss per epoch", xLabel: "epoch", yLabel: "loss",
                                   series: [ChartSeries(name: "train", x: epochs, y: result.history.map(\.trainLoss)),
@@ -70,7 +71,7 @@ struct TrainCommand: ParsableCommand {
                 try chart.writeSVG(to: URL(fileURLWithPath: path))
                 final.append(("plot", .string(path)))
             } catch {
-                FileHandle.standardError.write(Data("warning: could not write the training-curve plot: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("warning: could not write the training-curve plot \(path) (\(readableReason(error)))\n".utf8))
             }
         }
         if json {
@@ -94,9 +95,9 @@ func prepareOutputFile(_ path: String, option: String) throws {
     do {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
-        throw ValidationError("\(option): cannot create the directory \(directory.path) (\(readableReason(error)))")
+        throw ValidationError("\(option) \(path): cannot create the directory \(directory.path) (\(readableReason(error)))")
     }
     guard FileManager.default.isWritableFile(atPath: directory.path) else {
-        throw ValidationError("\(option): the directory \(directory.path) is not writable")
+        throw ValidationError("\(option) \(path): the directory \(directory.path) is not writable")
     }
 }

@@ -147,9 +147,9 @@ public enum ModelFile {
         return (env.model.estimator, env.metadata)
     }
 
-    /// Writes a model file atomically.
+    /// Writes a model file atomically; a failed write throws an error naming the file and the reason.
     public static func save(_ estimator: any Estimator, metadata: [String: String] = [:], to path: String) throws {
-        try encode(estimator, metadata: metadata).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try writeFile(try encode(estimator, metadata: metadata), to: URL(fileURLWithPath: path))
     }
 
     /// Reads a model file; every error names the file.

@@ -1,3 +1,5 @@
+import SwiftLearnCore
+
 /// Input checks shared by every estimator. Each throws ``LearnError/invalidInput(_:)`` naming the
 /// caller, so a user sees `"LogisticRegression.fit: x has 0 rows"` rather than a crash later.
 public enum Check {

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// One column of 0/1 indicators per category of each feature (scikit-learn's `OneHotEncoder`,
 /// dense output), for features that hold numeric category codes.

@@ -11,7 +11,9 @@ extension HFTokenizer {
         do { data = try Data(contentsOf: url) } catch {
             throw NLPError.fileError(path: url.path, reason: "cannot read the tokenizer file (\(readableReason(error)))")
         }
-        try self.init(jsonData: data)
+        do { try self.init(jsonData: data) } catch NLPError.invalidTokenizerFile(let m) {
+            throw NLPError.invalidTokenizerFile("\(url.path): \(m)")
+        }
     }
 
     /// Parses the content of a `tokenizer.json` file. See `init(contentsOf:)`.

@@ -86,7 +86,9 @@ public final class WordPieceTokenizer: @unchecked Sendable {
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
         if lines.last == "" { lines.removeLast() }
-        try self.init(tokens: lines, normalizer: normalizer, addSpecialTokens: addSpecialTokens)
+        do { try self.init(tokens: lines, normalizer: normalizer, addSpecialTokens: addSpecialTokens) } catch NLPError.invalidTokenizerFile(let m) {
+            throw NLPError.invalidTokenizerFile("\(url.path): \(m)")
+        }
     }
 
     // MARK: - Encoding

@@ -60,7 +60,7 @@ public final class DataLoader<Batch>: Sequence {
     }
 
     /// Number of batches per epoch.
-    public var count: Int { dropLast ? datasetCount / batchSize : (datasetCount + batchSize - 1) / batchSize }
+    public var count: Int { datasetCount / batchSize + (dropLast || datasetCount % batchSize == 0 ? 0 : 1) }
 
     /// The sample order of epoch `epoch`: `0..<n` without shuffling, else a permutation drawn
     /// from a generator seeded by (seed, epoch).
@@ -73,7 +73,7 @@ public final class DataLoader<Batch>: Sequence {
     /// The batches of epoch `epoch`, as lists of sample indices.
     public func batchIndices(forEpoch epoch: Int) -> [[Int]] {
         let order = indices(forEpoch: epoch)
-        return (0..<count).map { b in Array(order[(b * batchSize)..<Swift.min((b + 1) * batchSize, datasetCount)]) }
+        return (0..<count).map { b in Array(order[(b * batchSize)..<(datasetCount - b * batchSize <= batchSize ? datasetCount : (b + 1) * batchSize)]) }
     }
 
     /// Starts the next epoch.

@@ -137,13 +137,23 @@ public struct RecipeOptions: Sendable {
         self.trainingLimit = trainingLimit
     }
 
+    /// The most epochs a run may ask for (the step count `epochs × batches` must stay far from overflow).
+    public static let maximumEpochs = 100_000
+    /// The largest batch a run may ask for (larger than every bundled training set; a larger value
+    /// would only be clamped to the whole set).
+    public static let maximumBatchSize = 1_000_000
+
     /// The options with defaults filled in, validated.
     func resolved(for recipe: Recipe) throws -> RecipeSettings {
         let d = recipe.defaults
         let s = RecipeSettings(recipe: recipe, epochs: epochs ?? d.epochs, batchSize: batchSize ?? d.batchSize,
                                learningRate: learningRate ?? d.learningRate, seed: seed, trainingLimit: trainingLimit)
-        guard s.epochs >= 1 else { throw RecipeError.invalidOption("epochs must be at least 1, got \(s.epochs)") }
-        guard s.batchSize >= 1 else { throw RecipeError.invalidOption("batch size must be at least 1, got \(s.batchSize)") }
+        guard s.epochs >= 1, s.epochs <= Self.maximumEpochs else {
+            throw RecipeError.invalidOption("epochs must be 1 to \(Self.maximumEpochs), got \(s.epochs)")
+        }
+        guard s.batchSize >= 1, s.batchSize <= Self.maximumBatchSize else {
+            throw RecipeError.invalidOption("batch size must be 1 to \(Self.maximumBatchSize), got \(s.batchSize)")
+        }
         guard s.learningRate > 0, s.learningRate.isFinite else {
             throw RecipeError.invalidOption("learning rate must be a positive number, got \(s.learningRate)")
         }

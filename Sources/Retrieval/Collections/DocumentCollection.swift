@@ -293,6 +293,8 @@ public final class DocumentCollection: @unchecked Sendable {
         let snap = try snapshot()
         guard !snap.texts.isEmpty else { throw RetrievalError.emptyIndex("collection '\(name)' has no documents") }
         let allowed: ((Int) -> Bool)? = filter.map { f in { f.matches(snap.metadata[snap.documentIDs[$0]]) } }
+        // More than every chunk cannot be returned (and 4·k must not overflow): k is clamped to the chunk count.
+        let k = min(k, snap.texts.count)
         let n = mode == .hybrid ? max(50, 4 * k) : k
         func keyword() throws -> [SearchHit] {
             guard let bm25 = snap.bm25 else { return [] }

@@ -10,6 +10,10 @@ public enum RetrievalLimits {
     /// IVF cells (`nlist`) and cells visited per query (`nprobe`, clamped to `nlist` when it runs,
     /// as faiss does).
     public static let cells = 1...(1 << 24)
+    /// Chunk sizes (characters, tokens or sentence characters) and overlaps: a chunk of 2³⁰
+    /// characters is larger than any document a collection is meant for, and window arithmetic
+    /// on larger sizes would overflow.
+    public static let chunkSize = 1...(1 << 30)
 
     /// Throws ``RetrievalError/invalidParameter(name:value:reason:)`` unless `value` is in `range`.
     static func check(_ value: Int, in range: ClosedRange<Int>, _ name: String) throws {

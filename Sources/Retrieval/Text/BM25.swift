@@ -211,6 +211,9 @@ public struct BM25: Sendable {
     public func search(tokens query: [String], k: Int, filter: ((Int) -> Bool)? = nil) throws -> [SearchHit] {
         try require(k >= 1, "k", k, "must be at least 1")
         guard !query.isEmpty else { throw RetrievalError.emptyQuery("the BM25 query has no tokens") }
+        // More hits than documents cannot exist (as rank-bm25's get_top_n): k is clamped, which
+        // also keeps the buffer below from being sized by a huge k.
+        let k = Swift.min(k, Swift.max(1, documentCount))
         var s = [Double](repeating: 0, count: documentCount)
         var touched = [Bool](repeating: false, count: documentCount)
         var constant = 0.0

@@ -57,11 +57,11 @@ public struct TextChunker: Sendable {
     public init(_ strategy: Strategy) throws {
         switch strategy {
         case .characters(let s, let o), .tokens(let s, let o), .recursive(let s, let o, _):
-            try require(s >= 1, "size", s, "must be at least 1")
+            try RetrievalLimits.check(s, in: RetrievalLimits.chunkSize, "size")
             try require(o >= 0 && o < s, "overlap", o, "must be in 0..<size (\(s))")
         case .sentences(let m, let o):
-            try require(m >= 1, "maxCharacters", m, "must be at least 1")
-            try require(o >= 0, "overlap", o, "must be ≥ 0")
+            try RetrievalLimits.check(m, in: RetrievalLimits.chunkSize, "maxCharacters")
+            try require(o >= 0 && o <= RetrievalLimits.chunkSize.upperBound, "overlap", o, "must be in 0...\(RetrievalLimits.chunkSize.upperBound)")
         }
         self.strategy = strategy
     }

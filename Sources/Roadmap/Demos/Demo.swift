@@ -89,7 +89,7 @@ public struct DemoRun {
     public var files: [URL]
 
     /// True when it ran without error and its check held.
-    public var passed: Bool { outcome?.passed ?? false }
+    public var passed: Bool { (outcome?.passed ?? false) && error == nil }
 }
 
 /// Every demo SwiftLearn ships, by topic id.

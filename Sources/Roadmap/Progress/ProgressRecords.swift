@@ -135,7 +135,7 @@ public struct ProgressSnapshot: Codable, Sendable, Equatable {
         do {
             s = try decoder.decode(ProgressSnapshot.self, from: data)
         } catch let e as DecodingError {
-            throw RoadmapError.malformedImport("not a SwiftLearn progress export (\(describe(e)))")
+            throw RoadmapError.malformedImport("not a SwiftLearn progress export (\(DecodingErrorText.describe(e)))")
         } catch {
             throw RoadmapError.malformedImport("unreadable JSON (\(readableReason(error)))")
         }
@@ -147,15 +147,5 @@ public struct ProgressSnapshot: Codable, Sendable, Equatable {
         try s.validate()
         if Set(s.marks.map(\.topicID)).count != s.marks.count { throw RoadmapError.malformedImport("a topic is marked twice") }
         return s
-    }
-
-    private static func describe(_ e: DecodingError) -> String {
-        func path(_ c: DecodingError.Context) -> String { c.codingPath.map(\.stringValue).joined(separator: ".") }
-        switch e {
-        case .keyNotFound(let k, let c): return "missing key '\(k.stringValue)' at '\(path(c))'"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "wrong type at '\(path(c))': \(c.debugDescription)"
-        case .dataCorrupted(let c): return "\(c.debugDescription) at '\(path(c))'"
-        @unknown default: return "\(e)"
-        }
     }
 }

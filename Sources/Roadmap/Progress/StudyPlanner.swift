@@ -61,6 +61,12 @@ public enum StudyPlanner {
             }
             let weeks = hours / hoursPerWeek
             let finish = cursor.addingTimeInterval(weeks * 7 * 86_400)
+            // A finish past 9999-12-31 cannot be written as a date (it printed as an empty day):
+            // the pace is too slow for the plan to mean anything, and the error says so.
+            guard ProgressLimits.isValid(date: finish) else {
+                throw RoadmapError.invalidValue(name: "hours per week", value: "\(hoursPerWeek)",
+                                                allowed: "a pace that finishes '\(phase.title)' by 9999-12-31 (it needs \(String(format: "%.3g", weeks)) weeks)")
+            }
             plans.append(PhasePlan(title: phase.title, topicCount: phase.topics.count,
                                    learnedCount: phase.topics.filter { learned.contains($0) }.count,
                                    remainingHours: hours, weeks: weeks, start: cursor, finish: finish,
