@@ -50,6 +50,14 @@ extension DecodedCheck {
                 try that(ch > i && ch < m, "\(field): tree node \(i)'s \(side) child \(ch) is out of range (\(i + 1)..<\(m))")
             }
         }
+        // The root holds every row and each split divides its node's rows between its two children
+        // (else a query would find fewer neighbours than it asks for).
+        try that(c.start[0] == 0 && c.end[0] == n, "\(field): the tree's root covers rows \(c.start[0])..<\(c.end[0]), not 0..<\(n)")
+        for i in 0..<m where c.left[i] != -1 || c.right[i] != -1 {
+            let l = c.left[i], r = c.right[i]
+            try that(l != -1 && r != -1 && c.start[l] == c.start[i] && c.end[l] == c.start[r] && c.end[r] == c.end[i],
+                     "\(field): tree node \(i)'s children do not split its rows \(c.start[i])..<\(c.end[i])")
+        }
     }
 }
 
