@@ -150,7 +150,7 @@ struct LearnFit: ParsableCommand {
         if let test { testTable = try readTable(test) } else {
             let column = try naming(train) { try trainTable.column(target) }
             let strata: [Int]? = (task ?? Datasets.inferTask(column)) == .classification ? try categoryCodes(column) : nil
-            let split = try trainTestSplit(count: trainTable.rowCount, testSize: 0.25, stratify: strata, seed: modelOptions.seed ?? 0)
+            let split = try trainTestSplit(count: trainTable.rowCount, testSize: 0.25, stratify: strata, randomState: modelOptions.seed ?? 0)
             testTable = trainTable.rows(split.test)
             trainTable = trainTable.rows(split.train)
             heldOut = true

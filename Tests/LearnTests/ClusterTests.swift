@@ -109,9 +109,9 @@ let unsupClassSets: [(BundledDataset, String, Int)] = [(.iris, "iris", 3), (.win
         #expect(t.rows == x.rows && t.columns == 3)
         #expect(abs((0..<x.rows).reduce(0.0) { $0 + pow(t[$1, m.labels[$1]], 2) } - m.inertia) < 1e-6 * m.inertia)
         #expect(abs(try m.score(x) + m.inertia) < 1e-6 * m.inertia)
-        let elbow = try KMeans.elbow(x, ks: [1, 2, 3, 4], seed: 0)
+        let elbow = try KMeans.elbow(x, ks: [1, 2, 3, 4], randomState: 0)
         #expect(zip(elbow, elbow.dropFirst()).allSatisfy { $0 > $1 })
-        let sil = try KMeans.silhouetteScan(x, ks: [2, 3], seed: 0)
+        let sil = try KMeans.silhouetteScan(x, ks: [2, 3], randomState: 0)
         #expect(sil.count == 2 && sil.allSatisfy { $0 > 0.4 })
         #expect(throws: LearnError.self) { try KMeans(nClusters: 0).fit(x) }
         #expect(throws: LearnError.self) { try KMeans(nClusters: 200).fit(x) }
@@ -247,7 +247,7 @@ let unsupClassSets: [(BundledDataset, String, Int)] = [(.iris, "iris", 3), (.win
         #expect(g.parameterCount == 2 * 4 + 2 * 4 + 1)
         #expect(abs(try g.bic(x) - (-2 * g.score(x) * 150 + 17 * log(150.0))) < 1e-9)
         #expect(abs(try g.aic(x) - (-2 * g.score(x) * 150 + 34)) < 1e-9)
-        let s = try g.sample(500, seed: 3)
+        let s = try g.sample(500, randomState: 3)
         #expect(s.x.rows == 500 && s.components.count == 500)
         g.warmStart = true
         try g.fit(x)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Learn
 import Datasets
+import TestSupport
 
 @Suite struct DatasetsTests {
     @Test func bundledShapesAndNames() throws {
@@ -23,6 +24,35 @@ import Datasets
         #expect(penguins.features.values.contains { $0.isNaN })   // missing measurements kept as NaN
         let table = try Datasets.table(.penguins)
         #expect(try table.column("sex").missingCount == 11)
+    }
+
+    /// The bundled classic sets equal scikit-learn's loaders (load_iris, load_wine,
+    /// load_breast_cancer, load_digits, load_diabetes): names, shapes and, per column, the sum and
+    /// the row-weighted sum Σᵢ (i+1)·xᵢⱼ of scikit-learn's arrays
+    /// (scripts/fixtures/make_learn_dataset_fixtures.py, which also checks the CSVs value for value).
+    @Test(arguments: [BundledDataset.iris, .wine, .breastCancer, .digits, .diabetes])
+    func bundledEqualsScikitLearnLoaders(set: BundledDataset) throws {
+        let fx = (try LearnFixtures.json("datasets_sklearn") as! [String: Any])[set.rawValue] as! [String: Any]
+        let d = try Datasets.load(set)
+        #expect(d.features.rows == (fx["rows"] as! NSNumber).intValue && d.features.columns == (fx["columns"] as! NSNumber).intValue)
+        #expect(d.featureNames == fx["feature_names"] as! [String])
+        if let names = fx["class_names"] as? [String] { #expect(d.classNames == names) }
+        let targets = d.task == .regression ? d.target : d.labels.map(Double.init)
+        var worst = 0.0
+        for (column, ref) in [(Matrix(targets.map { [$0] }), fx["target"]), (d.features, fx["features"])] {
+            let ref = ref as! [String: Any]
+            let sums = LearnFixtures.doubles(ref["sum"]!), weighted = LearnFixtures.doubles(ref["weighted"]!)
+            #expect(sums.count == column.columns && weighted.count == column.columns)
+            for j in 0..<min(column.columns, sums.count, weighted.count) {
+                var sum = 0.0, wsum = 0.0, scale = 0.0
+                for i in 0..<column.rows { let v = column[i, j]; sum += v; wsum += Double(i + 1) * v; scale += Double(i + 1) * abs(v) }
+                // Summation order differs from NumPy's pairwise sum: compare relative to Σ (i+1)|x|.
+                let err = errorValue(max(abs(sum - sums[j]), abs(wsum - weighted[j])) / max(scale, 1e-300))
+                worst = max(worst, err)
+                #expect(err <= 1e-13, "\(set) column \(j): \(err)")
+            }
+        }
+        print("datasets-fixture \(set.rawValue): worst checksum error \(worst)")
     }
 
     @Test func csvQuotingAndMissing() throws {
@@ -58,7 +88,7 @@ import Datasets
     @Test func overflowingNumbersAreInfiniteAndRefusedWithTheirLine() throws {
         let t = try CSVTable.parse("x,y,label\n1,2,0\n1e400,3,1\n-1e400,4,0\n1e-400,5,1\n")
         #expect(t.columns[0].isNumeric)
-        guard case .numeric(let x) = t.columns[0] else { return }
+        guard case .numeric(let x) = t.columns[0] else { Issue.record("x should be numeric"); return }
         #expect(x[1] == .infinity && x[2] == -.infinity && x[3] == 0)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

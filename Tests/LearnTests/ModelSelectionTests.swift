@@ -83,7 +83,7 @@ final class PrepTestNearestCentroid: Classifier {
             #expect(try KFold(nSplits: k).split(count: n).map(\.test) == (kf[String(n)] as! [Any]).map(PrepFx.ints))
         }
         // Shuffled folds still partition the samples and keep class counts.
-        let sh = try StratifiedKFold(nSplits: 3, shuffle: true, seed: 1).split(count: y.count, labels: y)
+        let sh = try StratifiedKFold(nSplits: 3, shuffle: true, randomState: 1).split(count: y.count, labels: y)
         #expect(sh.flatMap(\.test).sorted() == Array(0..<y.count))
         #expect(throws: LearnError.self) { try KFold(nSplits: 1).split(count: 10) }
         #expect(throws: LearnError.self) { try KFold(nSplits: 11).split(count: 10) }
@@ -92,22 +92,22 @@ final class PrepTestNearestCentroid: Classifier {
 
     @Test func trainTestSplitSizesAndStratification() throws {
         let (train, _) = try LearnFixtures.split(.iris)
-        let s = try trainTestSplit(count: 112, seed: 3)
+        let s = try trainTestSplit(count: 112, randomState: 3)
         #expect(s.test.count == 28 && s.train.count == 84)  // ceil(0.25·112)
         #expect(Set(s.train + s.test).count == 112)
-        let st = try trainTestSplit(count: train.count, testSize: 0.2, stratify: train.labels, seed: 0)
+        let st = try trainTestSplit(count: train.count, testSize: 0.2, stratify: train.labels, randomState: 0)
         #expect(st.test.count == Int((0.2 * Double(train.count)).rounded(.up)))
         let counts = Dictionary(grouping: st.test.map { train.labels[$0] }, by: { $0 }).mapValues(\.count)
         #expect(counts.values.allSatisfy { abs($0 - st.test.count / 3) <= 1 })
         let plain = try trainTestSplit(count: 10, testSize: 3, shuffle: false)
         #expect(plain.train == Array(0..<7) && plain.test == [7, 8, 9])
-        let m = try trainTestSplit(train.features, train.labels, testSize: 0.5, stratify: true, seed: 2)
+        let m = try trainTestSplit(train.features, train.labels, testSize: 0.5, stratify: true, randomState: 2)
         #expect(m.xTrain.rows + m.xTest.rows == train.count && m.yTest.count == m.xTest.rows)
         #expect(throws: LearnError.self) { try trainTestSplit(count: 10, testSize: 1.5) }
         #expect(throws: LearnError.self) { try trainTestSplit(count: 10, testSize: 0.5, trainSize: 0.8) }
-        let ss = try StratifiedShuffleSplit(nSplits: 3, testSize: 0.3, seed: 0).split(count: train.count, labels: train.labels)
+        let ss = try StratifiedShuffleSplit(nSplits: 3, testSize: 0.3, randomState: 0).split(count: train.count, labels: train.labels)
         #expect(ss.count == 3 && ss.allSatisfy { $0.test.count == Int((0.3 * Double(train.count)).rounded(.up)) })
-        #expect(try ShuffleSplit(nSplits: 2, seed: 1).split(count: 50).allSatisfy { $0.test.count == 5 && $0.train.count == 45 })
+        #expect(try ShuffleSplit(nSplits: 2, randomState: 1).split(count: 50).allSatisfy { $0.test.count == 5 && $0.train.count == 45 })
     }
 
     @Test func gridSearchEqualsScikitLearn() throws {
@@ -163,13 +163,13 @@ final class PrepTestNearestCentroid: Classifier {
 
     @Test func randomizedSearchAndScoringNames() throws {
         let (train, _) = try LearnFixtures.split(.wine)
-        let rs = RandomizedSearchCV(PrepTestNearestCentroid(), paramDistributions: ["shrink_threshold": .uniform(loc: 0, scale: 3)], nIter: 6, seed: 4)
+        let rs = RandomizedSearchCV(PrepTestNearestCentroid(), paramDistributions: ["shrink_threshold": .uniform(loc: 0, scale: 3)], nIter: 6, randomState: 4)
         try rs.fit(train.features, train.labels)
         #expect(rs.cvResults!.params.count == 6)
         let thresholds = rs.cvResults!.params.map { try! $0["shrink_threshold"]!.double("") }
         #expect(thresholds.allSatisfy { $0 >= 0 && $0 <= 3 })
         #expect(rs.bestScore == rs.cvResults!.meanTestScore.max())
-        let listOnly = RandomizedSearchCV(PrepTestNearestCentroid(), paramDistributions: ["shrink_threshold": .values([.none, 1.0])], nIter: 10, seed: 0)
+        let listOnly = RandomizedSearchCV(PrepTestNearestCentroid(), paramDistributions: ["shrink_threshold": .values([.none, 1.0])], nIter: 10, randomState: 0)
         try listOnly.fit(train.features, train.labels)
         #expect(listOnly.cvResults!.params.count == 2)  // the whole grid, without repeats
         #expect(try Scoring(name: "neg_root_mean_squared_error") == .negRootMeanSquaredError)

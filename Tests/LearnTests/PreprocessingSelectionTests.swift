@@ -63,7 +63,7 @@ final class PrepTestLinearRegression: Regressor, FeatureImportanceProviding {
             if let mi = d["mi"] {
                 // Randomized tie-breaking: compare averages over 5 seeds, loosely.
                 var ours = [Double](repeating: 0, count: train.features.columns)
-                for s in 0..<5 { ours = zip(ours, try mutualInfoClassif(train.features, train.labels, seed: s)).map { $0 + $1 / 5 } }
+                for s in 0..<5 { ours = zip(ours, try mutualInfoClassif(train.features, train.labels, randomState: s)).map { $0 + $1 / 5 } }
                 let want = PrepFx.doubles(mi)
                 #expect(zip(ours, want).allSatisfy { abs($0 - $1) < 0.02 + 0.05 * $1 }, "\(key) MI \(ours) vs \(want)")
             }
@@ -79,7 +79,7 @@ final class PrepTestLinearRegression: Regressor, FeatureImportanceProviding {
             #expect(sel.support == PrepFx.bools(d["support_f4"]!))
             if let mi = d["mi"] {
                 var ours = [Double](repeating: 0, count: train.features.columns)
-                for s in 0..<5 { ours = zip(ours, try mutualInfoRegression(train.features, train.target, seed: s)).map { $0 + $1 / 5 } }
+                for s in 0..<5 { ours = zip(ours, try mutualInfoRegression(train.features, train.target, randomState: s)).map { $0 + $1 / 5 } }
                 let want = PrepFx.doubles(mi)
                 #expect(zip(ours, want).allSatisfy { abs($0 - $1) < 0.02 + 0.05 * $1 }, "\(key) MI \(ours) vs \(want)")
             }
@@ -146,28 +146,28 @@ final class PrepTestLinearRegression: Regressor, FeatureImportanceProviding {
         let over: [(String, SamplingStrategy)] = [("auto", .auto), ("minority", .minority), ("not_majority", .notMajority), ("all", .all),
                                                   ("dict", .counts([1: 40, 2: 30]))]
         for (key, s) in over {
-            let (xs, ys) = try SMOTE(samplingStrategy: s, seed: 0).fitResample(x, y)
+            let (xs, ys) = try SMOTE(samplingStrategy: s, randomState: 0).fitResample(x, y)
             #expect(bincount(ys, 3) == PrepFx.ints(counts["smote_" + key]!), "smote \(key)")
             #expect(xs.rows == ys.count && xs.rows(Array(0..<x.rows)) == x)
-            let (_, yr) = try RandomOverSampler(samplingStrategy: s, seed: 0).fitResample(x, y)
+            let (_, yr) = try RandomOverSampler(samplingStrategy: s, randomState: 0).fitResample(x, y)
             #expect(bincount(yr, 3) == PrepFx.ints(counts["ros_" + key]!), "ros \(key)")
         }
         let under: [(String, SamplingStrategy)] = [("auto", .auto), ("majority", .majority), ("not_minority", .notMinority), ("dict", .counts([0: 20, 1: 15]))]
         for (key, s) in under {
-            let (_, yr) = try RandomUnderSampler(samplingStrategy: s, seed: 0).fitResample(x, y)
+            let (_, yr) = try RandomUnderSampler(samplingStrategy: s, randomState: 0).fitResample(x, y)
             #expect(bincount(yr, 3) == PrepFx.ints(counts["rus_" + key]!), "rus \(key)")
         }
         let yb = y.map { $0 == 2 ? 1 : 0 }
-        #expect(bincount(try SMOTE(samplingStrategy: .ratio(0.5), seed: 0).fitResample(x, yb).1, 2) == PrepFx.ints(counts["smote_ratio"]!))
-        #expect(bincount(try RandomOverSampler(samplingStrategy: .ratio(0.5), seed: 0).fitResample(x, yb).1, 2) == PrepFx.ints(counts["ros_ratio"]!))
-        #expect(bincount(try RandomUnderSampler(samplingStrategy: .ratio(0.5), seed: 0).fitResample(x, yb).1, 2) == PrepFx.ints(counts["rus_ratio"]!))
+        #expect(bincount(try SMOTE(samplingStrategy: .ratio(0.5), randomState: 0).fitResample(x, yb).1, 2) == PrepFx.ints(counts["smote_ratio"]!))
+        #expect(bincount(try RandomOverSampler(samplingStrategy: .ratio(0.5), randomState: 0).fitResample(x, yb).1, 2) == PrepFx.ints(counts["ros_ratio"]!))
+        #expect(bincount(try RandomUnderSampler(samplingStrategy: .ratio(0.5), randomState: 0).fitResample(x, yb).1, 2) == PrepFx.ints(counts["rus_ratio"]!))
     }
 
     @Test func smotePointsLieOnSegmentsToNearestMinorityNeighbours() throws {
         let (train, _) = try LearnFixtures.split(.iris)
         let keep = train.labels.indices.filter { train.labels[$0] != 2 || $0 % 4 == 0 }
         let x = train.features.rows(keep), y = keep.map { train.labels[$0] }
-        let (xs, ys) = try SMOTE(seed: 7).fitResample(x, y)
+        let (xs, ys) = try SMOTE(randomState: 7).fitResample(x, y)
         let minority = y.indices.filter { y[$0] == 2 }
         func dist2(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) }
         // The 5 nearest minority neighbours of each minority sample.

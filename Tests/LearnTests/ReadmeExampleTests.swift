@@ -9,7 +9,7 @@ import Datasets
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString).model").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let digits = try Datasets.load(.digits)                    // bundled real data: features, labels, names
-        let split = try trainTestSplit(digits.features, digits.labels, testSize: 0.25, stratify: true, seed: 0)
+        let split = try trainTestSplit(digits.features, digits.labels, testSize: 0.25, stratify: true, randomState: 0)
         let model = Pipeline([("scale", StandardScaler()), ("svc", SVC(C: 10))])
         try model.fit(split.xTrain, split.yTrain)
         let predicted: [Int] = try model.predict(split.xTest)

@@ -422,10 +422,10 @@ public final class GaussianMixture: PredictingClusterer {
     }
 
     /// `count` random samples from the fitted mixture and the component each came from (`sample`).
-    public func sample(_ count: Int, seed: Int? = nil) throws -> (x: Matrix, components: [Int]) {
+    public func sample(_ count: Int, randomState: Int? = nil) throws -> (x: Matrix, components: [Int]) {
         guard !weights.isEmpty else { throw LearnError.notFitted(Self.modelName) }
         try require(count >= 1, "n_samples", count, "must be at least 1")
-        var rng = SeededRandom(seed: seed.unsupSeed)
+        var rng = SeededRandom(seed: randomState.unsupSeed)
         let d = means.columns, k = means.rows
         // Component counts ~ Multinomial(count, weights), then rows grouped by component as scikit-learn.
         var counts = [Int](repeating: 0, count: k)

@@ -139,20 +139,20 @@ public final class KMeans: PredictingClusterer, Transformer {
         return -KMeans.assign(x, norms: unsupRowSquaredNorms(x), centers: clusterCenters).inertia
     }
 
-    /// Inertia of a k-means fit for each `k` in `ks` (the "elbow" curve), seeded with `seed`.
-    public static func elbow(_ x: Matrix, ks: [Int], seed: Int? = 0) throws -> [Double] {
+    /// Inertia of a k-means fit for each `k` in `ks` (the "elbow" curve), seeded with `randomState`.
+    public static func elbow(_ x: Matrix, ks: [Int], randomState: Int? = 0) throws -> [Double] {
         try ks.map { k in
-            let m = KMeans(nClusters: k, randomState: seed)
+            let m = KMeans(nClusters: k, randomState: randomState)
             try m.fit(x)
             return m.inertia
         }
     }
 
-    /// Silhouette score of a k-means fit for each `k` in `ks` (each `k` ≥ 2), seeded with `seed`.
-    public static func silhouetteScan(_ x: Matrix, ks: [Int], seed: Int? = 0) throws -> [Double] {
+    /// Silhouette score of a k-means fit for each `k` in `ks` (each `k` ≥ 2), seeded with `randomState`.
+    public static func silhouetteScan(_ x: Matrix, ks: [Int], randomState: Int? = 0) throws -> [Double] {
         try ks.map { k in
             try require(k >= 2, "ks", k, "silhouette needs at least 2 clusters")
-            let m = KMeans(nClusters: k, randomState: seed)
+            let m = KMeans(nClusters: k, randomState: randomState)
             try m.fit(x)
             return try ClusterMetrics.silhouetteScore(x, m.labels)
         }

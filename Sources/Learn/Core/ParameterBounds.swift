@@ -15,6 +15,35 @@ public enum ParameterLimits {
     public static let bins = 255
     /// scikit-learn's range of `random_state`: [0, 2³² − 1].
     public static let randomState = 4_294_967_295
+    /// Elements of one table an estimator builds from a user's size (2³⁰ doubles, 8 GiB): e.g.
+    /// PolynomialFeatures' output width, and rows × width of its output.
+    public static let tableElements = 1 << 30
+    /// Polynomial kernel degree (`degree` of SVC/SVR).
+    public static let kernelDegree = 1000
+}
+
+/// Overflow-safe counting for sizes derived from user parameters.
+enum SizeArithmetic {
+    /// `a * b`, or nil when it overflows `Int`.
+    static func product(_ a: Int, _ b: Int) -> Int? {
+        let (p, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? nil : p
+    }
+
+    /// The binomial coefficient C(n, k), or nil when it exceeds `limit` (computed along the
+    /// nondecreasing sequence C(n, i), i ≤ min(k, n − k), so it stops after a few dozen steps).
+    static func binomial(_ n: Int, _ k: Int, limit: Int) -> Int? {
+        guard k >= 0, k <= n else { return 0 }
+        let k = min(k, n - k)
+        var c = 1
+        for i in 0..<k {
+            // c ≤ limit ≤ 2³⁰ and n − i < 2⁶³ / 2³⁰ unless n is absurd; check anyway.
+            guard let next = product(c, n - i) else { return nil }
+            c = next / (i + 1)
+            if c > limit { return nil }
+        }
+        return c
+    }
 }
 
 extension ParamValue {

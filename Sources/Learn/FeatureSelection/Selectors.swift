@@ -14,7 +14,7 @@ public final class SelectKBest: Transformer {
     /// Number of features to keep; nil keeps all (`k="all"`).
     public var k: Int?
     /// Seed for the mutual-information estimators' tie-breaking noise.
-    public var seed: Int?
+    public var randomState: Int?
     /// Score of every feature (`scores_`).
     public private(set) var scores: [Double] = []
     /// p-value of every feature (`pvalues_`); nil for mutual information.
@@ -25,23 +25,23 @@ public final class SelectKBest: Transformer {
     static let funcs = ["f_classif", "chi2", "mutual_info_classif", "f_regression", "mutual_info_regression"]
 
     /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
-    public init(scoreFunc: String = "f_classif", k: Int? = 10, seed: Int? = nil) {
+    public init(scoreFunc: String = "f_classif", k: Int? = 10, randomState: Int? = nil) {
         self.scoreFunc = scoreFunc
         self.k = k
-        self.seed = seed
+        self.randomState = randomState
     }
 
     public convenience init() { self.init(scoreFunc: "f_classif") }
 
     public var parameters: [String: ParamValue] {
-        ["score_func": .string(scoreFunc), "k": k.map { .int($0) } ?? .string("all"), "random_state": seed.param]
+        ["score_func": .string(scoreFunc), "k": k.map { .int($0) } ?? .string("all"), "random_state": randomState.param]
     }
 
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         switch name {
         case "score_func": scoreFunc = try value.choice(name, Self.funcs)
         case "k": if case .string("all") = value { k = nil } else { k = try value.int(name) }
-        case "random_state": seed = try value.randomState(name)
+        case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }
     }
@@ -58,12 +58,12 @@ public final class SelectKBest: Transformer {
         case "f_regression":
             (scores, pvalues) = try fRegression(x, target.asDoubles) as FeatureScores
         case "mutual_info_regression":
-            scores = try mutualInfoRegression(x, target.asDoubles, seed: seed); pvalues = nil
+            scores = try mutualInfoRegression(x, target.asDoubles, randomState: randomState); pvalues = nil
         default:
             let y = try MSDispatch.labels(target, "SelectKBest.fit")
             switch scoreFunc {
             case "chi2": (scores, pvalues) = try chi2(x, y) as FeatureScores
-            case "mutual_info_classif": scores = try mutualInfoClassif(x, y, seed: seed); pvalues = nil
+            case "mutual_info_classif": scores = try mutualInfoClassif(x, y, randomState: randomState); pvalues = nil
             default: (scores, pvalues) = try fClassif(x, y) as FeatureScores
             }
         }

@@ -213,22 +213,22 @@ func fsMutualInfoCC(_ x: [Double], _ y: [Double], _ k: Int) -> Double {
 
 /// Mutual information between each continuous feature and the class labels (scikit-learn's
 /// `mutual_info_classif`, `n_neighbors=3`): features are scaled to unit variance and jittered
-/// by 1e-10-scale noise from `seed` (our generator, so tie-breaking differs from scikit-learn's
+/// by 1e-10-scale noise from `randomState` (our generator, so tie-breaking differs from scikit-learn's
 /// draw for draw but agrees in expectation). In nats; 0 means independent.
-public func mutualInfoClassif(_ x: Matrix, _ y: [Int], nNeighbors: Int = 3, seed: Int? = nil) throws -> [Double] {
+public func mutualInfoClassif(_ x: Matrix, _ y: [Int], nNeighbors: Int = 3, randomState: Int? = nil) throws -> [Double] {
     try fsCheck(x, y.count, "mutualInfoClassif")
     try require(nNeighbors >= 1, "n_neighbors", nNeighbors, "must be at least 1")
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededRandom(seed: randomState)
     let cols = (0..<x.columns).map { fsScaledWithNoise(x.column($0), &rng) }
     return try MSDispatch.parallelMap(cols.count) { j in fsMutualInfoCD(cols[j], y, nNeighbors) }
 }
 
 /// Mutual information between each continuous feature and a continuous target (scikit-learn's
 /// `mutual_info_regression`, `n_neighbors=3`, KSG estimator; both sides scaled and jittered).
-public func mutualInfoRegression(_ x: Matrix, _ y: [Double], nNeighbors: Int = 3, seed: Int? = nil) throws -> [Double] {
+public func mutualInfoRegression(_ x: Matrix, _ y: [Double], nNeighbors: Int = 3, randomState: Int? = nil) throws -> [Double] {
     try Check.targets(x, y, "mutualInfoRegression")
     try require(nNeighbors >= 1 && nNeighbors < x.rows, "n_neighbors", nNeighbors, "must be in [1, n_samples)")
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededRandom(seed: randomState)
     let cols = (0..<x.columns).map { fsScaledWithNoise(x.column($0), &rng) }
     let yy = fsScaledWithNoise(y, &rng)
     return try MSDispatch.parallelMap(cols.count) { j in fsMutualInfoCC(cols[j], yy, nNeighbors) }

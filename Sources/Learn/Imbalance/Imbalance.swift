@@ -133,18 +133,18 @@ public struct RandomOverSampler: Resampler {
     /// Which classes to resample and to what size.
     public var samplingStrategy: SamplingStrategy
     /// Seed of the random generator (`random_state`); nil draws one from the system.
-    public var seed: Int?
+    public var randomState: Int?
 
     /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
-    public init(samplingStrategy: SamplingStrategy = .auto, seed: Int? = nil) {
+    public init(samplingStrategy: SamplingStrategy = .auto, randomState: Int? = nil) {
         self.samplingStrategy = samplingStrategy
-        self.seed = seed
+        self.randomState = randomState
     }
 
     /// Resamples `(x, y)` as described for the type.
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {
         try imbCheck(x, y, "RandomOverSampler.fitResample")
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         var idx = Array(0..<x.rows)
         for (c, n) in try imbTargetCounts(y, samplingStrategy, over: true, "RandomOverSampler") {
             let members = y.indices.filter { y[$0] == c }
@@ -163,19 +163,19 @@ public struct RandomUnderSampler: Resampler {
     /// Draw with replacement (`replacement`).
     public var replacement: Bool
     /// Seed of the random generator (`random_state`); nil draws one from the system.
-    public var seed: Int?
+    public var randomState: Int?
 
     /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
-    public init(samplingStrategy: SamplingStrategy = .auto, replacement: Bool = false, seed: Int? = nil) {
+    public init(samplingStrategy: SamplingStrategy = .auto, replacement: Bool = false, randomState: Int? = nil) {
         self.samplingStrategy = samplingStrategy
         self.replacement = replacement
-        self.seed = seed
+        self.randomState = randomState
     }
 
     /// Resamples `(x, y)` as described for the type.
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {
         try imbCheck(x, y, "RandomUnderSampler.fitResample")
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         let targets = Dictionary(uniqueKeysWithValues: try imbTargetCounts(y, samplingStrategy, over: false, "RandomUnderSampler").map { ($0.label, $0.n) })
         var idx = [Int]()
         for c in Set(y).sorted() {
@@ -202,13 +202,13 @@ public struct SMOTE: Resampler {
     /// Which classes to resample and to what size.
     public var samplingStrategy: SamplingStrategy
     /// Seed of the random generator (`random_state`); nil draws one from the system.
-    public var seed: Int?
+    public var randomState: Int?
 
     /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
-    public init(kNeighbors: Int = 5, samplingStrategy: SamplingStrategy = .auto, seed: Int? = nil) {
+    public init(kNeighbors: Int = 5, samplingStrategy: SamplingStrategy = .auto, randomState: Int? = nil) {
         self.kNeighbors = kNeighbors
         self.samplingStrategy = samplingStrategy
-        self.seed = seed
+        self.randomState = randomState
     }
 
     /// Indices (into `members`) of each member's k nearest other members (Euclidean; ties by
@@ -244,7 +244,7 @@ public struct SMOTE: Resampler {
     public func fitResample(_ x: Matrix, _ y: [Int]) throws -> (Matrix, [Int]) {
         try imbCheck(x, y, "SMOTE.fitResample")
         try require(kNeighbors >= 1, "k_neighbors", kNeighbors, "must be at least 1")
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         var out = x, labels = y
         for (c, n) in try imbTargetCounts(y, samplingStrategy, over: true, "SMOTE") where n > 0 {
             let members = y.indices.filter { y[$0] == c }

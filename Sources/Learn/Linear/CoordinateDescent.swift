@@ -19,7 +19,7 @@ struct ElasticNetCoordinateDescent {
     var tol: Double
     var random: Bool
     var positive: Bool
-    var seed: Int?
+    var randomState: Int?
 
     struct Result { var coef: [Double]; var gap: Double; var iterations: Int }
 
@@ -29,7 +29,7 @@ struct ElasticNetCoordinateDescent {
         var w = [Double](repeating: 0, count: p)
         var r = y
         var xta = [Double](repeating: 0, count: p)
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         var norm2 = [Double](repeating: 0, count: p)
         var active = Array(0..<p)
         var excluded = [Bool](repeating: false, count: p)
@@ -226,7 +226,7 @@ public class ElasticNet: SampleWeightedRegressor, FeatureImportanceProviding {
         let c = LinearSupport.center(x, y, sampleWeight: sw, fitIntercept: fitIntercept)
         let solver = ElasticNetCoordinateDescent(
             l1: alpha * l1Ratio * Double(n), l2: alpha * (1 - l1Ratio) * Double(n), maxIter: maxIter, tol: tol,
-            random: selection == "random", positive: positive, seed: randomState)
+            random: selection == "random", positive: positive, randomState: randomState)
         let result = solver.run(xCols: ElasticNetCoordinateDescent.columnMajor(c.x), n: n, p: x.columns, y: c.y)
         coef = result.coef
         nIterations = result.iterations

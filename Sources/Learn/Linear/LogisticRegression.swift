@@ -133,7 +133,7 @@ public final class LogisticRegression: ProbabilisticClassifier, DecisionFunction
             (theta, nIterations) = try LogisticSolvers.newton(objective, maxIter: maxIter, tol: tol)
         default:
             (theta, nIterations) = LogisticSolvers.saga(objective, l1: strength * l1Share, maxIter: maxIter, tol: tol,
-                                                        seed: randomState)
+                                                        randomState: randomState)
         }
         if theta.contains(where: { !$0.isFinite }) {
             throw LearnError.invalidInput("LogisticRegression.fit: the optimization diverged; scale the features or raise the penalty")
@@ -232,13 +232,13 @@ enum LogisticSolvers {
     ///
     /// Here the objective is scaled per sample (Σ sᵢℓᵢ / S), so sample j's gradient is
     /// `(n sⱼ / S) ∂ℓⱼ`: the same minimizer as the batch objective.
-    static func saga(_ obj: LogisticObjective, l1: Double, maxIter: Int, tol: Double, seed: Int?) -> ([Double], Int) {
+    static func saga(_ obj: LogisticObjective, l1: Double, maxIter: Int, tol: Double, randomState: Int?) -> ([Double], Int) {
         let x = obj.x, n = x.rows, p = x.columns, k = obj.outputs, st = obj.stride
         let m = obj.parameterCount
         var theta = [Double](repeating: 0, count: m)
         var memory = [Double](repeating: 0, count: n * k)      // gᵢ per sample and output
         var sum = [Double](repeating: 0, count: m)             // Σ gᵢ [xᵢ, 1]
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         var maxSq = 0.0
         for i in 0..<n { var s = 0.0; for j in 0..<p { s += x.values[i * p + j] * x.values[i * p + j] }; maxSq = max(maxSq, s) }
         let maxScale = obj.s.reduce(0, max) * Double(n) / obj.sumWeights

@@ -124,7 +124,7 @@ func msCrossValPredict(_ estimator: any Estimator, _ x: Matrix, _ y: Target, _ c
 /// the test fold. `shuffle` permutes each fold's training indices first. Returns the distinct
 /// sizes used and scores indexed `[size][fold]`.
 public func learningCurve(_ estimator: any Estimator, _ x: Matrix, _ y: Target, trainSizes: [Double] = [0.1, 0.325, 0.55, 0.775, 1.0],
-                          cv: CV = 5, scoring: Scoring? = nil, shuffle: Bool = false, seed: Int? = nil)
+                          cv: CV = 5, scoring: Scoring? = nil, shuffle: Bool = false, randomState: Int? = nil)
     throws -> (trainSizes: [Int], trainScores: [[Double]], testScores: [[Double]]) {
     try msCheckXY(x, y, "learningCurve")
     var folds = try cv.folds(x.rows, y)
@@ -144,7 +144,7 @@ public func learningCurve(_ estimator: any Estimator, _ x: Matrix, _ y: Target, 
     }
     sizes = Array(Set(sizes)).sorted()
     if shuffle {
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         folds = folds.map { var t = $0.train; t.shuffle(using: &rng); return (t, $0.test) }
     }
     let jobs = sizes.flatMap { s in folds.indices.map { (s, $0) } }

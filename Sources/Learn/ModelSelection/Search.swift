@@ -194,14 +194,14 @@ public final class RandomizedSearchCV: ParameterSearchCV {
     /// Number of candidates drawn (`n_iter`).
     public var nIter: Int
     /// Seed of the random generator (`random_state`); nil draws one from the system.
-    public var seed: Int?
+    public var randomState: Int?
 
     /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
     public init(_ estimator: any Estimator, paramDistributions: [String: ParamDistribution], nIter: Int = 10, scoring: Scoring? = nil,
-                cv: CV = 5, refit: Bool = true, seed: Int? = nil) {
+                cv: CV = 5, refit: Bool = true, randomState: Int? = nil) {
         self.paramDistributions = paramDistributions
         self.nIter = nIter
-        self.seed = seed
+        self.randomState = randomState
         super.init(estimator: estimator, scoring: scoring, cv: cv, refit: refit)
     }
 
@@ -215,7 +215,7 @@ public final class RandomizedSearchCV: ParameterSearchCV {
             case .randInt(let lo, let hi): try require(hi > lo, k, "(\(lo), \(hi))", "needs low < high")
             }
         }
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         let lists = paramDistributions.compactMapValues { d -> [ParamValue]? in if case .values(let v) = d { return v }; return nil }
         if lists.count == paramDistributions.count {
             let grid = parameterGrid([lists])

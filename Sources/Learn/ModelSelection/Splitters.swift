@@ -8,7 +8,7 @@ public protocol CrossValidator: Sendable {
 
 /// K consecutive folds (scikit-learn's `KFold`): the first `n % k` folds have `n / k + 1`
 /// samples, the others `n / k`; each fold is the test set once. `shuffle` permutes the samples
-/// first (with `seed`, our generator: not NumPy's stream). Train and test indices are increasing.
+/// first (with `randomState`, our generator: not NumPy's stream). Train and test indices are increasing.
 /// Defaults: `n_splits=5`, `shuffle=False`.
 public struct KFold: CrossValidator {
     /// Number of folds or splits (`n_splits`).
@@ -16,13 +16,13 @@ public struct KFold: CrossValidator {
     /// Shuffle before splitting (`shuffle`).
     public var shuffle: Bool
     /// Seed of the random generator (`random_state`); nil draws one from the system.
-    public var seed: Int?
+    public var randomState: Int?
 
     /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
-    public init(nSplits: Int = 5, shuffle: Bool = false, seed: Int? = nil) {
+    public init(nSplits: Int = 5, shuffle: Bool = false, randomState: Int? = nil) {
         self.nSplits = nSplits
         self.shuffle = shuffle
-        self.seed = seed
+        self.randomState = randomState
     }
 
     /// The (train, test) index lists over `count` samples.
@@ -32,7 +32,7 @@ public struct KFold: CrossValidator {
             throw LearnError.invalidInput("KFold: cannot have n_splits=\(nSplits) greater than the number of samples \(count)")
         }
         var order = Array(0..<count)
-        if shuffle { var rng = SeededRandom(seed: seed); order.shuffle(using: &rng) }
+        if shuffle { var rng = SeededRandom(seed: randomState); order.shuffle(using: &rng) }
         var foldOf = [Int](repeating: 0, count: count)
         var start = 0
         for f in 0..<nSplits {
@@ -63,13 +63,13 @@ public struct StratifiedKFold: CrossValidator {
     /// Shuffle before splitting (`shuffle`).
     public var shuffle: Bool
     /// Seed of the random generator (`random_state`); nil draws one from the system.
-    public var seed: Int?
+    public var randomState: Int?
 
     /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
-    public init(nSplits: Int = 5, shuffle: Bool = false, seed: Int? = nil) {
+    public init(nSplits: Int = 5, shuffle: Bool = false, randomState: Int? = nil) {
         self.nSplits = nSplits
         self.shuffle = shuffle
-        self.seed = seed
+        self.randomState = randomState
     }
 
     /// The (train, test) index lists over `count` samples.
@@ -96,7 +96,7 @@ public struct StratifiedKFold: CrossValidator {
         let sortedCodes = encoded.sorted()
         var allocation = [[Int]](repeating: [Int](repeating: 0, count: nClasses), count: nSplits)
         for (p, c) in sortedCodes.enumerated() { allocation[p % nSplits][c] += 1 }
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         var foldOf = [Int](repeating: 0, count: count)
         for c in 0..<nClasses {
             var folds = [Int]()
@@ -161,21 +161,21 @@ public struct ShuffleSplit: CrossValidator {
     /// Train share (< 1) or count (≥ 1); nil: the complement of the test size.
     public var trainSize: Double?
     /// Seed of the random generator (`random_state`); nil draws one from the system.
-    public var seed: Int?
+    public var randomState: Int?
 
     /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
-    public init(nSplits: Int = 10, testSize: Double? = nil, trainSize: Double? = nil, seed: Int? = nil) {
+    public init(nSplits: Int = 10, testSize: Double? = nil, trainSize: Double? = nil, randomState: Int? = nil) {
         self.nSplits = nSplits
         self.testSize = testSize
         self.trainSize = trainSize
-        self.seed = seed
+        self.randomState = randomState
     }
 
     /// The (train, test) index lists over `count` samples.
     public func split(count: Int, labels: [Int]? = nil) throws -> [(train: [Int], test: [Int])] {
         try require(nSplits >= 1, "n_splits", nSplits, "must be at least 1")
         let (nTrain, nTest) = try msSplitSizes(count, testSize: testSize, trainSize: trainSize, defaultTest: 0.1)
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         return (0..<nSplits).map { _ in
             let p = rng.permutation(count)
             return (Array(p[nTest..<(nTest + nTrain)]), Array(p[0..<nTest]))
@@ -193,21 +193,21 @@ public struct StratifiedShuffleSplit: CrossValidator {
     /// Train share (< 1) or count (≥ 1); nil: the complement of the test size.
     public var trainSize: Double?
     /// Seed of the random generator (`random_state`); nil draws one from the system.
-    public var seed: Int?
+    public var randomState: Int?
 
     /// Sets the hyper-parameters; omitted ones take scikit-learn's (imbalanced-learn's) defaults.
-    public init(nSplits: Int = 10, testSize: Double? = nil, trainSize: Double? = nil, seed: Int? = nil) {
+    public init(nSplits: Int = 10, testSize: Double? = nil, trainSize: Double? = nil, randomState: Int? = nil) {
         self.nSplits = nSplits
         self.testSize = testSize
         self.trainSize = trainSize
-        self.seed = seed
+        self.randomState = randomState
     }
 
     /// The (train, test) index lists over `count` samples.
     public func split(count: Int, labels: [Int]?) throws -> [(train: [Int], test: [Int])] {
         guard let y = labels, y.count == count else { throw LearnError.invalidInput("StratifiedShuffleSplit: one class label per sample is needed") }
         let (nTrain, nTest) = try msSplitSizes(count, testSize: testSize, trainSize: trainSize, defaultTest: 0.1)
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: randomState)
         return try (0..<nSplits).map { _ in try msStratifiedDraw(y, nTrain, nTest, &rng) }
     }
 }
@@ -241,17 +241,17 @@ func msStratifiedDraw(_ y: [Int], _ nTrain: Int, _ nTest: Int, _ rng: inout Seed
 /// Splits `0..<count` into random train and test index sets (scikit-learn's
 /// `train_test_split` on indices). Sizes: fractions (< 1) or counts; default test 25 %.
 /// `stratify` keeps class proportions; `shuffle=false` takes the first rows for training and the
-/// next for testing. `seed` drives our generator (not NumPy's), so the split differs from
+/// next for testing. `randomState` drives our generator (not NumPy's), so the split differs from
 /// scikit-learn's for the same number; sizes and class counts agree.
 public func trainTestSplit(count: Int, testSize: Double? = nil, trainSize: Double? = nil, stratify: [Int]? = nil,
-                           shuffle: Bool = true, seed: Int? = nil) throws -> (train: [Int], test: [Int]) {
+                           shuffle: Bool = true, randomState: Int? = nil) throws -> (train: [Int], test: [Int]) {
     if count == 0 { throw LearnError.invalidInput("trainTestSplit: no samples") }
     let (nTrain, nTest) = try msSplitSizes(count, testSize: testSize, trainSize: trainSize)
     if !shuffle {
         if stratify != nil { throw LearnError.invalidInput("trainTestSplit: stratified splitting needs shuffle=true") }
         return (Array(0..<nTrain), Array(nTrain..<(nTrain + nTest)))
     }
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededRandom(seed: randomState)
     if let y = stratify {
         if y.count != count { throw LearnError.invalidInput("trainTestSplit: stratify has \(y.count) labels for \(count) samples") }
         return try msStratifiedDraw(y, nTrain, nTest, &rng)
@@ -262,16 +262,16 @@ public func trainTestSplit(count: Int, testSize: Double? = nil, trainSize: Doubl
 
 /// `trainTestSplit` on a matrix and class labels (stratified by the labels when `stratify`).
 public func trainTestSplit(_ x: Matrix, _ y: [Int], testSize: Double? = nil, trainSize: Double? = nil, stratify: Bool = false,
-                           shuffle: Bool = true, seed: Int? = nil) throws -> (xTrain: Matrix, xTest: Matrix, yTrain: [Int], yTest: [Int]) {
+                           shuffle: Bool = true, randomState: Int? = nil) throws -> (xTrain: Matrix, xTest: Matrix, yTrain: [Int], yTest: [Int]) {
     try Check.lengths(x, y.count, "trainTestSplit")
-    let s = try trainTestSplit(count: x.rows, testSize: testSize, trainSize: trainSize, stratify: stratify ? y : nil, shuffle: shuffle, seed: seed)
+    let s = try trainTestSplit(count: x.rows, testSize: testSize, trainSize: trainSize, stratify: stratify ? y : nil, shuffle: shuffle, randomState: randomState)
     return (x.rows(s.train), x.rows(s.test), s.train.map { y[$0] }, s.test.map { y[$0] })
 }
 
 /// `trainTestSplit` on a matrix and real targets.
 public func trainTestSplit(_ x: Matrix, _ y: [Double], testSize: Double? = nil, trainSize: Double? = nil,
-                           shuffle: Bool = true, seed: Int? = nil) throws -> (xTrain: Matrix, xTest: Matrix, yTrain: [Double], yTest: [Double]) {
+                           shuffle: Bool = true, randomState: Int? = nil) throws -> (xTrain: Matrix, xTest: Matrix, yTrain: [Double], yTest: [Double]) {
     try Check.lengths(x, y.count, "trainTestSplit")
-    let s = try trainTestSplit(count: x.rows, testSize: testSize, trainSize: trainSize, shuffle: shuffle, seed: seed)
+    let s = try trainTestSplit(count: x.rows, testSize: testSize, trainSize: trainSize, shuffle: shuffle, randomState: randomState)
     return (x.rows(s.train), x.rows(s.test), s.train.map { y[$0] }, s.test.map { y[$0] })
 }

@@ -61,7 +61,8 @@ extension KNeighborsHyperParameters {
         let k = k ?? nNeighbors
         try require(k >= 1, "n_neighbors", k, "must be a positive integer")
         if k > index.data.rows {
-            throw LearnError.invalidInput("\(Self.modelName).kneighbors: n_neighbors = \(k) but only \(index.data.rows) training samples")
+            // scikit-learn's check and words (at query time, not at fit).
+            throw LearnError.invalidInput("\(Self.modelName).kneighbors: Expected n_neighbors <= n_samples_fit, but n_neighbors = \(k), n_samples_fit = \(index.data.rows), n_samples = \(x.rows)")
         }
         return index.query(x, k: k)
     }

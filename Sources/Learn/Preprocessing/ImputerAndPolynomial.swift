@@ -181,6 +181,13 @@ public final class PolynomialFeatures: Transformer {
                     "degrees must be non-negative integers with min_degree <= max_degree")
         try require(!(degree == 0 && !includeBias), "degree", degree, "degree 0 without a bias gives no features")
         try Check.features(x, "PolynomialFeatures.fit")
+        let width = Self.outputWidth(features: x.columns, minDegree: minDegree, degree: degree,
+                                     interactionOnly: interactionOnly, includeBias: includeBias)
+        // The fitted state keeps one exponent per (output, input) pair: bound that table too.
+        let table = width.flatMap { SizeArithmetic.product($0, max(1, x.columns)) }
+        try require((table ?? .max) <= ParameterLimits.tableElements, "degree", parameters["degree"]!,
+                    "gives \(width.map(String.init) ?? "more than \(ParameterLimits.tableElements)") output features for "
+                    + "\(x.columns) input features: outputs × inputs must be at most \(ParameterLimits.tableElements)")
         nFeatures = x.columns
         var combos = [[Int]]()
         if includeBias { combos.append([]) }
@@ -200,11 +207,39 @@ public final class PolynomialFeatures: Transformer {
         }
     }
 
+    /// Number of output columns for `features` inputs, or nil when it exceeds
+    /// ``ParameterLimits/tableElements`` (counted without enumerating: Σ_d C(n+d−1, d) is
+    /// C(n+hi, n) − C(n+lo−1, n); with interactions only, Σ_d C(n, d)).
+    static func outputWidth(features n: Int, minDegree: Int, degree: Int, interactionOnly: Bool, includeBias: Bool) -> Int? {
+        let limit = ParameterLimits.tableElements
+        var total = includeBias ? 1 : 0
+        guard degree >= 1, n >= 1 else { return total }
+        let lo = max(1, minDegree), hi = degree
+        if interactionOnly {
+            guard lo <= n else { return total }
+            for d in lo...min(hi, n) {
+                guard let c = SizeArithmetic.binomial(n, d, limit: limit) else { return nil }
+                total += c
+                if total > limit { return nil }
+            }
+            return total
+        }
+        let (top, overflow) = n.addingReportingOverflow(hi)
+        guard !overflow, let upTo = SizeArithmetic.binomial(top, n, limit: limit),
+              let below = SizeArithmetic.binomial(n + lo - 1, n, limit: limit) else { return nil }
+        total += upTo - below
+        return total > limit ? nil : total
+    }
+
     /// Each output column is the product of its features, multiplied left to right.
     public func transform(_ x: Matrix) throws -> Matrix {
         guard nFeatures > 0 else { throw LearnError.notFitted(Self.modelName) }
         try Check.featureCount(x, expected: nFeatures, "PolynomialFeatures.transform")
         let width = combinations.count
+        guard let cells = SizeArithmetic.product(x.rows, width), cells <= ParameterLimits.tableElements else {
+            throw LearnError.invalidParameter(name: "degree", value: parameters["degree"]!.description,
+                                              reason: "\(x.rows) rows × \(width) output features exceed \(ParameterLimits.tableElements) values")
+        }
         var out = Matrix(rows: x.rows, columns: width)
         out.values.withUnsafeMutableBufferPointer { o in
             x.values.withUnsafeBufferPointer { p in

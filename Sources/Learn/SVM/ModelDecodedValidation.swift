@@ -18,7 +18,7 @@ extension DecodedCheck {
         try vector(s.norms, vectors.rows, "supportSet.norms")
         try finite(s.kernel.gamma, "kernel gamma")
         try finite(s.kernel.coef0, "kernel coef0")
-        try that(s.kernel.degree >= 0 && s.kernel.degree <= 1000, "kernel degree \(s.kernel.degree) is out of range (0...1000)")
+        try that(s.kernel.degree >= 0 && s.kernel.degree <= ParameterLimits.kernelDegree, "kernel degree \(s.kernel.degree) is out of range (0...\(ParameterLimits.kernelDegree))")
     }
 
     /// A neighbours index: finite training rows, and a k-d/ball tree whose row order is a

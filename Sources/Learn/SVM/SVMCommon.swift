@@ -27,7 +27,7 @@ extension SVMKernelHyperParameters {
         switch name {
         case "C": C = try value.double(name)
         case "kernel": kernel = SVMKernel(rawValue: try value.choice(name, SVMKernel.allCases.map(\.rawValue)))!
-        case "degree": degree = try value.int(name)
+        case "degree": degree = try value.int(name, atMost: ParameterLimits.kernelDegree)
         case "gamma": gamma = try SVMGamma(param: value)
         case "coef0": coef0 = try value.double(name)
         case "shrinking": shrinking = try value.bool(name)
@@ -43,7 +43,7 @@ extension SVMKernelHyperParameters {
     /// scikit-learn's parameter constraints.
     func validateSharedSVMParameters() throws {
         try require(C > 0 && C.isFinite, "C", C, "must be a positive number")
-        try require(degree >= 0, "degree", degree, "must be a non-negative integer")
+        try require(degree >= 0 && degree <= ParameterLimits.kernelDegree, "degree", degree, "must be an integer in [0, \(ParameterLimits.kernelDegree)]")
         if case .value(let g) = gamma { try require(g >= 0 && g.isFinite, "gamma", g, "must be scale, auto or a non-negative number") }
         try require(coef0.isFinite, "coef0", coef0, "must be finite")
         try require(tol > 0 && tol.isFinite, "tol", tol, "must be positive")

@@ -20,7 +20,7 @@ extension CheckpointRegistry {
                    topics: ["project-iris", "logistic-regression"],
                    criterion: "a scaled logistic regression reaches a mean stratified 5-fold accuracy of at least 0.95 on iris") { ctx in
             let iris = try Datasets.load(.iris)
-            let folds = try crossValScore(scaled(LogisticRegression()), iris.features, iris.labels, cv: .splitter(StratifiedKFold(nSplits: 5, shuffle: true, seed: ctx.randomState)))
+            let folds = try crossValScore(scaled(LogisticRegression()), iris.features, iris.labels, cv: .splitter(StratifiedKFold(nSplits: 5, shuffle: true, randomState: ctx.randomState)))
             let mean = folds.reduce(0, +) / Double(folds.count)
             return DemoOutcome(passed: mean >= 0.95, result: "5-fold accuracy \(f(mean)) (folds \(folds.map { f($0, 2) }.joined(separator: ", ")))", metrics: [("cv_accuracy", mean)])
         },
@@ -28,7 +28,7 @@ extension CheckpointRegistry {
                    topics: ["logistic-regression", "classification-metrics"],
                    criterion: "mean stratified 10-fold accuracy ≥ 0.96 and held-out ROC AUC ≥ 0.99 for a scaled logistic regression") { ctx in
             let cancer = try Datasets.load(.breastCancer)
-            let folds = try crossValScore(scaled(LogisticRegression()), cancer.features, cancer.labels, cv: .splitter(StratifiedKFold(nSplits: 10, shuffle: true, seed: ctx.randomState)))
+            let folds = try crossValScore(scaled(LogisticRegression()), cancer.features, cancer.labels, cv: .splitter(StratifiedKFold(nSplits: 10, shuffle: true, randomState: ctx.randomState)))
             let mean = folds.reduce(0, +) / Double(folds.count)
             let s = try classificationSplit(.breastCancer, ctx)
             let model = scaled(LogisticRegression())
@@ -67,7 +67,7 @@ extension CheckpointRegistry {
                    topics: ["project-price-prediction", "gradient-boosting", "regression-metrics"], criterion: "histogram gradient boosting predicts diamond prices with R² ≥ 0.97 on a 25% test split",
                    quick: false) { ctx in
             let diamonds = try Datasets.load(.diamonds)
-            let split = try trainTestSplit(diamonds.features, diamonds.target, testSize: 0.25, seed: ctx.randomState)
+            let split = try trainTestSplit(diamonds.features, diamonds.target, testSize: 0.25, randomState: ctx.randomState)
             let model = HistGradientBoostingRegressor(randomState: ctx.randomState)
             try model.fit(split.xTrain, split.yTrain)
             let predicted = try model.predict(split.xTest)
@@ -81,7 +81,7 @@ extension CheckpointRegistry {
                    topics: ["imbalanced-data", "project-fraud-detection"],
                    criterion: "with malignant tumours cut to 10% of breast-cancer rows, a class-weighted logistic regression keeps malignant recall ≥ 0.85 and balanced accuracy ≥ 0.9 on a stratified 30% test split") { ctx in
             let (x, y) = try DemoRegistry.imbalancedCancer(ctx)
-            let split = try trainTestSplit(x, y, testSize: 0.3, stratify: true, seed: ctx.randomState)
+            let split = try trainTestSplit(x, y, testSize: 0.3, stratify: true, randomState: ctx.randomState)
             let m = scaled(LogisticRegression(classWeight: .balanced))
             try m.fit(split.xTrain, split.yTrain)
             let p: [Int] = try m.predict(split.xTest)

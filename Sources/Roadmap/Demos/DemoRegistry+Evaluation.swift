@@ -12,10 +12,10 @@ extension DemoRegistry {
             let cancer = try Datasets.load(.breastCancer)
             var single: [Double] = []
             for s in 0..<10 {
-                let split = try trainTestSplit(cancer.features, cancer.labels, testSize: 0.25, stratify: true, seed: ctx.randomState + s)
+                let split = try trainTestSplit(cancer.features, cancer.labels, testSize: 0.25, stratify: true, randomState: ctx.randomState + s)
                 single.append(try testAccuracy(scaled(LogisticRegression()), split.xTrain, split.yTrain, split.xTest, split.yTest))
             }
-            let folds = try crossValScore(scaled(LogisticRegression()), cancer.features, cancer.labels, cv: .splitter(StratifiedKFold(nSplits: 10, shuffle: true, seed: ctx.randomState)))
+            let folds = try crossValScore(scaled(LogisticRegression()), cancer.features, cancer.labels, cv: .splitter(StratifiedKFold(nSplits: 10, shuffle: true, randomState: ctx.randomState)))
             let mean = folds.reduce(0, +) / Double(folds.count)
             let sd = sqrt(folds.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(folds.count))
             return DemoOutcome(passed: mean >= 0.95,
@@ -53,7 +53,7 @@ extension DemoRegistry {
         Demo("regression-metrics", "MSE, RMSE, MAE and R²",
              shows: "A mean baseline, linear regression and gradient boosting on the diabetes test set, under four metrics.") { ctx in
             let diabetes = try Datasets.load(.diabetes)
-            let split = try trainTestSplit(diabetes.features, diabetes.target, testSize: 0.25, seed: ctx.randomState)
+            let split = try trainTestSplit(diabetes.features, diabetes.target, testSize: 0.25, randomState: ctx.randomState)
             let mean = split.yTrain.reduce(0, +) / Double(split.yTrain.count)
             var rows: [(String, [Double])] = [("mean baseline", [Double](repeating: mean, count: split.yTest.count))]
             let lr = LinearRegression(); try lr.fit(split.xTrain, split.yTrain); rows.append(("linear", try lr.predict(split.xTest)))
@@ -140,7 +140,7 @@ extension DemoRegistry {
              shows: "Breast cancer with the malignant class cut to 10% and only four weak features (texture, smoothness, symmetry, fractal dimension): plain, class-weighted, SMOTE and under-sampled logistic regression, judged by minority recall.") { ctx in
             let (full, y) = try imbalancedCancer(ctx)
             let x = full.columns([1, 4, 8, 9])
-            let split = try trainTestSplit(x, y, testSize: 0.3, stratify: true, seed: ctx.randomState)
+            let split = try trainTestSplit(x, y, testSize: 0.3, stratify: true, randomState: ctx.randomState)
             func evaluate(_ xt: Matrix, _ yt: [Int], weight: ClassWeight = .uniform) throws -> (Double, Double) {
                 let m = scaled(LogisticRegression(classWeight: weight))
                 try m.fit(xt, yt)
@@ -149,9 +149,9 @@ extension DemoRegistry {
             }
             let plain = try evaluate(split.xTrain, split.yTrain)
             let weighted = try evaluate(split.xTrain, split.yTrain, weight: .balanced)
-            let (sx, sy) = try SMOTE(seed: ctx.randomState).fitResample(split.xTrain, split.yTrain)
+            let (sx, sy) = try SMOTE(randomState: ctx.randomState).fitResample(split.xTrain, split.yTrain)
             let smote = try evaluate(sx, sy)
-            let (ux, uy) = try RandomUnderSampler(seed: ctx.randomState).fitResample(split.xTrain, split.yTrain)
+            let (ux, uy) = try RandomUnderSampler(randomState: ctx.randomState).fitResample(split.xTrain, split.yTrain)
             let under = try evaluate(ux, uy)
             let names = ["plain", "class weights", "SMOTE", "under-sampling"]
             let all = [plain, weighted, smote, under]
@@ -163,7 +163,7 @@ extension DemoRegistry {
         Demo("fairness-auditing", "Auditing a classifier across groups",
              shows: "A model predicting a penguin's sex from its measurements, audited per species: selection rates, true- and false-positive rates, and the gaps between groups.") { ctx in
             let (x, y, groups) = try penguinSexData()
-            let split = try trainTestSplit(count: y.count, testSize: 0.3, stratify: y, seed: ctx.randomState)
+            let split = try trainTestSplit(count: y.count, testSize: 0.3, stratify: y, randomState: ctx.randomState)
             let model = scaled(LogisticRegression())
             try model.fit(x.rows(split.train), split.train.map { y[$0] })
             let p: [Int] = try model.predict(x.rows(split.test))

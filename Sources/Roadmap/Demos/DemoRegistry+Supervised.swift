@@ -177,7 +177,7 @@ extension DemoRegistry {
                 let model = Pipeline([("poly", PolynomialFeatures(degree: d, includeBias: false)), ("scale", StandardScaler()), ("model", Ridge(alpha: 1e-6))])
                 try model.fit(bmi, diabetes.target)
                 train.append(try Metrics.meanSquaredError(diabetes.target, try model.predict(bmi)))
-                let folds = try crossValScore(model, bmi, diabetes.target, cv: .splitter(KFold(nSplits: 5, shuffle: true, seed: 0)), scoring: try Scoring(name: "neg_mean_squared_error"))
+                let folds = try crossValScore(model, bmi, diabetes.target, cv: .splitter(KFold(nSplits: 5, shuffle: true, randomState: 0)), scoring: try Scoring(name: "neg_mean_squared_error"))
                 valid.append(-folds.reduce(0, +) / Double(folds.count))
             }
             let bestDegree = degrees[valid.firstIndex(of: valid.min()!)!]

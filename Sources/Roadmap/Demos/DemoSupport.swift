@@ -22,7 +22,7 @@ func steps(_ n: Int, from start: Int = 0) -> [Double] { (start..<(start + n)).ma
 /// A stratified 75/25 split of a bundled classification set.
 func classificationSplit(_ set: BundledDataset, _ ctx: DemoContext) throws -> (data: Dataset, xTrain: Matrix, xTest: Matrix, yTrain: [Int], yTest: [Int]) {
     let data = try Datasets.load(set)
-    let s = try trainTestSplit(data.features, data.labels, testSize: 0.25, stratify: true, seed: ctx.randomState)
+    let s = try trainTestSplit(data.features, data.labels, testSize: 0.25, stratify: true, randomState: ctx.randomState)
     return (data, s.xTrain, s.xTest, s.yTrain, s.yTest)
 }
 
