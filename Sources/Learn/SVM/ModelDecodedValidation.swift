@@ -4,9 +4,10 @@ import Foundation
 // (see ``DecodedModel``).
 
 extension DecodedCheck {
-    /// No NaN and no +∞ (log-probabilities may be −∞).
+    /// Log-probabilities: ≤ 0, no NaN (−∞ allowed). A positive value makes Bernoulli NB's
+    /// log(1 − eˣ) NaN.
     func logProbabilities(_ values: [Double], _ field: String) throws {
-        if let k = values.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
+        if let k = values.firstIndex(where: { !($0 <= 0) }) {
             throw failure("\(field)[\(k)] is \(values[k]), a log-probability is needed")
         }
     }
@@ -60,7 +61,7 @@ extension LinearDiscriminantAnalysis {
         guard !classes.isEmpty else { return }
         let k = classes.count, p = coef.columns
         try check.matrix(means, rows: k, columns: p, "means")
-        try check.vector(classPriors, k, "classPriors")
+        try check.probabilities(classPriors, k, "classPriors")
         if scalings.rows > 0 {
             try check.matrix(scalings, rows: p, columns: nil, "scalings")
             if solver == "svd" { try check.vector(xbar, p, "xbar") }
@@ -78,9 +79,10 @@ extension GaussianNB {
         try check.atLeast(theta.columns, 1, "theta's column count (n_features)")
         try check.matrix(theta, rows: k, columns: nil, "theta")
         try check.matrix(variance, rows: k, columns: theta.columns, "variance")
-        try check.that(variance.values.allSatisfy { $0 > 0 }, "variance has a value ≤ 0")
-        try check.vector(classPrior, k, "classPrior")
+        try check.positive(variance.values, "variance")
+        try check.probabilities(classPrior, k, "classPrior")
         try check.vector(classCount, k, "classCount")
+        try check.nonNegative(classCount, "classCount")
     }
 }
 
@@ -96,7 +98,9 @@ extension DecodedCheck {
         try count(classLogPrior, k, "classLogPrior")
         try logProbabilities(classLogPrior, "classLogPrior")
         try matrix(featureCount, rows: k, columns: featureLogProb.columns, "featureCount")
+        try nonNegative(featureCount.values, "featureCount")
         try vector(classCount, k, "classCount")
+        try nonNegative(classCount, "classCount")
     }
 }
 
