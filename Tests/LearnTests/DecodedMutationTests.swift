@@ -96,24 +96,29 @@ import Datasets
         try Self.expectCorrupt(mnb, ["featureLogProb", "values", 2], 0.5, naming: "featureLogProb[2]")       // a log-probability > 0
         let bnb = BernoulliNB(); try bnb.fit(x, y)
         try Self.expectCorrupt(bnb, ["featureLogProb", "values", 0], 0.5, naming: "featureLogProb[0]")
+        try Self.expectCorrupt(bnb, ["featureLogProb", "values", 3], 0.0, naming: "featureLogProb[3]")    // θ = 1: NaN scores
         try Self.expectCorrupt(bnb, ["classLogPrior", 1], 0.1, naming: "classLogPrior[1]")
         let lda = LinearDiscriminantAnalysis(); try lda.fit(x, y)
         try Self.expectCorrupt(lda, ["classPriors"], [0.9, 0.9, 0.9], naming: "classPriors")
     }
 
+    /// Every fitted classifier file relabelled as its family's regressor (and back) is refused.
     @Test func relabelledFamiliesAreRefused() throws {
         let (x, y) = try M.iris()
-        let pairs: [(any Estimator, String)] = [(DecisionTreeClassifier(randomState: 0), "decision-tree-regressor"),
-                                               (LogisticRegression(), "linear-regression"),
-                                               (KNeighborsClassifier(), "knn-regressor")]
-        for (e, other) in pairs {
-            try (e as! any Classifier).fit(x, y)
-            guard ModelRegistry.names.contains(other) else { Issue.record("\(other) is not registered"); continue }
+        var pairs = 0
+        for name in ModelRegistry.names {
+            let e = try ModelRegistry.make(name)
+            let isRegressor = e is any Regressor
+            guard e is any Classifier || isRegressor, let other = ModelRegistry.familyTwin(of: name, regressor: !isRegressor) else { continue }
+            for key in e.parameters.keys where key == "n_estimators" || key.hasSuffix("__n_estimators") { try e.setParameter(key, 5) }
+            guard M.fit(e, x, y) else { continue }
+            pairs += 1
             let relabelled = M.setting(try M.json(e), ["model", "model"], other)
-            #expect(throws: LearnError.self, "\(type(of: e).modelName) as \(other)") {
+            #expect(throws: LearnError.self, "\(name) as \(other)") {
                 _ = try ModelFile.decode(JSONSerialization.data(withJSONObject: relabelled))
             }
         }
+        #expect(pairs >= 16, "\(pairs) relabelled files")
     }
 
     /// Holes the sweep found, each a trap before its fix.
@@ -136,9 +141,9 @@ import Datasets
     /// One corrupted copy of a model file.
     struct Mutation { let path: [Any]; let value: Any }
 
-    /// Corruptions of every field under `node`: each number becomes −1, 2⁴⁰, 0.5, NaN and ∞; each
-    /// string an unknown name; each list empty and one shorter; lists of lists or objects are
-    /// followed into their first and last element (lists of numbers: first and last too).
+    /// Corruptions of every field under `node`: each number becomes −1, 0, 2⁴⁰, 0.5, NaN and ∞;
+    /// each string an unknown name; each list empty, one shorter and reversed; lists are followed
+    /// into their first and last element.
     static func mutations(_ node: Any, _ path: [Any] = []) -> [Mutation] {
         switch node {
         case let d as [String: Any]:
@@ -146,13 +151,14 @@ import Datasets
         case let a as [Any]:
             var out = [Mutation(path: path, value: [Any]())]
             if !a.isEmpty { out.append(Mutation(path: path, value: Array(a.dropLast()))) }
+            if a.count > 1 { out.append(Mutation(path: path, value: Array(a.reversed()))) }
             if !a.isEmpty { for i in Set([0, a.count - 1]).sorted() { out += mutations(a[i], path + [i]) } }
             return out
         case is String:
             return [Mutation(path: path, value: "bogus")]
         case let n as NSNumber:
             if ["c", "B"].contains(String(cString: n.objCType)) { return [] }    // a Bool
-            return [-1, 1_099_511_627_776, 0.5, "nan", "inf"].map { Mutation(path: path, value: $0) }
+            return [-1, 0, 1_099_511_627_776, 0.5, "nan", "inf"].map { Mutation(path: path, value: $0) }
         default:
             return []
         }
@@ -172,7 +178,7 @@ import Datasets
             case let r as any Regressor:
                 if try r.predict(x).contains(where: { !$0.isFinite }) { return "non-finite prediction" }
             case let t as any Transformer:
-                _ = try t.transform(x)
+                if try t.transform(x).values.contains(where: { !$0.isFinite }) { return "non-finite transform" }
             case let c as any PredictingClusterer:
                 _ = try c.predict(x)
             default: break

@@ -88,13 +88,19 @@ extension GaussianNB {
 
 extension DecodedCheck {
     /// Multinomial/Bernoulli naive Bayes: `k × p` feature log-probabilities and `k` log-priors.
-    func discreteNaiveBayes(classes: [Int], featureLogProb: Matrix, classLogPrior: [Double], featureCount: Matrix, classCount: [Double]) throws {
+    /// Bernoulli NB (`bernoulli`) also needs every feature probability below 1, since it scores
+    /// an absent feature with log(1 − θ).
+    func discreteNaiveBayes(classes: [Int], featureLogProb: Matrix, classLogPrior: [Double], featureCount: Matrix, classCount: [Double],
+                            bernoulli: Bool = false) throws {
         guard !classes.isEmpty || !featureLogProb.values.isEmpty else { return }
         try self.classes(classes)
         let k = classes.count
         try atLeast(featureLogProb.columns, 1, "featureLogProb's column count (n_features)")
         try matrix(featureLogProb, rows: k, columns: nil, "featureLogProb", finite: false)
         try logProbabilities(featureLogProb.values, "featureLogProb")
+        if bernoulli, let j = featureLogProb.values.firstIndex(of: 0) {
+            throw failure("featureLogProb[\(j)] is 0: a feature probability of 1 makes log(1 − θ) = −∞")
+        }
         try count(classLogPrior, k, "classLogPrior")
         try logProbabilities(classLogPrior, "classLogPrior")
         try matrix(featureCount, rows: k, columns: featureLogProb.columns, "featureCount")
@@ -114,7 +120,7 @@ extension MultinomialNB {
 extension BernoulliNB {
     public func validateDecoded() throws {
         try DecodedCheck(Self.modelName).discreteNaiveBayes(classes: classes, featureLogProb: featureLogProb, classLogPrior: classLogPrior,
-                                                            featureCount: featureCount, classCount: classCount)
+                                                            featureCount: featureCount, classCount: classCount, bernoulli: true)
     }
 }
 
