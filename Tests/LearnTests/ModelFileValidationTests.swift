@@ -147,20 +147,26 @@ import Datasets
         }
     }
 
+    /// Fits `e` on `(x, y)` as its kind allows; false when it cannot fit this set.
+    static func fit(_ e: any Estimator, _ x: Matrix, _ y: [Int]) -> Bool {
+        do {
+            switch e {
+            case let c as any Classifier: try c.fit(x, y)
+            case let r as any Regressor: try r.fit(x, y.map(Double.init))
+            case let t as any Transformer: try t.fit(x, target: .classes(y))
+            case let c as any Clusterer: try c.fit(x)
+            default: Issue.record("\(type(of: e).modelName): unknown kind"); return false
+            }
+            return true
+        } catch { return false }
+    }
+
     @Test func everyRegisteredModelRoundTrips() throws {
         let (x, y) = try Self.iris()
         var done = 0
         for name in ModelRegistry.names {
             let e = try ModelRegistry.make(name)
-            do {
-                switch e {
-                case let c as any Classifier: try c.fit(x, y)
-                case let r as any Regressor: try r.fit(x, y.map(Double.init))
-                case let t as any Transformer: try t.fit(x, target: .classes(y))
-                case let c as any Clusterer: try c.fit(x)
-                default: Issue.record("\(name): unknown kind"); continue
-                }
-            } catch { continue }    // a model that cannot fit this tiny set is covered elsewhere
+            guard Self.fit(e, x, y) else { continue }    // a model that cannot fit this tiny set is covered elsewhere
             let data = try ModelFile.encode(e)
             let back = try ModelFile.decode(data).estimator
             let again = try JSONSerialization.jsonObject(with: ModelFile.encode(back)) as! NSDictionary

@@ -42,8 +42,7 @@ extension GaussianMixture {
         try check.atLeast(k, 1, "the number of components")
         try check.atLeast(d, 1, "means' column count (n_features)")
         try check.matrix(means, rows: k, columns: d, "means")
-        try check.vector(weights, k, "weights")
-        try check.that(weights.allSatisfy { $0 >= 0 }, "weights has a negative value")
+        try check.probabilities(weights, k, "weights")
         let size: Int
         switch covarianceType {
         case "full": size = k * d * d
@@ -54,6 +53,14 @@ extension GaussianMixture {
         }
         try check.vector(covariances, size, "covariances")
         try check.vector(precisionsCholesky, size, "precisionsCholesky")
+        // The factors prediction uses must be those of the stored covariances, which must be
+        // positive definite: recompute them as `fit` does and compare.
+        guard let expected = try? Self.precisionCholesky(covariances, type: covarianceType, k: k, d: d) else {
+            throw check.failure("covariances are not positive definite")
+        }
+        if let j = expected.indices.first(where: { abs(expected[$0] - precisionsCholesky[$0]) > 1e-8 * Swift.max(1, abs(expected[$0])) }) {
+            throw check.failure("precisionsCholesky[\(j)] is \(precisionsCholesky[j]), the covariances give \(expected[j])")
+        }
         try check.indices(labels, below: k, "labels")
     }
 }

@@ -57,6 +57,28 @@ public struct DecodedCheck {
         }
     }
 
+    /// Values above zero (scales, variances): a zero or negative divisor is refused.
+    public func positive(_ values: [Double], _ field: String) throws {
+        if let k = values.firstIndex(where: { !($0 > 0) }) {
+            throw failure("\(field)[\(k)] is \(values[k]), a value > 0 is needed")
+        }
+    }
+
+    /// Values of zero or more (counts, priors).
+    public func nonNegative(_ values: [Double], _ field: String) throws {
+        if let k = values.firstIndex(where: { !($0 >= 0) }) {
+            throw failure("\(field)[\(k)] is \(values[k]), a value ≥ 0 is needed")
+        }
+    }
+
+    /// A probability vector: finite values ≥ 0 that sum to 1 (within 1e-6, as written by `fit`).
+    public func probabilities(_ values: [Double], _ expected: Int, _ field: String) throws {
+        try vector(values, expected, field)
+        try nonNegative(values, field)
+        let sum = values.reduce(0, +)
+        try that(abs(sum - 1) <= 1e-6, "\(field) sums to \(sum), expected 1")
+    }
+
     /// An array of `expected` elements.
     public func count<T>(_ values: [T], _ expected: Int, _ field: String) throws {
         try that(values.count == expected, "\(field) has \(values.count) values, expected \(expected)")

@@ -119,11 +119,22 @@ public final class RFE: Transformer, ProbabilisticClassifier, Regressor {
 
     public convenience init() { self.init(estimator: nil) }
 
+    /// `n_features_to_select` / `step`: a positive integer or a fraction in (0, 1).
+    static func checkSize(_ v: Double, _ name: String) throws {
+        try require(v.isFinite && v > 0 && (v < 1 || v == v.rounded()), name, v, "must be a positive integer or a fraction in (0, 1)")
+    }
+
+    /// A count as an integer parameter, a fraction (or a value no integer holds) as a double.
+    static func sizeValue(_ v: Double) -> ParamValue {
+        if v >= 1, let i = Int(exactly: v) { return .int(i) }
+        return .double(v)
+    }
+
     public var parameters: [String: ParamValue] {
         var p: [String: ParamValue] = [
             "estimator": estimator.map { msEncodeEstimator($0.estimator) } ?? .none,
-            "n_features_to_select": nFeaturesToSelect.map { $0 >= 1 ? .int(Int($0)) : .double($0) } ?? .none,
-            "step": step >= 1 ? .int(Int(step)) : .double(step),
+            "n_features_to_select": nFeaturesToSelect.map(Self.sizeValue) ?? .none,
+            "step": Self.sizeValue(step),
         ]
         if let e = estimator?.estimator { for (k, v) in e.parameters { p["estimator__\(k)"] = v } }
         return p
@@ -133,8 +144,12 @@ public final class RFE: Transformer, ProbabilisticClassifier, Regressor {
         switch name {
         case "estimator":
             if case .none = value { estimator = nil } else { estimator = EstimatorBox(try msDecodeEstimator(value, name)) }
-        case "n_features_to_select": nFeaturesToSelect = try value.optionalDouble(name)
-        case "step": step = try value.double(name)
+        case "n_features_to_select":
+            nFeaturesToSelect = try value.optionalDouble(name)
+            if let f = nFeaturesToSelect { try Self.checkSize(f, name) }
+        case "step":
+            step = try value.double(name)
+            try Self.checkSize(step, name)
         default:
             guard name.hasPrefix("estimator__"), let e = estimator?.estimator else { throw unknownParameter(name) }
             try e.setParameter(String(name.dropFirst("estimator__".count)), value)
@@ -162,11 +177,11 @@ public final class RFE: Transformer, ProbabilisticClassifier, Regressor {
         }
         let nSelect: Int
         if let f = nFeaturesToSelect {
-            try require(f > 0 && (f < 1 || f == f.rounded()), "n_features_to_select", f, "must be a positive integer or a fraction in (0, 1)")
-            nSelect = max(1, f < 1 ? Int(f * Double(p)) : min(Int(f), p))
+            try Self.checkSize(f, "n_features_to_select")
+            nSelect = max(1, f < 1 ? Int(f * Double(p)) : (f >= Double(p) ? p : Int(f)))
         } else { nSelect = max(1, p / 2) }
-        try require(step > 0 && (step < 1 || step == step.rounded()), "step", step, "must be a positive integer or a fraction in (0, 1)")
-        let stepCount = step < 1 ? max(1, Int(step * Double(p))) : Int(step)
+        try Self.checkSize(step, "step")
+        let stepCount = step < 1 ? max(1, Int(step * Double(p))) : (step >= Double(p) ? p : Int(step))
         var sup = [Bool](repeating: true, count: p), rank = [Int](repeating: 1, count: p)
         while sup.filter({ $0 }).count > nSelect {
             let features = sup.indices.filter { sup[$0] }

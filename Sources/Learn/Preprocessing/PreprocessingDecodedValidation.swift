@@ -10,6 +10,21 @@ extension DecodedCheck {
     }
 }
 
+extension DecodedCheck {
+    /// Encoder categories as `fit` writes them and the binary search in `transform` needs them:
+    /// strictly increasing finite values, then at most one NaN (the missing-value category).
+    func sortedCategories(_ cats: [Double], _ field: String) throws {
+        let nanLast = cats.last?.isNaN == true
+        let values = nanLast ? cats.dropLast() : cats[...]
+        if let k = values.firstIndex(where: { !$0.isFinite }) {
+            throw failure("\(field)[\(k)] is \(values[k]); a finite value is needed (NaN only as the last category)")
+        }
+        for k in values.indices.dropFirst() where !(values[k - 1] < values[k]) {
+            throw failure("\(field) is not sorted and distinct: \(values[k - 1]) then \(values[k]) at \(k)")
+        }
+    }
+}
+
 extension StandardScaler {
     public func validateDecoded() throws {
         let check = DecodedCheck(Self.modelName)
@@ -17,6 +32,8 @@ extension StandardScaler {
         try check.optionalVector(mean, nFeatures, "mean")
         try check.optionalVector(variance, nFeatures, "variance")
         try check.optionalVector(scale, nFeatures, "scale")
+        if let scale { try check.positive(scale, "scale") }
+        if let variance { try check.nonNegative(variance, "variance") }
         try check.finite(nSamplesSeen, "nSamplesSeen")
     }
 }
@@ -26,6 +43,7 @@ extension MinMaxScaler {
         let check = DecodedCheck(Self.modelName)
         let n = scale.count
         try check.vector(scale, n, "scale")
+        try check.positive(scale, "scale")
         try check.vector(min, n, "min")
         try check.vector(dataMin, n, "dataMin")
         try check.vector(dataMax, n, "dataMax")
@@ -39,6 +57,7 @@ extension RobustScaler {
         try check.atLeast(nFeatures, 0, "nFeatures")
         try check.optionalVector(center, nFeatures, "center")
         try check.optionalVector(scale, nFeatures, "scale")
+        if let scale { try check.positive(scale, "scale") }
     }
 }
 
@@ -62,7 +81,7 @@ extension OneHotEncoder {
             try check.indices(outputSlot[j].compactMap { $0 }, below: width, "outputSlot[\(j)]")
             try check.indices([infrequentSlot[j]].compactMap { $0 }, below: width, "infrequentSlot[\(j)]")
             try check.indices([dropIndex[j]].compactMap { $0 }, below: categories[j].count, "dropIndex[\(j)]")
-            try check.that(!categories[j].contains { $0.isInfinite }, "categories[\(j)] holds an infinite value")
+            try check.sortedCategories(categories[j], "categories[\(j)]")
         }
     }
 }
@@ -70,9 +89,7 @@ extension OneHotEncoder {
 extension OrdinalEncoder {
     public func validateDecoded() throws {
         let check = DecodedCheck(Self.modelName)
-        for (j, cats) in categories.enumerated() {
-            try check.that(!cats.contains { $0.isInfinite }, "categories[\(j)] holds an infinite value")
-        }
+        for (j, cats) in categories.enumerated() { try check.sortedCategories(cats, "categories[\(j)]") }
     }
 }
 

@@ -4,9 +4,10 @@ import Foundation
 // (see ``DecodedModel``).
 
 extension DecodedCheck {
-    /// No NaN and no +∞ (log-probabilities may be −∞).
+    /// Log-probabilities: ≤ 0, no NaN (−∞ allowed). A positive value makes Bernoulli NB's
+    /// log(1 − eˣ) NaN.
     func logProbabilities(_ values: [Double], _ field: String) throws {
-        if let k = values.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
+        if let k = values.firstIndex(where: { !($0 <= 0) }) {
             throw failure("\(field)[\(k)] is \(values[k]), a log-probability is needed")
         }
     }
@@ -68,7 +69,7 @@ extension LinearDiscriminantAnalysis {
         guard !classes.isEmpty else { return }
         let k = classes.count, p = coef.columns
         try check.matrix(means, rows: k, columns: p, "means")
-        try check.vector(classPriors, k, "classPriors")
+        try check.probabilities(classPriors, k, "classPriors")
         if scalings.rows > 0 {
             try check.matrix(scalings, rows: p, columns: nil, "scalings")
             if solver == "svd" { try check.vector(xbar, p, "xbar") }
@@ -86,25 +87,34 @@ extension GaussianNB {
         try check.atLeast(theta.columns, 1, "theta's column count (n_features)")
         try check.matrix(theta, rows: k, columns: nil, "theta")
         try check.matrix(variance, rows: k, columns: theta.columns, "variance")
-        try check.that(variance.values.allSatisfy { $0 > 0 }, "variance has a value ≤ 0")
-        try check.vector(classPrior, k, "classPrior")
+        try check.positive(variance.values, "variance")
+        try check.probabilities(classPrior, k, "classPrior")
         try check.vector(classCount, k, "classCount")
+        try check.nonNegative(classCount, "classCount")
     }
 }
 
 extension DecodedCheck {
     /// Multinomial/Bernoulli naive Bayes: `k × p` feature log-probabilities and `k` log-priors.
-    func discreteNaiveBayes(classes: [Int], featureLogProb: Matrix, classLogPrior: [Double], featureCount: Matrix, classCount: [Double]) throws {
+    /// Bernoulli NB (`bernoulli`) also needs every feature probability below 1, since it scores
+    /// an absent feature with log(1 − θ).
+    func discreteNaiveBayes(classes: [Int], featureLogProb: Matrix, classLogPrior: [Double], featureCount: Matrix, classCount: [Double],
+                            bernoulli: Bool = false) throws {
         guard !classes.isEmpty || !featureLogProb.values.isEmpty else { return }
         try self.classes(classes)
         let k = classes.count
         try atLeast(featureLogProb.columns, 1, "featureLogProb's column count (n_features)")
         try matrix(featureLogProb, rows: k, columns: nil, "featureLogProb", finite: false)
         try logProbabilities(featureLogProb.values, "featureLogProb")
+        if bernoulli, let j = featureLogProb.values.firstIndex(of: 0) {
+            throw failure("featureLogProb[\(j)] is 0: a feature probability of 1 makes log(1 − θ) = −∞")
+        }
         try count(classLogPrior, k, "classLogPrior")
         try logProbabilities(classLogPrior, "classLogPrior")
         try matrix(featureCount, rows: k, columns: featureLogProb.columns, "featureCount")
+        try nonNegative(featureCount.values, "featureCount")
         try vector(classCount, k, "classCount")
+        try nonNegative(classCount, "classCount")
     }
 }
 
@@ -118,7 +128,7 @@ extension MultinomialNB {
 extension BernoulliNB {
     public func validateDecoded() throws {
         try DecodedCheck(Self.modelName).discreteNaiveBayes(classes: classes, featureLogProb: featureLogProb, classLogPrior: classLogPrior,
-                                                            featureCount: featureCount, classCount: classCount)
+                                                            featureCount: featureCount, classCount: classCount, bernoulli: true)
     }
 }
 
