@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// A value inside a Jinja template: what Python's jinja2 would hold (None, booleans, integers,
 /// floats, strings, lists, dicts with their insertion order, namespaces).
@@ -148,21 +149,9 @@ public indirect enum JinjaValue: Sendable {
     }
 
     static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        OrderedJSON.appendQuoted(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A value from JSON-like Swift data (`String`, `Int`, `Double`, `Bool`, arrays, dictionaries,

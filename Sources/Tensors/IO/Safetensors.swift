@@ -82,7 +82,7 @@ public enum Safetensors {
         guard headerLength > 0, bytes[8] == UInt8(ascii: "{") else {
             throw TensorIOError.safetensorsInvalidJSON(reason: "the header must be a JSON object starting with '{'")
         }
-        guard case .object(let entries) = try HeaderJSON.parse(bytes[8..<dataStart]) else {
+        guard case .object(let entries) = try HeaderJSON.parseHeader(bytes[8..<dataStart]) else {
             throw TensorIOError.safetensorsInvalidJSON(reason: "the header is not a JSON object")
         }
         let bufferSize = bytes.count - dataStart
