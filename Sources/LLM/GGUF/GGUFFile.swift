@@ -132,10 +132,12 @@ public struct GGUFMetadata: Equatable, Sendable {
     /// The file path, for messages.
     public let path: String
 
+    /// Metadata with `keys` in file order; `path` names the file in messages.
     public init(keys: [String], values: [String: GGUFValue], path: String) {
         self.keys = keys; self.values = values; self.path = path
     }
 
+    /// The value of `key`, if present.
     public subscript(key: String) -> GGUFValue? { values[key] }
 
     private func require(_ key: String) throws -> GGUFValue {

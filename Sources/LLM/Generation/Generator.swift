@@ -28,23 +28,30 @@ public struct GeneratedToken: Sendable {
 
 /// What `Generator.generate` returns.
 public struct GenerationResult: Sendable {
+    /// The generated text (stop string excluded) and its token ids.
     public let text: String
     public let tokens: [Int]
+    /// Tokens in the prompt.
     public let promptTokens: Int
+    /// Why generation ended.
     public let finishReason: FinishReason
     /// Seconds spent evaluating the prompt and generating.
     public let promptSeconds: Double, generationSeconds: Double
 
+    /// Prompt tokens evaluated per second.
     public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokens) / promptSeconds : 0 }
+    /// Tokens generated per second.
     public var generationTokensPerSecond: Double { generationSeconds > 0 ? Double(tokens.count) / generationSeconds : 0 }
 }
 
 /// Text generation with a Llama model and its GGUF tokenizer: prompt evaluation, then sampling one
 /// token at a time with streaming that never splits a UTF-8 character.
 public struct Generator: Sendable {
+    /// The model and the tokenizer of its file.
     public let model: LlamaModel
     public let tokenizer: GGUFTokenizer
 
+    /// A generator over an opened model and its tokenizer.
     public init(model: LlamaModel, tokenizer: GGUFTokenizer) {
         self.model = model; self.tokenizer = tokenizer
     }

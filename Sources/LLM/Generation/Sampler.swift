@@ -29,6 +29,7 @@ public struct SamplingParameters: Sendable, Equatable {
     /// Seed of the draw: the same seed, prompt and parameters give the same text.
     public var seed: UInt64 = 0
 
+    /// llama.cpp's defaults.
     public init() {}
 
     /// Greedy decoding (temperature 0, no penalties).
@@ -57,11 +58,13 @@ public struct SamplingParameters: Sendable, Equatable {
 
 /// One token's log-probability under the model and the most likely alternatives at that step.
 public struct TokenLogprob: Sendable, Equatable {
+    /// The token and its log-probability.
     public let id: Int
     public let logprob: Float
     /// The `n` most likely tokens (id, log-probability), most likely first.
     public let top: [(id: Int, logprob: Float)]
 
+    /// Equal ids, log-probabilities and alternatives.
     public static func == (a: TokenLogprob, b: TokenLogprob) -> Bool {
         a.id == b.id && a.logprob == b.logprob && a.top.map(\.id) == b.top.map(\.id) && a.top.map(\.logprob) == b.top.map(\.logprob)
     }
@@ -69,6 +72,7 @@ public struct TokenLogprob: Sendable, Equatable {
 
 /// Chooses tokens from logits with `SamplingParameters`; holds the seeded random stream.
 public struct Sampler: Sendable {
+    /// The (validated) parameters and the vocabulary size they were checked against.
     public let parameters: SamplingParameters
     public let vocabularySize: Int
     var rng: Xoshiro256StarStar

@@ -14,6 +14,7 @@ public struct TextStream: Sendable {
     /// All text emitted so far.
     public private(set) var text = ""
 
+    /// A stream that stops before any of `stopStrings` (empty strings are ignored).
     public init(stopStrings: [String] = []) { self.stopStrings = stopStrings.filter { !$0.isEmpty } }
 
     /// Adds a token's bytes; returns the text that can be shown now (possibly empty).

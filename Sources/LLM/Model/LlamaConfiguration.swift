@@ -2,21 +2,26 @@
 public struct LlamaConfiguration: Sendable, Equatable {
     /// `general.architecture` (`llama`).
     public var architecture: String
+    /// Token ids (`vocab_size`, equal to the tokenizer's).
     public var vocabularySize: Int
     /// Width of the residual stream (`embedding_length`).
     public var dimension: Int
+    /// Decoder blocks and attention (query) heads.
     public var layerCount: Int
     public var headCount: Int
     /// Key/value heads (grouped-query attention when fewer than `headCount`).
     public var kvHeadCount: Int
     /// Hidden width of the SwiGLU feed-forward block.
     public var feedForwardDimension: Int
+    /// Longest sequence the model was trained on, and RoPE's frequency base.
     public var contextLength: Int
     public var ropeBase: Float
     /// Dimensions of each head that RoPE rotates (all of them for Llama).
     public var ropeDimensionCount: Int
+    /// ε of every RMSNorm.
     public var rmsEpsilon: Float
 
+    /// Width of one head, and of all key (or value) heads together.
     public var headDimension: Int { dimension / headCount }
     public var kvDimension: Int { kvHeadCount * headDimension }
 

@@ -15,6 +15,7 @@ public final class LlamaModel: @unchecked Sendable {
         case float32
     }
 
+    /// The model's shape and the arithmetic it runs with.
     public let configuration: LlamaConfiguration
     public let precision: Precision
     /// The path of the file (for messages).
@@ -118,6 +119,7 @@ public final class LlamaModel: @unchecked Sendable {
 
 /// The state of one sequence: its key/value cache and position.
 public final class LlamaSession: @unchecked Sendable {
+    /// The model, and the most tokens this session holds.
     public let model: LlamaModel
     public let contextLength: Int
     /// Tokens evaluated so far.

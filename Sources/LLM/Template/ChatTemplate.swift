@@ -10,10 +10,12 @@ public struct ChatMessage: Sendable {
     /// Further fields templates read (`tool_calls`, `tool_call_id`, `name`), in order.
     public var extra: JinjaDict
 
+    /// A message; `extra` holds further fields (`tool_calls`, …) in order.
     public init(role: String, content: String, extra: JinjaDict = JinjaDict()) {
         self.role = role; self.content = content; self.extra = extra
     }
 
+    /// A system, user or assistant message with `text`.
     public static func system(_ text: String) -> ChatMessage { ChatMessage(role: "system", content: text) }
     public static func user(_ text: String) -> ChatMessage { ChatMessage(role: "user", content: text) }
     public static func assistant(_ text: String) -> ChatMessage { ChatMessage(role: "assistant", content: text) }

@@ -182,11 +182,14 @@ public indirect enum JinjaValue: Sendable {
 
 /// A dict that keeps insertion order (as Python's).
 public struct JinjaDict: Sendable {
+    /// Keys in insertion order, and the values by key.
     public private(set) var keys: [String] = []
     public private(set) var values: [String: JinjaValue] = [:]
 
+    /// A dict of `pairs` in order (a repeated key keeps its first position and last value).
     public init(_ pairs: [(String, JinjaValue)] = []) { for (k, v) in pairs { self[k] = v } }
 
+    /// The value of `key`; setting `nil` removes it.
     public subscript(key: String) -> JinjaValue? {
         get { values[key] }
         set {
