@@ -22,13 +22,35 @@ struct SwiftLearnCommand: ParsableCommand {
         let command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         var running = command
-        do { try running.run() } catch let error as ValidationError {
+        do {
+            try refuseEmptyPaths(CommandLine.arguments.dropFirst())
+            try running.run()
+        } catch let error as ValidationError {
             let usage = usageString(for: type(of: command))
             FileHandle.standardError.write(Data("Error: \(error.message)\nUsage: \(usage)\n  See '\(usage.split(separator: " ").prefix { !$0.hasPrefix("-") && !$0.hasPrefix("[") && !$0.hasPrefix("<") }.joined(separator: " ")) --help' for more information.\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
             exit(withError: error)
         }
+    }
+}
+
+/// Options that name a file or folder. An empty value would become the working directory
+/// (`URL(fileURLWithPath: "")`): `--output ""` wrote a report into it, `--save ""` complained
+/// that the current folder "is a directory". Refused up front, naming the option.
+let pathOptions: Set<String> = ["--output", "-o", "--save", "--plot", "--scores", "--home", "--model-file", "--data", "--train",
+                                "--test", "--vectors", "--queries", "--index", "--input", "--tokenizer", "--manifest", "--corpus",
+                                "--bpe", "--wordpiece", "--jsonl"]
+
+func refuseEmptyPaths<C: Collection>(_ arguments: C) throws where C.Element == String {
+    var previous: String?
+    for a in arguments {
+        if a == "--" { return }
+        if let p = previous, pathOptions.contains(p), a.isEmpty { throw ValidationError("\(p) needs a path, not an empty string") }
+        if let eq = a.firstIndex(of: "="), a.hasPrefix("--"), pathOptions.contains(String(a[..<eq])), a[a.index(after: eq)...].isEmpty {
+            throw ValidationError("\(a[..<eq]) needs a path, not an empty string")
+        }
+        previous = a
     }
 }
 

@@ -98,7 +98,7 @@ func linFlat(_ any: Any) -> [Double] {
             let ref = fx[key] as! [String: Any]
             let err = linRel(coef + [b], LearnFixtures.doubles(ref["coef"]!) + [(ref["intercept"] as! NSNumber).doubleValue])
             print("linear-fixture weighted \(key): coef rel \(err)")
-            #expect(err <= 1e-4, "\(key) weighted coef \(err)")
+            #expect(err <= 2e-11, "\(key) weighted coef \(err)")    // worst seen 1.8e-12 (elastic-net)
         }
     }
 
@@ -110,7 +110,7 @@ func linFlat(_ any: Any) -> [Double] {
         try gd.fit(xtr, s.train.target)
         let err = linRel(gd.coef + [gd.intercept], exact.coef + [exact.intercept])
         print("linear-fixture gradient descent vs closed form: coef rel \(err) after \(gd.nIterations) steps")
-        #expect(err <= 1e-3)
+        #expect(err <= 3e-5, "\(err)")    // 2.3e-6 seen after 11923 steps (tol 1e-14)
         // The cost never increases and ends at the least-squares cost.
         #expect(zip(gd.costHistory, gd.costHistory.dropFirst()).allSatisfy { $1 <= $0 + 1e-12 })
         #expect(gd.costHistory.count == gd.nIterations + 1 || gd.costHistory.count == gd.nIterations)

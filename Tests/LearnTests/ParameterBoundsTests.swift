@@ -65,4 +65,41 @@ import Learn
             #expect(message.contains("Expected n_neighbors <= n_samples_fit, but n_neighbors = 5, n_samples_fit = 3, n_samples = 1"), "\(message)")
         }
     }
+
+    /// `1e400` parses as +∞ and `nan` as NaN; no hyper-parameter takes either (`--set C=1e400`
+    /// used to fit an SVC with an infinite C). SimpleImputer's `missing_values=nan` still works.
+    @Test func nonFiniteNumbersAreRefused() throws {
+        for (model, name) in [("svc", "C"), ("logistic-regression", "tol"), ("ridge", "alpha"), ("tsne", "perplexity"), ("gmm", "reg_covar")] {
+            for text in ["1e400", "-1e400", "nan", "inf"] {
+                let e = try ModelRegistry.make(model)
+                let reason = refusal(name) { try e.setParameters([name: ParamValue.parse(text)]) }
+                #expect(reason == "must be a finite number", "\(model) \(name)=\(text): \(reason ?? "accepted")")
+            }
+        }
+        let imputer = SimpleImputer()
+        try imputer.setParameters(["missing_values": ParamValue.parse("nan")])
+        #expect(imputer.missingValues.isNaN)
+        try imputer.setParameters(["missing_values": ParamValue.parse("-1")])
+        #expect(imputer.missingValues == -1)
+    }
+
+    /// Sizes of decomposition and manifold tables: power iterations, oversampling, embedding
+    /// width and the exact t-SNE's n² affinities are refused with the limit, before any work.
+    @Test func decompositionSizesAreBounded() throws {
+        let big = ParamValue.double(1e15)
+        for (model, name, limit) in [("pca", "iterated_power", ParameterLimits.iterations), ("pca", "n_oversamples", ParameterLimits.tableElements),
+                                     ("truncated-svd", "n_oversamples", ParameterLimits.tableElements),
+                                     ("truncated-svd", "n_components", ParameterLimits.tableElements),
+                                     ("tsne", "n_components", ParameterLimits.tableElements)] {
+            let reason = refusal(name) { try ModelRegistry.make(model).setParameters([name: big]) }
+            #expect(reason?.contains("\(limit)") == true, "\(model) \(name): \(reason ?? "accepted")")
+        }
+        // n_samples × n_components past the table limit (random init: no PCA to refuse it first).
+        let x = Matrix(rows: 40, columns: 2, values: (0..<80).map { Double($0 % 7) + Double($0) / 80 })
+        let wide = TSNE(nComponents: ParameterLimits.tableElements / 8, perplexity: 5, initMethod: "random", method: "exact")
+        #expect(refusal("n_components") { try wide.fit(x, target: nil) }?.contains("\(ParameterLimits.tableElements)") == true)
+        // The exact method on more rows than n² allows (checked before the affinities are built).
+        let many = Matrix(rows: 40_000, columns: 1)
+        #expect(refusal("method") { try TSNE(perplexity: 5, method: "exact").fit(many, target: nil) }?.contains("barnes_hut") == true)
+    }
 }

@@ -273,6 +273,26 @@ struct CommandContractSweepTests {
         }
     }
 
+    /// An empty path (`--output ""`) used to mean the working directory: a report written into it,
+    /// or "cannot write /current/folder: it is a directory". Every path option refuses it by name.
+    @Test func everyPathOptionRefusesAnEmptyPath() throws {
+        let w = try Workspace()
+        defer { try? FileManager.default.removeItem(at: w.root) }
+        try Self.prepare(w)
+        var templates = Self.outputTemplates(w).filter { $0.contains("@") } + Self.folderTemplates
+        templates += Self.fileTemplates(w).map(\.0).filter { t in t.firstIndex(of: "@").map { $0 > 0 && t[$0 - 1].hasPrefix("-") } ?? false }
+        for template in templates {
+            guard let at = template.firstIndex(of: "@") else { continue }
+            let option = template[at - 1]
+            for args in [template.map { $0 == "@" ? "" : $0 }, Array(template[..<(at - 1)]) + ["\(option)="] + Array(template[(at + 1)...])] {
+                let o = try Self.run(args, w, timeout: 120)
+                #expect(o.status == 64, "\(args): \(o)")
+                // `--option=` is refused by ArgumentParser itself ("Missing value for '--option <…>'").
+                #expect(o.err.contains("\(option) needs a path") || o.err.contains("Missing value for '\(option) "), "\(args): \(o)")
+            }
+        }
+    }
+
     /// Each number option, with the values that are valid for it (exit 0 expected) and what the
     /// message must name otherwise.
     static func numberTemplates(_ w: Workspace) -> [(args: [String], valid: Set<String>, mentions: [String])] {

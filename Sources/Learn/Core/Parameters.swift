@@ -47,9 +47,12 @@ public enum ParamValue: Hashable, Codable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// As a Double (ints accepted).
+    /// As a finite Double (ints accepted): `1e400` parses as infinity and `nan` as NaN, and no
+    /// hyper-parameter takes either (SimpleImputer's `missing_values=nan` is read on its own).
     public func double(_ name: String) throws -> Double {
         switch self {
+        case .double(let d) where !d.isFinite:
+            throw LearnError.invalidParameter(name: name, value: description, reason: "must be a finite number")
         case .double(let d): return d
         case .int(let i): return Double(i)
         default: throw LearnError.invalidParameter(name: name, value: description, reason: "expected a number")

@@ -87,8 +87,8 @@ public final class PCA: InvertibleTransformer {
         case "whiten": whiten = try value.bool(name)
         case "svd_solver": svdSolver = try value.choice(name, ["auto", "full", "covariance_eigh", "randomized", "arpack"])
         case "iterated_power":
-            if case .string(let s) = value, s == "auto" { iteratedPower = nil } else { iteratedPower = try value.int(name) }
-        case "n_oversamples": nOversamples = try value.int(name)
+            if case .string(let s) = value, s == "auto" { iteratedPower = nil } else { iteratedPower = try value.int(name, atMost: ParameterLimits.iterations) }
+        case "n_oversamples": nOversamples = try value.int(name, atMost: ParameterLimits.tableElements)
         case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }

@@ -52,10 +52,10 @@ public final class TruncatedSVD: InvertibleTransformer {
 
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         switch name {
-        case "n_components": nComponents = try value.int(name)
+        case "n_components": nComponents = try value.int(name, atMost: ParameterLimits.tableElements)
         case "algorithm": algorithm = try value.choice(name, ["randomized", "arpack"])
         case "n_iter": nIter = try value.int(name, atMost: ParameterLimits.iterations)
-        case "n_oversamples": nOversamples = try value.int(name)
+        case "n_oversamples": nOversamples = try value.int(name, atMost: ParameterLimits.tableElements)
         case "random_state": randomState = try value.randomState(name)
         default: throw unknownParameter(name)
         }

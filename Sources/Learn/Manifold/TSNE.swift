@@ -82,7 +82,7 @@ public final class TSNE: Transformer {
 
     public func setParameter(_ name: String, _ value: ParamValue) throws {
         switch name {
-        case "n_components": nComponents = try value.int(name)
+        case "n_components": nComponents = try value.int(name, atMost: ParameterLimits.tableElements)
         case "perplexity": perplexity = try value.double(name)
         case "early_exaggeration": earlyExaggeration = try value.double(name)
         case "learning_rate":
@@ -122,6 +122,14 @@ public final class TSNE: Transformer {
         let n = x.rows
         guard perplexity < Double(n) else {
             throw LearnError.invalidInput("TSNE.fit: perplexity (\(perplexity)) must be less than n_samples (\(n))")
+        }
+        // The embedding (n × n_components) and, for the exact method, the n × n affinities.
+        let embeddingSize = SizeArithmetic.product(n, nComponents) ?? Int.max
+        try require(embeddingSize <= ParameterLimits.tableElements, "n_components", nComponents,
+                    "n_samples × n_components must be at most \(ParameterLimits.tableElements)")
+        if method == "exact" {
+            try require((SizeArithmetic.product(n, n) ?? Int.max) <= ParameterLimits.tableElements, "method", method,
+                        "the exact method keeps n_samples² affinities, at most \(ParameterLimits.tableElements) (use barnes_hut)")
         }
         learningRateUsed = learningRate ?? Swift.max(Double(n) / earlyExaggeration / 4, 50)
         var rng = SeededRandom(seed: randomState.unsupSeed)

@@ -47,7 +47,12 @@ public final class SimpleImputer: Transformer {
         switch name {
         case "strategy": strategy = try value.choice(name, ["mean", "median", "most_frequent", "constant"])
         case "missing_values":
-            if case .string(let s) = value, s.lowercased() == "nan" { missingValues = .nan } else { missingValues = try value.double(name) }
+            // NaN is the one non-finite marker scikit-learn accepts (`np.nan`, the default).
+            switch value {
+            case .string(let s) where s.lowercased() == "nan": missingValues = .nan
+            case .double(let d) where d.isNaN: missingValues = .nan
+            default: missingValues = try value.double(name)
+            }
         case "fill_value": fillValue = try value.optionalDouble(name)
         case "add_indicator": addIndicator = try value.bool(name)
         case "keep_empty_features": keepEmptyFeatures = try value.bool(name)
