@@ -93,7 +93,7 @@ let package = Package(
         ),
         .target(
             name: "SwiftLearn",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap"],
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(

@@ -24,7 +24,7 @@ _Static_assert(sizeof(block_q8_0) == 34, "q8_0 block");
 _Static_assert(sizeof(block_q8_1) == 36, "q8_1 block");
 _Static_assert(sizeof(block_q4_1) == 20, "q4_1 block");
 
-static inline float h2f(uint16_t h) { _Float16 v; memcpy(&v, &h, 2); return (float)v; }
+static inline float h2f(uint16_t h) { return sl_h2f(h); }
 static inline uint16_t f2h(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy(&h, &v, 2); return h; }
 
 long sl_quant_activation_bytes(int weight_type, long n) {
@@ -96,7 +96,8 @@ static float dot_q4_1_portable(const block_q4_1 *w, const block_q8_1 *x, long nb
 }
 
 #if SL_X86_SIMD
-SL_TARGET_AVX2 static inline float hsum8(__m256 v) {
+// The AVX2 kernels also use F16C (every AVX2 CPU has it) to read the float16 scales in one instruction.
+SL_TARGET_AVX2_F16C static inline float hsum8(__m256 v) {
     __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
     lo = _mm_add_ps(lo, hi);
     lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
@@ -105,17 +106,17 @@ SL_TARGET_AVX2 static inline float hsum8(__m256 v) {
 }
 
 /// Σ a·b over 32 signed bytes as 8 float lanes (via |a|·sign(b, a) with maddubs, as ggml).
-SL_TARGET_AVX2 static inline __m256 mul_sum_i8(__m256i a, __m256i b) {
+SL_TARGET_AVX2_F16C static inline __m256 mul_sum_i8(__m256i a, __m256i b) {
     const __m256i ax = _mm256_sign_epi8(a, a);
     const __m256i sy = _mm256_sign_epi8(b, a);
     const __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy), _mm256_set1_epi16(1));
     return _mm256_cvtepi32_ps(dot);
 }
 
-SL_TARGET_AVX2 static float dot_q8_0_avx2(const block_q8_0 *w, const block_q8_0 *x, long nb) {
+SL_TARGET_AVX2_F16C static float dot_q8_0_avx2(const block_q8_0 *w, const block_q8_0 *x, long nb) {
     __m256 acc = _mm256_setzero_ps();
     for (long b = 0; b < nb; b++) {
-        const __m256 d = _mm256_set1_ps(h2f(w[b].d) * h2f(x[b].d));
+        const __m256 d = _mm256_set1_ps(_cvtsh_ss(w[b].d) * _cvtsh_ss(x[b].d));
         const __m256i qw = _mm256_loadu_si256((const __m256i *)w[b].qs);
         const __m256i qx = _mm256_loadu_si256((const __m256i *)x[b].qs);
         acc = _mm256_fmadd_ps(d, mul_sum_i8(qw, qx), acc);
@@ -123,13 +124,13 @@ SL_TARGET_AVX2 static float dot_q8_0_avx2(const block_q8_0 *w, const block_q8_0 
     return hsum8(acc);
 }
 
-SL_TARGET_AVX2 static float dot_q4_1_avx2(const block_q4_1 *w, const block_q8_1 *x, long nb) {
+SL_TARGET_AVX2_F16C static float dot_q4_1_avx2(const block_q4_1 *w, const block_q8_1 *x, long nb) {
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     const __m256i low = _mm256_set1_epi8(0x0F);
     for (long b = 0; b < nb; b++) {
-        summs += h2f(w[b].m) * h2f(x[b].s);
-        const __m256 d = _mm256_set1_ps(h2f(w[b].d) * h2f(x[b].d));
+        summs += _cvtsh_ss(w[b].m) * _cvtsh_ss(x[b].s);
+        const __m256 d = _mm256_set1_ps(_cvtsh_ss(w[b].d) * _cvtsh_ss(x[b].d));
         const __m128i packed = _mm_loadu_si128((const __m128i *)w[b].qs);
         // low nibbles → elements 0..15, high nibbles → 16..31
         const __m256i nib = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), low);
@@ -146,7 +147,7 @@ typedef float (*row_dot_fn)(const void *w, const void *x, long nb);
 
 static row_dot_fn pick(int type) {
 #if SL_X86_SIMD
-    const int avx2 = (sl_cpu_features() & SL_CPU_AVX2_FMA) != 0;
+    const int avx2 = (sl_cpu_features() & SL_CPU_AVX2_FMA) != 0 && __builtin_cpu_supports("f16c");
     if (type == SL_GGML_Q8_0) return avx2 ? (row_dot_fn)dot_q8_0_avx2 : (row_dot_fn)dot_q8_0_portable;
     if (type == SL_GGML_Q4_1) return avx2 ? (row_dot_fn)dot_q4_1_avx2 : (row_dot_fn)dot_q4_1_portable;
 #else

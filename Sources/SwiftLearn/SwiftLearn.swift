@@ -7,3 +7,4 @@
 @_exported import Retrieval
 @_exported import Plot
 @_exported import Roadmap
+@_exported import LLM

@@ -19,7 +19,12 @@ struct SystemInfo {
 
 /// A JSON value for line-oriented output (no Foundation encoder needed for flat records).
 enum JSONValue {
-    case string(String), int(Int), double(Double), bool(Bool), array([JSONValue])
+    case string(String), int(Int), double(Double), bool(Bool), array([JSONValue]), null
+    /// An object, written out already (`JSONValue.object`).
+    case raw(String)
+
+    /// An object with keys in the given order.
+    static func object(_ fields: [(String, JSONValue)]) -> JSONValue { .raw(JSONLine(fields).text) }
 
     var text: String {
         switch self {
@@ -40,6 +45,8 @@ enum JSONValue {
         case .double(let d): return d.isFinite ? String(format: "%.6g", d) : "null"
         case .bool(let b): return b ? "true" : "false"
         case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
+        case .raw(let json): return json
+        case .null: return "null"
         }
     }
 }

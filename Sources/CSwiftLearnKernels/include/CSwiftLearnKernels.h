@@ -82,6 +82,23 @@ int sl_quantize_activation(int weight_type, const float *x, long n, void *out);
 /// for an unsupported type or a `cols` that is not a multiple of 32.
 int sl_quant_matmul(int weight_type, const void *w, long rows, long cols, const void *xq, long nvec, float *y, int threads);
 
+// MARK: - Attention over a float16 cache (attention.c)
+
+/// Rounds `n` floats to float16 (nearest even), as uint16 bit patterns.
+void sl_f32_to_f16(const float *x, uint16_t *h, long n);
+/// One decoding step of grouped-query attention as ggml computes it with a float16 KV cache:
+/// for each of `heads` query heads (head h reads key/value head h / (heads / kv_heads)), scores
+/// K·q over the `n` cached positions (q rounded to float16) times `scale`, a softmax summed in
+/// double, and out = Σ_t p_t · V_t with p rounded to float16. `k` and `v` hold `n` rows of
+/// `kv_stride` float16 values (kv_heads · head_dim used); `scores` has room for `n` floats,
+/// `scratch` for sl_attention_scratch_f16(heads, head_dim) uint16 values; `out` receives heads · head_dim floats.
+void sl_attention_f16(const float *q, long heads, long kv_heads, long head_dim, const uint16_t *k, const uint16_t *v,
+                      long kv_stride, long n, float scale, float *scores, uint16_t *scratch, float *out);
+/// Elements (uint16) of the `scratch` buffer sl_attention_f16 needs.
+long sl_attention_scratch_f16(long heads, long head_dim);
+/// y = silu(gate) · up with ggml's vectorized exp (as llama.cpp's SwiGLU).
+void sl_swiglu_ggml(const float *gate, const float *up, float *y, long n);
+
 // MARK: - Run-time BLAS / LAPACK
 
 /// Try to load a BLAS. `path` NULL means: $SWIFTLEARN_BLAS_PATH if set, else the usual names

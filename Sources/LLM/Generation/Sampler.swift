@@ -208,6 +208,13 @@ public struct Sampler: Sendable {
         logits.withUnsafeBufferPointer { sample($0, history: history) }
     }
 
+    /// The id of the largest logit (the lowest id among equals): greedy decoding without the chain.
+    public static func argmax(_ logits: [Float]) -> Int {
+        var best = 0
+        for i in logits.indices where logits[i] > logits[best] { best = i }
+        return best
+    }
+
     /// Index of the largest logit (the lowest id among equals).
     static func argmaxIndex(_ c: Candidates) -> Int {
         var best = 0

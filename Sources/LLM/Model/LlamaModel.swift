@@ -1,3 +1,4 @@
+import CSwiftLearnKernels
 import Foundation
 
 /// A Llama-family decoder read from a GGUF file: token embedding, `layerCount` blocks of
@@ -126,18 +127,18 @@ public final class LlamaSession: @unchecked Sendable {
     public private(set) var tokens: [Int] = []
     /// The cache: float16 in `.ggml` precision (as llama.cpp's default), float32 otherwise.
     var keys32: [[Float]] = [], values32: [[Float]] = []
-    var keys16: [[Float16]] = [], values16: [[Float16]] = []
+    var keys16: [[UInt16]] = [], values16: [[UInt16]] = []       // float16 bit patterns
     // Scratch buffers of one step.
     var x: [Float], h: [Float], q: [Float], k: [Float], v: [Float], attention: [Float], scores: [Float]
     var gate: [Float], up: [Float], projected: [Float], quantized: [UInt8] = []
-    var q16: [Float16]
+    var q16: [UInt16]
 
     init(model: LlamaModel, contextLength: Int) {
         self.model = model
         self.contextLength = contextLength
         let c = model.configuration
         if model.precision == .ggml {
-            keys16 = Array(repeating: [Float16](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
+            keys16 = Array(repeating: [UInt16](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
             values16 = keys16
         } else {
             keys32 = Array(repeating: [Float](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
@@ -145,7 +146,7 @@ public final class LlamaSession: @unchecked Sendable {
         }
         x = [Float](repeating: 0, count: c.dimension)
         h = x; q = x; attention = x; projected = x
-        q16 = [Float16](repeating: 0, count: c.headDimension)
+        q16 = [UInt16](repeating: 0, count: sl_attention_scratch_f16(c.headCount, c.headDimension))
         k = [Float](repeating: 0, count: c.kvDimension); v = k
         scores = [Float](repeating: 0, count: contextLength)
         gate = [Float](repeating: 0, count: c.feedForwardDimension); up = gate
@@ -164,7 +165,11 @@ public final class LlamaSession: @unchecked Sendable {
     /// Evaluates `token` at the next position and returns the logits of the token after it.
     /// - Throws: `LLMError.invalidParameter` for an id outside the vocabulary or a full context.
     @discardableResult
-    public func evaluate(_ token: Int) throws -> [Float] {
+    public func evaluate(_ token: Int) throws -> [Float] { try step(token, logits: true) }
+
+    /// One token through every layer; the output projection (a fifth of the work for SmolLM2's
+    /// 49,152-token vocabulary) only when `logits` is asked for.
+    func step(_ token: Int, logits wanted: Bool) throws -> [Float] {
         let c = model.configuration
         guard token >= 0, token < c.vocabularySize else {
             throw LLMError.invalidParameter(name: "token", value: "\(token)", expected: "an id in 0..<\(c.vocabularySize)")
@@ -177,7 +182,7 @@ public final class LlamaSession: @unchecked Sendable {
         let d = c.dimension
         x.withUnsafeMutableBufferPointer { model.embedding.row(token, into: $0.baseAddress!) }
         for (li, layer) in model.layers.enumerated() {
-            Self.rmsNorm(x, layer.attentionNorm, c.rmsEpsilon, into: &h)
+            Self.rmsNorm(x, layer.attentionNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
             multiply(layer.query, h, into: &q)
             multiply(layer.key, h, into: &k)
             multiply(layer.value, h, into: &v)
@@ -186,14 +191,19 @@ public final class LlamaSession: @unchecked Sendable {
             if model.precision == .ggml { attend16(layer: li, position: pos) } else { attend32(layer: li, position: pos) }
             multiply(layer.attentionOutput, attention, into: &projected)
             for i in 0..<d { x[i] += projected[i] }
-            Self.rmsNorm(x, layer.feedForwardNorm, c.rmsEpsilon, into: &h)
+            Self.rmsNorm(x, layer.feedForwardNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
             multiply(layer.gate, h, into: &gate)
             multiply(layer.up, h, into: &up)
-            for i in 0..<gate.count { let g = gate[i]; gate[i] = g / (1 + expf(-g)) * up[i] }
+            if model.precision == .ggml {
+                gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { sl_swiglu_ggml(g.baseAddress!, $0.baseAddress!, g.baseAddress!, g.count) } }
+            } else {
+                for i in 0..<gate.count { let g = gate[i]; gate[i] = g / (1 + expf(-g)) * up[i] }
+            }
             multiply(layer.down, gate, into: &projected)
             for i in 0..<d { x[i] += projected[i] }
         }
-        Self.rmsNorm(x, model.outputNorm, c.rmsEpsilon, into: &h)
+        guard wanted else { return [] }
+        Self.rmsNorm(x, model.outputNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
         var logits = [Float](repeating: 0, count: c.vocabularySize)
         multiply(model.output, h, into: &logits)
         return logits
@@ -227,29 +237,27 @@ public final class LlamaSession: @unchecked Sendable {
     }
 
     /// Attention as ggml computes it with a float16 cache: K·q with q rounded to float16, a float32
-    /// softmax (double sum), the probabilities rounded to float16 for the product with V.
+    /// softmax (double sum), the probabilities rounded to float16 for the product with V (C kernel).
     func attend16(layer li: Int, position pos: Int) {
         let c = model.configuration
-        let hd = c.headDimension, kvd = c.kvDimension, group = c.headCount / c.kvHeadCount
-        for j in 0..<kvd { keys16[li][pos * kvd + j] = Float16(k[j]); values16[li][pos * kvd + j] = Float16(v[j]) }
-        let scale = 1 / Float(hd).squareRoot()
+        let kvd = c.kvDimension
+        k.withUnsafeBufferPointer { kp in
+            keys16[li].withUnsafeMutableBufferPointer { sl_f32_to_f16(kp.baseAddress!, $0.baseAddress! + pos * kvd, kvd) }
+        }
+        v.withUnsafeBufferPointer { vp in
+            values16[li].withUnsafeMutableBufferPointer { sl_f32_to_f16(vp.baseAddress!, $0.baseAddress! + pos * kvd, kvd) }
+        }
+        let scale = 1 / Float(c.headDimension).squareRoot()
         keys16[li].withUnsafeBufferPointer { kc in
             values16[li].withUnsafeBufferPointer { vc in
-                for head in 0..<c.headCount {
-                    let kvHead = head / group
-                    for j in 0..<hd { q16[j] = Float16(q[head * hd + j]) }
-                    for t in 0...pos {
-                        let kt = kc.baseAddress! + t * kvd + kvHead * hd
-                        var s: Float = 0
-                        for j in 0..<hd { s += Float(q16[j]) * Float(kt[j]) }
-                        scores[t] = s * scale
-                    }
-                    softmax(pos + 1)
-                    for j in 0..<hd { attention[head * hd + j] = 0 }
-                    for t in 0...pos {
-                        let w = Float(Float16(scores[t]))
-                        let vt = vc.baseAddress! + t * kvd + kvHead * hd
-                        for j in 0..<hd { attention[head * hd + j] += w * Float(vt[j]) }
+                q.withUnsafeBufferPointer { qp in
+                    scores.withUnsafeMutableBufferPointer { sp in
+                        q16.withUnsafeMutableBufferPointer { scratch in
+                            attention.withUnsafeMutableBufferPointer { out in
+                                sl_attention_f16(qp.baseAddress!, c.headCount, c.kvHeadCount, c.headDimension, kc.baseAddress!, vc.baseAddress!,
+                                                 kvd, pos + 1, scale, sp.baseAddress!, scratch.baseAddress!, out.baseAddress!)
+                            }
+                        }
                     }
                 }
             }
@@ -270,9 +278,8 @@ public final class LlamaSession: @unchecked Sendable {
     /// - Throws: as `evaluate(_:)`.
     public func evaluate(_ tokens: [Int]) throws -> [Float] {
         guard !tokens.isEmpty else { throw LLMError.invalidParameter(name: "tokens", value: "[]", expected: "at least one token") }
-        var last: [Float] = []
-        for t in tokens { last = try evaluate(t) }
-        return last
+        for t in tokens.dropLast() { _ = try step(t, logits: false) }
+        return try step(tokens[tokens.count - 1], logits: true)
     }
 
     /// RoPE in ggml's "normal" layout: dimensions (2i, 2i+1) of each head rotate by pos·θ_i. In
@@ -291,16 +298,23 @@ public final class LlamaSession: @unchecked Sendable {
             for head in 0..<heads {
                 let a = head * hd + 2 * i
                 let x0 = v[a], x1 = v[a + 1]
-                v[a] = x0 * cs - x1 * sn
-                v[a + 1] = x0 * sn + x1 * cs
+                if ggml {
+                    // GCC contracts ggml's `x0*cos - x1*sin` into one fused multiply-add (x86-64 builds use FMA).
+                    v[a] = (-(x1 * sn)).addingProduct(x0, cs)
+                    v[a + 1] = (x1 * cs).addingProduct(x0, sn)
+                } else {
+                    v[a] = x0 * cs - x1 * sn
+                    v[a + 1] = x0 * sn + x1 * cs
+                }
             }
         }
     }
 
     /// x / sqrt(mean(x²) + ε) · weight, the mean accumulated in double (as ggml).
-    static func rmsNorm(_ x: [Float], _ weight: [Float], _ eps: Float, into out: inout [Float]) {
+    static func rmsNorm(_ x: [Float], _ weight: [Float], _ eps: Float, into out: inout [Float], ggml: Bool = false) {
         var ss = 0.0
-        for v in x { ss += Double(v) * Double(v) }
+        // ggml squares in float32 and sums in double; the float32 path keeps the exact squares.
+        if ggml { for v in x { ss += Double(v * v) } } else { for v in x { ss += Double(v) * Double(v) } }
         let scale = 1 / (Float(ss / Double(x.count)) + eps).squareRoot()
         for i in 0..<x.count { out[i] = x[i] * scale * weight[i] }
     }
