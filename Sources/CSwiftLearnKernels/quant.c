@@ -141,9 +141,58 @@ SL_TARGET_AVX2_F16C static float dot_q4_1_avx2(const block_q4_1 *w, const block_
     }
     return hsum8(acc) + summs;
 }
+
+// Four activation rows against one weight row: each weight block is loaded (and its nibbles
+// unpacked) once for all four. Every row's sum runs in the same order as the one-row kernels
+// above, so results are identical; only the loads are shared.
+SL_TARGET_AVX2_F16C static void dot4_q4_1_avx2(const block_q4_1 *w, const block_q8_1 *x, long xstride, long nb, float *out, long ostride) {
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    float summs[4] = {0, 0, 0, 0};
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    for (long b = 0; b < nb; b++) {
+        const float wd = _cvtsh_ss(w[b].d), wm = _cvtsh_ss(w[b].m);
+        const __m128i packed = _mm_loadu_si128((const __m128i *)w[b].qs);
+        const __m256i nib = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), low);
+        for (int v = 0; v < 4; v++) {
+            const block_q8_1 *xb = x + v * xstride + b;
+            summs[v] += wm * _cvtsh_ss(xb->s);
+            const __m256 d = _mm256_set1_ps(wd * _cvtsh_ss(xb->d));
+            const __m256i qx = _mm256_loadu_si256((const __m256i *)xb->qs);
+            const __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(nib, qx), _mm256_set1_epi16(1));
+            acc[v] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot), acc[v]);
+        }
+    }
+    for (int v = 0; v < 4; v++) out[v * ostride] = hsum8(acc[v]) + summs[v];
+}
+
+SL_TARGET_AVX2_F16C static void dot4_q8_0_avx2(const block_q8_0 *w, const block_q8_0 *x, long xstride, long nb, float *out, long ostride) {
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (long b = 0; b < nb; b++) {
+        const float wd = _cvtsh_ss(w[b].d);
+        const __m256i qw = _mm256_loadu_si256((const __m256i *)w[b].qs);
+        for (int v = 0; v < 4; v++) {
+            const block_q8_0 *xb = x + v * xstride + b;
+            const __m256 d = _mm256_set1_ps(wd * _cvtsh_ss(xb->d));
+            acc[v] = _mm256_fmadd_ps(d, mul_sum_i8(qw, _mm256_loadu_si256((const __m256i *)xb->qs)), acc[v]);
+        }
+    }
+    for (int v = 0; v < 4; v++) out[v * ostride] = hsum8(acc[v]);
+}
 #endif
 
 typedef float (*row_dot_fn)(const void *w, const void *x, long nb);
+/// Four activation rows (`xstride` blocks apart) against one weight row; out[v·ostride].
+typedef void (*row_dot4_fn)(const void *w, const void *x, long xstride, long nb, float *out, long ostride);
+
+static row_dot4_fn pick4(int type) {
+#if SL_X86_SIMD
+    const int avx2 = (sl_cpu_features() & SL_CPU_AVX2_FMA) != 0 && __builtin_cpu_supports("f16c");
+    if (avx2 && type == SL_GGML_Q8_0) return (row_dot4_fn)dot4_q8_0_avx2;
+    if (avx2 && type == SL_GGML_Q4_1) return (row_dot4_fn)dot4_q4_1_avx2;
+#endif
+    (void)type;
+    return 0;
+}
 
 static row_dot_fn pick(int type) {
 #if SL_X86_SIMD
@@ -161,6 +210,7 @@ static row_dot_fn pick(int type) {
 
 typedef struct {
     row_dot_fn dot;
+    row_dot4_fn dot4;
     const char *w; long rows, nb, wrow, xrow;
     const char *x; long nvec;
     float *y;
@@ -173,7 +223,10 @@ static void matmul_part(void *vctx, int part) {
     const long r0 = per * part, r1 = r0 + per < c->rows ? r0 + per : c->rows;
     for (long r = r0; r < r1; r++) {
         const void *wr = c->w + r * c->wrow;
-        for (long v = 0; v < c->nvec; v++) c->y[v * c->rows + r] = c->dot(wr, c->x + v * c->xrow, c->nb);
+        long v = 0;
+        if (c->dot4)
+            for (; v + 4 <= c->nvec; v += 4) c->dot4(wr, c->x + v * c->xrow, c->nb, c->nb, c->y + v * c->rows + r, c->rows);
+        for (; v < c->nvec; v++) c->y[v * c->rows + r] = c->dot(wr, c->x + v * c->xrow, c->nb);
     }
 }
 
@@ -183,7 +236,7 @@ int sl_quant_matmul(int weight_type, const void *w, long rows, long cols, const 
     const long nb = cols / 32;
     const long wblock = weight_type == SL_GGML_Q8_0 ? (long)sizeof(block_q8_0) : (long)sizeof(block_q4_1);
     const long xblock = weight_type == SL_GGML_Q8_0 ? (long)sizeof(block_q8_0) : (long)sizeof(block_q8_1);
-    matmul_ctx c = { dot, w, rows, nb, nb * wblock, nb * xblock, xq, nvec, y, 1 };
+    matmul_ctx c = { dot, pick4(weight_type), w, rows, nb, nb * wblock, nb * xblock, xq, nvec, y, 1 };
     if (threads <= 0) threads = sl_cpu_count();
     // Below ~64k multiply-adds the threads cost more than they save.
     if (threads > 1 && rows >= 2 * threads && rows * cols * nvec >= 65536) {

@@ -124,7 +124,7 @@ public final class LlamaSession: @unchecked Sendable {
     public let model: LlamaModel
     public let contextLength: Int
     /// Tokens evaluated so far.
-    public private(set) var tokens: [Int] = []
+    public internal(set) var tokens: [Int] = []
     /// The cache: float16 in `.ggml` precision (as llama.cpp's default), float32 otherwise.
     var keys32: [[Float]] = [], values32: [[Float]] = []
     var keys16: [[UInt16]] = [], values16: [[UInt16]] = []       // float16 bit patterns
@@ -194,11 +194,7 @@ public final class LlamaSession: @unchecked Sendable {
             Self.rmsNorm(x, layer.feedForwardNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
             multiply(layer.gate, h, into: &gate)
             multiply(layer.up, h, into: &up)
-            if model.precision == .ggml {
-                gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { sl_swiglu_ggml(g.baseAddress!, $0.baseAddress!, g.baseAddress!, g.count) } }
-            } else {
-                for i in 0..<gate.count { let g = gate[i]; gate[i] = g / (1 + expf(-g)) * up[i] }
-            }
+            swiglu(&gate, up)
             multiply(layer.down, gate, into: &projected)
             for i in 0..<d { x[i] += projected[i] }
         }
@@ -207,6 +203,15 @@ public final class LlamaSession: @unchecked Sendable {
         var logits = [Float](repeating: 0, count: c.vocabularySize)
         multiply(model.output, h, into: &logits)
         return logits
+    }
+
+    /// gate ← silu(gate) · up, elementwise (ggml's exp in `.ggml` precision, libm's otherwise).
+    func swiglu(_ gate: inout [Float], _ up: [Float]) {
+        if model.precision == .ggml {
+            gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { sl_swiglu_ggml(g.baseAddress!, $0.baseAddress!, g.baseAddress!, g.count) } }
+        } else {
+            for i in 0..<gate.count { let g = gate[i]; gate[i] = g / (1 + expf(-g)) * up[i] }
+        }
     }
 
     /// Attention over a float32 cache.
@@ -274,12 +279,13 @@ public final class LlamaSession: @unchecked Sendable {
         for t in 0..<n { scores[t] *= inv }
     }
 
-    /// Evaluates `tokens` in order; returns the logits after the last one.
+    /// Evaluates `tokens` in order (in batches: each weight matrix is read once per batch, not once
+    /// per token; the arithmetic of every token is the same as `evaluate(_:)`'s); returns the
+    /// logits after the last one.
     /// - Throws: as `evaluate(_:)`.
     public func evaluate(_ tokens: [Int]) throws -> [Float] {
         guard !tokens.isEmpty else { throw LLMError.invalidParameter(name: "tokens", value: "[]", expected: "at least one token") }
-        for t in tokens.dropLast() { _ = try step(t, logits: false) }
-        return try step(tokens[tokens.count - 1], logits: true)
+        return try evaluateBatched(tokens)
     }
 
     /// RoPE in ggml's "normal" layout: dimensions (2i, 2i+1) of each head rotate by pos·θ_i. In

@@ -1,0 +1,103 @@
+import Foundation
+
+extension LlamaModel.Linear {
+    /// `Y = X Wᵀ` for `count` activation rows (row-major `count × columns` in, `count × rows` out).
+    func multiply(rows x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<Float>, scratch: inout [UInt8], threads: Int) {
+        switch self {
+        case .dense(let m):
+            for v in 0..<count { m.multiply(x + v * m.columns, into: y + v * m.rows) }
+        case .quantized(let q):
+            let need = q.activationBytes * count
+            if scratch.count < need { scratch = [UInt8](repeating: 0, count: need) }
+            scratch.withUnsafeMutableBytes { s in
+                q.quantize(x, count: count, into: s.baseAddress!)
+                q.multiply(quantized: s.baseAddress!, count: count, into: y, threads: threads)
+            }
+        }
+    }
+}
+
+extension LlamaSession {
+    /// Tokens per batch of prompt evaluation (bounds the scratch memory: about 20 KB per token for
+    /// SmolLM2).
+    static let batchSize = 64
+
+    /// Evaluates `ids` batch by batch: matrix products over every token of a batch at once (the
+    /// quantized kernel keeps each weight row in cache while it meets all the batch's
+    /// activations), the per-token steps (norms, RoPE, attention over the cache) row by row with
+    /// the same arithmetic as `step`. Returns the logits after the last token.
+    func evaluateBatched(_ ids: [Int]) throws -> [Float] {
+        let c = model.configuration
+        if let bad = ids.first(where: { $0 < 0 || $0 >= c.vocabularySize }) {
+            throw LLMError.invalidParameter(name: "token", value: "\(bad)", expected: "an id in 0..<\(c.vocabularySize)")
+        }
+        guard tokens.count + ids.count <= contextLength else {
+            throw LLMError.invalidParameter(name: "tokens", value: "\(tokens.count) + \(ids.count)",
+                                            expected: "at most the session's \(contextLength) tokens in all")
+        }
+        var start = 0
+        while start < ids.count {
+            let end = min(start + Self.batchSize, ids.count)
+            try batch(Array(ids[start..<end]))
+            start = end
+        }
+        // The logits of the last token: its final hidden state is in `x`.
+        Self.rmsNorm(x, model.outputNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
+        var logits = [Float](repeating: 0, count: c.vocabularySize)
+        multiply(model.output, h, into: &logits)
+        return logits
+    }
+
+    /// One batch through every layer; leaves the last token's hidden state in `x`.
+    private func batch(_ ids: [Int]) throws {
+        let c = model.configuration
+        let n = ids.count, d = c.dimension, kvd = c.kvDimension, f = c.feedForwardDimension
+        let ggml = model.precision == .ggml
+        let p0 = tokens.count
+        var xs = [Float](repeating: 0, count: n * d), hs = xs, qs = xs, att = xs, proj = xs
+        var ks = [Float](repeating: 0, count: n * kvd), vs = ks
+        var gates = [Float](repeating: 0, count: n * f), ups = gates
+        xs.withUnsafeMutableBufferPointer { xp in
+            for (i, t) in ids.enumerated() { model.embedding.row(t, into: xp.baseAddress! + i * d) }
+        }
+        func product(_ w: LlamaModel.Linear, _ input: [Float], _ output: inout [Float]) {
+            input.withUnsafeBufferPointer { ip in
+                output.withUnsafeMutableBufferPointer { op in
+                    w.multiply(rows: ip.baseAddress!, count: n, into: op.baseAddress!, scratch: &quantized, threads: model.threads)
+                }
+            }
+        }
+        func normalize(_ weight: [Float]) {
+            for i in 0..<n {
+                x.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: xs.withUnsafeBufferPointer { $0.baseAddress! + i * d }, count: d) }
+                Self.rmsNorm(x, weight, c.rmsEpsilon, into: &h, ggml: ggml)
+                hs.replaceSubrange((i * d)..<((i + 1) * d), with: h)
+            }
+        }
+        for (li, layer) in model.layers.enumerated() {
+            normalize(layer.attentionNorm)
+            product(layer.query, hs, &qs)
+            product(layer.key, hs, &ks)
+            product(layer.value, hs, &vs)
+            for i in 0..<n {
+                q.replaceSubrange(0..<d, with: qs[(i * d)..<((i + 1) * d)])
+                k.replaceSubrange(0..<kvd, with: ks[(i * kvd)..<((i + 1) * kvd)])
+                v.replaceSubrange(0..<kvd, with: vs[(i * kvd)..<((i + 1) * kvd)])
+                rope(&q, heads: c.headCount, position: p0 + i)
+                rope(&k, heads: c.kvHeadCount, position: p0 + i)
+                if ggml { attend16(layer: li, position: p0 + i) } else { attend32(layer: li, position: p0 + i) }
+                att.replaceSubrange((i * d)..<((i + 1) * d), with: attention)
+            }
+            product(layer.attentionOutput, att, &proj)
+            for j in 0..<(n * d) { xs[j] += proj[j] }
+            normalize(layer.feedForwardNorm)
+            product(layer.gate, hs, &gates)
+            product(layer.up, hs, &ups)
+            swiglu(&gates, ups)
+            product(layer.down, gates, &proj)
+            for j in 0..<(n * d) { xs[j] += proj[j] }
+        }
+        x.replaceSubrange(0..<d, with: xs[((n - 1) * d)..<(n * d)])
+        tokens.append(contentsOf: ids)
+    }
+}
