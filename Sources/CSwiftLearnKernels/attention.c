@@ -100,9 +100,69 @@ static void attention_portable(const float *q, long heads, long kv_heads, long h
 }
 
 #if SL_X86_SIMD
+// The same lanes with 8-wide registers: lanes 0–7 and 8–15 are two accumulators, and the tree
+// (l + l+8, then l + l+4, then 0+2 | 1+3, then the two) is the one tree16 spells out.
+SL_TARGET_AVX2_F16C static inline float tree16_avx2(__m256 lo, __m256 hi) {
+    const __m256 s8 = _mm256_add_ps(lo, hi);
+    const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+    const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+}
+
+SL_TARGET_AVX2_F16C static inline float dot16_avx2(const uint16_t *x, const uint16_t *y, long n) {
+    if (n % 16 != 0) return dot16_body(x, y, n);
+    __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+    for (long i = 0; i < n; i += 16) {
+        lo = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))),
+                             _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(y + i))), lo);
+        hi = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i + 8))),
+                             _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(y + i + 8))), hi);
+    }
+    return tree16_avx2(lo, hi);
+}
+
 SL_TARGET_AVX2_F16C static void attention_avx2(const float *q, long heads, long kv_heads, long head_dim, const uint16_t *k,
         const uint16_t *v, long kv_stride, long n, float scale, float *scores, uint16_t *scratch, float *out) {
-    attention_body(q, heads, kv_heads, head_dim, k, v, kv_stride, n, scale, scores, scratch, out);
+    if (head_dim % 16 != 0) { attention_body(q, heads, kv_heads, head_dim, k, v, kv_stride, n, scale, scores, scratch, out); return; }
+    const long group = heads / kv_heads;
+    uint16_t *q16 = scratch;
+    float *partial = (float *)(scratch + heads * head_dim + 8);
+    partial = (float *)(((uintptr_t)partial + 31) & ~(uintptr_t)31);
+    for (long i = 0; i < heads * head_dim; i++) q16[i] = sl_f2h(q[i]);
+    for (long h = 0; h < heads; h++) {
+        const long kv_offset = (h / group) * head_dim;
+        const uint16_t *qh = q16 + h * head_dim;
+        float m = -INFINITY;
+        for (long t = 0; t < n; t++) {
+            const float sc = dot16_avx2(k + t * kv_stride + kv_offset, qh, head_dim) * scale;
+            scores[t] = sc;
+            if (sc > m) m = sc;
+        }
+        double sum = 0;
+        for (long t = 0; t < n; t += 16) {
+            float e[16] = {0};
+            const long c = n - t < 16 ? n - t : 16;
+            for (long l = 0; l < c; l++) { e[l] = expf_ggml(scores[t + l] - m); scores[t + l] = e[l]; }
+            sum += (double)tree16_avx2(_mm256_loadu_ps(e), _mm256_loadu_ps(e + 8));
+        }
+        const float inv = (float)(1.0 / sum);
+        for (long i = 0; i < 16 * head_dim; i++) partial[i] = 0;
+        for (long t = 0; t < n; t++) {
+            const __m256 w = _mm256_set1_ps(sl_h2f(sl_f2h(scores[t] * inv)));
+            float *lane = partial + (t % 16) * head_dim;
+            const uint16_t *vt = v + t * kv_stride + kv_offset;
+            for (long j = 0; j < head_dim; j += 8) {
+                const __m256 vv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vt + j)));
+                _mm256_store_ps(lane + j, _mm256_fmadd_ps(vv, w, _mm256_load_ps(lane + j)));
+            }
+        }
+        float *oh = out + h * head_dim;
+        for (long j = 0; j < head_dim; j++) {
+            float p[16];
+            for (int l = 0; l < 16; l++) p[l] = partial[l * head_dim + j];
+            oh[j] = tree16(p);
+        }
+    }
 }
 #endif
 
