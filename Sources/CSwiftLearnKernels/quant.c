@@ -208,42 +208,65 @@ static row_dot_fn pick(int type) {
 
 // MARK: - Matrix products
 
+enum { SL_GROUP_MAX = 8 };
+
+/// One or more weight matrices of one type and width applied to the same quantized activations
+/// (Q, K and V of a layer; gate and up), their rows split over the threads as one range.
 typedef struct {
     row_dot_fn dot;
     row_dot4_fn dot4;
-    const char *w; long rows, nb, wrow, xrow;
+    int count;
+    const char *w[SL_GROUP_MAX]; long rows[SL_GROUP_MAX]; float *y[SL_GROUP_MAX];
+    long total, nb, wrow, xrow;
     const char *x; long nvec;
-    float *y;
     int parts;
 } matmul_ctx;
 
 static void matmul_part(void *vctx, int part) {
     const matmul_ctx *c = vctx;
-    const long per = (c->rows + c->parts - 1) / c->parts;
-    const long r0 = per * part, r1 = r0 + per < c->rows ? r0 + per : c->rows;
-    for (long r = r0; r < r1; r++) {
-        const void *wr = c->w + r * c->wrow;
-        long v = 0;
-        if (c->dot4)
-            for (; v + 4 <= c->nvec; v += 4) c->dot4(wr, c->x + v * c->xrow, c->nb, c->nb, c->y + v * c->rows + r, c->rows);
-        for (; v < c->nvec; v++) c->y[v * c->rows + r] = c->dot(wr, c->x + v * c->xrow, c->nb);
+    const long per = (c->total + c->parts - 1) / c->parts;
+    const long g0 = per * part, g1 = g0 + per < c->total ? g0 + per : c->total;
+    long base = 0;
+    for (int m = 0; m < c->count; m++) {
+        const long rows = c->rows[m];
+        const long r0 = g0 > base ? g0 - base : 0, r1 = g1 - base < rows ? g1 - base : rows;
+        for (long r = r0; r < r1; r++) {
+            const void *wr = c->w[m] + r * c->wrow;
+            float *y = c->y[m];
+            long v = 0;
+            if (c->dot4)
+                for (; v + 4 <= c->nvec; v += 4) c->dot4(wr, c->x + v * c->xrow, c->nb, c->nb, y + v * rows + r, rows);
+            for (; v < c->nvec; v++) y[v * rows + r] = c->dot(wr, c->x + v * c->xrow, c->nb);
+        }
+        base += rows;
+        if (base >= g1) break;
     }
 }
 
-int sl_quant_matmul(int weight_type, const void *w, long rows, long cols, const void *xq, long nvec, float *y, int threads) {
+int sl_quant_matmul_group(int weight_type, int count, const void *const *w, const long *rows, long cols, const void *xq, long nvec,
+                          float *const *y, int threads) {
     row_dot_fn dot = pick(weight_type);
-    if (!dot || cols % 32 != 0 || rows < 0 || nvec < 0) return -1;
+    if (!dot || cols % 32 != 0 || nvec < 0 || count < 1 || count > SL_GROUP_MAX) return -1;
     const long nb = cols / 32;
     const long wblock = weight_type == SL_GGML_Q8_0 ? (long)sizeof(block_q8_0) : (long)sizeof(block_q4_1);
     const long xblock = weight_type == SL_GGML_Q8_0 ? (long)sizeof(block_q8_0) : (long)sizeof(block_q8_1);
-    matmul_ctx c = { dot, pick4(weight_type), w, rows, nb, nb * wblock, nb * xblock, xq, nvec, y, 1 };
+    matmul_ctx c = { .dot = dot, .dot4 = pick4(weight_type), .count = count, .total = 0, .nb = nb, .wrow = nb * wblock,
+                     .xrow = nb * xblock, .x = xq, .nvec = nvec, .parts = 1 };
+    for (int m = 0; m < count; m++) {
+        if (rows[m] < 0) return -1;
+        c.w[m] = w[m]; c.rows[m] = rows[m]; c.y[m] = y[m]; c.total += rows[m];
+    }
     if (threads <= 0) threads = sl_cpu_count();
     // Below ~64k multiply-adds the threads cost more than they save.
-    if (threads > 1 && rows >= 2 * threads && rows * cols * nvec >= 65536) {
+    if (threads > 1 && c.total >= 2 * threads && c.total * cols * nvec >= 65536) {
         c.parts = threads;
         if (sl_parallel_run(threads, matmul_part, &c)) return 0;
         c.parts = 1;
     }
     matmul_part(&c, 0);
     return 0;
+}
+
+int sl_quant_matmul(int weight_type, const void *w, long rows, long cols, const void *xq, long nvec, float *y, int threads) {
+    return sl_quant_matmul_group(weight_type, 1, &w, &rows, cols, xq, nvec, &y, threads);
 }

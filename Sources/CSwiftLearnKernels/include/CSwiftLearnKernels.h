@@ -81,6 +81,10 @@ int sl_quantize_activation(int weight_type, const float *x, long n, void *out);
 /// `cols` elements in ggml's `weight_type` blocks. `threads` ≤ 0: all CPUs. Returns 0, or -1
 /// for an unsupported type or a `cols` that is not a multiple of 32.
 int sl_quant_matmul(int weight_type, const void *w, long rows, long cols, const void *xq, long nvec, float *y, int threads);
+/// As sl_quant_matmul for `count` (1…8) matrices of the same type and width applied to the same
+/// activations (a layer's Q, K, V): one parallel pass over all their rows. y[m] receives matrix m.
+int sl_quant_matmul_group(int weight_type, int count, const void *const *w, const long *rows, long cols, const void *xq, long nvec,
+                          float *const *y, int threads);
 
 // MARK: - Attention over a float16 cache (attention.c)
 

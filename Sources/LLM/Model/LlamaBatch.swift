@@ -1,3 +1,4 @@
+import CSwiftLearnKernels
 import Foundation
 
 extension LlamaModel.Linear {
@@ -13,6 +14,30 @@ extension LlamaModel.Linear {
                 q.quantize(x, count: count, into: s.baseAddress!)
                 q.multiply(quantized: s.baseAddress!, count: count, into: y, threads: threads)
             }
+        }
+    }
+}
+
+extension LlamaModel.Linear {
+    /// `Y_m = X W_mᵀ` for several matrices over the same `count` activation rows: quantized once
+    /// and multiplied in one parallel pass when they share a type and width (a layer's Q, K, V;
+    /// gate and up), one by one otherwise.
+    static func multiply(_ ws: [LlamaModel.Linear], rows x: UnsafePointer<Float>, count: Int, into ys: [UnsafeMutablePointer<Float>],
+                         scratch: inout [UInt8], threads: Int) {
+        let quantized = ws.compactMap { w -> QuantizedMatrix? in if case .quantized(let q) = w { return q } else { return nil } }
+        guard quantized.count == ws.count, let first = quantized.first,
+              quantized.allSatisfy({ $0.typeID == first.typeID && $0.columns == first.columns }) else {
+            for (w, y) in zip(ws, ys) { w.multiply(rows: x, count: count, into: y, scratch: &scratch, threads: threads) }
+            return
+        }
+        let need = first.activationBytes * count
+        if scratch.count < need { scratch = [UInt8](repeating: 0, count: need) }
+        scratch.withUnsafeMutableBytes { s in
+            first.quantize(x, count: count, into: s.baseAddress!)
+            let weights: [UnsafeRawPointer?] = quantized.map { $0.weights }
+            let rows = quantized.map { $0.rows }
+            let outputs: [UnsafeMutablePointer<Float>?] = ys
+            _ = sl_quant_matmul_group(first.typeID, Int32(ws.count), weights, rows, first.columns, s.baseAddress!, count, outputs, Int32(threads))
         }
     }
 }
@@ -76,9 +101,12 @@ extension LlamaSession {
         }
         for (li, layer) in model.layers.enumerated() {
             normalize(layer.attentionNorm)
-            product(layer.query, hs, &qs)
-            product(layer.key, hs, &ks)
-            product(layer.value, hs, &vs)
+            hs.withUnsafeBufferPointer { ip in
+                qs.withUnsafeMutableBufferPointer { q in ks.withUnsafeMutableBufferPointer { k in vs.withUnsafeMutableBufferPointer { v in
+                    LlamaModel.Linear.multiply([layer.query, layer.key, layer.value], rows: ip.baseAddress!, count: n,
+                                               into: [q.baseAddress!, k.baseAddress!, v.baseAddress!], scratch: &quantized, threads: model.threads)
+                } } }
+            }
             for i in 0..<n {
                 q.replaceSubrange(0..<d, with: qs[(i * d)..<((i + 1) * d)])
                 k.replaceSubrange(0..<kvd, with: ks[(i * kvd)..<((i + 1) * kvd)])
@@ -91,8 +119,12 @@ extension LlamaSession {
             product(layer.attentionOutput, att, &proj)
             for j in 0..<(n * d) { xs[j] += proj[j] }
             normalize(layer.feedForwardNorm)
-            product(layer.gate, hs, &gates)
-            product(layer.up, hs, &ups)
+            hs.withUnsafeBufferPointer { ip in
+                gates.withUnsafeMutableBufferPointer { g in ups.withUnsafeMutableBufferPointer { u in
+                    LlamaModel.Linear.multiply([layer.gate, layer.up], rows: ip.baseAddress!, count: n, into: [g.baseAddress!, u.baseAddress!],
+                                               scratch: &quantized, threads: model.threads)
+                } }
+            }
             swiglu(&gates, ups)
             product(layer.down, gates, &proj)
             for j in 0..<(n * d) { xs[j] += proj[j] }

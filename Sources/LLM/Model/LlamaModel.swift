@@ -183,17 +183,24 @@ public final class LlamaSession: @unchecked Sendable {
         x.withUnsafeMutableBufferPointer { model.embedding.row(token, into: $0.baseAddress!) }
         for (li, layer) in model.layers.enumerated() {
             Self.rmsNorm(x, layer.attentionNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
-            multiply(layer.query, h, into: &q)
-            multiply(layer.key, h, into: &k)
-            multiply(layer.value, h, into: &v)
+            h.withUnsafeBufferPointer { ip in
+                q.withUnsafeMutableBufferPointer { qp in k.withUnsafeMutableBufferPointer { kp in v.withUnsafeMutableBufferPointer { vp in
+                    LlamaModel.Linear.multiply([layer.query, layer.key, layer.value], rows: ip.baseAddress!, count: 1,
+                                               into: [qp.baseAddress!, kp.baseAddress!, vp.baseAddress!], scratch: &quantized, threads: model.threads)
+                } } }
+            }
             rope(&q, heads: c.headCount, position: pos)
             rope(&k, heads: c.kvHeadCount, position: pos)
             if model.precision == .ggml { attend16(layer: li, position: pos) } else { attend32(layer: li, position: pos) }
             multiply(layer.attentionOutput, attention, into: &projected)
             for i in 0..<d { x[i] += projected[i] }
             Self.rmsNorm(x, layer.feedForwardNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
-            multiply(layer.gate, h, into: &gate)
-            multiply(layer.up, h, into: &up)
+            h.withUnsafeBufferPointer { ip in
+                gate.withUnsafeMutableBufferPointer { g in up.withUnsafeMutableBufferPointer { u in
+                    LlamaModel.Linear.multiply([layer.gate, layer.up], rows: ip.baseAddress!, count: 1, into: [g.baseAddress!, u.baseAddress!],
+                                               scratch: &quantized, threads: model.threads)
+                } }
+            }
             swiglu(&gate, up)
             multiply(layer.down, gate, into: &projected)
             for i in 0..<d { x[i] += projected[i] }
