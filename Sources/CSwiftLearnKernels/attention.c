@@ -178,7 +178,7 @@ SL_TARGET_AVX2_F16C static void swiglu_avx2(const float *gate, const float *up, 
 static int use_avx2_f16c(void) {
 #if SL_X86_SIMD
     static int cached = -1;
-    if (cached < 0) cached = (sl_cpu_features() & SL_CPU_AVX2_FMA) != 0 && __builtin_cpu_supports("f16c");
+    if (cached < 0) cached = (sl_cpu_features() & (SL_CPU_AVX2_FMA | SL_CPU_F16C)) == (SL_CPU_AVX2_FMA | SL_CPU_F16C);
     return cached;
 #else
     return 0;

@@ -71,28 +71,41 @@ int sl_quantize_activation(int weight_type, const float *x, long n, void *out) {
 
 // MARK: - Row dot products
 
+// The portable kernels add in the AVX2 kernels' order (8 lanes of 4 products each, fused
+// multiply-adds, the same final tree), so every CPU computes the same bits.
+static inline float hsum8_portable(const float acc[8]) {
+    const float r0 = acc[0] + acc[4], r1 = acc[1] + acc[5], r2 = acc[2] + acc[6], r3 = acc[3] + acc[7];
+    return (r0 + r2) + (r1 + r3);
+}
+
 static float dot_q8_0_portable(const block_q8_0 *w, const block_q8_0 *x, long nb) {
-    float acc = 0;
+    float acc[8] = {0};
     for (long b = 0; b < nb; b++) {
-        int s = 0;
-        for (int j = 0; j < 32; j++) s += (int)w[b].qs[j] * (int)x[b].qs[j];
-        acc += h2f(w[b].d) * h2f(x[b].d) * (float)s;
+        const float d = h2f(w[b].d) * h2f(x[b].d);
+        for (int l = 0; l < 8; l++) {
+            int s = 0;
+            for (int j = 4 * l; j < 4 * l + 4; j++) s += (int)w[b].qs[j] * (int)x[b].qs[j];
+            acc[l] = fmaf(d, (float)s, acc[l]);
+        }
     }
-    return acc;
+    return hsum8_portable(acc);
 }
 
 static float dot_q4_1_portable(const block_q4_1 *w, const block_q8_1 *x, long nb) {
-    float acc = 0, summs = 0;
+    float acc[8] = {0}, summs = 0;
     for (long b = 0; b < nb; b++) {
-        int s = 0;
-        for (int j = 0; j < 16; j++) {
-            s += (int)(w[b].qs[j] & 0x0F) * (int)x[b].qs[j];
-            s += (int)(w[b].qs[j] >> 4) * (int)x[b].qs[j + 16];
+        summs = fmaf(h2f(w[b].m), h2f(x[b].s), summs);
+        const float d = h2f(w[b].d) * h2f(x[b].d);
+        for (int l = 0; l < 8; l++) {
+            int s = 0;
+            for (int e = 4 * l; e < 4 * l + 4; e++) {
+                const int q = e < 16 ? (w[b].qs[e] & 0x0F) : (w[b].qs[e - 16] >> 4);
+                s += q * (int)x[b].qs[e];
+            }
+            acc[l] = fmaf(d, (float)s, acc[l]);
         }
-        acc += h2f(w[b].d) * h2f(x[b].d) * (float)s;
-        summs += h2f(w[b].m) * h2f(x[b].s);
     }
-    return acc + summs;
+    return hsum8_portable(acc) + summs;
 }
 
 #if SL_X86_SIMD
@@ -186,7 +199,7 @@ typedef void (*row_dot4_fn)(const void *w, const void *x, long xstride, long nb,
 
 static row_dot4_fn pick4(int type) {
 #if SL_X86_SIMD
-    const int avx2 = (sl_cpu_features() & SL_CPU_AVX2_FMA) != 0 && __builtin_cpu_supports("f16c");
+    const int avx2 = (sl_cpu_features() & (SL_CPU_AVX2_FMA | SL_CPU_F16C)) == (SL_CPU_AVX2_FMA | SL_CPU_F16C);
     if (avx2 && type == SL_GGML_Q8_0) return (row_dot4_fn)dot4_q8_0_avx2;
     if (avx2 && type == SL_GGML_Q4_1) return (row_dot4_fn)dot4_q4_1_avx2;
 #endif
@@ -196,7 +209,7 @@ static row_dot4_fn pick4(int type) {
 
 static row_dot_fn pick(int type) {
 #if SL_X86_SIMD
-    const int avx2 = (sl_cpu_features() & SL_CPU_AVX2_FMA) != 0 && __builtin_cpu_supports("f16c");
+    const int avx2 = (sl_cpu_features() & (SL_CPU_AVX2_FMA | SL_CPU_F16C)) == (SL_CPU_AVX2_FMA | SL_CPU_F16C);
     if (type == SL_GGML_Q8_0) return avx2 ? (row_dot_fn)dot_q8_0_avx2 : (row_dot_fn)dot_q8_0_portable;
     if (type == SL_GGML_Q4_1) return avx2 ? (row_dot_fn)dot_q4_1_avx2 : (row_dot_fn)dot_q4_1_portable;
 #else

@@ -83,4 +83,42 @@ struct LlamaModelTests {
         #expect(tok.encode("<|im_start|>the") == [1] + tok.encode("the", parseSpecial: false))
         #expect(tok.encode(" the", parseSpecial: false).count == 1)   // Ġ+t, h+e, then Ġt+he: one token
     }
+
+    /// A prompt evaluated in batches (matrix products over many tokens, 4-row kernels) gives the
+    /// same bits as one token at a time, in both precisions, across a batch boundary; and the
+    /// scorer's windows give each token the context they promise.
+    @Test func batchedPromptEqualsTokenByToken() throws {
+        let file = try GGUFFile(contentsOf: FixtureFiles.url("tiny_llama.gguf"))
+        for precision in LlamaModel.Precision.allCases {
+            let model = try LlamaModel(file: file, precision: precision)
+            let n = model.configuration.contextLength
+            var state: UInt64 = 7
+            let ids = (0..<n).map { _ -> Int in state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) % model.configuration.vocabularySize }
+            let one = try model.makeSession()
+            var stepwise: [[Float]] = []
+            for id in ids { stepwise.append(try one.evaluate(id)) }
+            for cut in [1, 5, LlamaSession.batchSize, n] where cut <= n {
+                let batched = try model.makeSession()
+                let logits = try batched.evaluate(Array(ids[0..<cut]))
+                #expect(logits == stepwise[cut - 1], "\(precision): batched prompt of \(cut) tokens differs")
+                #expect(batched.tokens == Array(ids[0..<cut]))
+            }
+            // One window over everything equals the stepwise log-probabilities; shorter windows
+            // score every token once with at least context − stride tokens before it.
+            let whole = try model.score(ids, context: n)
+            #expect(whole.windows == 1 && whole.tokens.count == n - 1)
+            for (t, s) in whole.tokens.enumerated() {
+                let (lp, best) = LlamaModel.logprob(stepwise[t], of: ids[t + 1])
+                #expect(s.logprob == lp && s.argmax == best && s.context == t + 1)
+            }
+            let windows = try model.score(ids, context: 16, stride: 8)
+            #expect(windows.tokens.map(\.id) == Array(ids.dropFirst()))
+            #expect(windows.tokens.dropFirst(15).allSatisfy { $0.context >= 8 && $0.context <= 15 })
+            #expect(windows.windows == (n - 16) / 8 + 1 + ((n - 16) % 8 == 0 ? 0 : 1))
+            #expect(throws: LLMError.self) { try model.score(ids, context: 1) }
+            #expect(throws: LLMError.self) { try model.score(ids, context: 16, stride: 16) }
+            #expect(throws: LLMError.self) { try model.score([ids[0]], context: 16) }
+            #expect(throws: LLMError.self) { try model.makeSession().evaluate(ids + [0]) }
+        }
+    }
 }

@@ -45,7 +45,7 @@ extension LlamaModel.Linear {
 extension LlamaSession {
     /// Tokens per batch of prompt evaluation (bounds the scratch memory: about 20 KB per token for
     /// SmolLM2).
-    static let batchSize = 64
+    public static let batchSize = 64
 
     /// Evaluates `ids` batch by batch: matrix products over every token of a batch at once (the
     /// quantized kernel keeps each weight row in cache while it meets all the batch's

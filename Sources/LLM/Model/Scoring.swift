@@ -79,7 +79,7 @@ extension LlamaModel {
     }
 
     /// log softmax(logits)[id] in double, and the argmax (lowest id on ties).
-    static func logprob(_ logits: [Float], of id: Int) -> (Double, Int) {
+    public static func logprob(_ logits: [Float], of id: Int) -> (Double, Int) {
         let best = Sampler.argmax(logits), m = logits[best]
         var sum = 0.0
         for v in logits { sum += Foundation.exp(Double(v - m)) }
