@@ -87,6 +87,12 @@ struct GenerateCommand: ParsableCommand {
             text = try template.render((system.map { [ChatMessage.system($0)] } ?? []) + [.user(text)])
         }
         let generator = Generator(model: model, tokenizer: tokenizer)
+        if let file = promptFile {
+            // Name the file when its text cannot be a prompt (empty, or longer than the context).
+            let count = tokenizer.encode(text).count, limit = context ?? model.configuration.contextLength
+            if text.isEmpty { throw ValidationError("\(file) is empty: no prompt") }
+            if count >= limit { throw ValidationError("\(file) holds \(count) tokens; the context holds \(limit) (prompt and reply)") }
+        }
         let result = try generator.generate(prompt: text, maxTokens: maxTokens, sampling: sampling.parameters, stop: stop,
                                             logprobs: json ? logprobs : nil, contextLength: context) { token in
             if json {
@@ -254,13 +260,14 @@ struct LMScore: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "score", abstract: "Per-token log-probabilities, argmax ids and the perplexity of a text file (sliding windows).")
     @OptionGroup var modelOptions: LanguageModelOptions
     @Option(help: "The text file to score (UTF-8).") var input: String
-    @Option(help: "Tokens per window.") var context = 512
+    @Option(help: "Tokens per window (default: 512, or the model's context if shorter).") var context: Int?
     @Option(help: "Window step (default: half the window).") var stride: Int?
     @Flag(help: "One JSON object per token, then a summary object.") var json = false
 
     func run() throws {
         let text = try readTextFile(input)
         let (_, model, tokenizer) = try modelOptions.open()
+        let context = self.context ?? min(512, model.configuration.contextLength)
         try checkRange(context, option: "--context", 2...model.configuration.contextLength)
         if let s = stride { try checkRange(s, option: "--stride", 1...(context - 1)) }
         let ids = tokenizer.encode(text, parseSpecial: false)

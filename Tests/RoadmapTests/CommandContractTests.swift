@@ -96,6 +96,7 @@ struct CommandContractSweepTests {
     static let vectors = repositoryRoot.appendingPathComponent("Tests/RetrievalTests/Fixtures/index_v1_vectors.npy").path
     static let vocab = repositoryRoot.appendingPathComponent("Tests/NLPTests/Fixtures/minilm_vocab.txt").path
     static let bpe = repositoryRoot.appendingPathComponent("Tests/NLPTests/Fixtures/nlp_bpe_trained.json").path
+    static let tinyLlama = repositoryRoot.appendingPathComponent("Tests/LLMTests/Fixtures/tiny_llama.gguf").path
 
     /// A scratch folder with one file of each bad kind, a model, an index and a collection.
     final class Workspace {
@@ -190,6 +191,14 @@ struct CommandContractSweepTests {
             (["bench", "nlp", "--corpus", "@", "--bpe", bpe, "--runs", "1"], text),
             (["bench", "nlp", "--corpus", w.path("lines.txt"), "--bpe", "@", "--runs", "1"], []),
             (["bench", "nlp", "--corpus", w.path("lines.txt"), "--bpe", bpe, "--wordpiece", "@", "--runs", "1"], []),
+            (["lm", "info", "--model", "@"], []),
+            (["lm", "tokenize", "--model", "@"], []),
+            (["lm", "score", "--model", "@", "--input", w.path("lines.txt")], []),
+            (["lm", "score", "--model", tinyLlama, "--input", "@"], ["truncated.csv", "truncated.json"]),
+            (["generate", "--model", "@", "--prompt", "hi", "--max-tokens", "2"], []),
+            (["generate", "--model", tinyLlama, "--prompt-file", "@", "--max-tokens", "2"], ["truncated.json"]),
+            (["chat", "--model", "@"], []),
+            (["bench", "llm", "--model", "@", "--runs", "1"], []),
         ]
     }
 
@@ -318,6 +327,16 @@ struct CommandContractSweepTests {
             (["bench", "retrieval", "--corpus", w.path("tokens.json"), "--queries", w.path("tokens.json"), "--runs", "1", "--k", "@"], ["9223372036854775807"], ["k"]),
             (["bench", "learn", "--manifest", w.path("lines.txt"), "--runs", "@"], [], ["runs"]),
             (["learn", "fit", "--model", "logistic-regression", "--train", iris, "--target", "target", "--seed", "@"], ["0"], ["seed", "random_state"]),
+            (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "@"], [], ["max-tokens"]),
+            (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "2", "--context", "@"], [], ["context"]),
+            (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "2", "--top-k", "@"], ["0", "9223372036854775807"], ["top_k", "top-k"]),
+            (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "2", "--temperature", "@"], ["0"], ["temperature"]),
+            (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "2", "--logprobs", "@", "--json"], ["0"], ["logprobs"]),
+            (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "2", "--threads", "@"], ["0"], ["threads"]),
+            (["lm", "score", "--model", tinyLlama, "--input", w.path("lines.txt"), "--context", "@"], [], ["context"]),
+            (["lm", "score", "--model", tinyLlama, "--input", w.path("lines.txt"), "--context", "8", "--stride", "@"], [], ["stride"]),
+            (["bench", "llm", "--model", tinyLlama, "--runs", "@", "--prompt-tokens", "4", "--generate", "2"], [], ["runs"]),
+            (["bench", "llm", "--model", tinyLlama, "--runs", "1", "--prompt-tokens", "@", "--generate", "2"], [], ["prompt-tokens"]),
             (["learn", "fit", "--model", "random-forest", "--train", iris, "--target", "target", "--set", "n_estimators=@"], [], ["n_estimators"]),
             (["progress", "log", "@", "note"], [], ["hours", "positive"]),
             (["progress", "review", "pca", "--rate", "@"], ["0"], ["rate", "0…5"]),
