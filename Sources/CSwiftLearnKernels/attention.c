@@ -52,8 +52,20 @@ static inline __attribute__((always_inline)) float expf_ggml(float x) {
     return ldexpf(j, (int)n);
 }
 
+/// lane[j] += v[j]·w for j < n (v float16), one fused multiply-add per element.
+static inline __attribute__((always_inline)) void lane_fma(float *lane, const uint16_t *v, float w, long n) {
+    for (long j = 0; j < n; j++) lane[j] = fmaf(sl_h2f(v[j]), w, lane[j]);
+}
+
+typedef float (*sl_dot16_fn)(const uint16_t *, const uint16_t *, long);
+typedef float (*sl_sum16_fn)(const float *);
+typedef void (*sl_lane_fma_fn)(float *, const uint16_t *, float, long);
+
+/// The attention step, with the instruction set's three inner pieces passed in (constants that
+/// inline into each variant): the float16 dot, the 16-lane tree sum and the lane update.
 static inline __attribute__((always_inline)) void attention_body(const float *q, long heads, long kv_heads, long head_dim,
-        const uint16_t *k, const uint16_t *v, long kv_stride, long n, float scale, float *scores, uint16_t *scratch, float *out) {
+        const uint16_t *k, const uint16_t *v, long kv_stride, long n, float scale, float *scores, uint16_t *scratch, float *out,
+        sl_dot16_fn dot, sl_sum16_fn sum16, sl_lane_fma_fn update) {
     const long group = heads / kv_heads;
     uint16_t *q16 = scratch;
     float *partial = (float *)(scratch + heads * head_dim + 8);   // 16 × head_dim lane sums (after q16, aligned)
@@ -64,7 +76,7 @@ static inline __attribute__((always_inline)) void attention_body(const float *q,
         const uint16_t *qh = q16 + h * head_dim;
         float m = -INFINITY;
         for (long t = 0; t < n; t++) {
-            const float s = dot16_body(k + t * kv_stride + kv_offset, qh, head_dim) * scale;
+            const float s = dot(k + t * kv_stride + kv_offset, qh, head_dim) * scale;
             scores[t] = s;
             if (s > m) m = s;
         }
@@ -74,7 +86,7 @@ static inline __attribute__((always_inline)) void attention_body(const float *q,
             float e[16] = {0};
             const long c = n - t < 16 ? n - t : 16;
             for (long l = 0; l < c; l++) { e[l] = expf_ggml(scores[t + l] - m); scores[t + l] = e[l]; }
-            sum += (double)tree16(e);
+            sum += (double)sum16(e);
         }
         const float inv = (float)(1.0 / sum);
         // out[j] = Σ_t p_t · v_t[j], p rounded to float16, in the 16-lane order over t.
@@ -82,8 +94,7 @@ static inline __attribute__((always_inline)) void attention_body(const float *q,
         for (long t = 0; t < n; t++) {
             const float w = sl_h2f(sl_f2h(scores[t] * inv));
             float *lane = partial + (t % 16) * head_dim;
-            const uint16_t *vt = v + t * kv_stride + kv_offset;
-            for (long j = 0; j < head_dim; j++) lane[j] = fmaf(sl_h2f(vt[j]), w, lane[j]);
+            update(lane, v + t * kv_stride + kv_offset, w, head_dim);
         }
         float *oh = out + h * head_dim;
         for (long j = 0; j < head_dim; j++) {
@@ -96,7 +107,7 @@ static inline __attribute__((always_inline)) void attention_body(const float *q,
 
 static void attention_portable(const float *q, long heads, long kv_heads, long head_dim, const uint16_t *k, const uint16_t *v,
                                long kv_stride, long n, float scale, float *scores, uint16_t *scratch, float *out) {
-    attention_body(q, heads, kv_heads, head_dim, k, v, kv_stride, n, scale, scores, scratch, out);
+    attention_body(q, heads, kv_heads, head_dim, k, v, kv_stride, n, scale, scores, scratch, out, dot16_body, tree16, lane_fma);
 }
 
 #if SL_X86_SIMD
@@ -121,48 +132,19 @@ SL_TARGET_AVX2_F16C static inline float dot16_avx2(const uint16_t *x, const uint
     return tree16_avx2(lo, hi);
 }
 
+SL_TARGET_AVX2_F16C static inline float sum16_avx2(const float *e) { return tree16_avx2(_mm256_loadu_ps(e), _mm256_loadu_ps(e + 8)); }
+
+SL_TARGET_AVX2_F16C static inline void lane_fma_avx2(float *lane, const uint16_t *v, float w, long n) {
+    const __m256 wv = _mm256_set1_ps(w);
+    long j = 0;
+    for (; j + 8 <= n; j += 8)
+        _mm256_storeu_ps(lane + j, _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(v + j))), wv, _mm256_loadu_ps(lane + j)));
+    for (; j < n; j++) lane[j] = fmaf(sl_h2f(v[j]), w, lane[j]);
+}
+
 SL_TARGET_AVX2_F16C static void attention_avx2(const float *q, long heads, long kv_heads, long head_dim, const uint16_t *k,
         const uint16_t *v, long kv_stride, long n, float scale, float *scores, uint16_t *scratch, float *out) {
-    if (head_dim % 16 != 0) { attention_body(q, heads, kv_heads, head_dim, k, v, kv_stride, n, scale, scores, scratch, out); return; }
-    const long group = heads / kv_heads;
-    uint16_t *q16 = scratch;
-    float *partial = (float *)(scratch + heads * head_dim + 8);
-    partial = (float *)(((uintptr_t)partial + 31) & ~(uintptr_t)31);
-    for (long i = 0; i < heads * head_dim; i++) q16[i] = sl_f2h(q[i]);
-    for (long h = 0; h < heads; h++) {
-        const long kv_offset = (h / group) * head_dim;
-        const uint16_t *qh = q16 + h * head_dim;
-        float m = -INFINITY;
-        for (long t = 0; t < n; t++) {
-            const float sc = dot16_avx2(k + t * kv_stride + kv_offset, qh, head_dim) * scale;
-            scores[t] = sc;
-            if (sc > m) m = sc;
-        }
-        double sum = 0;
-        for (long t = 0; t < n; t += 16) {
-            float e[16] = {0};
-            const long c = n - t < 16 ? n - t : 16;
-            for (long l = 0; l < c; l++) { e[l] = expf_ggml(scores[t + l] - m); scores[t + l] = e[l]; }
-            sum += (double)tree16_avx2(_mm256_loadu_ps(e), _mm256_loadu_ps(e + 8));
-        }
-        const float inv = (float)(1.0 / sum);
-        for (long i = 0; i < 16 * head_dim; i++) partial[i] = 0;
-        for (long t = 0; t < n; t++) {
-            const __m256 w = _mm256_set1_ps(sl_h2f(sl_f2h(scores[t] * inv)));
-            float *lane = partial + (t % 16) * head_dim;
-            const uint16_t *vt = v + t * kv_stride + kv_offset;
-            for (long j = 0; j < head_dim; j += 8) {
-                const __m256 vv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vt + j)));
-                _mm256_store_ps(lane + j, _mm256_fmadd_ps(vv, w, _mm256_load_ps(lane + j)));
-            }
-        }
-        float *oh = out + h * head_dim;
-        for (long j = 0; j < head_dim; j++) {
-            float p[16];
-            for (int l = 0; l < 16; l++) p[l] = partial[l * head_dim + j];
-            oh[j] = tree16(p);
-        }
-    }
+    attention_body(q, heads, kv_heads, head_dim, k, v, kv_stride, n, scale, scores, scratch, out, dot16_avx2, sum16_avx2, lane_fma_avx2);
 }
 #endif
 

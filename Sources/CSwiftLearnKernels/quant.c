@@ -25,7 +25,7 @@ _Static_assert(sizeof(block_q8_1) == 36, "q8_1 block");
 _Static_assert(sizeof(block_q4_1) == 20, "q4_1 block");
 
 static inline float h2f(uint16_t h) { return sl_h2f(h); }
-static inline uint16_t f2h(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy(&h, &v, 2); return h; }
+static inline uint16_t f2h(float f) { return sl_f2h(f); }
 
 long sl_quant_activation_bytes(int weight_type, long n) {
     if (n % 32 != 0) return -1;

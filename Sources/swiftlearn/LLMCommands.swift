@@ -87,13 +87,14 @@ struct GenerateCommand: ParsableCommand {
             text = try template.render((system.map { [ChatMessage.system($0)] } ?? []) + [.user(text)])
         }
         let generator = Generator(model: model, tokenizer: tokenizer)
+        let ids = tokenizer.encode(text)
         if let file = promptFile {
             // Name the file when its text cannot be a prompt (empty, or longer than the context).
-            let count = tokenizer.encode(text).count, limit = context ?? model.configuration.contextLength
+            let limit = context ?? model.configuration.contextLength
             if text.isEmpty { throw ValidationError("\(file) is empty: no prompt") }
-            if count >= limit { throw ValidationError("\(file) holds \(count) tokens; the context holds \(limit) (prompt and reply)") }
+            if ids.count >= limit { throw ValidationError("\(file) holds \(ids.count) tokens; the context holds \(limit) (prompt and reply)") }
         }
-        let result = try generator.generate(prompt: text, maxTokens: maxTokens, sampling: sampling.parameters, stop: stop,
+        let result = try generator.generate(promptTokens: ids, maxTokens: maxTokens, sampling: sampling.parameters, stop: stop,
                                             logprobs: json ? logprobs : nil, contextLength: context) { token in
             if json {
                 var f: [(String, JSONValue)] = [("id", .int(token.id)), ("text", .string(token.text))]
@@ -180,12 +181,13 @@ struct ChatCommand: ParsableCommand {
                 continue
             }
             history.append(.user(message))
-            let prompt = try template.render(history)
             params.seed = sampling.seed &+ UInt64(turn)
             turn += 1
             flag.begin()
             let result: GenerationResult
             do {
+                // A template error (e.g. roles that must alternate) drops this message, not the session.
+                let prompt = try template.render(history)
                 result = try generator.generate(prompt: prompt, maxTokens: maxTokens, sampling: params, contextLength: context) { token in
                     writeOut(token.text)
                     return !flag.isInterrupted

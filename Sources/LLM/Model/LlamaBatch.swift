@@ -94,7 +94,7 @@ extension LlamaSession {
         }
         func normalize(_ weight: [Float]) {
             for i in 0..<n {
-                x.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: xs.withUnsafeBufferPointer { $0.baseAddress! + i * d }, count: d) }
+                x.replaceSubrange(0..<d, with: xs[(i * d)..<((i + 1) * d)])
                 Self.rmsNorm(x, weight, c.rmsEpsilon, into: &h, ggml: ggml)
                 hs.replaceSubrange((i * d)..<((i + 1) * d), with: h)
             }
