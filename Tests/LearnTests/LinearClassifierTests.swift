@@ -91,10 +91,20 @@ import TestSupport
             let acc = try lda.score(xte, s.test.labels)
             let probErr = linRel(try lda.predictProbabilities(head).values, linFlat(ref["proba"]!))
             print("linear-fixture \(key) \(set.rawValue): accuracy \(acc) vs \((ref["accuracy"] as! NSNumber).doubleValue), agreement \(agree), coef rel \(err), proba rel \(probErr)")
-            // Near 10× the worst seen over the three solvers and four sets (coef 2.5e-12, proba 5.1e-13).
-            #expect(err <= 3e-11, "\(key) \(set): \(err)")
+            // Near 10× the worst seen over the three solvers and four sets (coef 2.5e-12, proba 5.1e-13),
+            // widened for lsqr by scikit-learn's own error: on unscaled breast cancer (Σ condition
+            // 1.5e11) its gelsd solution is 1.4e-8 from the 60-digit one, and which 8 digits it keeps
+            // depends on the BLAS kernels of the machine, so the tight comparison is with the exact one.
+            let refErr = (ref["sklearn_error_vs_exact"] as? NSNumber)?.doubleValue ?? 0
+            #expect(err <= max(3e-11, 3 * refErr), "\(key) \(set): \(err)")
             #expect(agree >= 0.99)
-            #expect(probErr <= 5e-12, "\(key) \(set): \(probErr)")
+            #expect(probErr <= max(5e-12, 5 * refErr), "\(key) \(set): \(probErr)")
+            if let exact = ref["coef_exact"] {
+                let exactErr = linRel(lda.coef.values + lda.intercept, linFlat(exact) + linFlat(ref["intercept_exact"]!))
+                print("linear-fixture \(key) \(set.rawValue): coef rel to the 60-digit solution \(exactErr) (scikit-learn's \(refErr))")
+                // Seen: 7.8e-15 (breast cancer) with the equilibrated solve; a plain SVD solve gives ~1e-8 there.
+                #expect(exactErr <= 1e-13, "\(key) \(set) vs exact: \(exactErr)")
+            }
             if let evr = ref["explained_variance_ratio"] {
                 let evrErr = linRel(lda.explainedVarianceRatio, linFlat(evr))
                 let t = try lda.transform(head)

@@ -213,11 +213,36 @@ public final class LinearDiscriminantAnalysis: ProbabilisticClassifier, Decision
         let p = x.columns
         covariance = classCovariance(x, encoded, k)
         // Σ W = μᵀ by least squares (SVD), then W is p × k.
-        let sol = try Linalg.lstsq(covariance.values, means.transposed.values, rows: p, cols: p, nrhs: k)
-        coef = Matrix(rows: p, columns: k, values: sol.solution).transposed
+        coef = Matrix(rows: p, columns: k, values: try Self.equilibratedSolve(covariance, means.transposed)).transposed
         finishIntercept(k)
         scalings = Matrix(rows: 0, columns: 0)
         explainedVarianceRatio = []
+    }
+
+    /// Solves `Σ W = B` as `(D⁻¹ Σ D⁻¹)(D W) = D⁻¹ B` with `D = √diag(Σ)`. Unscaled features make Σ
+    /// badly conditioned (breast cancer: 1.5e11) while its correlation form is not (169), so the
+    /// scaled solve is accurate to ~1e-15 where a plain SVD solve loses up to cond·ε and the digits
+    /// it loses depend on the BLAS kernels of the machine. The solution is the same when Σ is
+    /// nonsingular; when the scaled system is rank deficient this falls back to the plain
+    /// minimum-norm solve, which is what scikit-learn's `lstsq` returns.
+    static func equilibratedSolve(_ sigma: Matrix, _ b: Matrix) throws -> [Double] {
+        let p = sigma.rows, k = b.columns
+        let d = (0..<p).map { i -> Double in
+            let v = sigma[i, i]
+            return v > 0 && v.isFinite ? v.squareRoot() : 1
+        }
+        var scaled = sigma.values, rhs = b.values
+        for i in 0..<p {
+            for j in 0..<p { scaled[i * p + j] /= d[i] * d[j] }
+            for j in 0..<k { rhs[i * k + j] /= d[i] }
+        }
+        let sol = try Linalg.lstsq(scaled, rhs, rows: p, cols: p, nrhs: k)
+        guard sol.rank == p else {
+            return try Linalg.lstsq(sigma.values, b.values, rows: p, cols: p, nrhs: k).solution
+        }
+        var w = sol.solution
+        for i in 0..<p { for j in 0..<k { w[i * k + j] /= d[i] } }
+        return w
     }
 
     private func solveEigen(_ x: Matrix, _ encoded: [Int], _ k: Int) throws {
