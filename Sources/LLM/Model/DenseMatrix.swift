@@ -91,6 +91,28 @@ enum GGMLDequantize {
                     out[b * 32 + j + 16] = Float(q >> 4) * d + m
                 }
             }
+        case "q4_0":
+            for b in 0..<(count / 32) {
+                let o = b * 18
+                let d = half(raw, o)
+                for j in 0..<16 {
+                    let q = raw[o + 2 + j]
+                    out[b * 32 + j] = Float(Int(q & 0x0F) - 8) * d
+                    out[b * 32 + j + 16] = Float(Int(q >> 4) - 8) * d
+                }
+            }
+        case "q5_0", "q5_1":
+            let affine = type.name == "q5_1", head = affine ? 8 : 6
+            for b in 0..<(count / 32) {
+                let o = b * (head + 16)
+                let d = half(raw, o), m = affine ? half(raw, o + 2) : 0
+                let high = raw.loadUnaligned(fromByteOffset: o + head - 4, as: UInt32.self).littleEndian
+                for j in 0..<32 {
+                    let nibble = (raw[o + head + j % 16] >> (j < 16 ? 0 : 4)) & 0x0F
+                    let q = Int(nibble) | Int((high >> UInt32(j)) & 1) << 4
+                    out[b * 32 + j] = affine ? Float(q) * d + m : Float(q - 16) * d
+                }
+            }
         default:
             throw LLMError.unsupported(path: path, what: "tensor '\(name)' of type \(type.name)")
         }
