@@ -227,7 +227,9 @@ struct LMInfo: ParsableCommand {
         if let c = s.configuration {
             f += [("layers", .int(c.layerCount)), ("dimension", .int(c.dimension)), ("heads", .int(c.headCount)), ("kv_heads", .int(c.kvHeadCount)),
                   ("feed_forward", .int(c.feedForwardDimension)), ("context_length", .int(c.contextLength)), ("rope_base", .double(Double(c.ropeBase))),
-                  ("rms_epsilon", .double(Double(c.rmsEpsilon)))]
+                  ("norm_epsilon", .double(Double(c.normEpsilon))),
+                  ("head_dimension", .int(c.headDimension)), ("rope", .string(c.ropeStyle.rawValue)), ("normalization", .string(c.normalization.rawValue)),
+                  ("feed_forward_kind", .string(c.feedForward.rawValue))]
         } else {
             f.append(("runnable", .string("no: architecture '\(s.architecture)' is not implemented (supported: \(LlamaConfiguration.supportedArchitectures.sorted().joined(separator: ", ")))")))
         }
