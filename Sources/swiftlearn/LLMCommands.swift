@@ -71,6 +71,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Stop when this text appears (repeatable; not printed).") var stop: [String] = []
     @Option(help: "Report the log-probability and this many alternatives per token (with --json).") var logprobs: Int?
     @Option(help: "Context length (default: the model's).") var context: Int?
+    @Option(help: "When the context is full, keep the first N tokens, drop the older half of the rest and go on (default: stop).") var keep: Int?
     @OptionGroup var sampling: SamplingOptions
     @Flag(help: "One JSON object per token, then a summary object.") var json = false
 
@@ -82,6 +83,7 @@ struct GenerateCommand: ParsableCommand {
         var text = try prompt ?? readTextFile(promptFile!)
         let (_, model, tokenizer) = try modelOptions.open()
         if let c = context { try checkRange(c, option: "--context", 2...model.configuration.contextLength) }
+        if let k = keep { try checkRange(k, option: "--keep", 0...((context ?? model.configuration.contextLength) - 2)) }
         if chat {
             let template = try ChatTemplate(tokenizer: tokenizer, path: modelOptions.model)
             text = try template.render((system.map { [ChatMessage.system($0)] } ?? []) + [.user(text)])
@@ -95,7 +97,7 @@ struct GenerateCommand: ParsableCommand {
             if ids.count >= limit { throw ValidationError("\(file) holds \(ids.count) tokens; the context holds \(limit) (prompt and reply)") }
         }
         let result = try generator.generate(promptTokens: ids, maxTokens: maxTokens, sampling: sampling.parameters, stop: stop,
-                                            logprobs: json ? logprobs : nil, contextLength: context) { token in
+                                            logprobs: json ? logprobs : nil, contextLength: context, contextShift: keep) { token in
             if json {
                 var f: [(String, JSONValue)] = [("id", .int(token.id)), ("text", .string(token.text))]
                 if let lp = token.logprob {

@@ -68,26 +68,31 @@ public struct Generator: Sendable {
     ///   - maxTokens: most tokens to generate (≥ 1).
     ///   - stop: stop strings (not included in the text).
     ///   - logprobs: how many alternatives to report per token (nil: no log-probabilities).
-    ///   - contextLength: the session's length (the model's by default; prompt + output must fit).
+    ///   - contextLength: the session's length (the model's by default).
+    ///   - contextShift: when the context is full, nil stops with `.contextFull`; k keeps the first
+    ///     k tokens, discards the older half of the rest and goes on (llama.cpp's `n_keep`).
     ///   - onToken: called for every token; return false to stop.
     /// - Throws: `LLMError.invalidParameter` for bad parameters or a prompt longer than the context.
     public func generate(prompt: String, maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
-                         stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil,
+                         stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil, contextShift: Int? = nil,
                          onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
         let ids = tokenizer.encode(prompt)
         return try generate(promptTokens: ids, maxTokens: maxTokens, sampling: sampling, stop: stop, logprobs: logprobs,
-                            contextLength: contextLength, onToken: onToken)
+                            contextLength: contextLength, contextShift: contextShift, onToken: onToken)
     }
 
     /// As `generate(prompt:…)` from token ids.
     public func generate(promptTokens ids: [Int], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
-                         stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil,
+                         stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil, contextShift: Int? = nil,
                          onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
         let n = contextLength ?? model.configuration.contextLength
         guard maxTokens >= 1 else { throw LLMError.invalidParameter(name: "max_tokens", value: "\(maxTokens)", expected: "at least 1") }
         guard !ids.isEmpty else { throw LLMError.invalidParameter(name: "prompt", value: "empty", expected: "at least one token") }
         guard ids.count < n else {
             throw LLMError.invalidParameter(name: "prompt", value: "\(ids.count) tokens", expected: "fewer than the context length \(n)")
+        }
+        if let keep = contextShift, !(0..<(n - 1)).contains(keep) {
+            throw LLMError.invalidParameter(name: "context_shift", value: "\(keep)", expected: "0…\(n - 2) tokens to keep")
         }
         if let k = logprobs, !(0...20).contains(k) { throw LLMError.invalidParameter(name: "top_logprobs", value: "\(k)", expected: "0…20") }
         var sampler = try Sampler(sampling, vocabularySize: model.configuration.vocabularySize)
@@ -110,7 +115,12 @@ public struct Generator: Sendable {
             if !onToken(GeneratedToken(id: next, text: text, logprob: lp)) { reason = .cancelled; break }
             if stream.stopped { reason = .stopString; break }
             if out.count == maxTokens { break }
-            if session.tokens.count >= n { reason = .contextFull; break }
+            if session.tokens.count >= n {
+                // Full: stop, or shift as llama.cpp does — keep the first `keep` tokens, drop half
+                // of the rest (the oldest) and go on.
+                guard let keep = contextShift else { reason = .contextFull; break }
+                try session.discard(from: keep, count: max(1, (session.tokens.count - keep) / 2))
+            }
             logits = try session.evaluate(next)
         }
         let tail = stream.finish()

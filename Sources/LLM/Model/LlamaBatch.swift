@@ -76,6 +76,7 @@ extension LlamaSession {
         let n = ids.count, d = c.dimension, qd = c.queryDimension, kvd = c.kvDimension, f = c.feedForwardDimension
         let ggml = model.precision == .ggml
         let p0 = tokens.count
+        reserveCache(p0 + n)
         var xs = [Float](repeating: 0, count: n * d), hs = xs, proj = xs
         var qs = [Float](repeating: 0, count: n * qd), att = qs
         var ks = [Float](repeating: 0, count: n * kvd), vs = ks

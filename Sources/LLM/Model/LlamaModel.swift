@@ -184,9 +184,14 @@ public final class LlamaSession: @unchecked Sendable {
     public let contextLength: Int
     /// Tokens evaluated so far.
     public internal(set) var tokens: [Int] = []
-    /// The cache: float16 in `.ggml` precision (as llama.cpp's default), float32 otherwise.
+    /// The cache, one array per layer holding `cachedPositions × kvDimension` values: float16 in
+    /// `.ggml` precision (as llama.cpp's default), float32 otherwise. It grows with the tokens
+    /// evaluated (doubling, up to `contextLength`), so a session's memory follows its use rather
+    /// than the model's context length.
     var keys32: [[Float]] = [], values32: [[Float]] = []
     var keys16: [[UInt16]] = [], values16: [[UInt16]] = []       // float16 bit patterns
+    /// Positions the cache arrays have room for.
+    private(set) var cachedPositions = 0
     // Scratch of one token: its residual stream and normalized copy (dimension), query and attention
     // output (queryDimension), key and value (kvDimension), attention scores (contextLength).
     var x: [Float], h: [Float], q: [Float], k: [Float], v: [Float], attention: [Float], scores: [Float]
@@ -198,11 +203,9 @@ public final class LlamaSession: @unchecked Sendable {
         self.contextLength = contextLength
         let c = model.configuration
         if model.precision == .ggml {
-            keys16 = Array(repeating: [UInt16](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
-            values16 = keys16
+            keys16 = Array(repeating: [], count: c.layerCount); values16 = keys16
         } else {
-            keys32 = Array(repeating: [Float](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
-            values32 = keys32
+            keys32 = Array(repeating: [], count: c.layerCount); values32 = keys32
         }
         x = [Float](repeating: 0, count: c.dimension)
         h = x
@@ -210,6 +213,21 @@ public final class LlamaSession: @unchecked Sendable {
         q16 = [UInt16](repeating: 0, count: sl_attention_scratch_f16(c.headCount, c.headDimension))
         k = [Float](repeating: 0, count: c.kvDimension); v = k
         scores = [Float](repeating: 0, count: contextLength)
+    }
+
+    /// Makes room in the cache for positions `0..<positions` (≤ `contextLength`).
+    func reserveCache(_ positions: Int) {
+        guard positions > cachedPositions else { return }
+        let target = min(contextLength, max(positions, 2 * cachedPositions, 64))
+        let extra = (target - cachedPositions) * model.configuration.kvDimension
+        for li in 0..<model.configuration.layerCount {
+            if model.precision == .ggml {
+                keys16[li].append(contentsOf: repeatElement(0, count: extra)); values16[li].append(contentsOf: repeatElement(0, count: extra))
+            } else {
+                keys32[li].append(contentsOf: repeatElement(0, count: extra)); values32[li].append(contentsOf: repeatElement(0, count: extra))
+            }
+        }
+        cachedPositions = target
     }
 
     /// Forgets every token (the cache is reused).
