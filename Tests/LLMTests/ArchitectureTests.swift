@@ -44,6 +44,33 @@ import Tensors
         }
     }
 
+    /// The recorded attention probabilities of the last layer equal transformers' (eager attention,
+    /// `output_attentions`) for every head, query and key, to 1e-5; future keys are absent.
+    @Test(arguments: names)
+    func recordedAttentionMatchesTransformers(name: String) throws {
+        let a = Dictionary(uniqueKeysWithValues: try NPZ.read(contentsOf: FixtureFiles.url("tiny_arch_logits.npz")).map { ($0.name, $0.payload) })
+        let ids = LlamaModelTests.ints(try #require(a["ids"]))
+        let want = LlamaModelTests.floats(try #require(a["attention_\(name)"]))
+        let model = try LlamaModel(file: GGUFFile(contentsOf: FixtureFiles.url("tiny_\(name).gguf")), precision: .float32)
+        let session = try model.makeSession()
+        session.recordedAttentionLayer = model.configuration.layerCount - 1
+        _ = try session.evaluate(ids)
+        let n = ids.count, heads = model.configuration.headCount
+        #expect(session.recordedAttention.map(\.position) == Array(0..<n) && want.count == heads * n * n)
+        var worst: Float = 0
+        for r in session.recordedAttention {
+            for h in 0..<heads {
+                #expect(r.weights[h].count == r.position + 1)
+                for k in 0..<n {
+                    let ours: Float = k <= r.position ? r.weights[h][k] : 0
+                    worst = max(worst, abs(ours - want[(h * n + r.position) * n + k]))
+                }
+            }
+        }
+        print("\(name): recorded attention vs transformers max |Δ| \(worst)")
+        #expect(worst <= 1e-5, "\(name): \(worst)")
+    }
+
     /// What each file's architecture selects.
     @Test func configurations() throws {
         func config(_ name: String) throws -> LlamaConfiguration {

@@ -43,7 +43,8 @@ extension CurriculumPhase {
             ]),
             unit("transformers", "Attention and transformers", [
                 topic("attention", "Attention: scaled dot-product, self- and multi-head attention", hours: 6, after: ["seq2seq", "matrix-multiplication"],
-                      "Weighting every position by its relevance to every other; several heads in parallel."),
+                      "Weighting every position by its relevance to every other; several heads in parallel.",
+                      code: ["Neural.MultiheadAttention", "LLM.LlamaSession"], demo: true),
                 topic("transformer-architecture", "The transformer architecture", hours: 8, after: ["attention", "normalization-layers"],
                       "Encoder and decoder stacks, residual connections, layer normalisation and feed-forward blocks."),
                 topic("positional-encoding", "Positional encodings", hours: 2, after: ["attention"],
