@@ -195,7 +195,7 @@ public final class LlamaSession: @unchecked Sendable {
     public var recordedAttentionLayer: Int?
     public var recordedAttention: [AttentionRecord] = []
     /// Positions the cache arrays have room for.
-    private(set) var cachedPositions = 0
+    var cachedPositions = 0
     // Scratch of one token: its residual stream and normalized copy (dimension), query and attention
     // output (queryDimension), key and value (kvDimension), attention scores (contextLength).
     var x: [Float], h: [Float], q: [Float], k: [Float], v: [Float], attention: [Float], scores: [Float]

@@ -102,7 +102,7 @@ extension CurriculumPhase {
                       code: ["NLP.BPETokenizer", "NLP.WordPieceTokenizer", "NLP.HFTokenizer"], demo: true),
                 topic("sampling-strategies", "Sampling: temperature, top-k, top-p and beam search", hours: 3, after: ["text-generation"],
                       "How the next token is chosen and how each knob trades diversity for precision.",
-                      code: ["LLM.Sampler", "LLM.SamplingParameters"], demo: true),
+                      code: ["LLM.Sampler", "LLM.SamplingParameters", "LLM.BeamHypothesis"], demo: true),
                 topic("prompt-engineering", "Prompt engineering", hours: 5, after: ["llm-architecture"],
                       "Zero-shot, few-shot and chain-of-thought prompts, templates and chains."),
                 topic("instruction-tuning", "Instruction tuning", hours: 3, after: ["fine-tuning-pretrained"],
