@@ -16,9 +16,10 @@
 //   GELU(x)  = x · ½ · (1 + erf(x / √2))  (the exact, erf form BERT uses, not the tanh one).
 //   LN(x)    = (x − μ) / √(σ² + ε) · γ + β, μ and σ² (biased) of the row, summed in double.
 //
-// Work is split over threads with the pool of threadpool.c (`sl_parallel_run`): rows in equal
-// contiguous parts for the row kernels, (sentence, head) pairs taken from an atomic counter for
-// attention (sentences differ in length).
+// Attention per (sentence, head) is two single-threaded GEMMs (S = Q Kᵀ/√d, then softmax(S) V)
+// with the row softmax between them. Work is split over threads with the pool of threadpool.c
+// (`sl_parallel_run`): rows in equal contiguous parts for the row kernels, (sentence, head) pairs
+// taken from an atomic counter for attention (sentences differ in length).
 
 #include "CSwiftLearnKernels.h"
 #include "sl_internal.h"
@@ -98,33 +99,28 @@ static inline __attribute__((always_inline)) void layernorm_body(float *y, const
     }
 }
 
-/// One head of one sentence: `n` rows of q, k, v (row stride `stride`, head offset applied by the
-/// caller), `d` values each. `kt` has room for d·n floats (K transposed), `p` for n.
-static inline __attribute__((always_inline)) void attention_head_body(const float *q, const float *k, const float *v,
-        long stride, long n, long d, float scale, float *out, long out_stride, float *kt, float *p) {
-    for (long j = 0; j < n; j++)
-        for (long c = 0; c < d; c++) kt[c * n + j] = k[j * stride + c];
+/// Row-wise softmax of an [n, n] score matrix, in place: p_j = exp(s_j − max s) / Σ exp(s − max s).
+/// The maximum and the sum are taken in 8 lanes (a plain running sum or maximum is a loop-carried
+/// dependency the compiler may not reorder, so it would stay scalar).
+static inline __attribute__((always_inline)) void softmax_rows_body(float *s, long n) {
     for (long i = 0; i < n; i++) {
-        const float *qi = q + i * stride;
-        // Scores s_j = (q_i · k_j) · scale, as a sum of d axpys over contiguous rows of Kᵀ.
-        for (long j = 0; j < n; j++) p[j] = 0;
-        for (long c = 0; c < d; c++) {
-            const float w = qi[c] * scale;
-            const float *row = kt + c * n;
-            for (long j = 0; j < n; j++) p[j] += w * row[j];
-        }
+        float *p = s + i * n;
+        float lane[8];
+        for (int l = 0; l < 8; l++) lane[l] = p[0];
+        long j = 0;
+        for (; j + 8 <= n; j += 8)
+            for (int l = 0; l < 8; l++) lane[l] = p[j + l] > lane[l] ? p[j + l] : lane[l];
         float m = p[0];
-        for (long j = 1; j < n; j++) m = p[j] > m ? p[j] : m;
-        float sum = 0;
-        for (long j = 0; j < n; j++) { p[j] = enc_expf(p[j] - m); sum += p[j]; }
+        for (int l = 0; l < 8; l++) m = lane[l] > m ? lane[l] : m;
+        for (; j < n; j++) m = p[j] > m ? p[j] : m;
+        for (j = 0; j < n; j++) p[j] = enc_expf(p[j] - m);
+        for (int l = 0; l < 8; l++) lane[l] = 0;
+        for (j = 0; j + 8 <= n; j += 8)
+            for (int l = 0; l < 8; l++) lane[l] += p[j + l];
+        float sum = ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+        for (; j < n; j++) sum += p[j];
         const float inv = 1.0f / sum;
-        float *o = out + i * out_stride;
-        for (long c = 0; c < d; c++) o[c] = 0;
-        for (long j = 0; j < n; j++) {
-            const float w = p[j] * inv;
-            const float *vj = v + j * stride;
-            for (long c = 0; c < d; c++) o[c] += w * vj[c];
-        }
+        for (j = 0; j < n; j++) p[j] *= inv;
     }
 }
 
@@ -132,26 +128,20 @@ static void bias_gelu_portable(float *y, const float *b, long rows, long cols, i
 static void layernorm_portable(float *y, const float *b, const float *res, const float *g, const float *be, long rows, long cols, float eps) {
     layernorm_body(y, b, res, g, be, rows, cols, eps);
 }
-static void attention_head_portable(const float *q, const float *k, const float *v, long stride, long n, long d, float scale,
-                                    float *out, long out_stride, float *kt, float *p) {
-    attention_head_body(q, k, v, stride, n, d, scale, out, out_stride, kt, p);
-}
+static void softmax_rows_portable(float *s, long n) { softmax_rows_body(s, n); }
 
 #if SL_X86_SIMD
 SL_TARGET_AVX2 static void bias_gelu_avx2(float *y, const float *b, long rows, long cols, int gelu) { bias_gelu_body(y, b, rows, cols, gelu); }
 SL_TARGET_AVX2 static void layernorm_avx2(float *y, const float *b, const float *res, const float *g, const float *be, long rows, long cols, float eps) {
     layernorm_body(y, b, res, g, be, rows, cols, eps);
 }
-SL_TARGET_AVX2 static void attention_head_avx2(const float *q, const float *k, const float *v, long stride, long n, long d, float scale,
-                                               float *out, long out_stride, float *kt, float *p) {
-    attention_head_body(q, k, v, stride, n, d, scale, out, out_stride, kt, p);
-}
+SL_TARGET_AVX2 static void softmax_rows_avx2(float *s, long n) { softmax_rows_body(s, n); }
 #endif
 
 static int enc_use_avx2(void) {
 #if SL_X86_SIMD
     static int cached = -1;
-    if (cached < 0) cached = (sl_cpu_features() & SL_CPU_AVX2_FMA) != 0 && getenv("SWIFTLEARN_PORTABLE_KERNELS") == NULL;
+    if (cached < 0) cached = (sl_cpu_features() & SL_CPU_AVX2_FMA) != 0;
     return cached;
 #else
     return 0;
@@ -228,31 +218,36 @@ typedef struct {
     float *out; atomic_long next; atomic_int failed;
 } enc_attention_job;
 
+/// Takes (sentence, head) items from the shared counter until none are left. Per item, with the
+/// head's rows of Q, K, V (row stride 3·hidden): S = Q Kᵀ / √d (one n×n GEMM), softmax of each
+/// row of S, out = S V (one n×d GEMM into the head's columns of `out`). The GEMMs run on this
+/// thread (threads = 1): the parallelism is over items.
 static void enc_attention_task(void *ctx, int index) {
     (void)index;
     enc_attention_job *j = ctx;
     long longest = 0;
     for (long s = 0; s < j->count; s++) if (j->lengths[s] > longest) longest = j->lengths[s];
-    float *scratch = malloc(sizeof(float) * (size_t)(longest * (j->head_dim + 1) + 16));
-    if (!scratch) { atomic_store(&j->failed, 1); return; }
+    float *scores = malloc(sizeof(float) * (size_t)(longest * longest + 16));
+    if (!scores) { atomic_store(&j->failed, 1); return; }
     const float scale = 1.0f / sqrtf((float)j->head_dim);
-    const long stride = 3 * j->hidden;
+    const long stride = 3 * j->hidden, d = j->head_dim;
     const int avx2 = enc_use_avx2();
     for (;;) {
         const long item = atomic_fetch_add(&j->next, 1);
         if (item >= j->count * j->heads) break;
         const long s = item / j->heads, h = item % j->heads, n = j->lengths[s];
         if (n <= 0) continue;
-        const float *q = j->qkv + j->starts[s] * stride + h * j->head_dim;
-        float *o = j->out + j->starts[s] * j->hidden + h * j->head_dim;
-        float *kt = scratch, *p = scratch + n * j->head_dim;
+        const float *q = j->qkv + j->starts[s] * stride + h * d;
+        float *o = j->out + j->starts[s] * j->hidden + h * d;
+        sl_sgemm_native(0, 1, n, n, d, scale, q, stride, q + j->hidden, stride, 0, scores, n, 1);
 #if SL_X86_SIMD
-        if (avx2) { attention_head_avx2(q, q + j->hidden, q + 2 * j->hidden, stride, n, j->head_dim, scale, o, j->hidden, kt, p); continue; }
+        if (avx2) softmax_rows_avx2(scores, n); else
 #endif
-        attention_head_portable(q, q + j->hidden, q + 2 * j->hidden, stride, n, j->head_dim, scale, o, j->hidden, kt, p);
+        softmax_rows_portable(scores, n);
+        sl_sgemm_native(0, 0, n, d, n, 1, scores, n, q + 2 * j->hidden, stride, 0, o, j->hidden, 1);
     }
     (void)avx2;
-    free(scratch);
+    free(scores);
 }
 
 int sl_encoder_attention_f32(const float *qkv, long hidden, long heads, const long *starts, const long *lengths, long count,
