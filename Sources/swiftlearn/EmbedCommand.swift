@@ -15,7 +15,7 @@ struct EmbedCommand: ParsableCommand {
     var model: String
     @Option(help: "A UTF-8 text file, one text per line.") var input: String
     @Option(help: "Where to write the vectors (.npy, float32).") var output: String?
-    @Option(help: "Threads (0: all CPUs).") var threads = 0
+    @Option(help: "Threads (0: all CPUs and the faster GEMM; N: the native GEMM and kernels on N threads).") var threads = 0
     @Flag(help: "Print one JSON object per line: {\"line\", \"tokens\", \"embedding\"}; then a summary object.") var json = false
 
     func run() throws {

@@ -42,6 +42,12 @@ import TestSupport
         for (k, t) in texts.enumerated() {
             #expect(maxAbsoluteError(batched[k].map(Double.init), try encoder.embed([t])[0].map(Double.init)) <= 1e-6)
         }
+        // A fixed thread count takes the native GEMM on that many threads: the same vectors to rounding.
+        for threads in [1, 2] {
+            encoder.threads = threads
+            let fixed = try encoder.embed(texts)
+            #expect(zip(fixed, batched).allSatisfy { maxAbsoluteError($0.map(Double.init), $1.map(Double.init)) <= 1e-6 }, "threads \(threads)")
+        }
     }
 
     @Test func vocabularyFileGivesTheSameTokensAsTokenizerJSON() throws {

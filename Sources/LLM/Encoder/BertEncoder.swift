@@ -49,7 +49,9 @@ public final class BertEncoder: @unchecked Sendable {
     public let normalize: Bool
     /// The most tokens per sentence, [CLS] and [SEP] included; longer texts are truncated.
     public let maxSequenceLength: Int
-    /// Threads for the C kernels and the GEMM (≤ 0: all CPUs).
+    /// Threads for the C kernels and the GEMM: ≤ 0 uses all CPUs and the GEMM the Tensors module
+    /// chose for this machine (`BLAS.gemm`: OpenBLAS or the native kernel, whichever measured
+    /// faster); > 0 runs the native GEMM on exactly that many threads (for fair comparisons).
     public var threads: Int = 0
 
     let weights: BertWeights
@@ -191,28 +193,33 @@ public final class BertEncoder: @unchecked Sendable {
         var attended = [Float](repeating: 0, count: t * h)
         var hidden = [Float](repeating: 0, count: t * inner)
         for layer in w.layers {
-            Self.linear(x, layer.qkv, rows: t, inputs: h, outputs: 3 * h, into: &qkv)
+            linear(x, layer.qkv, rows: t, inputs: h, outputs: 3 * h, into: &qkv)
             sl_encoder_bias_f32(&qkv, layer.qkvBias, t, 3 * h, threads)
             guard sl_encoder_attention_f32(qkv, h, c.headCount, starts, lengths, sequences.count, &context, threads) == 0 else {
                 throw LLMError.invalidParameter(name: "batch", value: "\(t) tokens", expected: "memory for the attention scratch")
             }
-            Self.linear(context, layer.attentionOut, rows: t, inputs: h, outputs: h, into: &attended)
+            linear(context, layer.attentionOut, rows: t, inputs: h, outputs: h, into: &attended)
             sl_encoder_add_layernorm_f32(&attended, layer.attentionOutBias, x, layer.attentionNormWeight, layer.attentionNormBias, t, h, eps, threads)
-            Self.linear(attended, layer.intermediate, rows: t, inputs: h, outputs: inner, into: &hidden)
+            linear(attended, layer.intermediate, rows: t, inputs: h, outputs: inner, into: &hidden)
             sl_encoder_bias_gelu_f32(&hidden, layer.intermediateBias, t, inner, threads)
-            Self.linear(hidden, layer.output, rows: t, inputs: inner, outputs: h, into: &x)
+            linear(hidden, layer.output, rows: t, inputs: inner, outputs: h, into: &x)
             sl_encoder_add_layernorm_f32(&x, layer.outputBias, attended, layer.outputNormWeight, layer.outputNormBias, t, h, eps, threads)
         }
         return x
     }
 
     /// `y = x Wᵀ` for `rows` rows (`x`: rows × inputs, `W`: outputs × inputs, PyTorch's layout).
-    static func linear(_ x: [Float], _ weight: [Float], rows: Int, inputs: Int, outputs: Int, into y: inout [Float]) {
+    func linear(_ x: [Float], _ weight: [Float], rows: Int, inputs: Int, outputs: Int, into y: inout [Float]) {
+        let threads = self.threads
         x.withUnsafeBufferPointer { xp in
             weight.withUnsafeBufferPointer { wp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    BLAS.gemm(transposeB: true, m: rows, n: outputs, k: inputs, a: xp.baseAddress!, lda: inputs,
-                              b: wp.baseAddress!, ldb: inputs, c: yp.baseAddress!, ldc: outputs)
+                    if threads > 0 {
+                        sl_sgemm_native(0, 1, rows, outputs, inputs, 1, xp.baseAddress!, inputs, wp.baseAddress!, inputs, 0, yp.baseAddress!, outputs, Int32(threads))
+                    } else {
+                        BLAS.gemm(transposeB: true, m: rows, n: outputs, k: inputs, a: xp.baseAddress!, lda: inputs,
+                                  b: wp.baseAddress!, ldb: inputs, c: yp.baseAddress!, ldc: outputs)
+                    }
                 }
             }
         }
