@@ -14,6 +14,9 @@ public enum LLMError: Error, Equatable, CustomStringConvertible, Sendable {
     case unsupported(path: String, what: String)
     /// A required metadata key or tensor is missing or has the wrong type/shape.
     case missing(path: String, what: String)
+    /// A model file other than GGUF (an encoder's `config.json`, safetensors weights, vocabulary)
+    /// is malformed or does not fit the model: the file and what is wrong with it.
+    case invalidModelFile(path: String, reason: String)
     /// A parameter has a value outside its domain (name, value, what is allowed).
     case invalidParameter(name: String, value: String, expected: String)
     /// A chat template (Jinja) cannot be parsed or rendered: the line in the template and why
@@ -28,6 +31,7 @@ public enum LLMError: Error, Equatable, CustomStringConvertible, Sendable {
             return "invalid GGUF file '\(path)': \(field) at byte \(offset): \(reason)"
         case .unsupported(let path, let what): return "'\(path)': \(what) is not supported"
         case .missing(let path, let what): return "'\(path)': \(what)"
+        case .invalidModelFile(let path, let reason): return "invalid model file '\(path)': \(reason)"
         case .invalidParameter(let name, let value, let expected):
             return "invalid value \(value) for '\(name)': expected \(expected)"
         case .template(let line, let message): return "chat template, line \(line): \(message)"

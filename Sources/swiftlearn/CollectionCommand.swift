@@ -17,13 +17,18 @@ struct CollectionCreate: ParsableCommand {
     @Argument(help: "Collection name.") var name: String
     @Option(help: "Chunking as KIND:SIZE:OVERLAP (characters, tokens, recursive, sentences).") var chunking = "recursive:500:50"
     @Option(help: "Dimension of the built-in hashed-feature embedding.") var dimension = 384
+    @Option(help: "A sentence-transformers model directory (e.g. models/all-MiniLM-L6-v2) to embed with instead of hashed features; the collection remembers it.")
+    var embedding: String?
     @OptionGroup var home: HomeOption
 
     func run() throws {
         guard RetrievalLimits.dimensions.contains(dimension) else {
             throw ValidationError("--dimension must be in \(RetrievalLimits.dimensions.lowerBound)...\(RetrievalLimits.dimensions.upperBound), got \(dimension)")
         }
-        let c = try home.collections.create(name, embedding: HashedFeatureEmbedding(dimension: dimension), chunking: try TextChunker.Strategy(parsing: chunking))
+        let strategy = try TextChunker.Strategy(parsing: chunking)
+        let function: any EmbeddingFunction = try embedding.map { try TransformerEmbedding(modelDirectory: URL(fileURLWithPath: $0)) }
+            ?? HashedFeatureEmbedding(dimension: dimension)
+        let c = try home.collections.create(name, embedding: function, chunking: strategy)
         print("created collection \(name) at \(c.url.path) (embedding \(c.embedding.name), chunking \(chunking))")
     }
 }
@@ -50,7 +55,7 @@ struct CollectionAdd: ParsableCommand {
             docs.append(CollectionDocument(id: URL(fileURLWithPath: f).lastPathComponent, text: text, metadata: shared.merging(["source": .string(f)]) { a, _ in a }))
         }
         if let jsonl { docs += try readJSONL(jsonl) }
-        let collection = try home.collections.open(name)
+        let collection = try home.collections.openWithStoredEmbedding(name)
         var count = 0
         try collection.add(docs, batchSize: batchSize) { ids in
             for id in ids { print("committed \(id)") }
@@ -94,12 +99,12 @@ struct CollectionList: ParsableCommand {
     func run() throws {
         let store = home.collections
         if let name {
-            let c = try store.open(name)
+            let c = try store.openWithStoredEmbedding(name)
             for id in try c.documentIDs() { print(json ? JSONLine([("id", .string(id))]).text : id) }
             return
         }
         for n in try store.list() {
-            let stats = try store.open(n).stats()
+            let stats = try store.openWithStoredEmbedding(n).stats()
             printFields([("name", .string(n)), ("documents", .int(stats.documents)), ("chunks", .int(stats.chunks))], json: json)
         }
     }
@@ -116,7 +121,7 @@ struct CollectionDelete: ParsableCommand {
             try home.collections.delete(name)
             print("deleted collection \(name)")
         } else {
-            try home.collections.open(name).delete(ids: documents)
+            try home.collections.openWithStoredEmbedding(name).delete(ids: documents)
             print("deleted \(documents.count) document(s) from \(name)")
         }
     }
@@ -129,7 +134,7 @@ struct CollectionGet: ParsableCommand {
     @OptionGroup var home: HomeOption
 
     func run() throws {
-        let doc = try home.collections.open(name).get(id: id)
+        let doc = try home.collections.openWithStoredEmbedding(name).get(id: id)
         print(doc.text)
     }
 }

@@ -18,7 +18,7 @@ struct SearchCommand: ParsableCommand {
         guard let mode = SearchMode(rawValue: mode) else { throw ValidationError("--mode must be bm25, vector or hybrid, got '\(self.mode)'") }
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
         let f = try filter.map { try MetadataFilter(json: $0) }
-        let hits = try home.collections.open(name).query(query, k: k, mode: mode, where: f)
+        let hits = try home.collections.openWithStoredEmbedding(name).query(query, k: k, mode: mode, where: f)
         for (rank, h) in hits.enumerated() {
             if json {
                 print(JSONLine([("rank", .int(rank + 1)), ("document", .string(h.documentID)), ("chunk", .int(Int(h.chunkID))),

@@ -20,4 +20,12 @@ enum FixtureFiles {
         let local = repositoryRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
         return [env, local].compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0.path) }
     }()
+
+    /// all-MiniLM-L6-v2 (a sentence-transformers directory): `$SWIFTLEARN_MINILM`, else
+    /// `models/all-MiniLM-L6-v2` (scripts/fetch_models.sh); `nil` when absent.
+    static let miniLM: URL? = {
+        let env = ProcessInfo.processInfo.environment["SWIFTLEARN_MINILM"].map { URL(fileURLWithPath: $0) }
+        let local = repositoryRoot.appendingPathComponent("models/all-MiniLM-L6-v2")
+        return [env, local].compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("config.json").path) }
+    }()
 }

@@ -100,6 +100,7 @@ struct CommandContractSweepTests {
     static let vocab = repositoryRoot.appendingPathComponent("Tests/NLPTests/Fixtures/minilm_vocab.txt").path
     static let bpe = repositoryRoot.appendingPathComponent("Tests/NLPTests/Fixtures/nlp_bpe_trained.json").path
     static let tinyLlama = repositoryRoot.appendingPathComponent("Tests/LLMTests/Fixtures/tiny_llama.gguf").path
+    static let tinyBert = repositoryRoot.appendingPathComponent("Tests/LLMTests/Fixtures/tiny_bert").path
 
     /// A scratch folder with one file of each bad kind, a model, an index and a collection.
     final class Workspace {
@@ -202,6 +203,9 @@ struct CommandContractSweepTests {
             (["generate", "--model", tinyLlama, "--prompt-file", "@", "--max-tokens", "2"], ["truncated.json"]),
             (["chat", "--model", "@"], []),
             (["bench", "llm", "--model", "@", "--runs", "1"], []),
+            (["embed", "--model", "@", "--input", w.path("lines.txt")], []),
+            (["embed", "--model", tinyBert, "--input", "@"], text),
+            (["collection", "create", "neural", "--embedding", "@"], []),
         ]
     }
 
@@ -246,6 +250,7 @@ struct CommandContractSweepTests {
             ["progress", "export", "--output", "@"],
             ["train", "--recipe", "mlp-digits", "--epochs", "1", "--save", "@.safetensors"],
             ["train", "--recipe", "mlp-digits", "--epochs", "1", "--plot", "@"],
+            ["embed", "--model", tinyBert, "--input", w.path("lines.txt"), "--output", "@"],
         ]
     }
 
@@ -330,6 +335,7 @@ struct CommandContractSweepTests {
             (["bench", "retrieval", "--corpus", w.path("tokens.json"), "--queries", w.path("tokens.json"), "--runs", "1", "--k", "@"], ["9223372036854775807"], ["k"]),
             (["bench", "learn", "--manifest", w.path("lines.txt"), "--runs", "@"], [], ["runs"]),
             (["learn", "fit", "--model", "logistic-regression", "--train", iris, "--target", "target", "--seed", "@"], ["0"], ["seed", "random_state"]),
+            (["embed", "--model", tinyBert, "--input", w.path("lines.txt"), "--threads", "@"], ["0"], ["threads"]),
             (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "@"], [], ["max-tokens"]),
             (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "2", "--context", "@"], [], ["context"]),
             (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "2", "--top-k", "@"], ["0", "9223372036854775807"], ["top_k", "top-k"]),

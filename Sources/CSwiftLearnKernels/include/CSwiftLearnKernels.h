@@ -167,6 +167,7 @@ int sl_lapack_gelsd_s(int m, int n, int nrhs, float *a, int lda, float *b, int l
 
 #include "sl_neural.h"     // Neural: convolution/pooling/recurrent kernels
 #include "sl_vector.h"     // Retrieval: distance kernels for vector search
+#include "sl_encoder.h"    // LLM: BERT-style encoder row kernels and attention
 
 #ifdef __cplusplus
 }

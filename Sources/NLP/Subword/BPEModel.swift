@@ -46,14 +46,13 @@ public struct BPEModel: Sendable {
             guard tokens[id].isEmpty else { throw NLPError.invalidTokenizerFile("id \(id) is given to both '\(tokens[id])' and '\(t)'") }
             tokens[id] = t
         }
-        let prefixLength = continuingSubwordPrefix?.count ?? 0
         var table: [UInt64: (rank: Int32, id: Int32)] = [:]
         table.reserveCapacity(merges.count)
         for (rank, (a, b)) in merges.enumerated() {
             guard let ia = vocabulary[a], let ib = vocabulary[b] else {
                 throw NLPError.invalidTokenizerFile("merge \(rank) ('\(a)', '\(b)') uses a token missing from the vocabulary")
             }
-            let merged = a + (prefixLength > 0 && b.hasPrefix(continuingSubwordPrefix!) ? String(b.dropFirst(prefixLength)) : b)
+            let merged = a + (continuingSubwordPrefix.flatMap { b.removingSubwordPrefix($0) } ?? b)
             guard let im = vocabulary[merged] else {
                 throw NLPError.invalidTokenizerFile("merge \(rank) ('\(a)', '\(b)') gives '\(merged)', missing from the vocabulary")
             }

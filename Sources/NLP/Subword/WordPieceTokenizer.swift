@@ -51,9 +51,7 @@ public final class WordPieceTokenizer: @unchecked Sendable {
             }
             vocab[t] = i
             first.insert(Array(t.utf8), Int32(i))
-            if t.hasPrefix(continuingSubwordPrefix), t.utf8.count > continuingSubwordPrefix.utf8.count {
-                next.insert(Array(t.utf8.dropFirst(continuingSubwordPrefix.utf8.count)), Int32(i))
-            }
+            if let rest = t.removingSubwordPrefix(continuingSubwordPrefix), !rest.isEmpty { next.insert(Array(rest.utf8), Int32(i)) }
         }
         guard let unk = first.find(Array(unknownToken.utf8)) else {
             throw NLPError.invalidTokenizerFile("the unknown token '\(unknownToken)' is not in the vocabulary")
@@ -84,11 +82,17 @@ public final class WordPieceTokenizer: @unchecked Sendable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw NLPError.fileError(path: url.path, reason: "cannot read the vocabulary (\(readableReason(error)))")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
-        if lines.last == "" { lines.removeLast() }
-        do { try self.init(tokens: lines, normalizer: normalizer, addSpecialTokens: addSpecialTokens) } catch NLPError.invalidTokenizerFile(let m) {
+        do { try self.init(vocabularyText: text, normalizer: normalizer, addSpecialTokens: addSpecialTokens) } catch NLPError.invalidTokenizerFile(let m) {
             throw NLPError.invalidTokenizerFile("\(url.path): \(m)")
         }
+    }
+
+    /// A tokenizer from the text of a BERT `vocab.txt` (line `i` = token `i`; `\r\n` endings and a
+    /// final newline allowed). - Throws: as `init(tokens:)`.
+    public convenience init(vocabularyText text: String, normalizer: BertNormalizer = BertNormalizer(), addSpecialTokens: Bool = true) throws {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
+        if lines.last == "" { lines.removeLast() }
+        try self.init(tokens: lines, normalizer: normalizer, addSpecialTokens: addSpecialTokens)
     }
 
     // MARK: - Encoding
@@ -194,7 +198,7 @@ public final class WordPieceTokenizer: @unchecked Sendable {
             if skipSpecialTokens && special.contains(id) { continue }
             let t = tokens[id]
             var piece: String
-            if t.hasPrefix(continuingSubwordPrefix) { piece = String(t.dropFirst(continuingSubwordPrefix.count)) }
+            if let rest = t.removingSubwordPrefix(continuingSubwordPrefix) { piece = rest }
             else { piece = first ? t : " " + t }
             if cleanUpSpaces { piece = Self.cleanUp(piece) }
             out += piece

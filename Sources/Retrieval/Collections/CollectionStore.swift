@@ -45,6 +45,12 @@ public struct CollectionStore: Sendable {
         return try DocumentCollection.open(at: url(of: name), embedding: embedding)
     }
 
+    /// The embedding collection `name` was created with (throws `collectionNotFound`).
+    public func storedEmbedding(of name: String) throws -> StoredEmbedding {
+        try Self.validate(name)
+        return try DocumentCollection.storedEmbedding(at: url(of: name))
+    }
+
     /// Names of the collections, sorted.
     public func list() throws -> [String] {
         guard FileManager.default.fileExists(atPath: root.path) else { return [] }

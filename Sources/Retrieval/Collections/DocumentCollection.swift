@@ -45,7 +45,8 @@ public final class DocumentCollection: @unchecked Sendable {
             try wrap(url) {
                 try pool.write { db in
                     for (k, v) in [("format", formatTag), ("name", name), ("embedding", embedding.name),
-                                   ("dimension", String(embedding.dimension)), ("chunking", chunking.storageText), ("generation", "0")] {
+                                   ("dimension", String(embedding.dimension)), ("chunking", chunking.storageText), ("generation", "0")]
+                                   + (embedding.source.map { [("embedding_source", $0)] } ?? []) {
                         try db.execute(sql: "INSERT INTO collection_info(key, value) VALUES (?, ?)", arguments: [k, v])
                     }
                 }
@@ -55,6 +56,20 @@ public final class DocumentCollection: @unchecked Sendable {
         return DocumentCollection(name: name, url: url, pool: pool, embedding: embedding, chunking: chunking)
     }
 
+    /// The embedding a collection file was created with: its name, dimension and, for an
+    /// embedding that loads a model (``EmbeddingFunction/source``), where the model is. Collections
+    /// made before sources were stored have none.
+    public static func storedEmbedding(at url: URL) throws -> StoredEmbedding {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw RetrievalError.collectionNotFound(url.deletingPathExtension().lastPathComponent)
+        }
+        let info = try readInfo(url, try openPool(url))
+        guard info["format"] == formatTag, let name = info["embedding"], let dimension = info["dimension"].flatMap(Int.init) else {
+            throw RetrievalError.corruptFile(path: url.path, reason: "not a SwiftLearn collection (missing collection_info entries)")
+        }
+        return StoredEmbedding(name: name, dimension: dimension, source: info["embedding_source"])
+    }
+
     /// Opens an existing collection. The stored embedding must be the built-in
     /// ``HashedFeatureEmbedding`` or be passed as `embedding` (same name and dimension).
     public static func open(at url: URL, embedding: (any EmbeddingFunction)? = nil) throws -> DocumentCollection {
@@ -62,13 +77,7 @@ public final class DocumentCollection: @unchecked Sendable {
             throw RetrievalError.collectionNotFound(url.deletingPathExtension().lastPathComponent)
         }
         let pool = try openPool(url)
-        let info: [String: String] = try wrap(url) {
-            try pool.read { db in
-                var out: [String: String] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM collection_info") { out[row["key"]] = row["value"] as String }
-                return out
-            }
-        }
+        let info = try readInfo(url, pool)
         guard info["format"] == formatTag, let name = info["name"], let embName = info["embedding"],
               let dim = info["dimension"].flatMap(Int.init), let chunkText = info["chunking"] else {
             throw RetrievalError.corruptFile(path: url.path, reason: "not a SwiftLearn collection (missing collection_info entries)")
@@ -89,6 +98,17 @@ public final class DocumentCollection: @unchecked Sendable {
             throw RetrievalError.invalidInput("collection '\(name)' uses embedding \(embName); pass that embedding function to open it")
         }
         return DocumentCollection(name: name, url: url, pool: pool, embedding: emb, chunking: chunking)
+    }
+
+    /// The `collection_info` table as a dictionary.
+    private static func readInfo(_ url: URL, _ pool: DatabasePool) throws -> [String: String] {
+        try wrap(url) {
+            try pool.read { db in
+                var out: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM collection_info") { out[row["key"]] = row["value"] as String }
+                return out
+            }
+        }
     }
 
     private init(name: String, url: URL, pool: DatabasePool, embedding: any EmbeddingFunction, chunking: TextChunker.Strategy) {

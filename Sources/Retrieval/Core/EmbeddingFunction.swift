@@ -10,6 +10,28 @@ public protocol EmbeddingFunction: Sendable {
     var dimension: Int { get }
     /// One vector per text.
     func embed(_ texts: [String]) throws -> [[Float]]
+    /// Where the function's model lives (a directory), stored with a collection so that it can be
+    /// loaded again when the collection is opened; `nil` (the default) for model-free functions.
+    var source: String? { get }
+}
+
+extension EmbeddingFunction {
+    public var source: String? { nil }
+}
+
+/// The embedding a collection was created with, as stored in its file.
+public struct StoredEmbedding: Sendable, Equatable {
+    /// ``EmbeddingFunction/name``.
+    public var name: String
+    /// ``EmbeddingFunction/dimension``.
+    public var dimension: Int
+    /// ``EmbeddingFunction/source`` (`nil` for model-free functions and older collections).
+    public var source: String?
+
+    /// A stored embedding description.
+    public init(name: String, dimension: Int, source: String? = nil) {
+        self.name = name; self.dimension = dimension; self.source = source
+    }
 }
 
 /// A deterministic, model-free embedding by *feature hashing* (Weinberger et al., 2009) — NOT a
