@@ -32,5 +32,6 @@ let package = Package(
         fuzzTarget("FuzzProgressImport", ["Roadmap"]),
         fuzzTarget("FuzzGGUF", ["LLM"]),
         fuzzTarget("FuzzChatTemplate", ["LLM"]),
+        fuzzTarget("FuzzGrammar", ["LLM"]),
     ]
 )

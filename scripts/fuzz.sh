@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport FuzzGGUF FuzzChatTemplate)
+targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport FuzzGGUF FuzzChatTemplate FuzzGrammar)
 usage() { echo "usage: scripts/fuzz.sh TARGET|all SECONDS [-- libFuzzer args]   (targets: ${targets[*]})" >&2; exit 64; }
 
 [ "${1:-}" = list ] && { printf '%s\n' "${targets[@]}"; exit 0; }
@@ -61,6 +61,7 @@ for t in "${run[@]}"; do
         FuzzNPY|FuzzNPZ|FuzzSafetensors) dict=(-dict=$pkg/Dictionaries/npy.dict) ;;
         FuzzGGUF) dict=(-dict=$pkg/Dictionaries/gguf.dict) ;;
         FuzzChatTemplate) dict=(-dict=$pkg/Dictionaries/jinja.dict) ;;
+        FuzzGrammar) dict=(-dict=$pkg/Dictionaries/grammar.dict) ;;
         *) dict=() ;;
     esac
 
