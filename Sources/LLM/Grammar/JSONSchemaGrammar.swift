@@ -19,7 +19,8 @@ import SwiftLearnCore
 /// spaces or tabs.
 public enum JSONSchemaGrammar {
     /// The GBNF text for the schema `schemaJSON`.
-    /// - Throws: `GrammarError.schema` with the JSON pointer of the offending node.
+    /// - Throws: `GrammarError.syntax` (line:column) when the text is not JSON;
+    ///   `GrammarError.schema` with the JSON pointer of the offending node; `.tooLarge`.
     public static func gbnf(schema schemaJSON: String) throws -> String {
         guard schemaJSON.utf8.count <= GrammarLimits.maxTextBytes else {
             throw GrammarError.tooLarge("the schema has \(schemaJSON.utf8.count) bytes (at most \(GrammarLimits.maxTextBytes))")
@@ -69,6 +70,8 @@ struct SchemaConverter {
     var names: Set<String> = []
     var primitives: Set<String> = []
     var refRules: [String: String] = [:]
+    /// Bytes of rule text so far (bounded by `GrammarLimits.maxTextBytes`).
+    var size = 0
 
     /// Keywords that change nothing in the grammar.
     static let ignored: Set<String> = ["title", "description", "examples", "default", "$schema", "$id", "$comment",
@@ -114,6 +117,7 @@ struct SchemaConverter {
 
     mutating func add(_ name: String, _ body: String) {
         rules.append((name, body)); names.insert(name)
+        size += name.utf8.count + body.utf8.count
     }
 
     /// A rule name from `hint` (characters outside `[a-zA-Z0-9-]` become `-`) not used yet.
@@ -146,6 +150,7 @@ struct SchemaConverter {
     /// The GBNF expression for `schema` at `path` (`name` names the rules made for it).
     mutating func visit(_ schema: OrderedJSON, path: String, name: String, depth: Int) throws -> String {
         guard depth <= GrammarLimits.maxNesting else { throw fail(path, "schemas nested deeper than \(GrammarLimits.maxNesting) levels") }
+        guard size <= GrammarLimits.maxTextBytes else { throw GrammarError.tooLarge("the schema's grammar passes \(GrammarLimits.maxTextBytes) bytes") }
         let fields: [(key: String, value: OrderedJSON)]
         switch schema {
         case .bool(true): use("value"); return "value"
@@ -198,6 +203,8 @@ struct SchemaConverter {
                 return t
             }
             guard !types.isEmpty else { throw fail(path + "/type", "'type' is an empty list") }
+            var seen: Set<String> = []
+            types = types.filter { seen.insert($0).inserted }   // a repeated name would visit the children again
         case let other?: throw fail(path + "/type", "'type' must be a name or a list of names, not \(other.kind)")
         }
         var alts: [String] = []
