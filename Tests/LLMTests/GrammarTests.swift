@@ -237,6 +237,40 @@ import LLM
         #expect(throws: GrammarError.self) { try JSONSchemaGrammar.grammar(schema: ##"{"anyOf":[{"$ref":"#"}]}"##) }
     }
 
+    /// Masking with the tiny fixture model (300 byte-level tokens, random weights; runs without
+    /// SmolLM2): whatever the seed, the output is a sentence of the grammar, or a prefix of one when
+    /// `maxTokens` cut it.
+    @Test func maskedGenerationStaysInTheLanguage() throws {
+        let generator = try Generator(model: LlamaModel(file: GGUFFile(contentsOf: FixtureFiles.url("tiny_llama.gguf"))),
+                                      tokenizer: GGUFTokenizer(file: GGUFFile(contentsOf: FixtureFiles.url("tiny_llama.gguf"))))
+        let grammars = [
+            try Grammar(gbnf: #"root ::= ("yes" | "no") "!""#),
+            try Grammar(gbnf: #"root ::= [0-9]{4} "-" ("0" [1-9] | "1" [0-2]) "-" [0-2] [0-9]"#),
+            try Grammar(gbnf: "root ::= [à-ÿ]{2,3} \"é\""),
+            try JSONSchemaGrammar.grammar(schema: #"{"type":"object","properties":{"a":{"enum":["x","yz"]},"b":{"type":"array","items":{"type":"integer"},"maxItems":2}},"required":["a"]}"#),
+        ]
+        var finished = 0
+        for (k, grammar) in grammars.enumerated() {
+            for seed in 1...6 {
+                var p = SamplingParameters()
+                p.temperature = 1.0
+                p.seed = UInt64(seed)
+                let r = try generator.generate(prompt: "the", maxTokens: 40, sampling: p, grammar: grammar)
+                var m = GrammarMatcher(grammar)
+                let bytes = generator.tokenizer.decodeBytes(r.tokens, skipSpecial: true)
+                let accepted = m.accept(bytes: bytes)
+                #expect(accepted, "grammar \(k) seed \(seed): \(r.text.debugDescription)")
+                if r.finishReason == .endOfText {
+                    #expect(m.canEnd, "grammar \(k) seed \(seed): \(r.text.debugDescription)")
+                    finished += 1
+                } else {
+                    #expect(r.finishReason == .length)
+                }
+            }
+        }
+        #expect(finished >= 12)
+    }
+
     @Test func harmlessKeywordsAreIgnored() throws {
         let s = #"{"title":"T","description":"d","examples":[1],"$schema":"https://json-schema.org/draft/2020-12/schema","type":"integer"}"#
         #expect(GrammarMatcher.matches(try JSONSchemaGrammar.grammar(schema: s), "12"))
