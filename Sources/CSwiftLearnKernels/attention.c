@@ -171,6 +171,10 @@ void sl_f32_to_f16(const float *x, uint16_t *h, long n) {
     for (long i = 0; i < n; i++) h[i] = sl_f2h(x[i]);
 }
 
+void sl_f16_to_f32(const uint16_t *h, float *x, long n) {
+    for (long i = 0; i < n; i++) x[i] = sl_h2f(h[i]);
+}
+
 void sl_swiglu_ggml(const float *gate, const float *up, float *y, long n) {
 #if SL_X86_SIMD
     if (use_avx2_f16c()) { swiglu_avx2(gate, up, y, n); return; }

@@ -71,6 +71,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Stop when this text appears (repeatable; not printed).") var stop: [String] = []
     @Option(help: "Report the log-probability and this many alternatives per token (with --json).") var logprobs: Int?
     @Option(help: "Context length (default: the model's).") var context: Int?
+    @Option(help: "When the context is full, keep the first N tokens, drop the older half of the rest and go on (default: stop).") var keep: Int?
     @OptionGroup var sampling: SamplingOptions
     @Flag(help: "One JSON object per token, then a summary object.") var json = false
     @Option(help: "Constrain the output to a GBNF grammar (llama.cpp's format) in this file.") var grammar: String?
@@ -86,6 +87,7 @@ struct GenerateCommand: ParsableCommand {
         var text = try prompt ?? readTextFile(promptFile!)
         let (_, model, tokenizer) = try modelOptions.open()
         if let c = context { try checkRange(c, option: "--context", 2...model.configuration.contextLength) }
+        if let k = keep { try checkRange(k, option: "--keep", 0...((context ?? model.configuration.contextLength) - 2)) }
         if chat {
             let template = try ChatTemplate(tokenizer: tokenizer, path: modelOptions.model)
             text = try template.render((system.map { [ChatMessage.system($0)] } ?? []) + [.user(text)])
@@ -99,7 +101,8 @@ struct GenerateCommand: ParsableCommand {
             if ids.count >= limit { throw ValidationError("\(file) holds \(ids.count) tokens; the context holds \(limit) (prompt and reply)") }
         }
         let result = try generator.generate(promptTokens: ids, maxTokens: maxTokens, sampling: sampling.parameters, stop: stop,
-                                            logprobs: json ? logprobs : nil, contextLength: context, grammar: constraint) { token in
+                                            logprobs: json ? logprobs : nil, contextLength: context, contextShift: keep,
+                                            grammar: constraint) { token in
             if json {
                 var f: [(String, JSONValue)] = [("id", .int(token.id)), ("text", .string(token.text))]
                 if let lp = token.logprob {
@@ -253,7 +256,9 @@ struct LMInfo: ParsableCommand {
         if let c = s.configuration {
             f += [("layers", .int(c.layerCount)), ("dimension", .int(c.dimension)), ("heads", .int(c.headCount)), ("kv_heads", .int(c.kvHeadCount)),
                   ("feed_forward", .int(c.feedForwardDimension)), ("context_length", .int(c.contextLength)), ("rope_base", .double(Double(c.ropeBase))),
-                  ("rms_epsilon", .double(Double(c.rmsEpsilon)))]
+                  ("norm_epsilon", .double(Double(c.normEpsilon))),
+                  ("head_dimension", .int(c.headDimension)), ("rope", .string(c.ropeStyle.rawValue)), ("normalization", .string(c.normalization.rawValue)),
+                  ("feed_forward_kind", .string(c.feedForward.rawValue))]
         } else {
             f.append(("runnable", .string("no: architecture '\(s.architecture)' is not implemented (supported: \(LlamaConfiguration.supportedArchitectures.sorted().joined(separator: ", ")))")))
         }

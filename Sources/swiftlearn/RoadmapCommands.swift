@@ -208,10 +208,11 @@ struct CheckpointCommand: ParsableCommand {
         let store = dryRun ? nil : try homeOption.store()
         if !json { print("criterion: \(checkpoint.criterion)") }
         let (run, record) = CheckpointRegistry.run(checkpoint, context: DemoContext(seed: seed), output: URL(fileURLWithPath: output))
-        try store?.recordCheckpoint(record)
+        if run.skipped == nil { try store?.recordCheckpoint(record) }     // a checkpoint that could not run records nothing
         if json { print(jsonLine(run, kind: "checkpoint")) } else {
             printRun(run, shows: nil)
-            print(run.passed ? "PASSED\(store == nil ? "" : " — recorded in your progress")." : "NOT PASSED — the criterion was not met.")
+            print(run.passed ? "PASSED\(store == nil ? "" : " — recorded in your progress")."
+                  : run.skipped != nil ? "NOT RUN — nothing recorded." : "NOT PASSED — the criterion was not met.")
         }
         if !run.passed { throw ExitCode.failure }
     }

@@ -108,6 +108,7 @@ func emit(_ line: String) {
 func jsonLine(_ run: DemoRun, kind: String) -> String {
     var fields: [(String, JSONValue)] = [("type", .string(kind)), ("id", .string(run.id)), ("title", .string(run.title)),
                                          ("passed", .bool(run.passed)), ("seconds", .double(run.seconds))]
+    if let why = run.skipped { fields.append(("skipped", .string(why))) }
     if let o = run.outcome {
         fields.append(("result", .string(o.result)))
         for m in o.metrics { fields.append((m.name, .double(m.value))) }
@@ -119,7 +120,7 @@ func jsonLine(_ run: DemoRun, kind: String) -> String {
 
 /// A demo or checkpoint run as indented text.
 func printRun(_ run: DemoRun, shows: String?) {
-    print("\(run.passed ? "✓" : "✗") \(run.title)  (\(String(format: "%.2f", run.seconds)) s)")
+    print("\(run.passed ? "✓" : run.skipped != nil ? "–" : "✗") \(run.title)  (\(run.skipped != nil ? "skipped" : String(format: "%.2f s", run.seconds)))")
     if let s = shows { print("    \(s)") }
     if let o = run.outcome {
         print(o.result.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))

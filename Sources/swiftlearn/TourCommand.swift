@@ -50,15 +50,17 @@ struct TourCommand: ParsableCommand {
                                 machine: SystemInfo.current.fields.map { ($0.0, $0.1.description) }, seconds: seconds)
         let page = try report.html().write(to: outputDir)
         let passed = runs.filter { $0.run.passed }.count
-        let failed = runs.filter { !$0.run.passed }.map(\.demo.id)
+        let failed = runs.filter { $0.run.failed }.map(\.demo.id)
+        let skipped = runs.filter { $0.run.skipped != nil }
         if json {
             emit(JSONLine([("final", .bool(true)), ("passed", .int(passed)), ("demos", .int(runs.count)), ("failed", .array(failed.map { .string($0) })),
-                           ("seconds", .double(seconds)), ("report", .string(page.path))]).text)
+                           ("skipped", .array(skipped.map { .string($0.demo.id) })), ("seconds", .double(seconds)), ("report", .string(page.path))]).text)
         } else {
-            print("\n\(passed)/\(runs.count) demos passed in \(ProgressReporter.duration(seconds)).\(failed.isEmpty ? "" : " Failed: \(failed.joined(separator: ", ")).")")
+            let skipLine = skipped.isEmpty ? "" : " Skipped \(skipped.count) (\(skipped.map(\.demo.id).joined(separator: ", "))): \(skipped[0].run.skipped ?? "")."
+            print("\n\(passed)/\(runs.count - skipped.count) demos passed in \(ProgressReporter.duration(seconds)).\(failed.isEmpty ? "" : " Failed: \(failed.joined(separator: ", ")).")\(skipLine)")
             print("Report: \(page.path)")
             print("Next: `swiftlearn roadmap` for the whole curriculum, `swiftlearn progress mark <topic>` to track what you learn.")
         }
-        if passed != runs.count { throw ExitCode.failure }
+        if !failed.isEmpty { throw ExitCode.failure }
     }
 }

@@ -64,6 +64,22 @@ import LLM
         #expect(rms["q4_0"]! < 0.15 && rms["q8_0"]! < 0.01)
     }
 
+    /// k-quant blocks (random packed bits, finite scales) decode to gguf-py's values bit for bit.
+    @Test func kQuantsDecodeAsGGUFPy() throws {
+        let root = try #require(try FixtureFiles.json("gguf_kquants.json") as? [String: Any])
+        let types = try #require(root["types"] as? [String: [String: Any]])
+        #expect(Set(types.keys) == ["q2_K", "q3_K", "q4_K", "q5_K", "q6_K"])
+        for (type, v) in types.sorted(by: { $0.key < $1.key }) {
+            let hex = Array(try #require(v["hex"] as? String).utf8)
+            let bytes = stride(from: 0, to: hex.count, by: 2).map { UInt8(String(decoding: hex[$0..<$0 + 2], as: UTF8.self), radix: 16) ?? 0 }
+            let want = try #require(v["dequantized_bits"] as? [NSNumber]).map(\.uint32Value)
+            let got = try GGMLQuantizer.dequantize(bytes, as: type, count: want.count).map(\.bitPattern)
+            let diff = zip(got, want).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            #expect(want.count == 6 * 256 && got == want, "\(type): first difference at value \(diff.map(String.init) ?? "-")")
+        }
+        #expect(throws: LLMError.self) { try GGMLQuantizer.dequantize([UInt8](repeating: 0, count: 143), as: "q4_K", count: 256) }
+    }
+
     @Test func badInputIsRefused() {
         #expect(throws: LLMError.self) { try GGMLQuantizer.quantize([Float](repeating: 1, count: 31), as: "q4_0") }
         #expect(throws: LLMError.self) { try GGMLQuantizer.quantize([Float](repeating: 1, count: 32), as: "q3_K") }

@@ -5,7 +5,8 @@ import Roadmap
 /// Runs `swiftlearn` with `arguments`, a private home and `input` on standard input; returns exit
 /// status, stdout and stderr. A run still going after `timeout` seconds is killed and reported as
 /// status -1 with "timed out" on stderr, so a hang fails its test instead of blocking the suite.
-func swiftlearn(_ arguments: [String], input: Data, home: URL, timeout: Double = 120) throws -> (status: Int32, out: String, err: String) {
+func swiftlearn(_ arguments: [String], input: Data, home: URL, timeout: Double = 120, environment: [String: String?] = [:],
+                directory: URL? = nil) throws -> (status: Int32, out: String, err: String) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sl-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
@@ -17,7 +18,9 @@ func swiftlearn(_ arguments: [String], input: Data, home: URL, timeout: Double =
     p.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["SWIFTLEARN_HOME"] = home.path
+    for (k, v) in environment { env[k] = v }
     p.environment = env
+    if let directory { p.currentDirectoryURL = directory }
     // Files, not pipes: a command that writes a lot cannot block on a full pipe while we wait.
     let stdin = try FileHandle(forReadingFrom: inURL), out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
     defer { try? stdin.close(); try? out.close(); try? err.close() }

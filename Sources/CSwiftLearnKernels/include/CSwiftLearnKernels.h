@@ -90,6 +90,8 @@ int sl_quant_matmul_group(int weight_type, int count, const void *const *w, cons
 
 /// Rounds `n` floats to float16 (nearest even), as uint16 bit patterns.
 void sl_f32_to_f16(const float *x, uint16_t *h, long n);
+/// Widens `n` float16 bit patterns to floats (exact).
+void sl_f16_to_f32(const uint16_t *h, float *x, long n);
 /// One decoding step of grouped-query attention as ggml computes it with a float16 KV cache:
 /// for each of `heads` query heads (head h reads key/value head h / (heads / kv_heads)), scores
 /// K·q over the `n` cached positions (q rounded to float16) times `scale`, a softmax summed in

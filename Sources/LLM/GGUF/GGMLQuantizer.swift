@@ -21,6 +21,8 @@
 public enum GGMLQuantizer {
     /// The types `quantize` writes, widest first.
     public static let types = ["f32", "f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0"]
+    /// The types `dequantize` reads (and model weights may have): `types` and the k-quants.
+    public static let readableTypes = types + ["q6_K", "q5_K", "q4_K", "q3_K", "q2_K"]
 
     /// Storage bits per weight of `type` (block bytes × 8 / block size), nil for an unknown name.
     public static func bitsPerWeight(_ type: String) -> Double? {
@@ -74,8 +76,8 @@ public enum GGMLQuantizer {
 
     /// Decodes `count` values of `type` from `bytes` (which must hold exactly that many).
     public static func dequantize(_ bytes: [UInt8], as type: String, count: Int) throws -> [Float] {
-        guard let layout = layout(type), types.contains(type) else {
-            throw LLMError.invalidParameter(name: "type", value: type, expected: "one of \(types.joined(separator: ", "))")
+        guard let layout = layout(type), readableTypes.contains(type) else {
+            throw LLMError.invalidParameter(name: "type", value: type, expected: "one of \(readableTypes.joined(separator: ", "))")
         }
         guard count >= 0, let need = layout.rowBytes(count), need == bytes.count else {
             throw LLMError.invalidParameter(name: "bytes", value: "\(bytes.count) bytes",

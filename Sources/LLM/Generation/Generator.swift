@@ -68,7 +68,9 @@ public struct Generator: Sendable {
     ///   - maxTokens: most tokens to generate (≥ 1).
     ///   - stop: stop strings (not included in the text).
     ///   - logprobs: how many alternatives to report per token (nil: no log-probabilities).
-    ///   - contextLength: the session's length (the model's by default; prompt + output must fit).
+    ///   - contextLength: the session's length (the model's by default).
+    ///   - contextShift: when the context is full, nil stops with `.contextFull`; k keeps the first
+    ///     k tokens, discards the older half of the rest and goes on (llama.cpp's `n_keep`).
     ///   - grammar: constrains the output to the grammar's language (`Grammar(gbnf:)`,
     ///     `JSONSchemaGrammar`): before each draw the tokens it cannot accept get −∞, end-of-text
     ///     only where the grammar can end, and generation stops when nothing more can follow.
@@ -76,22 +78,26 @@ public struct Generator: Sendable {
     /// - Throws: `LLMError.invalidParameter` for bad parameters or a prompt longer than the context;
     ///   `GrammarError.noTokenAllowed` when the grammar leaves no token to generate.
     public func generate(prompt: String, maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
-                         stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil, grammar: Grammar? = nil,
-                         onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
+                         stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil, contextShift: Int? = nil,
+                         grammar: Grammar? = nil, onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
         let ids = tokenizer.encode(prompt)
         return try generate(promptTokens: ids, maxTokens: maxTokens, sampling: sampling, stop: stop, logprobs: logprobs,
-                            contextLength: contextLength, grammar: grammar, onToken: onToken)
+                            contextLength: contextLength, contextShift: contextShift, grammar: grammar, onToken: onToken)
     }
 
     /// As `generate(prompt:…)` from token ids.
     public func generate(promptTokens ids: [Int], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
-                         stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil, grammar: Grammar? = nil,
+                         stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil, contextShift: Int? = nil,
+                         grammar: Grammar? = nil,
                          onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
         let n = contextLength ?? model.configuration.contextLength
         guard maxTokens >= 1 else { throw LLMError.invalidParameter(name: "max_tokens", value: "\(maxTokens)", expected: "at least 1") }
         guard !ids.isEmpty else { throw LLMError.invalidParameter(name: "prompt", value: "empty", expected: "at least one token") }
         guard ids.count < n else {
             throw LLMError.invalidParameter(name: "prompt", value: "\(ids.count) tokens", expected: "fewer than the context length \(n)")
+        }
+        if let keep = contextShift, !(0..<(n - 1)).contains(keep) {
+            throw LLMError.invalidParameter(name: "context_shift", value: "\(keep)", expected: "0…\(n - 2) tokens to keep")
         }
         if let k = logprobs, !(0...20).contains(k) { throw LLMError.invalidParameter(name: "top_logprobs", value: "\(k)", expected: "0…20") }
         var sampler = try Sampler(sampling, vocabularySize: model.configuration.vocabularySize)
@@ -125,7 +131,12 @@ public struct Generator: Sendable {
             if stream.stopped { reason = .stopString; break }
             if filter?.isComplete == true { reason = .endOfText; break }
             if out.count == maxTokens { break }
-            if session.tokens.count >= n { reason = .contextFull; break }
+            if session.tokens.count >= n {
+                // Full: stop, or shift as llama.cpp does — keep the first `keep` tokens, drop half
+                // of the rest (the oldest) and go on.
+                guard let keep = contextShift else { reason = .contextFull; break }
+                try session.discard(from: keep, count: max(1, (session.tokens.count - keep) / 2))
+            }
             logits = try session.evaluate(next)
         }
         let tail = stream.finish()

@@ -113,6 +113,13 @@ enum GGMLDequantize {
                     out[b * 32 + j] = affine ? Float(q) * d + m : Float(q - 16) * d
                 }
             }
+        case "q2_K", "q3_K", "q4_K", "q5_K", "q6_K":
+            for b in 0..<(count / 256) {
+                let block = UnsafeRawBufferPointer(rebasing: raw[(b * type.blockBytes)..<((b + 1) * type.blockBytes)])
+                out.withUnsafeMutableBufferPointer { o in
+                    kQuantBlock(type.name, block, UnsafeMutableBufferPointer(rebasing: o[(b * 256)..<((b + 1) * 256)]))
+                }
+            }
         default:
             throw LLMError.unsupported(path: path, what: "tensor '\(name)' of type \(type.name)")
         }

@@ -49,8 +49,9 @@ extension LlamaSession {
 
     /// Evaluates `ids` batch by batch: matrix products over every token of a batch at once (the
     /// quantized kernel keeps each weight row in cache while it meets all the batch's
-    /// activations), the per-token steps (norms, RoPE, attention over the cache) row by row with
-    /// the same arithmetic as `step`. Returns the logits after the last token.
+    /// activations), the per-token steps (norms, RoPE, attention over the cache) row by row.
+    /// Generation evaluates batches of one, so both run the same code. Returns the logits after
+    /// the last token.
     func evaluateBatched(_ ids: [Int]) throws -> [Float] {
         let c = model.configuration
         if let bad = ids.first(where: { $0 < 0 || $0 >= c.vocabularySize }) {
@@ -63,27 +64,32 @@ extension LlamaSession {
         var start = 0
         while start < ids.count {
             let end = min(start + Self.batchSize, ids.count)
-            try batch(Array(ids[start..<end]))
+            batch(Array(ids[start..<end]))
             start = end
         }
-        // The logits of the last token: its final hidden state is in `x`.
-        Self.rmsNorm(x, model.outputNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
-        var logits = [Float](repeating: 0, count: c.vocabularySize)
-        multiply(model.output, h, into: &logits)
-        return logits
+        return logitsOfLastToken()
     }
 
     /// One batch through every layer; leaves the last token's hidden state in `x`.
-    private func batch(_ ids: [Int]) throws {
+    private func batch(_ ids: [Int]) {
         let c = model.configuration
-        let n = ids.count, d = c.dimension, kvd = c.kvDimension, f = c.feedForwardDimension
+        let n = ids.count, d = c.dimension, qd = c.queryDimension, kvd = c.kvDimension, f = c.feedForwardDimension
         let ggml = model.precision == .ggml
         let p0 = tokens.count
-        var xs = [Float](repeating: 0, count: n * d), hs = xs, qs = xs, att = xs, proj = xs
+        reserveCache(p0 + n)
+        var xs = [Float](repeating: 0, count: n * d), hs = xs, proj = xs
+        var qs = [Float](repeating: 0, count: n * qd), att = qs
         var ks = [Float](repeating: 0, count: n * kvd), vs = ks
         var gates = [Float](repeating: 0, count: n * f), ups = gates
         xs.withUnsafeMutableBufferPointer { xp in
-            for (i, t) in ids.enumerated() { model.embedding.row(t, into: xp.baseAddress! + i * d) }
+            for (i, t) in ids.enumerated() {
+                let row = xp.baseAddress! + i * d
+                model.embedding.row(t, into: row)
+                if let scale = c.embeddingScale { for j in 0..<d { row[j] *= scale } }
+                if let positions = model.positionEmbedding {
+                    for j in 0..<d { row[j] += positions.values[(p0 + i) * d + j] }
+                }
+            }
         }
         func product(_ w: LlamaModel.Linear, _ input: [Float], _ output: inout [Float]) {
             input.withUnsafeBufferPointer { ip in
@@ -92,12 +98,17 @@ extension LlamaSession {
                 }
             }
         }
-        func normalize(_ weight: [Float]) {
+        func normalize(_ norm: LlamaModel.Norm) {
             for i in 0..<n {
                 x.replaceSubrange(0..<d, with: xs[(i * d)..<((i + 1) * d)])
-                Self.rmsNorm(x, weight, c.rmsEpsilon, into: &h, ggml: ggml)
+                Self.normalize(x, norm, c, into: &h, ggml: ggml)
                 hs.replaceSubrange((i * d)..<((i + 1) * d), with: h)
             }
+        }
+        /// Adds `bias` to each of the `n` rows of `rows`.
+        func add(_ bias: [Float]?, to rows: inout [Float]) {
+            guard let bias else { return }
+            for i in 0..<n { for j in 0..<bias.count { rows[i * bias.count + j] += bias[j] } }
         }
         for (li, layer) in model.layers.enumerated() {
             normalize(layer.attentionNorm)
@@ -107,26 +118,42 @@ extension LlamaSession {
                                                into: [q.baseAddress!, k.baseAddress!, v.baseAddress!], scratch: &quantized, threads: model.threads)
                 } } }
             }
+            add(layer.queryBias, to: &qs); add(layer.keyBias, to: &ks); add(layer.valueBias, to: &vs)
             for i in 0..<n {
-                q.replaceSubrange(0..<d, with: qs[(i * d)..<((i + 1) * d)])
+                q.replaceSubrange(0..<qd, with: qs[(i * qd)..<((i + 1) * qd)])
                 k.replaceSubrange(0..<kvd, with: ks[(i * kvd)..<((i + 1) * kvd)])
                 v.replaceSubrange(0..<kvd, with: vs[(i * kvd)..<((i + 1) * kvd)])
-                rope(&q, heads: c.headCount, position: p0 + i)
-                rope(&k, heads: c.kvHeadCount, position: p0 + i)
+                if c.ropeStyle != .none {
+                    rope(&q, heads: c.headCount, position: p0 + i)
+                    rope(&k, heads: c.kvHeadCount, position: p0 + i)
+                }
                 if ggml { attend16(layer: li, position: p0 + i) } else { attend32(layer: li, position: p0 + i) }
-                att.replaceSubrange((i * d)..<((i + 1) * d), with: attention)
+                att.replaceSubrange((i * qd)..<((i + 1) * qd), with: attention)
             }
             product(layer.attentionOutput, att, &proj)
+            add(layer.attentionOutputBias, to: &proj)
             for j in 0..<(n * d) { xs[j] += proj[j] }
             normalize(layer.feedForwardNorm)
-            hs.withUnsafeBufferPointer { ip in
-                gates.withUnsafeMutableBufferPointer { g in ups.withUnsafeMutableBufferPointer { u in
-                    LlamaModel.Linear.multiply([layer.gate, layer.up], rows: ip.baseAddress!, count: n, into: [g.baseAddress!, u.baseAddress!],
-                                               scratch: &quantized, threads: model.threads)
-                } }
+            if let gate = layer.gate {
+                hs.withUnsafeBufferPointer { ip in
+                    gates.withUnsafeMutableBufferPointer { g in ups.withUnsafeMutableBufferPointer { u in
+                        LlamaModel.Linear.multiply([gate, layer.up], rows: ip.baseAddress!, count: n, into: [g.baseAddress!, u.baseAddress!],
+                                                   scratch: &quantized, threads: model.threads)
+                    } }
+                }
+                add(layer.upBias, to: &ups)
+                if c.feedForward == .geglu {
+                    for j in 0..<(n * f) { gates[j] = Self.gelu(gates[j]) * ups[j] }
+                } else {
+                    swiglu(&gates, ups)
+                }
+            } else {
+                product(layer.up, hs, &gates)
+                add(layer.upBias, to: &gates)
+                for j in 0..<(n * f) { gates[j] = Self.gelu(gates[j]) }
             }
-            swiglu(&gates, ups)
             product(layer.down, gates, &proj)
+            add(layer.downBias, to: &proj)
             for j in 0..<(n * d) { xs[j] += proj[j] }
         }
         x.replaceSubrange(0..<d, with: xs[((n - 1) * d)..<(n * d)])

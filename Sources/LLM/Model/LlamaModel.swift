@@ -2,8 +2,11 @@ import CSwiftLearnKernels
 import Foundation
 
 /// A Llama-family decoder read from a GGUF file: token embedding, `layerCount` blocks of
-/// RMSNorm → grouped-query attention with RoPE → RMSNorm → SwiGLU feed-forward, a final RMSNorm and
-/// the output projection (tied to the embedding when the file has no `output.weight`).
+/// norm → grouped-query attention with RoPE → norm → gated feed-forward, a final norm and the
+/// output projection (tied to the embedding when the file has no `output.weight`). The same code
+/// runs Qwen2, Gemma, Phi-3 and GPT-2, whose blocks differ only in the choices
+/// `LlamaConfiguration` lists (RoPE layout, RMSNorm or LayerNorm, SwiGLU/GeGLU/GELU, biases,
+/// fused projections, embedding scale, learned positions).
 public final class LlamaModel: @unchecked Sendable {
     /// How the arithmetic is done.
     public enum Precision: String, Sendable, CaseIterable {
@@ -39,6 +42,15 @@ public final class LlamaModel: @unchecked Sendable {
             }
         }
 
+        /// The rows `range` as a matrix of their own (no copy for quantized weights).
+        func rows(_ range: Range<Int>) -> Linear {
+            switch self {
+            case .dense(let m):
+                return .dense(DenseMatrix(rows: range.count, columns: m.columns, values: Array(m.values[(range.lowerBound * m.columns)..<(range.upperBound * m.columns)])))
+            case .quantized(let q): return .quantized(q.rows(range))
+            }
+        }
+
         /// `y = W x` for one activation row; `scratch` holds the quantized activation.
         func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, scratch: inout [UInt8], threads: Int) {
             switch self {
@@ -53,17 +65,29 @@ public final class LlamaModel: @unchecked Sendable {
         }
     }
 
+    /// A weight vector of a normalization, and its bias when the architecture has one.
+    struct Norm {
+        let weight: [Float], bias: [Float]?
+    }
+
     struct Layer {
-        let attentionNorm: [Float], feedForwardNorm: [Float]
+        let attentionNorm: Norm, feedForwardNorm: Norm
         let query: Linear, key: Linear, value: Linear, attentionOutput: Linear
-        let gate: Linear, up: Linear, down: Linear
+        let queryBias: [Float]?, keyBias: [Float]?, valueBias: [Float]?, attentionOutputBias: [Float]?
+        /// nil for a plain MLP (GPT-2).
+        let gate: Linear?
+        let up: Linear, down: Linear
+        let upBias: [Float]?, downBias: [Float]?
     }
 
     let file: GGUFFile
     let embedding: Linear
+    /// Learned absolute positions (GPT-2), `contextLength × dimension`.
+    let positionEmbedding: DenseMatrix?
     let layers: [Layer]
-    let outputNorm: [Float]
+    let outputNorm: Norm
     let output: Linear
+    let outputBias: [Float]?
     let inverseFrequencies: [Float]
 
     /// Opens the model in `file`.
@@ -88,21 +112,56 @@ public final class LlamaModel: @unchecked Sendable {
             return .dense(try DenseMatrix(t, of: file))
         }
         func vector(_ name: String, _ n: Int) throws -> [Float] { try DenseMatrix(try tensor(name, [n]), of: file).values }
-        let d = c.dimension, kv = c.kvDimension, f = c.feedForwardDimension
+        func optionalVector(_ name: String, _ n: Int) throws -> [Float]? { file.tensor(named: name) == nil ? nil : try vector(name, n) }
+        func norm(_ name: String, _ n: Int) throws -> Norm {
+            Norm(weight: try vector(name + ".weight", n), bias: try optionalVector(name + ".bias", n))
+        }
+        /// A fused tensor (`attn_qkv`, Phi-3's gate+up `ffn_up`) cut into its row blocks.
+        func split(_ name: String, columns: Int, _ parts: [Int]) throws -> [Linear] {
+            let whole = try linear(name, rows: parts.reduce(0, +), columns: columns)
+            var start = 0
+            return parts.map { n in defer { start += n }; return whole.rows(start..<(start + n)) }
+        }
+        func splitVector(_ name: String, _ parts: [Int]) throws -> [[Float]?] {
+            guard let v = try optionalVector(name, parts.reduce(0, +)) else { return parts.map { _ in nil } }
+            var start = 0
+            return parts.map { n in defer { start += n }; return Array(v[start..<(start + n)]) }
+        }
+        if file.tensor(named: "rope_factors_long.weight") != nil || file.tensor(named: "blk.0.rope_factors_long.weight") != nil {
+            throw LLMError.unsupported(path: file.path, what: "LongRoPE scaling factors (rope_factors_long/short)")
+        }
+        let d = c.dimension, qd = c.queryDimension, kv = c.kvDimension, f = c.feedForwardDimension
         embedding = try linear("token_embd.weight", rows: c.vocabularySize, columns: d)
+        positionEmbedding = c.ropeStyle == .none ? try DenseMatrix(try tensor("position_embd.weight", [d, c.contextLength]), of: file) : nil
         var layers: [Layer] = []
         for i in 0..<c.layerCount {
             let p = "blk.\(i)."
+            let fusedQKV = file.tensor(named: p + "attn_qkv.weight") != nil
+            let qkv = fusedQKV ? try split(p + "attn_qkv.weight", columns: d, [qd, kv, kv])
+                               : [try linear(p + "attn_q.weight", rows: qd, columns: d), try linear(p + "attn_k.weight", rows: kv, columns: d),
+                                  try linear(p + "attn_v.weight", rows: kv, columns: d)]
+            let qkvBias = fusedQKV ? try splitVector(p + "attn_qkv.bias", [qd, kv, kv])
+                                   : [try optionalVector(p + "attn_q.bias", qd), try optionalVector(p + "attn_k.bias", kv), try optionalVector(p + "attn_v.bias", kv)]
+            let gate: Linear?, up: Linear
+            if c.feedForward == .gelu {
+                (gate, up) = (nil, try linear(p + "ffn_up.weight", rows: f, columns: d))
+            } else if file.tensor(named: p + "ffn_gate.weight") == nil {
+                let halves = try split(p + "ffn_up.weight", columns: d, [f, f])   // Phi-3: gate rows, then up rows
+                (gate, up) = (halves[0], halves[1])
+            } else {
+                (gate, up) = (try linear(p + "ffn_gate.weight", rows: f, columns: d), try linear(p + "ffn_up.weight", rows: f, columns: d))
+            }
             layers.append(Layer(
-                attentionNorm: try vector(p + "attn_norm.weight", d), feedForwardNorm: try vector(p + "ffn_norm.weight", d),
-                query: try linear(p + "attn_q.weight", rows: d, columns: d), key: try linear(p + "attn_k.weight", rows: kv, columns: d),
-                value: try linear(p + "attn_v.weight", rows: kv, columns: d), attentionOutput: try linear(p + "attn_output.weight", rows: d, columns: d),
-                gate: try linear(p + "ffn_gate.weight", rows: f, columns: d), up: try linear(p + "ffn_up.weight", rows: f, columns: d),
-                down: try linear(p + "ffn_down.weight", rows: d, columns: f)))
+                attentionNorm: try norm(p + "attn_norm", d), feedForwardNorm: try norm(p + "ffn_norm", d),
+                query: qkv[0], key: qkv[1], value: qkv[2], attentionOutput: try linear(p + "attn_output.weight", rows: d, columns: qd),
+                queryBias: qkvBias[0], keyBias: qkvBias[1], valueBias: qkvBias[2], attentionOutputBias: try optionalVector(p + "attn_output.bias", d),
+                gate: gate, up: up, down: try linear(p + "ffn_down.weight", rows: d, columns: f),
+                upBias: try optionalVector(p + "ffn_up.bias", f), downBias: try optionalVector(p + "ffn_down.bias", d)))
         }
         self.layers = layers
-        outputNorm = try vector("output_norm.weight", d)
+        outputNorm = try norm("output_norm", d)
         output = file.tensor(named: "output.weight") == nil ? embedding : try linear("output.weight", rows: c.vocabularySize, columns: d)
+        outputBias = try optionalVector("output.bias", c.vocabularySize)
         let half = c.ropeDimensionCount / 2
         inverseFrequencies = (0..<half).map { powf(c.ropeBase, -2 * Float($0) / Float(c.ropeDimensionCount)) }
     }
@@ -125,12 +184,18 @@ public final class LlamaSession: @unchecked Sendable {
     public let contextLength: Int
     /// Tokens evaluated so far.
     public internal(set) var tokens: [Int] = []
-    /// The cache: float16 in `.ggml` precision (as llama.cpp's default), float32 otherwise.
+    /// The cache, one array per layer holding `cachedPositions × kvDimension` values: float16 in
+    /// `.ggml` precision (as llama.cpp's default), float32 otherwise. It grows with the tokens
+    /// evaluated (doubling, up to `contextLength`), so a session's memory follows its use rather
+    /// than the model's context length.
     var keys32: [[Float]] = [], values32: [[Float]] = []
     var keys16: [[UInt16]] = [], values16: [[UInt16]] = []       // float16 bit patterns
-    // Scratch buffers of one step.
+    /// Positions the cache arrays have room for.
+    private(set) var cachedPositions = 0
+    // Scratch of one token: its residual stream and normalized copy (dimension), query and attention
+    // output (queryDimension), key and value (kvDimension), attention scores (contextLength).
     var x: [Float], h: [Float], q: [Float], k: [Float], v: [Float], attention: [Float], scores: [Float]
-    var gate: [Float], up: [Float], projected: [Float], quantized: [UInt8] = []
+    var quantized: [UInt8] = []
     var q16: [UInt16]
 
     init(model: LlamaModel, contextLength: Int) {
@@ -138,18 +203,31 @@ public final class LlamaSession: @unchecked Sendable {
         self.contextLength = contextLength
         let c = model.configuration
         if model.precision == .ggml {
-            keys16 = Array(repeating: [UInt16](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
-            values16 = keys16
+            keys16 = Array(repeating: [], count: c.layerCount); values16 = keys16
         } else {
-            keys32 = Array(repeating: [Float](repeating: 0, count: contextLength * c.kvDimension), count: c.layerCount)
-            values32 = keys32
+            keys32 = Array(repeating: [], count: c.layerCount); values32 = keys32
         }
         x = [Float](repeating: 0, count: c.dimension)
-        h = x; q = x; attention = x; projected = x
+        h = x
+        q = [Float](repeating: 0, count: c.queryDimension); attention = q
         q16 = [UInt16](repeating: 0, count: sl_attention_scratch_f16(c.headCount, c.headDimension))
         k = [Float](repeating: 0, count: c.kvDimension); v = k
         scores = [Float](repeating: 0, count: contextLength)
-        gate = [Float](repeating: 0, count: c.feedForwardDimension); up = gate
+    }
+
+    /// Makes room in the cache for positions `0..<positions` (≤ `contextLength`).
+    func reserveCache(_ positions: Int) {
+        guard positions > cachedPositions else { return }
+        let target = min(contextLength, max(positions, 2 * cachedPositions, 64))
+        let extra = (target - cachedPositions) * model.configuration.kvDimension
+        for li in 0..<model.configuration.layerCount {
+            if model.precision == .ggml {
+                keys16[li].append(contentsOf: repeatElement(0, count: extra)); values16[li].append(contentsOf: repeatElement(0, count: extra))
+            } else {
+                keys32[li].append(contentsOf: repeatElement(0, count: extra)); values32[li].append(contentsOf: repeatElement(0, count: extra))
+            }
+        }
+        cachedPositions = target
     }
 
     /// Forgets every token (the cache is reused).
@@ -162,14 +240,11 @@ public final class LlamaSession: @unchecked Sendable {
         }
     }
 
-    /// Evaluates `token` at the next position and returns the logits of the token after it.
+    /// Evaluates `token` at the next position and returns the logits of the token after it (a
+    /// batch of one: the same code as prompt evaluation).
     /// - Throws: `LLMError.invalidParameter` for an id outside the vocabulary or a full context.
     @discardableResult
-    public func evaluate(_ token: Int) throws -> [Float] { try step(token, logits: true) }
-
-    /// One token through every layer; the output projection (a fifth of the work for SmolLM2's
-    /// 49,152-token vocabulary) only when `logits` is asked for.
-    func step(_ token: Int, logits wanted: Bool) throws -> [Float] {
+    public func evaluate(_ token: Int) throws -> [Float] {
         let c = model.configuration
         guard token >= 0, token < c.vocabularySize else {
             throw LLMError.invalidParameter(name: "token", value: "\(token)", expected: "an id in 0..<\(c.vocabularySize)")
@@ -177,38 +252,17 @@ public final class LlamaSession: @unchecked Sendable {
         guard tokens.count < contextLength else {
             throw LLMError.invalidParameter(name: "position", value: "\(tokens.count)", expected: "fewer than the session's \(contextLength) tokens")
         }
-        let pos = tokens.count
-        tokens.append(token)
-        let d = c.dimension
-        x.withUnsafeMutableBufferPointer { model.embedding.row(token, into: $0.baseAddress!) }
-        for (li, layer) in model.layers.enumerated() {
-            Self.rmsNorm(x, layer.attentionNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
-            h.withUnsafeBufferPointer { ip in
-                q.withUnsafeMutableBufferPointer { qp in k.withUnsafeMutableBufferPointer { kp in v.withUnsafeMutableBufferPointer { vp in
-                    LlamaModel.Linear.multiply([layer.query, layer.key, layer.value], rows: ip.baseAddress!, count: 1,
-                                               into: [qp.baseAddress!, kp.baseAddress!, vp.baseAddress!], scratch: &quantized, threads: model.threads)
-                } } }
-            }
-            rope(&q, heads: c.headCount, position: pos)
-            rope(&k, heads: c.kvHeadCount, position: pos)
-            if model.precision == .ggml { attend16(layer: li, position: pos) } else { attend32(layer: li, position: pos) }
-            multiply(layer.attentionOutput, attention, into: &projected)
-            for i in 0..<d { x[i] += projected[i] }
-            Self.rmsNorm(x, layer.feedForwardNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
-            h.withUnsafeBufferPointer { ip in
-                gate.withUnsafeMutableBufferPointer { g in up.withUnsafeMutableBufferPointer { u in
-                    LlamaModel.Linear.multiply([layer.gate, layer.up], rows: ip.baseAddress!, count: 1, into: [g.baseAddress!, u.baseAddress!],
-                                               scratch: &quantized, threads: model.threads)
-                } }
-            }
-            swiglu(&gate, up)
-            multiply(layer.down, gate, into: &projected)
-            for i in 0..<d { x[i] += projected[i] }
-        }
-        guard wanted else { return [] }
-        Self.rmsNorm(x, model.outputNorm, c.rmsEpsilon, into: &h, ggml: model.precision == .ggml)
+        return try evaluateBatched([token])
+    }
+
+    /// The logits of the token after the last one evaluated (its final hidden state is in `x`):
+    /// the final norm, the output projection and its bias.
+    func logitsOfLastToken() -> [Float] {
+        let c = model.configuration
+        Self.normalize(x, model.outputNorm, c, into: &h, ggml: model.precision == .ggml)
         var logits = [Float](repeating: 0, count: c.vocabularySize)
         multiply(model.output, h, into: &logits)
+        if let b = model.outputBias { for i in 0..<logits.count { logits[i] += b[i] } }
         return logits
     }
 
@@ -219,6 +273,13 @@ public final class LlamaSession: @unchecked Sendable {
         } else {
             for i in 0..<gate.count { let g = gate[i]; gate[i] = g / (1 + expf(-g)) * up[i] }
         }
+    }
+
+    /// GELU with the tanh approximation (GPT-2's `gelu_new`, PyTorch's `approximate="tanh"`, ggml's
+    /// `gelu`): x/2 · (1 + tanh(√(2/π) · (x + 0.044715 x³))).
+    @inline(__always)
+    static func gelu(_ x: Float) -> Float {
+        0.5 * x * (1 + tanhf(0.7978845608028654 * (x + 0.044715 * x * x * x)))
     }
 
     /// Attention over a float32 cache.
@@ -295,13 +356,15 @@ public final class LlamaSession: @unchecked Sendable {
         return try evaluateBatched(tokens)
     }
 
-    /// RoPE in ggml's "normal" layout: dimensions (2i, 2i+1) of each head rotate by pos·θ_i. In
-    /// `.ggml` precision the angle is built as ggml does (pos multiplied by base^(-2/n) once per
-    /// pair, in float32); in `.float32` as transformers (pos · base^(-2i/n)).
+    /// RoPE: in ggml's "normal" layout (`adjacentPairs`) dimensions (2i, 2i+1) of each head rotate
+    /// by pos·θ_i; in the NeoX layout (`halves`, transformers' `rotate_half`) dimensions (i, i + n/2),
+    /// n the rotated dimensions. In `.ggml` precision the angle is built as ggml does (pos multiplied
+    /// by base^(-2/n) once per pair, in float32); in `.float32` as transformers (pos · base^(-2i/n)).
     func rope(_ v: inout [Float], heads: Int, position: Int) {
         let c = model.configuration
         let hd = c.headDimension
         let ggml = model.precision == .ggml
+        let halves = c.ropeStyle == .halves, half = c.ropeDimensionCount / 2
         let thetaScale = powf(c.ropeBase, -2 / Float(c.ropeDimensionCount))
         var theta = Float(position)
         for (i, f) in model.inverseFrequencies.enumerated() {
@@ -309,18 +372,40 @@ public final class LlamaSession: @unchecked Sendable {
             theta *= thetaScale
             let cs = cosf(angle), sn = sinf(angle)
             for head in 0..<heads {
-                let a = head * hd + 2 * i
-                let x0 = v[a], x1 = v[a + 1]
+                let a = head * hd + (halves ? i : 2 * i), b = halves ? a + half : a + 1
+                let x0 = v[a], x1 = v[b]
                 if ggml {
                     // GCC contracts ggml's `x0*cos - x1*sin` into one fused multiply-add (x86-64 builds use FMA).
                     v[a] = (-(x1 * sn)).addingProduct(x0, cs)
-                    v[a + 1] = (x1 * cs).addingProduct(x0, sn)
+                    v[b] = (x1 * cs).addingProduct(x0, sn)
                 } else {
                     v[a] = x0 * cs - x1 * sn
-                    v[a + 1] = x0 * sn + x1 * cs
+                    v[b] = x0 * sn + x1 * cs
                 }
             }
         }
+    }
+
+    /// The architecture's normalization of `x` into `out`: RMSNorm or LayerNorm, times the weight,
+    /// plus the bias when there is one.
+    static func normalize(_ x: [Float], _ norm: LlamaModel.Norm, _ c: LlamaConfiguration, into out: inout [Float], ggml: Bool) {
+        switch c.normalization {
+        case .rms: rmsNorm(x, norm.weight, c.normEpsilon, into: &out, ggml: ggml)
+        case .layer: layerNorm(x, norm.weight, c.normEpsilon, into: &out)
+        }
+        if let b = norm.bias { for i in 0..<x.count { out[i] += b[i] } }
+    }
+
+    /// (x − mean) / sqrt(variance + ε) · weight, mean and variance accumulated in double (as ggml's
+    /// `norm`; transformers' float32 LayerNorm agrees to rounding).
+    static func layerNorm(_ x: [Float], _ weight: [Float], _ eps: Float, into out: inout [Float]) {
+        var sum = 0.0
+        for v in x { sum += Double(v) }
+        let mean = Float(sum / Double(x.count))
+        var sum2 = 0.0
+        for i in 0..<x.count { let centered = x[i] - mean; out[i] = centered; sum2 += Double(centered * centered) }
+        let scale = 1 / (Float(sum2 / Double(x.count)) + eps).squareRoot()
+        for i in 0..<x.count { out[i] = out[i] * scale * weight[i] }
     }
 
     /// x / sqrt(mean(x²) + ε) · weight, the mean accumulated in double (as ggml).

@@ -22,6 +22,18 @@ struct QuantizedMatrix: @unchecked Sendable {
         owner = file
     }
 
+    private init(rows: Int, columns: Int, typeID: Int32, weights: UnsafeRawPointer, owner: GGUFFile) {
+        self.rows = rows; self.columns = columns; self.typeID = typeID; self.weights = weights; self.owner = owner
+    }
+
+    /// Rows `range` of this matrix (a view into the same mapping).
+    func rows(_ range: Range<Int>) -> QuantizedMatrix {
+        QuantizedMatrix(rows: range.count, columns: columns, typeID: typeID, weights: weights + range.lowerBound * rowBytes, owner: owner)
+    }
+
+    /// Bytes of one weight row.
+    var rowBytes: Int { (columns / 32) * (typeID == 8 ? 34 : 20) }
+
     /// Bytes of one quantized activation row.
     var activationBytes: Int { sl_quant_activation_bytes(typeID, columns) }
 
@@ -38,8 +50,7 @@ struct QuantizedMatrix: @unchecked Sendable {
 
     /// Row `r` dequantized into `out` (the embedding lookup).
     func row(_ r: Int, into out: UnsafeMutablePointer<Float>) {
-        let blockBytes = typeID == 8 ? 34 : 20
-        let raw = UnsafeRawBufferPointer(start: weights + r * (columns / 32) * blockBytes, count: (columns / 32) * blockBytes)
+        let raw = UnsafeRawBufferPointer(start: weights + r * rowBytes, count: rowBytes)
         let layout = GGMLTypeLayout.of(UInt32(typeID))!
         // The reference decoder (exact: float16 scales times small integers).
         if let values = try? GGMLDequantize.float32(raw, type: layout, count: columns, name: "", path: "") {

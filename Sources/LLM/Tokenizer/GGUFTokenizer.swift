@@ -5,8 +5,11 @@ import NLP
 ///
 /// Supported today: `tokenizer.ggml.model = "gpt2"` (byte-level BPE) with the pre-tokenizers
 /// `default`/`gpt-2` (GPT-2's pattern) and `smollm`/`starcoder`/`refact` (each number character
-/// isolated first, then GPT-2's pattern). Control and user-defined tokens (`token_type` 3 and 4),
-/// such as `<|im_start|>`, are matched in the text when `parseSpecial` is true.
+/// isolated first, then GPT-2's pattern); and `"llama"` (SentencePiece BPE with byte fallback:
+/// Llama 2, Mistral, Gemma, Phi-3), where each run of text after the start or a control token gets
+/// a leading "▁" when `tokenizer.ggml.add_space_prefix` (default true), as llama.cpp does. Control
+/// and user-defined tokens (`token_type` 3 and 4), such as `<|im_start|>`, are matched in the text
+/// when `parseSpecial` is true.
 public final class GGUFTokenizer: @unchecked Sendable {
     /// `tokenizer.ggml.model`.
     public let model: String
@@ -27,8 +30,12 @@ public final class GGUFTokenizer: @unchecked Sendable {
     /// The chat template (`tokenizer.chat_template`), when the file has one.
     public let chatTemplate: String?
 
-    private let withSpecial: BPETokenizer
-    private let plain: BPETokenizer
+    /// How text becomes ids.
+    private enum Encoder {
+        case byteLevel(withSpecial: BPETokenizer, plain: BPETokenizer)
+        case sentencePiece(SentencePieceBPE, specials: AddedTokenMatcher, addSpacePrefix: Bool)
+    }
+    private let encoder: Encoder
     /// Control and user-defined token ids (the ones `decode(skipSpecial: true)` leaves out).
     private let specialIDs: Set<Int>
 
@@ -45,10 +52,10 @@ public final class GGUFTokenizer: @unchecked Sendable {
         let m = file.metadata, path = file.path
         model = try m.string("tokenizer.ggml.model")
         preTokenizer = try m.optionalString("tokenizer.ggml.pre") ?? "default"
-        guard model == "gpt2" else {
-            throw LLMError.unsupported(path: path, what: "tokenizer model '\(model)' (implemented: gpt2)")
+        guard model == "gpt2" || model == "llama" else {
+            throw LLMError.unsupported(path: path, what: "tokenizer model '\(model)' (implemented: gpt2, llama)")
         }
-        guard Self.gpt2PreTokenizers.contains(preTokenizer) || Self.digitPreTokenizers.contains(preTokenizer) else {
+        guard model == "llama" || Self.gpt2PreTokenizers.contains(preTokenizer) || Self.digitPreTokenizers.contains(preTokenizer) else {
             throw LLMError.unsupported(path: path, what: "pre-tokenizer '\(preTokenizer)' (implemented: \((Self.gpt2PreTokenizers.union(Self.digitPreTokenizers)).sorted().joined(separator: ", ")))")
         }
         tokens = try m.strings("tokenizer.ggml.tokens")
@@ -68,10 +75,26 @@ public final class GGUFTokenizer: @unchecked Sendable {
         eosID = try special("tokenizer.ggml.eos_token_id")
         eotID = try special("tokenizer.ggml.eot_token_id")
         paddingID = try special("tokenizer.ggml.padding_token_id")
-        addBOS = try m.bool("tokenizer.ggml.add_bos_token", default: false) && bosID != nil
+        // llama.cpp's defaults: SentencePiece vocabularies add BOS unless the file says otherwise.
+        addBOS = try m.bool("tokenizer.ggml.add_bos_token", default: model == "llama") && bosID != nil
         addEOS = try m.bool("tokenizer.ggml.add_eos_token", default: false) && eosID != nil
         chatTemplate = try m.optionalString("tokenizer.chat_template")
 
+        let specials = types.enumerated().filter { $0.element == 3 || $0.element == 4 }.map { $0.offset }
+        specialIDs = Set(specials)
+        let vocab = tokens
+        let added = specials.filter { !vocab[$0].isEmpty }.map { AddedToken(content: vocab[$0], id: $0, special: types[$0] == 3, normalized: false) }
+        if model == "llama" {
+            guard let scores = try m.optionalDoubles("tokenizer.ggml.scores") else {
+                throw LLMError.missing(path: path, what: "tokenizer.ggml.scores (a SentencePiece vocabulary needs its scores)")
+            }
+            guard scores.count == n else { throw bad("tokenizer.ggml.scores", "\(scores.count) scores for \(n) tokens") }
+            let unknown = try special("tokenizer.ggml.unknown_token_id") ?? types.firstIndex(of: 2) ?? 0
+            encoder = .sentencePiece(SentencePieceBPE(tokens: tokens, scores: scores.map { Float($0) }, types: types, unknownID: unknown),
+                                     specials: AddedTokenMatcher(added),
+                                     addSpacePrefix: try m.bool("tokenizer.ggml.add_space_prefix", default: true))
+            return
+        }
         var vocabulary: [String: Int] = [:]
         vocabulary.reserveCapacity(n)
         for (id, t) in tokens.enumerated() where vocabulary[t] == nil { vocabulary[t] = id }
@@ -92,13 +115,9 @@ public final class GGUFTokenizer: @unchecked Sendable {
         do { bpe = try BPEModel(vocabulary: vocabulary, merges: merges) } catch let e as NLPError {
             throw bad("tokenizer.ggml.merges", e.description)
         }
-        let specials = types.enumerated().filter { $0.element == 3 || $0.element == 4 }.map { $0.offset }
-        specialIDs = Set(specials)
-        let vocab = tokens
-        let added = specials.filter { !vocab[$0].isEmpty }.map { AddedToken(content: vocab[$0], id: $0, special: types[$0] == 3, normalized: false) }
         let digits = Self.digitPreTokenizers.contains(preTokenizer)
-        withSpecial = BPETokenizer(model: bpe, addedTokens: added, splitDigits: digits)
-        plain = BPETokenizer(model: bpe, splitDigits: digits)
+        encoder = .byteLevel(withSpecial: BPETokenizer(model: bpe, addedTokens: added, splitDigits: digits),
+                             plain: BPETokenizer(model: bpe, splitDigits: digits))
     }
 
     /// Number of ids.
@@ -109,7 +128,27 @@ public final class GGUFTokenizer: @unchecked Sendable {
     public func encode(_ text: String, addSpecial: Bool = true, parseSpecial: Bool = true) -> [Int] {
         var ids: [Int] = []
         if addSpecial, addBOS, let b = bosID { ids.append(b) }
-        (parseSpecial ? withSpecial : plain).encode(text) { ids.append(Int($0)) }
+        switch encoder {
+        case .byteLevel(let withSpecial, let plain):
+            (parseSpecial ? withSpecial : plain).encode(text) { ids.append(Int($0)) }
+        case .sentencePiece(let spm, let specials, let addSpacePrefix):
+            let bytes = Array(text.utf8)
+            let pieces = bytes.withUnsafeBufferPointer { parseSpecial ? specials.split($0) : [.text(0..<$0.count)] }
+            var afterSpecial = true   // the start counts as "after a special token"
+            for piece in pieces {
+                switch piece {
+                case .token(let k):
+                    ids.append(specials.tokens[k].id)
+                    afterSpecial = true
+                case .text(let range) where !range.isEmpty:
+                    let fragment = String(decoding: bytes[range], as: UTF8.self)
+                    spm.encode(addSpacePrefix && afterSpecial ? " " + fragment : fragment, into: &ids)
+                    afterSpecial = false
+                case .text:
+                    break
+                }
+            }
+        }
         if addSpecial, addEOS, let e = eosID { ids.append(e) }
         return ids
     }
@@ -119,7 +158,18 @@ public final class GGUFTokenizer: @unchecked Sendable {
     public func pieceBytes(_ id: Int, skipSpecial: Bool = false) -> [UInt8] {
         guard id >= 0, id < tokens.count else { return [] }
         if specialIDs.contains(id) { return skipSpecial ? [] : Array(tokens[id].utf8) }
-        return ByteLevel.decode(tokens[id]) ?? Array(tokens[id].utf8)
+        guard case .sentencePiece = encoder else { return ByteLevel.decode(tokens[id]) ?? Array(tokens[id].utf8) }
+        // SentencePiece: a byte token is its byte, the unknown token prints "▅" (as llama.cpp),
+        // and "▁" is a space.
+        if tokenTypes[id] == 6, let b = SentencePieceBPE.byteValue(tokens[id]) { return [b] }
+        if tokenTypes[id] == 2 { return Array("\u{2585}".utf8) }
+        var out: [UInt8] = []
+        let u = Array(tokens[id].utf8)
+        var i = 0
+        while i < u.count {
+            if i + 2 < u.count, u[i] == 0xE2, u[i + 1] == 0x96, u[i + 2] == 0x81 { out.append(0x20); i += 3 } else { out.append(u[i]); i += 1 }
+        }
+        return out
     }
 
     /// The bytes of `ids`, concatenated.

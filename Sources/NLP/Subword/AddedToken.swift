@@ -31,11 +31,11 @@ public struct AddedToken: Sendable, Equatable {
 }
 
 /// Finds added tokens in text: the longest one starting at the leftmost position wins.
-struct AddedTokenMatcher: Sendable {
-    let tokens: [AddedToken]
+package struct AddedTokenMatcher: Sendable {
+    package let tokens: [AddedToken]
     private let byFirstByte: [[Int]]   // first UTF-8 byte → indices into tokens, longest first
 
-    init(_ tokens: [AddedToken]) {
+    package init(_ tokens: [AddedToken]) {
         let kept = tokens.filter { !$0.content.isEmpty }
         var table = [[Int]](repeating: [], count: 256)
         for (i, t) in kept.enumerated() { table[Int(t.content.utf8.first!)].append(i) }
@@ -44,13 +44,13 @@ struct AddedTokenMatcher: Sendable {
         byFirstByte = table
     }
 
-    var isEmpty: Bool { tokens.isEmpty }
+    package var isEmpty: Bool { tokens.isEmpty }
 
     /// A piece of the input: plain text (a byte range) or an added token.
-    enum Piece: Equatable { case text(Range<Int>), token(Int) }
+    package enum Piece: Equatable { case text(Range<Int>), token(Int) }
 
     /// Splits UTF-8 bytes into text ranges and added tokens (with their strip options applied).
-    func split(_ p: UnsafeBufferPointer<UInt8>) -> [Piece] {
+    package func split(_ p: UnsafeBufferPointer<UInt8>) -> [Piece] {
         if tokens.isEmpty { return [.text(0..<p.count)] }
         var out: [Piece] = []
         var textStart = 0, i = 0

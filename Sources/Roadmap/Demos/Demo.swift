@@ -28,6 +28,9 @@ public struct DemoOutcome {
     public var metrics: [(name: String, value: Double)]
     /// Charts.
     public var figures: [DemoFigure]
+    /// Why the demo did not run, when it needs something this machine lacks (a downloaded model):
+    /// a skip is neither a pass nor a failure.
+    public var skipped: String?
 
     /// Creates an outcome.
     public init(passed: Bool, result: String, metrics: [(name: String, value: Double)] = [], figures: [DemoFigure] = []) {
@@ -36,15 +39,27 @@ public struct DemoOutcome {
         self.metrics = metrics
         self.figures = figures
     }
+
+    /// The outcome of a demo that cannot run here, saying what it needs and how to get it.
+    public static func skipped(_ reason: String) -> DemoOutcome {
+        var o = DemoOutcome(passed: false, result: "skipped: \(reason)")
+        o.skipped = reason
+        return o
+    }
 }
 
 /// Settings shared by every demo and checkpoint run.
 public struct DemoContext: Sendable {
     /// Seed for every random draw (data splits, initialisations); same seed, same result.
     public var seed: UInt64
+    /// The GGUF language model the LLM demos use (nil: they are skipped, saying how to get one).
+    public var languageModel: URL?
 
-    /// Creates a context.
-    public init(seed: UInt64 = 0) { self.seed = seed }
+    /// Creates a context; the language model is found by ``LanguageModelLocator/find()`` unless given.
+    public init(seed: UInt64 = 0, languageModel: URL? = LanguageModelLocator.find()) {
+        self.seed = seed
+        self.languageModel = languageModel
+    }
 
     /// The seed as the `Int` that Learn's `randomState` parameters take.
     public var randomState: Int { Int(truncatingIfNeeded: seed) }
@@ -89,7 +104,11 @@ public struct DemoRun {
     public var files: [URL]
 
     /// True when it ran without error and its check held.
-    public var passed: Bool { (outcome?.passed ?? false) && error == nil }
+    public var passed: Bool { (outcome?.passed ?? false) && error == nil && outcome?.skipped == nil }
+    /// Why it was skipped (it needs something this machine lacks); nil when it ran.
+    public var skipped: String? { error == nil ? outcome?.skipped : nil }
+    /// True when it ran and failed (threw or missed its check); a skip is not a failure.
+    public var failed: Bool { !passed && skipped == nil }
 }
 
 /// Every demo SwiftLearn ships, by topic id.
@@ -99,7 +118,7 @@ public struct DemoRun {
 /// `demo: true` on the topics in the catalog; the catalog test checks both directions.
 public enum DemoRegistry {
     /// All demos in catalog order.
-    public static var all: [Demo] { foundations + supervised + unsupervised + evaluation + neural + language + retrieval }
+    public static var all: [Demo] { foundations + supervised + unsupervised + evaluation + neural + language + largeLanguageModels + retrieval }
 
     /// The demo for a topic id; throws with close matches when there is none.
     public static func demo(_ id: String) throws -> Demo {

@@ -27,8 +27,8 @@ public struct TourReport {
     /// The page.
     public func html(catalog: Curriculum = .standard) -> HTMLReport {
         var page = HTMLReport(title: "SwiftLearn tour")
-        let passed = runs.filter { $0.run.passed }.count
-        page.addParagraph("\(passed) of \(runs.count) demos passed their checks in \(ProgressReporter.duration(seconds)). Each demo runs on data bundled with SwiftLearn; re-run one with `swiftlearn demo <topic>`.")
+        let passed = runs.filter { $0.run.passed }.count, skipped = runs.filter { $0.run.skipped != nil }.count
+        page.addParagraph("\(passed) of \(runs.count - skipped) demos passed their checks\(skipped > 0 ? " (\(skipped) skipped: they need a downloaded model)" : "") in \(ProgressReporter.duration(seconds)). Each demo runs on data bundled with SwiftLearn; re-run one with `swiftlearn demo <topic>`.")
         if !machine.isEmpty { page.addTable(headers: ["machine", ""], rows: machine.map { [$0.0, $0.1] }) }
 
         page.addHeading("Your progress (\(track.name))")
@@ -55,7 +55,7 @@ public struct TourReport {
         page.addHeading("Demos")
         for (demo, run) in runs {
             let topic = catalog.topicIfPresent(demo.id)
-            page.addHeading("\(run.passed ? "✓" : "✗") \(demo.title)", level: 3)
+            page.addHeading("\(run.passed ? "✓" : run.skipped != nil ? "–" : "✗") \(demo.title)", level: 3)
             page.addParagraph("\(topic.map { "Topic: \($0.title) (\($0.phaseID)). " } ?? "")\(demo.shows) (\(String(format: "%.2f", run.seconds)) s)")
             if let o = run.outcome {
                 page.addPreformatted(o.result)
