@@ -72,6 +72,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Report the log-probability and this many alternatives per token (with --json).") var logprobs: Int?
     @Option(help: "Context length (default: the model's).") var context: Int?
     @Option(help: "When the context is full, keep the first N tokens, drop the older half of the rest and go on (default: stop).") var keep: Int?
+    @Option(help: "Beam search with N beams instead of sampling (prints the best hypothesis; --json lists them all).") var beams: Int?
     @OptionGroup var sampling: SamplingOptions
     @Flag(help: "One JSON object per token, then a summary object.") var json = false
     @Option(help: "Constrain the output to a GBNF grammar (llama.cpp's format) in this file.") var grammar: String?
@@ -80,6 +81,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         guard (prompt == nil) != (promptFile == nil) else { throw ValidationError("give exactly one of --prompt and --prompt-file") }
         if grammar != nil && jsonSchema != nil { throw ValidationError("give at most one of --grammar and --json-schema") }
+        if beams != nil && (grammar != nil || jsonSchema != nil) { throw ValidationError("--beams does not take --grammar or --json-schema") }
         let constraint = try grammar.map { try loadGrammar(path: $0, schema: false) } ?? jsonSchema.map { try loadGrammar(path: $0, schema: true) }
         try checkRange(maxTokens, option: "--max-tokens", 1...1_000_000)
         if let k = logprobs { try checkRange(k, option: "--logprobs", 0...20) }
@@ -99,6 +101,20 @@ struct GenerateCommand: ParsableCommand {
             let limit = context ?? model.configuration.contextLength
             if text.isEmpty { throw ValidationError("\(file) is empty: no prompt") }
             if ids.count >= limit { throw ValidationError("\(file) holds \(ids.count) tokens; the context holds \(limit) (prompt and reply)") }
+        }
+        if let beams {
+            try checkRange(beams, option: "--beams", 1...64)
+            let hypotheses = try generator.beamSearch(promptTokens: ids, beams: beams, maxTokens: maxTokens, contextLength: context)
+            for h in (json ? hypotheses : Array(hypotheses.prefix(1))) {
+                let text = tokenizer.decode(h.tokens, skipSpecial: true)
+                if json {
+                    print(JSONLine([("text", .string(text)), ("tokens", .int(h.tokens.count)), ("logprob", .double(h.logprob)),
+                                    ("score", .double(h.score)), ("finish_reason", .string(h.ended ? "stop" : "length"))]).text)
+                } else {
+                    writeOut(text + "\n")
+                }
+            }
+            return
         }
         let result = try generator.generate(promptTokens: ids, maxTokens: maxTokens, sampling: sampling.parameters, stop: stop,
                                             logprobs: json ? logprobs : nil, contextLength: context, contextShift: keep,

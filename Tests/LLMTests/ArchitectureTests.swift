@@ -44,6 +44,64 @@ import Tensors
         }
     }
 
+    /// The recorded attention probabilities of the last layer equal transformers' (eager attention,
+    /// `output_attentions`) for every head, query and key, to 1e-5; future keys are absent.
+    @Test(arguments: names)
+    func recordedAttentionMatchesTransformers(name: String) throws {
+        let a = Dictionary(uniqueKeysWithValues: try NPZ.read(contentsOf: FixtureFiles.url("tiny_arch_logits.npz")).map { ($0.name, $0.payload) })
+        let ids = LlamaModelTests.ints(try #require(a["ids"]))
+        let want = LlamaModelTests.floats(try #require(a["attention_\(name)"]))
+        let model = try LlamaModel(file: GGUFFile(contentsOf: FixtureFiles.url("tiny_\(name).gguf")), precision: .float32)
+        let session = try model.makeSession()
+        session.recordedAttentionLayer = model.configuration.layerCount - 1
+        _ = try session.evaluate(ids)
+        let n = ids.count, heads = model.configuration.headCount
+        #expect(session.recordedAttention.map(\.position) == Array(0..<n) && want.count == heads * n * n)
+        var worst: Float = 0
+        for r in session.recordedAttention {
+            for h in 0..<heads {
+                #expect(r.weights[h].count == r.position + 1)
+                for k in 0..<n {
+                    let ours: Float = k <= r.position ? r.weights[h][k] : 0
+                    worst = max(worst, abs(ours - want[(h * n + r.position) * n + k]))
+                }
+            }
+        }
+        print("\(name): recorded attention vs transformers max |Δ| \(worst)")
+        #expect(worst <= 1e-5, "\(name): \(worst)")
+    }
+
+    /// Beam search (4 beams, 10 tokens after the first 4 ids, no end token) finds transformers'
+    /// `generate(num_beams=4)` sequence, with its summed log-probability.
+    @Test(arguments: names)
+    func beamSearchMatchesTransformers(name: String) throws {
+        let a = Dictionary(uniqueKeysWithValues: try NPZ.read(contentsOf: FixtureFiles.url("tiny_arch_logits.npz")).map { ($0.name, $0.payload) })
+        let ids = LlamaModelTests.ints(try #require(a["ids"]))
+        let want = LlamaModelTests.ints(try #require(a["beam_\(name)"]))
+        let wantScore = try #require(a["beam_score_\(name)"]).bytes.withUnsafeBytes { $0.loadUnaligned(as: Double.self) }
+        let file = try GGUFFile(contentsOf: FixtureFiles.url("tiny_\(name).gguf"))
+        let model = try LlamaModel(file: file, precision: .float32)
+        let hypotheses = try model.beamSearch(promptTokens: Array(ids[0..<4]), beams: 4, maxTokens: 10, endTokens: [])
+        let best = try #require(hypotheses.first)
+        print("\(name): beam \(best.tokens) Σlog p \(best.logprob) vs transformers \(want) \(wantScore)")
+        #expect(best.tokens == want && abs(best.logprob - wantScore) < 1e-3)
+        #expect(hypotheses.count == 4 && hypotheses.allSatisfy { $0.tokens.count == 10 && !$0.ended })
+        // The best beam is at least as likely as greedy decoding.
+        let session = try model.makeSession()
+        var logits = try session.evaluate(Array(ids[0..<4])), greedyLogprob = 0.0
+        for _ in 0..<10 {
+            let t = Sampler.argmax(logits)
+            greedyLogprob += LlamaModel.logprob(logits, of: t).0
+            logits = try session.evaluate(t)
+        }
+        #expect(best.logprob >= greedyLogprob - 1e-9)
+        // With the best sequence's fourth token as an end token, a hypothesis ends there.
+        let ended = try model.beamSearch(promptTokens: Array(ids[0..<4]), beams: 4, maxTokens: 10, endTokens: [want[3]])
+        #expect(ended.contains { $0.ended } && !ended.contains { $0.tokens.contains(want[3]) })
+        #expect(throws: LLMError.self) { try model.beamSearch(promptTokens: [1], beams: 0, maxTokens: 4, endTokens: []) }
+        #expect(throws: LLMError.self) { try model.beamSearch(promptTokens: [1], beams: 2, maxTokens: 64, endTokens: []) }
+    }
+
     /// What each file's architecture selects.
     @Test func configurations() throws {
         func config(_ name: String) throws -> LlamaConfiguration {

@@ -92,6 +92,26 @@ struct LLMCommandTests {
         #expect(both.status == 64, "\(both)")
     }
 
+    /// `--beams` prints the best hypothesis (all of them, ranked, with --json); `--keep` lets
+    /// generation run past a full context.
+    @Test func beamSearchAndContextShift() throws {
+        let args = ["generate", "--model", Self.model, "--prompt", "the cat", "--max-tokens", "6", "--beams", "3"]
+        let all = try run(args + ["--json"]), best = try run(args)
+        #expect(all.status == 0 && best.status == 0, "\(all.err) \(best.err)")
+        let rows = Self.objects(all.out)
+        let scores = rows.compactMap { $0["score"] as? Double }
+        #expect(rows.count == 3 && scores == scores.sorted(by: >), "\(rows)")
+        #expect(best.out == ((rows.first?["text"] as? String) ?? "?") + "\n")
+        let bad = try run(["generate", "--model", Self.model, "--prompt", "the", "--beams", "0"])
+        #expect(bad.status == 64 && bad.err.contains("--beams"), "\(bad)")   // a usage error, like every bad option
+        let full = ["generate", "--model", Self.model, "--prompt", "the cat", "--max-tokens", "30", "--context", "12", "--temperature", "0",
+                    "--json"]
+        let stopped = try run(full), shifted = try run(full + ["--keep", "1"])
+        #expect(stopped.status == 0 && shifted.status == 0, "\(stopped.err) \(shifted.err)")
+        #expect(Self.objects(stopped.out).last?["finish_reason"] as? String == "context_full")
+        #expect(Self.objects(shifted.out).last?["tokens"] as? Int == 30, "\(shifted.out.suffix(300))")
+    }
+
     @Test func scoreReportsPerplexityOverWindows() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("llm-score-\(UUID().uuidString).txt")
         defer { try? FileManager.default.removeItem(at: file) }

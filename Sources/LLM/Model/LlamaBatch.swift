@@ -128,6 +128,7 @@ extension LlamaSession {
                     rope(&k, heads: c.kvHeadCount, position: p0 + i)
                 }
                 if ggml { attend16(layer: li, position: p0 + i) } else { attend32(layer: li, position: p0 + i) }
+                if li == recordedAttentionLayer { recordAttention(layer: li, position: p0 + i) }
                 att.replaceSubrange((i * qd)..<((i + 1) * qd), with: attention)
             }
             product(layer.attentionOutput, att, &proj)

@@ -190,8 +190,12 @@ public final class LlamaSession: @unchecked Sendable {
     /// than the model's context length.
     var keys32: [[Float]] = [], values32: [[Float]] = []
     var keys16: [[UInt16]] = [], values16: [[UInt16]] = []       // float16 bit patterns
+    /// Set to a layer index to record that layer's attention probabilities in
+    /// `recordedAttention` for every token evaluated from then on (for inspection and plots).
+    public var recordedAttentionLayer: Int?
+    public var recordedAttention: [AttentionRecord] = []
     /// Positions the cache arrays have room for.
-    private(set) var cachedPositions = 0
+    var cachedPositions = 0
     // Scratch of one token: its residual stream and normalized copy (dimension), query and attention
     // output (queryDimension), key and value (kvDimension), attention scores (contextLength).
     var x: [Float], h: [Float], q: [Float], k: [Float], v: [Float], attention: [Float], scores: [Float]

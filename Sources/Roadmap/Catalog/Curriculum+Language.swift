@@ -43,7 +43,8 @@ extension CurriculumPhase {
             ]),
             unit("transformers", "Attention and transformers", [
                 topic("attention", "Attention: scaled dot-product, self- and multi-head attention", hours: 6, after: ["seq2seq", "matrix-multiplication"],
-                      "Weighting every position by its relevance to every other; several heads in parallel."),
+                      "Weighting every position by its relevance to every other; several heads in parallel.",
+                      code: ["Neural.MultiheadAttention", "LLM.LlamaSession"], demo: true),
                 topic("transformer-architecture", "The transformer architecture", hours: 8, after: ["attention", "normalization-layers"],
                       "Encoder and decoder stacks, residual connections, layer normalisation and feed-forward blocks."),
                 topic("positional-encoding", "Positional encodings", hours: 2, after: ["attention"],
@@ -101,7 +102,7 @@ extension CurriculumPhase {
                       code: ["NLP.BPETokenizer", "NLP.WordPieceTokenizer", "NLP.HFTokenizer"], demo: true),
                 topic("sampling-strategies", "Sampling: temperature, top-k, top-p and beam search", hours: 3, after: ["text-generation"],
                       "How the next token is chosen and how each knob trades diversity for precision.",
-                      code: ["LLM.Sampler", "LLM.SamplingParameters"], demo: true),
+                      code: ["LLM.Sampler", "LLM.SamplingParameters", "LLM.BeamHypothesis"], demo: true),
                 topic("prompt-engineering", "Prompt engineering", hours: 5, after: ["llm-architecture"],
                       "Zero-shot, few-shot and chain-of-thought prompts, templates and chains."),
                 topic("instruction-tuning", "Instruction tuning", hours: 3, after: ["fine-tuning-pretrained"],

@@ -153,6 +153,47 @@ extension DemoRegistry {
                                                                                  series: [ChartSeries(name: "greedy", x: steps(logprobs.count), y: logprobs)]),
                                                     caption: "Dips are the places where the model hesitated between words.")])
         },
+        Demo("attention", "Attention patterns of a pretrained model",
+             shows: "The attention probabilities softmax(q·k/√d) of SmolLM2's heads over a sentence, recorded from its key cache: each row a query token, causal (no future keys), summing to 1; how much goes to the first token (the \"attention sink\") and to the previous token.") { ctx in
+            guard let url = ctx.languageModel else { return .skipped(LanguageModelLocator.howToGet) }
+            let (_, generator) = try LoadedLanguageModels.shared.open(url)
+            let sentence = "The cat sat on the mat because it was tired, and then it slept."
+            let ids = generator.tokenizer.encode(sentence, addSpecial: false)
+            let layer = generator.model.configuration.layerCount / 2
+            let session = try generator.model.makeSession(contextLength: ids.count)
+            session.recordedAttentionLayer = layer
+            _ = try session.evaluate(ids)
+            let records = session.recordedAttention
+            let heads = generator.model.configuration.headCount
+            var worstSum: Float = 0, sink = 0.0, previous = 0.0, uniform = 0.0
+            for r in records where r.position > 0 {
+                for row in r.weights {
+                    worstSum = max(worstSum, abs(row.reduce(0, +) - 1))
+                    sink += Double(row[0]); previous += Double(row[r.position - 1]); uniform += 1 / Double(r.position + 1)
+                }
+            }
+            let rows = Double((records.count - 1) * heads)
+            sink /= rows; previous /= rows; uniform /= rows
+            // The head that looks most at the previous token, drawn as a heatmap.
+            func previousWeight(_ h: Int) -> Double {
+                var total = 0.0
+                for r in records where r.position > 0 { total += Double(r.weights[h][r.position - 1]) }
+                return total
+            }
+            let head = (0..<heads).max { previousWeight($0) < previousWeight($1) } ?? 0
+            let labels = ids.map { generator.tokenizer.decode([$0]).replacingOccurrences(of: " ", with: "·") }
+            let matrix = records.map { r in (0..<ids.count).map { $0 <= r.position ? Double(r.weights[head][$0]) : 0 } }
+            let causal = records.allSatisfy { r in r.weights.allSatisfy { $0.count == r.position + 1 } }
+            return DemoOutcome(passed: causal && worstSum < 1e-4 && records.count == ids.count,
+                               result: "layer \(layer) of \(generator.model.configuration.layerCount), \(heads) heads, \(ids.count) tokens\n"
+                                   + "each row sums to 1 (worst |Σ−1| \(String(format: "%.1e", Double(worstSum)))), keys stop at the query's position (causal)\n"
+                                   + "mean weight on the first token \(f(sink, 3)), on the previous token \(f(previous, 3)) (uniform would give \(f(uniform, 3)))\n"
+                                   + "heatmap: head \(head), the one that attends most to the previous token",
+                               metrics: [("first_token_weight", sink), ("previous_token_weight", previous), ("uniform_weight", uniform)],
+                               figures: [DemoFigure("attention-head", HeatmapChart(title: "Layer \(layer), head \(head): attention of each token (row) to earlier ones",
+                                                                                   rowLabels: labels, columnLabels: labels, values: matrix, valueDecimals: 2),
+                                                    caption: "Lower triangle only: a decoder cannot look ahead. Bright first column: the attention sink.")])
+        },
         Demo("sampling-strategies", "Sampling: temperature, top-k, top-p and min-p",
              shows: "One next-token distribution under three temperatures, how many candidates top-k, top-p and min-p keep, and seeded sampling: the same seed gives the same text.") { ctx in
             guard let url = ctx.languageModel else { return .skipped(LanguageModelLocator.howToGet) }
