@@ -33,5 +33,6 @@ let package = Package(
         fuzzTarget("FuzzGGUF", ["LLM"]),
         fuzzTarget("FuzzChatTemplate", ["LLM"]),
         fuzzTarget("FuzzBertEncoder", ["LLM", "NLP", "Tensors"]),
+        fuzzTarget("FuzzGrammar", ["LLM"]),
     ]
 )

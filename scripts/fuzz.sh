@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport FuzzGGUF FuzzChatTemplate FuzzBertEncoder)
+targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport FuzzGGUF FuzzChatTemplate FuzzBertEncoder FuzzGrammar)
 usage() { echo "usage: scripts/fuzz.sh TARGET|all SECONDS [-- libFuzzer args]   (targets: ${targets[*]})" >&2; exit 64; }
 
 [ "${1:-}" = list ] && { printf '%s\n' "${targets[@]}"; exit 0; }
@@ -62,6 +62,7 @@ for t in "${run[@]}"; do
         FuzzGGUF) dict=(-dict=$pkg/Dictionaries/gguf.dict) ;;
         FuzzChatTemplate) dict=(-dict=$pkg/Dictionaries/jinja.dict) ;;
         FuzzBertEncoder) dict=(-dict=$pkg/Dictionaries/bert.dict) ;;
+        FuzzGrammar) dict=(-dict=$pkg/Dictionaries/grammar.dict) ;;
         *) dict=() ;;
     esac
 

@@ -75,9 +75,14 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Beam search with N beams instead of sampling (prints the best hypothesis; --json lists them all).") var beams: Int?
     @OptionGroup var sampling: SamplingOptions
     @Flag(help: "One JSON object per token, then a summary object.") var json = false
+    @Option(help: "Constrain the output to a GBNF grammar (llama.cpp's format) in this file.") var grammar: String?
+    @Option(help: "Constrain the output to JSON valid under the JSON schema in this file.") var jsonSchema: String?
 
     func run() throws {
         guard (prompt == nil) != (promptFile == nil) else { throw ValidationError("give exactly one of --prompt and --prompt-file") }
+        if grammar != nil && jsonSchema != nil { throw ValidationError("give at most one of --grammar and --json-schema") }
+        if beams != nil && (grammar != nil || jsonSchema != nil) { throw ValidationError("--beams does not take --grammar or --json-schema") }
+        let constraint = try grammar.map { try loadGrammar(path: $0, schema: false) } ?? jsonSchema.map { try loadGrammar(path: $0, schema: true) }
         try checkRange(maxTokens, option: "--max-tokens", 1...1_000_000)
         if let k = logprobs { try checkRange(k, option: "--logprobs", 0...20) }
         if system != nil && !chat { throw ValidationError("--system needs --chat") }
@@ -112,7 +117,8 @@ struct GenerateCommand: ParsableCommand {
             return
         }
         let result = try generator.generate(promptTokens: ids, maxTokens: maxTokens, sampling: sampling.parameters, stop: stop,
-                                            logprobs: json ? logprobs : nil, contextLength: context, contextShift: keep) { token in
+                                            logprobs: json ? logprobs : nil, contextLength: context, contextShift: keep,
+                                            grammar: constraint) { token in
             if json {
                 var f: [(String, JSONValue)] = [("id", .int(token.id)), ("text", .string(token.text))]
                 if let lp = token.logprob {
@@ -136,6 +142,28 @@ struct GenerateCommand: ParsableCommand {
                                                        result.promptTokens, result.promptTokensPerSecond, result.tokens.count,
                                                        result.generationTokensPerSecond, result.finishReason.rawValue).utf8))
         }
+    }
+}
+
+/// A grammar file that cannot be used: the file and the grammar's own message (`line:column: …`
+/// for GBNF, the JSON pointer or position for a schema).
+struct GrammarFileError: Error, CustomStringConvertible {
+    let path: String, error: GrammarError
+    var description: String {
+        switch error {
+        case .syntax, .undefinedRule, .missingRoot: return "\(path):\(error.description)"
+        default: return "\(path): \(error.description)"
+        }
+    }
+}
+
+/// Reads a GBNF grammar or a JSON schema file (`--grammar`, `--json-schema`).
+func loadGrammar(path: String, schema: Bool) throws -> Grammar {
+    let text = try readTextFile(path)
+    do {
+        return schema ? try JSONSchemaGrammar.grammar(schema: text) : try Grammar(gbnf: text)
+    } catch let e as GrammarError {
+        throw GrammarFileError(path: path, error: e)
     }
 }
 

@@ -40,7 +40,7 @@ struct SwiftLearnCommand: ParsableCommand {
 /// that the current folder "is a directory". Refused up front, naming the option.
 let pathOptions: Set<String> = ["--output", "-o", "--save", "--plot", "--scores", "--home", "--model-file", "--data", "--train",
                                 "--test", "--vectors", "--queries", "--index", "--input", "--tokenizer", "--manifest", "--corpus",
-                                "--bpe", "--wordpiece", "--jsonl", "--prompt-file", "--embedding"]
+                                "--bpe", "--wordpiece", "--jsonl", "--prompt-file", "--embedding", "--grammar", "--json-schema"]
 
 func refuseEmptyPaths<C: Collection>(_ arguments: C) throws where C.Element == String {
     var previous: String?

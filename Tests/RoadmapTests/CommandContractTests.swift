@@ -201,6 +201,8 @@ struct CommandContractSweepTests {
             (["lm", "score", "--model", tinyLlama, "--input", "@"], ["truncated.csv", "truncated.json"]),
             (["generate", "--model", "@", "--prompt", "hi", "--max-tokens", "2"], []),
             (["generate", "--model", tinyLlama, "--prompt-file", "@", "--max-tokens", "2"], ["truncated.json"]),
+            (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "2", "--grammar", "@"], []),
+            (["generate", "--model", tinyLlama, "--prompt", "hi", "--max-tokens", "2", "--json-schema", "@"], []),
             (["chat", "--model", "@"], []),
             (["bench", "llm", "--model", "@", "--runs", "1"], []),
             (["embed", "--model", "@", "--input", w.path("lines.txt")], []),

@@ -62,6 +62,36 @@ struct LLMCommandTests {
         #expect((Self.objects(chat.out).last?["prompt_tokens"] as? Int ?? 0) > 10)
     }
 
+    @Test func grammarsConstrainTheOutputAndBadOnesNameFileAndPosition() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("llm-grammar-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func file(_ name: String, _ text: String) throws -> String {
+            let url = dir.appendingPathComponent(name)
+            try Data(text.utf8).write(to: url)
+            return url.path
+        }
+        let yesNo = try file("yn.gbnf", "root ::= (\"yes\" | \"no\") \"!\"\n")
+        let schema = try file("s.json", #"{"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}"#)
+        for seed in ["1", "2", "3"] {
+            let r = try run(["generate", "--model", Self.model, "--prompt", "the", "--max-tokens", "20", "--seed", seed, "--grammar", yesNo])
+            #expect(r.status == 0 && ["yes!\n", "no!\n"].contains(r.out), "\(r)")
+            let j = try run(["generate", "--model", Self.model, "--prompt", "the", "--max-tokens", "60", "--seed", seed, "--json-schema", schema, "--json"])
+            let text = Self.objects(j.out).last?["text"] as? String ?? ""
+            let finish = Self.objects(j.out).last?["finish_reason"] as? String
+            // The tiny model rambles: a complete object, or a prefix of one cut by --max-tokens.
+            #expect(j.status == 0 && text.hasPrefix("{") && (finish == "length" || (try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil), "\(j)")
+        }
+        let bad = try file("bad.gbnf", "root ::= \"a\"\n  | \"\\q\"\n")
+        let badSchema = try file("bad.json", "{\n  \"type\": \"string\",\n  \"pattern\": \"a+\"\n}")
+        let r1 = try run(["generate", "--model", Self.model, "--prompt", "the", "--grammar", bad])
+        #expect(r1.status == 1 && r1.err.contains("bad.gbnf:2:6: unknown escape"), "\(r1)")
+        let r2 = try run(["generate", "--model", Self.model, "--prompt", "the", "--json-schema", badSchema])
+        #expect(r2.status == 1 && r2.err.contains("bad.json") && r2.err.contains("'pattern' is not supported"), "\(r2)")
+        let both = try run(["generate", "--model", Self.model, "--prompt", "the", "--grammar", yesNo, "--json-schema", schema])
+        #expect(both.status == 64, "\(both)")
+    }
+
     /// `--beams` prints the best hypothesis (all of them, ranked, with --json); `--keep` lets
     /// generation run past a full context.
     @Test func beamSearchAndContextShift() throws {

@@ -71,19 +71,24 @@ public struct Generator: Sendable {
     ///   - contextLength: the session's length (the model's by default).
     ///   - contextShift: when the context is full, nil stops with `.contextFull`; k keeps the first
     ///     k tokens, discards the older half of the rest and goes on (llama.cpp's `n_keep`).
+    ///   - grammar: constrains the output to the grammar's language (`Grammar(gbnf:)`,
+    ///     `JSONSchemaGrammar`): before each draw the tokens it cannot accept get −∞, end-of-text
+    ///     only where the grammar can end, and generation stops when nothing more can follow.
     ///   - onToken: called for every token; return false to stop.
-    /// - Throws: `LLMError.invalidParameter` for bad parameters or a prompt longer than the context.
+    /// - Throws: `LLMError.invalidParameter` for bad parameters or a prompt longer than the context;
+    ///   `GrammarError.noTokenAllowed` when the grammar leaves no token to generate.
     public func generate(prompt: String, maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
                          stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil, contextShift: Int? = nil,
-                         onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
+                         grammar: Grammar? = nil, onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
         let ids = tokenizer.encode(prompt)
         return try generate(promptTokens: ids, maxTokens: maxTokens, sampling: sampling, stop: stop, logprobs: logprobs,
-                            contextLength: contextLength, contextShift: contextShift, onToken: onToken)
+                            contextLength: contextLength, contextShift: contextShift, grammar: grammar, onToken: onToken)
     }
 
     /// As `generate(prompt:…)` from token ids.
     public func generate(promptTokens ids: [Int], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
                          stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil, contextShift: Int? = nil,
+                         grammar: Grammar? = nil,
                          onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
         let n = contextLength ?? model.configuration.contextLength
         guard maxTokens >= 1 else { throw LLMError.invalidParameter(name: "max_tokens", value: "\(maxTokens)", expected: "at least 1") }
@@ -104,16 +109,27 @@ public struct Generator: Sendable {
         var out: [Int] = []
         var history = ids
         var reason = FinishReason.length
+        let filter = grammar.map { GrammarTokenFilter(grammar: $0, tokenizer: tokenizer) }
+        let endIDs = [tokenizer.eosID, tokenizer.eotID].compactMap { $0 }
         let t1 = Date()
         while out.count < maxTokens {
-            let next = sampler.sample(logits, history: history)
+            var allowed = logits
+            if let filter, filter.mask(&allowed, endIDs: endIDs) == 0 {
+                if filter.canEnd { reason = .endOfText; break }
+                throw GrammarError.noTokenAllowed(afterText: String(decoding: filter.acceptedBytes, as: UTF8.self))
+            }
+            let next = sampler.sample(allowed, history: history)
             let lp = logprobs.map { k in logits.withUnsafeBufferPointer { Sampler.logprob($0, chosen: next, top: k) } }
             if tokenizer.isEndOfGeneration(next) { reason = .endOfText; break }
+            if let filter, !filter.accept(token: next) {   // only when every allowed logit was −∞
+                throw GrammarError.noTokenAllowed(afterText: String(decoding: filter.acceptedBytes, as: UTF8.self))
+            }
             out.append(next)
             history.append(next)
             let text = stream.append(tokenizer.pieceBytes(next, skipSpecial: true))
             if !onToken(GeneratedToken(id: next, text: text, logprob: lp)) { reason = .cancelled; break }
             if stream.stopped { reason = .stopString; break }
+            if filter?.isComplete == true { reason = .endOfText; break }
             if out.count == maxTokens { break }
             if session.tokens.count >= n {
                 // Full: stop, or shift as llama.cpp does — keep the first `keep` tokens, drop half
