@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "SwiftLearn",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .library(name: "SwiftLearn", targets: ["SwiftLearn"]),
         .library(name: "Tensors", targets: ["Tensors"]),
@@ -15,12 +15,18 @@ let package = Package(
         .library(name: "Plot", targets: ["Plot"]),
         .library(name: "LLM", targets: ["LLM"]),
         .library(name: "Roadmap", targets: ["Roadmap"]),
+        .library(name: "Serve", targets: ["Serve"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Shared internals of every module (`package` access): checks, readable file errors.
@@ -91,15 +97,28 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Serving: an OpenAI/Anthropic-compatible LLM server, embeddings and saved-model predictions
+        // over HTTP (Hummingbird 2), with a bounded queue, metrics and graceful shutdown.
+        .target(
+            name: "Serve",
+            dependencies: ["LLM", "Learn", "Datasets", "SwiftLearnCore",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdCore", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .target(
             name: "SwiftLearn",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM"],
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
             name: "swiftlearn",
             dependencies: [
-                "SwiftLearn", "SwiftLearnCore",
+                "SwiftLearn", "SwiftLearnCore", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
@@ -144,6 +163,11 @@ let package = Package(
             name: "LLMTests",
             dependencies: ["LLM", "NLP", "Tensors", "TestSupport"],
             resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "ServeTests",
+            dependencies: ["Serve", "LLM", "Learn", "Datasets", "TestSupport"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

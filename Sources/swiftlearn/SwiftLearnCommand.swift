@@ -6,25 +6,25 @@ import SwiftLearn
 /// what is implemented so far and the benchmark suites; later issues add roadmap, progress,
 /// demos, checkpoints, training and serving.
 @main
-struct SwiftLearnCommand: ParsableCommand {
+struct SwiftLearnCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlearn",
         abstract: "SwiftLearn: a machine-learning toolkit and study roadmap, in Swift.",
         subcommands: [TourCommand.self, RoadmapCommand.self, ProgressCommand.self, DemoCommand.self, CheckpointCommand.self,
                       LearnCommand.self, TrainCommand.self, TokenizeCommand.self, CollectionCommand.self, SearchCommand.self,
-                      IndexCommand.self, EmbedCommand.self, GenerateCommand.self, ChatCommand.self, LMCommand.self, BenchCommand.self, InfoCommand.self]
+                      IndexCommand.self, EmbedCommand.self, GenerateCommand.self, ChatCommand.self, LMCommand.self, ServeCommand.self, BenchCommand.self, InfoCommand.self]
     )
 
     /// ArgumentParser's `main`, except that a `ValidationError` thrown while a subcommand runs
     /// prints that subcommand's usage: the default reports it against the root command
     /// ("Usage: swiftlearn <subcommand>"), which tells the user nothing about the option at fault.
-    static func main() {
+    static func main() async {
         let command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         var running = command
         do {
             try refuseEmptyPaths(CommandLine.arguments.dropFirst())
-            try running.run()
+            if var asynchronous = running as? AsyncParsableCommand { try await asynchronous.run() } else { try running.run() }
         } catch let error as ValidationError {
             let usage = usageString(for: type(of: command))
             FileHandle.standardError.write(Data("Error: \(error.message)\nUsage: \(usage)\n  See '\(usage.split(separator: " ").prefix { !$0.hasPrefix("-") && !$0.hasPrefix("[") && !$0.hasPrefix("<") }.joined(separator: " ")) --help' for more information.\n".utf8))

@@ -20,6 +20,14 @@ struct PartialUTF8: Hashable, Sendable {
         return (max(lo, least), min(lo | ((1 << shift) - 1), 0x10FFFF))
     }
 
+    /// Whether some continuation makes this prefix a valid scalar (not overlong, not a
+    /// surrogate, at most U+10FFFF).
+    var canComplete: Bool {
+        let (lo, hi) = codePointRange
+        guard lo <= hi else { return false }
+        return !(length == 3 && lo >= 0xD800 && hi <= 0xDFFF)
+    }
+
     /// A compact key (value, remaining, length) for caches.
     var packed: UInt32 { value << 4 | UInt32(remaining) << 2 | UInt32(length & 3) }
 
@@ -46,7 +54,14 @@ struct PartialUTF8: Hashable, Sendable {
         }
         guard byte & 0xC0 == 0x80 else { return .invalid }
         let v = value << 6 | UInt32(byte & 0x3F)
-        if remaining > 1 { return .partial(PartialUTF8(value: v, remaining: remaining - 1, length: length)) }
+        if remaining > 1 {
+            // A prefix no continuation can make valid (E0 80: overlong; ED A0: a surrogate; F0 80:
+            // overlong; F4 90: past U+10FFFF) is invalid now, not one byte later: a grammar
+            // filter that let such a token through would leave generation with no token to
+            // follow it.
+            let next = PartialUTF8(value: v, remaining: remaining - 1, length: length)
+            return next.canComplete ? .partial(next) : .invalid
+        }
         switch length {
         case 2: return .codePoint(v)
         case 3: return v >= 0x800 && !(0xD800...0xDFFF).contains(v) ? .codePoint(v) : .invalid

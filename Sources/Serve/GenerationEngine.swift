@@ -1,0 +1,151 @@
+import Foundation
+import LLM
+
+/// One generation a request asks for: prompt tokens and how to continue them.
+public struct GenerationJob: Sendable {
+    public var promptTokens: [Int]
+    public var maxTokens: Int
+    public var sampling: SamplingParameters
+    public var stop: [String]
+    /// Alternatives per token to report (nil: no log-probabilities).
+    public var logprobs: Int?
+    public var grammar: Grammar?
+
+    public init(promptTokens: [Int], maxTokens: Int, sampling: SamplingParameters, stop: [String] = [], logprobs: Int? = nil, grammar: Grammar? = nil) {
+        self.promptTokens = promptTokens; self.maxTokens = maxTokens; self.sampling = sampling
+        self.stop = stop; self.logprobs = logprobs; self.grammar = grammar
+    }
+}
+
+/// What a running job reports: each token as it is made, then the result.
+public enum GenerationEvent: Sendable {
+    case token(GeneratedToken)
+    case finished(GenerationResult)
+}
+
+/// Runs generation jobs for the server on its own thread, one model, a bounded queue.
+///
+/// Jobs wait in a FIFO queue of at most `maxQueue` entries (a full queue refuses new jobs with
+/// 429 and `Retry-After`); the worker takes them in order. A job whose consumer goes away (the
+/// client disconnected) is cancelled at its next token; a job past its deadline ends with a
+/// timeout error. `drain()` refuses new jobs (503) and waits for those admitted to finish.
+public final class GenerationEngine: @unchecked Sendable {
+    // Safety: every mutable field below is read and written only with `lock` held.
+    public let generator: Generator
+    public let maxQueue: Int
+    /// Longest a job may wait plus run.
+    public let timeout: TimeInterval
+    let metrics: ServerMetrics
+
+    private let lock = NSCondition()
+    private var waiting: [Ticket] = []
+    private var active = 0
+    private var draining = false
+    private var started = false
+
+    /// A queued or running job and the channel to its consumer.
+    final class Ticket: @unchecked Sendable {
+        // Safety: `cancelled` is written by the consumer's termination handler and read by the
+        // worker, always under the engine's lock through `isCancelled`/`cancel`.
+        let job: GenerationJob
+        let continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
+        let deadline: Date
+        let enqueued = Date()
+        private let flag = NSLock()
+        private var cancelled = false
+        init(job: GenerationJob, continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation, deadline: Date) {
+            self.job = job; self.continuation = continuation; self.deadline = deadline
+        }
+        var isCancelled: Bool { flag.lock(); defer { flag.unlock() }; return cancelled }
+        func cancel() { flag.lock(); cancelled = true; flag.unlock() }
+    }
+
+    public init(generator: Generator, maxQueue: Int, timeout: TimeInterval, metrics: ServerMetrics) {
+        self.generator = generator; self.maxQueue = maxQueue; self.timeout = timeout; self.metrics = metrics
+    }
+
+    /// Jobs waiting, and running.
+    public var load: (waiting: Int, active: Int) { lock.lock(); defer { lock.unlock() }; return (waiting.count, active) }
+
+    /// Queues a job; its events arrive on the returned stream, which ends after `.finished` or
+    /// with an error. Ending the stream early (the consumer cancels) cancels the job.
+    /// - Throws: `APIError` 429 when the queue is full, 503 while draining.
+    public func submit(_ job: GenerationJob) throws -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream(bufferingPolicy: .unbounded)
+        let ticket = Ticket(job: job, continuation: continuation, deadline: Date().addingTimeInterval(timeout))
+        continuation.onTermination = { @Sendable reason in
+            if case .cancelled = reason { ticket.cancel() }
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        if draining { throw APIError.unavailable("the server is shutting down", retryAfter: 5) }
+        guard waiting.count < maxQueue else {
+            metrics.count("queue_rejections")
+            throw APIError.overloaded(queue: waiting.count, retryAfter: max(1, waiting.count))
+        }
+        waiting.append(ticket)
+        metrics.setGauge("queue_depth", Double(waiting.count))
+        if !started {
+            started = true
+            let thread = Thread { [self] in workerLoop() }
+            thread.name = "swiftlearn-generation"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        lock.signal()
+        return stream
+    }
+
+    /// Refuses new jobs and returns once every admitted job has finished.
+    public func drain() async {
+        lock.withLock { draining = true; lock.broadcast() }
+        while true {
+            let busy = load
+            if busy.waiting == 0 && busy.active == 0 { return }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    private func workerLoop() {
+        while true {
+            lock.lock()
+            while waiting.isEmpty { lock.wait() }
+            let ticket = waiting.removeFirst()
+            active += 1
+            metrics.setGauge("queue_depth", Double(waiting.count))
+            metrics.setGauge("active_sequences", Double(active))
+            lock.unlock()
+            run(ticket)
+            lock.lock()
+            active -= 1
+            metrics.setGauge("active_sequences", Double(active))
+            lock.unlock()
+        }
+    }
+
+    private func run(_ ticket: Ticket) {
+        metrics.observe("queue_wait_seconds", Date().timeIntervalSince(ticket.enqueued))
+        if ticket.isCancelled { ticket.continuation.finish(throwing: CancellationError()); return }
+        if Date() > ticket.deadline { ticket.continuation.finish(throwing: APIError.timeout(seconds: timeout)); return }
+        let job = ticket.job
+        var timedOut = false
+        do {
+            let result = try generator.generate(promptTokens: job.promptTokens, maxTokens: job.maxTokens, sampling: job.sampling,
+                                                stop: job.stop, logprobs: job.logprobs, grammar: job.grammar) { token in
+                ticket.continuation.yield(.token(token))
+                if Date() > ticket.deadline { timedOut = true; return false }
+                return !ticket.isCancelled
+            }
+            metrics.add("prompt_tokens_total", Double(result.promptTokens))
+            metrics.add("generated_tokens_total", Double(result.tokens.count))
+            metrics.observe("prompt_seconds", result.promptSeconds)
+            metrics.observe("generation_seconds", result.generationSeconds)
+            metrics.add("generation_seconds_total", result.generationSeconds)
+            if timedOut { ticket.continuation.finish(throwing: APIError.timeout(seconds: timeout)); return }
+            ticket.continuation.yield(.finished(result))
+            ticket.continuation.finish()
+        } catch {
+            ticket.continuation.finish(throwing: error)
+        }
+    }
+}
