@@ -9,7 +9,7 @@ Which Python CI runs is found, not listed by hand:
   - inline Python in .ci/run and scripts/*.sh (`python3 -c "import ..."`, heredocs).
 Imports are read with `ast` for .py files (nested imports count: check_plots.py imports selenium
 inside a function) and with a pattern for inline code. Modules of the standard library and the
-scripts' own sibling modules are skipped.
+scripts' own modules (siblings, and the files and folders at the top of scripts/) are skipped.
 
 Usage:  python3 scripts/check_ci_requirements.py [--root DIR]
 Exit status 0 when every import is pinned and installed as pinned; 1 with one line per problem.
@@ -71,8 +71,12 @@ def imports_of_file(path: Path) -> set:
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-    siblings = {p.stem for p in path.parent.glob("*.py")}
-    return {n for n in names if n not in siblings}
+    # The scripts' own modules: siblings, and what sits at the top of scripts/ (a script in a
+    # subfolder may put scripts/ on its path to share check_plots or serve.check_clients).
+    scripts = next((p for p in path.parents if p.name == "scripts"), path.parent)
+    local = {p.stem for p in path.parent.glob("*.py")} | {p.stem for p in scripts.glob("*.py")} \
+        | {p.name for p in scripts.iterdir() if p.is_dir()}
+    return {n for n in names if n not in local}
 
 
 def inline_imports(path: Path) -> set:

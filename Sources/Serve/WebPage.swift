@@ -8,6 +8,7 @@ enum WebPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SwiftLearn server</title>
+<link rel="icon" href="data:,">
 <style>
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 820px; margin: 2em auto; padding: 0 1em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 2em; }
@@ -42,7 +43,7 @@ pre { background: #f6f6f6; padding: .6em; overflow-x: auto; }
 </section>
 <script>
 "use strict";
-const state = { llm: null, history: [] };
+const state = { llm: null, history: [], replies: 0 };
 function headers() {
   const h = { "Content-Type": "application/json" };
   const key = document.getElementById("api-key").value;
@@ -112,6 +113,7 @@ document.getElementById("chat-form").addEventListener("submit", async (event) =>
     out.className = "error"; out.textContent = "error: " + error.message;
     state.history.pop();
   }
+  document.body.dataset.replies = String(++state.replies);
 });
 document.getElementById("predict-form").addEventListener("submit", async (event) => {
   event.preventDefault();
