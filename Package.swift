@@ -93,7 +93,7 @@ let package = Package(
         // The roadmap as a program: curriculum catalog, progress store, demos, checkpoints, report.
         .target(
             name: "Roadmap",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "LLM", "Plot", "SwiftLearnCore",
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "LLM", "Plot", "Serve", "SwiftLearnCore",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

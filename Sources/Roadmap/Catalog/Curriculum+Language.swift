@@ -112,7 +112,8 @@ extension CurriculumPhase {
             ]),
             unit("llm-apis", "Working with LLM APIs", [
                 topic("llm-apis", "Hosted LLM APIs", hours: 4, after: ["prompt-engineering"],
-                      "Calling OpenAI, Anthropic, AWS Bedrock and Google models: messages, roles and parameters."),
+                      "Calling OpenAI, Anthropic, AWS Bedrock and Google models: messages, roles and parameters.",
+                      code: ["Serve.LanguageModelService", "Serve.ChatRequest", "Serve.ToolCallStreamer"], demo: true),
                 topic("open-weight-models", "Open-weight models", hours: 4, after: ["llm-architecture"],
                       "Running LLaMA, Mistral or Falcon locally or on your own servers.",
                       code: ["LLM.GGUFFile", "LLM.LlamaModel", "LLM.ModelSummary", "LLM.ChatTemplate"], demo: true, checkpoints: ["llm-perplexity"]),

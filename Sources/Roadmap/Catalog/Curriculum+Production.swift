@@ -8,7 +8,8 @@ extension CurriculumPhase {
         units: [
             unit("deployment", "Deployment", [
                 topic("model-serving-api", "Serving a model behind a REST API", hours: 4, after: ["saving-loading-models"],
-                      "An HTTP endpoint that loads a model once and answers prediction requests (FastAPI, Flask)."),
+                      "An HTTP endpoint that loads a model once and answers prediction requests (FastAPI, Flask).",
+                      code: ["Serve.ServeApp", "Serve.PredictService", "Serve.HTTPServer"], demo: true, checkpoints: ["serve-a-model"]),
                 topic("serving-runtimes", "Serving runtimes and model export", hours: 4, after: ["model-serving-api"],
                       "TorchServe, TensorFlow Serving, ONNX Runtime; exporting with ONNX or TorchScript."),
                 topic("containers", "Containers with Docker", hours: 4, after: ["model-serving-api"],
