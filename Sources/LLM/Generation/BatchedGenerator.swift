@@ -47,40 +47,15 @@ public final class BatchedGenerator {
         public var finishReason: FinishReason? { result?.finishReason }
     }
 
-    /// One active sequence.
-    private final class Sequence {
-        let id: Int
-        let session: LlamaSession
-        var sampler: Sampler
-        var stream: TextStream
-        let filter: GrammarTokenFilter?
-        let maxTokens: Int, logprobs: Int?, contextShift: Int?
-        let promptCount: Int, promptSeconds: Double
-        let started: Date
-        var history: [Int]
-        var generated: [Int] = []
-        /// The logits the next token is drawn from.
-        var logits: [Float]
-
-        init(id: Int, session: LlamaSession, sampler: Sampler, stream: TextStream, filter: GrammarTokenFilter?, maxTokens: Int,
-             logprobs: Int?, contextShift: Int?, prompt: [Int], promptSeconds: Double, logits: [Float]) {
-            self.id = id; self.session = session; self.sampler = sampler; self.stream = stream; self.filter = filter
-            self.maxTokens = maxTokens; self.logprobs = logprobs; self.contextShift = contextShift
-            promptCount = prompt.count; self.promptSeconds = promptSeconds; started = Date()
-            history = prompt; self.logits = logits
-        }
-    }
-
-    private var sequences: [Sequence] = []
+    /// The active sequences with their ids, in the order they were added.
+    private var sequences: [(id: Int, sequence: GenerationSequence)] = []
     private var nextID = 0
-    private let endIDs: [Int]
     /// The vocabulary as grammars see it (built on the first grammar, then shared by all).
     private var grammarVocabulary: (bytes: [[UInt8]], trie: TokenTrie)?
 
     /// A batch with no sequences, over an opened model and its tokenizer.
     public init(model: LlamaModel, tokenizer: GGUFTokenizer) {
         self.model = model; self.tokenizer = tokenizer
-        endIDs = [tokenizer.eosID, tokenizer.eotID].compactMap { $0 }
     }
 
     /// The active sequences, in the order they were added.
@@ -105,25 +80,12 @@ public final class BatchedGenerator {
     @discardableResult
     public func add(promptTokens ids: [Int], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(), stop: [String] = [],
                     logprobs: Int? = nil, contextLength: Int? = nil, contextShift: Int? = nil, grammar: Grammar? = nil) throws -> Int {
-        let n = contextLength ?? model.configuration.contextLength
-        guard maxTokens >= 1 else { throw LLMError.invalidParameter(name: "max_tokens", value: "\(maxTokens)", expected: "at least 1") }
-        guard !ids.isEmpty else { throw LLMError.invalidParameter(name: "prompt", value: "empty", expected: "at least one token") }
-        guard ids.count < n else {
-            throw LLMError.invalidParameter(name: "prompt", value: "\(ids.count) tokens", expected: "fewer than the context length \(n)")
-        }
-        if let keep = contextShift, !(0..<(n - 1)).contains(keep) {
-            throw LLMError.invalidParameter(name: "context_shift", value: "\(keep)", expected: "0…\(n - 2) tokens to keep")
-        }
-        if let k = logprobs, !(0...20).contains(k) { throw LLMError.invalidParameter(name: "top_logprobs", value: "\(k)", expected: "0…20") }
-        let sampler = try Sampler(sampling, vocabularySize: model.configuration.vocabularySize)
-        let session = try model.makeSession(contextLength: n)
-        let t0 = Date()
-        let logits = try session.evaluate(ids)
-        let promptSeconds = Date().timeIntervalSince(t0)
-        let filter = grammar.map { g -> GrammarTokenFilter in
+        let sequence = try GenerationSequence(model: model, tokenizer: tokenizer, promptTokens: ids, maxTokens: maxTokens, sampling: sampling,
+                                              stop: stop, logprobs: logprobs, contextLength: contextLength, contextShift: contextShift,
+                                              grammar: grammar) { g in
             let vocabulary = grammarVocabulary ?? {
                 var bytes = (0..<tokenizer.vocabularySize).map { tokenizer.pieceBytes($0, skipSpecial: true) }
-                for id in endIDs { bytes[id] = [] }   // as GrammarTokenFilter(grammar:tokenizer:)
+                for id in [tokenizer.eosID, tokenizer.eotID].compactMap({ $0 }) { bytes[id] = [] }   // as GrammarTokenFilter(grammar:tokenizer:)
                 return (bytes, TokenTrie(tokens: bytes))
             }()
             grammarVocabulary = vocabulary
@@ -131,9 +93,7 @@ public final class BatchedGenerator {
         }
         let id = nextID
         nextID += 1
-        sequences.append(Sequence(id: id, session: session, sampler: sampler, stream: TextStream(stopStrings: stop), filter: filter,
-                                  maxTokens: maxTokens, logprobs: logprobs, contextShift: contextShift, prompt: ids,
-                                  promptSeconds: promptSeconds, logits: logits))
+        sequences.append((id, sequence))
         return id
     }
 
@@ -144,11 +104,24 @@ public final class BatchedGenerator {
     /// no longer active. Never throws: a sequence that fails ends with an event carrying the error.
     public func step() -> [Event] {
         var events: [Event] = []
-        var going: [(sequence: Sequence, token: Int)] = []
-        for s in sequences {
-            let (event, next) = draw(s)
-            events.append(event)
-            if let next { going.append((s, next)) }
+        var going: [(id: Int, sequence: GenerationSequence, token: Int)] = []
+        for (id, s) in sequences {
+            do {
+                switch try s.draw() {
+                case .end(let reason, let token):
+                    events.append(finish(id, s, reason, token: token))
+                case .next(let token):
+                    do {
+                        try s.makeRoom()
+                        events.append(Event(sequence: id, token: token, tail: "", result: nil, error: nil))
+                        going.append((id, s, token.id))
+                    } catch {
+                        events.append(Event(sequence: id, token: token, tail: "", result: nil, error: Self.sendable(error)))
+                    }
+                }
+            } catch {
+                events.append(Event(sequence: id, token: nil, tail: "", result: nil, error: Self.sendable(error)))
+            }
         }
         var failed: [Int: any Error & Sendable] = [:]
         if !going.isEmpty {
@@ -156,13 +129,12 @@ public final class BatchedGenerator {
                 let logits = try model.decode(going.map { DecodeStep(session: $0.sequence.session, token: $0.token) })
                 for (g, l) in zip(going, logits) { g.sequence.logits = l }
             } catch {
-                // Not expected (every step was checked); each sequence of the call fails with it.
-                let e = error as? LLMError ?? .invalidParameter(name: "decode", value: "\(error)", expected: "a valid decode step")
-                for g in going { failed[g.sequence.id] = e }
+                // Not expected (every step was checked): each sequence of the call fails with it.
+                for g in going { failed[g.id] = Self.sendable(error) }
             }
         }
-        let active = Set(going.map { ObjectIdentifier($0.sequence) })
-        sequences.removeAll { !active.contains(ObjectIdentifier($0)) || failed[$0.id] != nil }
+        let active = Set(going.map(\.id)).subtracting(failed.keys)
+        sequences.removeAll { !active.contains($0.id) }
         return events.map { e in
             guard let error = failed[e.sequence] else { return e }
             return Event(sequence: e.sequence, token: e.token, tail: e.tail, result: nil, error: error)
@@ -174,49 +146,17 @@ public final class BatchedGenerator {
     @discardableResult
     public func cancel(_ id: Int) -> Event? {
         guard let i = sequences.firstIndex(where: { $0.id == id }) else { return nil }
-        let s = sequences.remove(at: i)
-        return finish(s, .cancelled, token: nil)
+        return finish(id, sequences.remove(at: i).sequence, .cancelled, token: nil)
     }
 
-    /// One token of `s` from its logits: the event, and the token to evaluate when it goes on.
-    private func draw(_ s: Sequence) -> (Event, Int?) {
-        var allowed = s.logits
-        if let filter = s.filter, filter.mask(&allowed, endIDs: endIDs) == 0 {
-            if filter.canEnd { return (finish(s, .endOfText, token: nil), nil) }
-            return (fail(s, GrammarError.noTokenAllowed(afterText: String(decoding: filter.acceptedBytes, as: UTF8.self)), token: nil), nil)
-        }
-        let next = s.sampler.sample(allowed, history: s.history)
-        let lp = s.logprobs.map { k in s.logits.withUnsafeBufferPointer { Sampler.logprob($0, chosen: next, top: k) } }
-        if tokenizer.isEndOfGeneration(next) { return (finish(s, .endOfText, token: nil), nil) }
-        if let filter = s.filter, !filter.accept(token: next) {   // only when every allowed logit was −∞
-            return (fail(s, GrammarError.noTokenAllowed(afterText: String(decoding: filter.acceptedBytes, as: UTF8.self)), token: nil), nil)
-        }
-        s.generated.append(next)
-        s.history.append(next)
-        let token = GeneratedToken(id: next, text: s.stream.append(tokenizer.pieceBytes(next, skipSpecial: true)), logprob: lp)
-        if s.stream.stopped { return (finish(s, .stopString, token: token), nil) }
-        if s.filter?.isComplete == true { return (finish(s, .endOfText, token: token), nil) }
-        if s.generated.count == s.maxTokens { return (finish(s, .length, token: token), nil) }
-        if s.session.tokens.count >= s.session.contextLength {
-            // Full: stop, or shift as Generator does.
-            guard let keep = s.contextShift else { return (finish(s, .contextFull, token: token), nil) }
-            do {
-                try s.session.discard(from: keep, count: max(1, (s.session.tokens.count - keep) / 2))
-            } catch {
-                return (fail(s, (error as? LLMError) ?? LLMError.unsupported(path: model.path, what: "a context shift"), token: token), nil)
-            }
-        }
-        return (Event(sequence: s.id, token: token, tail: "", result: nil, error: nil), next)
+    private func finish(_ id: Int, _ s: GenerationSequence, _ reason: FinishReason, token: GeneratedToken?) -> Event {
+        let (tail, result) = s.finish(reason)
+        return Event(sequence: id, token: token, tail: tail, result: result, error: nil)
     }
 
-    private func finish(_ s: Sequence, _ reason: FinishReason, token: GeneratedToken?) -> Event {
-        let tail = s.stream.finish()
-        let result = GenerationResult(text: s.stream.text, tokens: s.generated, promptTokens: s.promptCount, finishReason: reason,
-                                      promptSeconds: s.promptSeconds, generationSeconds: Date().timeIntervalSince(s.started))
-        return Event(sequence: s.id, token: token, tail: tail, result: result, error: nil)
-    }
-
-    private func fail(_ s: Sequence, _ error: any Error & Sendable, token: GeneratedToken?) -> Event {
-        Event(sequence: s.id, token: token, tail: "", result: nil, error: error)
+    /// The errors a sequence can meet are `GrammarError` and `LLMError`, both `Sendable`.
+    private static func sendable(_ error: any Error) -> any Error & Sendable {
+        if let e = error as? GrammarError { return e }
+        return error as? LLMError ?? LLMError.invalidParameter(name: "generation", value: "\(error)", expected: "no error")
     }
 }
