@@ -341,10 +341,20 @@ struct LLMBench: ParsableCommand {
     @Option(help: "Prompt tokens evaluated per run.") var promptTokens = 128
     @Option(help: "Tokens generated per run.") var generate = 64
     @Option(help: "Timed runs (the median is reported).") var runs = 3
+    @Option(help: ArgumentHelp("Also measure batched decoding: aggregate generation tokens/s of this many concurrent sequences (comma separated, e.g. 1,2,4,8).",
+                               discussion: "Each sequence evaluates its own prompt (not timed), then every step evaluates one token of each with one LlamaModel.decode call (greedy).")) var sequences: String?
     @Flag(help: "One JSON object per line.") var json = false
 
     func run() throws {
         try checkRange(runs, option: "--runs", 1...maximumRuns)
+        let concurrent = try sequences.map { list in
+            try list.split(separator: ",", omittingEmptySubsequences: false).map { s -> Int in
+                guard let n = Int(s.trimmingCharacters(in: .whitespaces)), (1...LlamaSession.batchSize).contains(n) else {
+                    throw ValidationError("--sequences takes numbers from 1 to \(LlamaSession.batchSize), got '\(s)'")
+                }
+                return n
+            }
+        } ?? []
         let (_, model, tokenizer) = try modelOptions.open()
         let n = model.configuration.contextLength
         try checkRange(promptTokens, option: "--prompt-tokens", 1...(n - 1))
@@ -369,6 +379,27 @@ struct LLMBench: ParsableCommand {
             printFields([("name", .string(name)), ("model", .string(URL(fileURLWithPath: modelOptions.model).lastPathComponent)),
                          ("precision", .string(modelOptions.precision.rawValue)), ("threads", .int(threads)), ("tokens", .int(tokens)),
                          ("seconds", .double(seconds)), ("tokens_per_second", .double(Double(tokens) / seconds))], json: json)
+        }
+        // Batched decoding: `count` sequences (prompts rotated so they differ), one decode per step.
+        for count in concurrent {
+            let sessions = try (0..<count).map { _ in try model.makeSession(contextLength: promptTokens + generate) }
+            let rest = Array(prompt.dropFirst())
+            let prompts = (0..<count).map { k in [prompt[0]] + rest.indices.map { rest[($0 + k) % rest.count] } }
+            var times: [Double] = []
+            for round in 0...runs {
+                var next = try zip(sessions, prompts).map { s, p in s.reset(); return Sampler.argmax(try s.evaluate(p)) }
+                let (_, seconds) = try timed {
+                    for _ in 0..<generate {
+                        next = try model.decode(zip(sessions, next).map { DecodeStep(session: $0, token: $1) }).map(Sampler.argmax)
+                    }
+                }
+                if round > 0 { times.append(seconds) }
+            }
+            let seconds = median(times)
+            printFields([("name", .string("batched generation")), ("model", .string(URL(fileURLWithPath: modelOptions.model).lastPathComponent)),
+                         ("precision", .string(modelOptions.precision.rawValue)), ("threads", .int(threads)), ("sequences", .int(count)),
+                         ("tokens", .int(count * generate)), ("seconds", .double(seconds)),
+                         ("tokens_per_second", .double(Double(count * generate) / seconds))], json: json)
         }
     }
 }

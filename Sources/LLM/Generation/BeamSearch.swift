@@ -97,8 +97,10 @@ extension LlamaModel {
                 for beam in next { close(beam.tokens, beam.logprob, ended: false) }
                 break
             }
-            // Copies were taken before any child evaluated, so each sees its parent's cache.
-            for i in next.indices { next[i].logits = try next[i].session.evaluate(next[i].tokens.last!) }
+            // Copies were taken before any child evaluated, so each sees its parent's cache; the
+            // beams' sessions are distinct, so one decode step evaluates them all.
+            let logits = try decode(next.map { DecodeStep(session: $0.session, token: $0.tokens.last!) })
+            for i in next.indices { next[i].logits = logits[i] }
             running = next
             if earlyStopping && finished.count >= beams { break }
             if running.isEmpty { break }

@@ -90,58 +90,23 @@ public struct Generator: Sendable {
                          stop: [String] = [], logprobs: Int? = nil, contextLength: Int? = nil, contextShift: Int? = nil,
                          grammar: Grammar? = nil,
                          onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
-        let n = contextLength ?? model.configuration.contextLength
-        guard maxTokens >= 1 else { throw LLMError.invalidParameter(name: "max_tokens", value: "\(maxTokens)", expected: "at least 1") }
-        guard !ids.isEmpty else { throw LLMError.invalidParameter(name: "prompt", value: "empty", expected: "at least one token") }
-        guard ids.count < n else {
-            throw LLMError.invalidParameter(name: "prompt", value: "\(ids.count) tokens", expected: "fewer than the context length \(n)")
-        }
-        if let keep = contextShift, !(0..<(n - 1)).contains(keep) {
-            throw LLMError.invalidParameter(name: "context_shift", value: "\(keep)", expected: "0…\(n - 2) tokens to keep")
-        }
-        if let k = logprobs, !(0...20).contains(k) { throw LLMError.invalidParameter(name: "top_logprobs", value: "\(k)", expected: "0…20") }
-        var sampler = try Sampler(sampling, vocabularySize: model.configuration.vocabularySize)
-        let session = try model.makeSession(contextLength: n)
-        let t0 = Date()
-        var logits = try session.evaluate(ids)
-        let promptSeconds = Date().timeIntervalSince(t0)
-        var stream = TextStream(stopStrings: stop)
-        var out: [Int] = []
-        var history = ids
+        let sequence = try GenerationSequence(model: model, tokenizer: tokenizer, promptTokens: ids, maxTokens: maxTokens, sampling: sampling,
+                                              stop: stop, logprobs: logprobs, contextLength: contextLength, contextShift: contextShift,
+                                              grammar: grammar) { GrammarTokenFilter(grammar: $0, tokenizer: tokenizer) }
         var reason = FinishReason.length
-        let filter = grammar.map { GrammarTokenFilter(grammar: $0, tokenizer: tokenizer) }
-        let endIDs = [tokenizer.eosID, tokenizer.eotID].compactMap { $0 }
-        let t1 = Date()
-        while out.count < maxTokens {
-            var allowed = logits
-            if let filter, filter.mask(&allowed, endIDs: endIDs) == 0 {
-                if filter.canEnd { reason = .endOfText; break }
-                throw GrammarError.noTokenAllowed(afterText: String(decoding: filter.acceptedBytes, as: UTF8.self))
+        loop: while true {
+            switch try sequence.draw() {
+            case .end(let why, let token):
+                reason = token.map(onToken) == false ? .cancelled : why
+                break loop
+            case .next(let token):
+                guard onToken(token) else { reason = .cancelled; break loop }
+                try sequence.makeRoom()
+                sequence.logits = try sequence.session.evaluate(token.id)
             }
-            let next = sampler.sample(allowed, history: history)
-            let lp = logprobs.map { k in logits.withUnsafeBufferPointer { Sampler.logprob($0, chosen: next, top: k) } }
-            if tokenizer.isEndOfGeneration(next) { reason = .endOfText; break }
-            if let filter, !filter.accept(token: next) {   // only when every allowed logit was −∞
-                throw GrammarError.noTokenAllowed(afterText: String(decoding: filter.acceptedBytes, as: UTF8.self))
-            }
-            out.append(next)
-            history.append(next)
-            let text = stream.append(tokenizer.pieceBytes(next, skipSpecial: true))
-            if !onToken(GeneratedToken(id: next, text: text, logprob: lp)) { reason = .cancelled; break }
-            if stream.stopped { reason = .stopString; break }
-            if filter?.isComplete == true { reason = .endOfText; break }
-            if out.count == maxTokens { break }
-            if session.tokens.count >= n {
-                // Full: stop, or shift as llama.cpp does — keep the first `keep` tokens, drop half
-                // of the rest (the oldest) and go on.
-                guard let keep = contextShift else { reason = .contextFull; break }
-                try session.discard(from: keep, count: max(1, (session.tokens.count - keep) / 2))
-            }
-            logits = try session.evaluate(next)
         }
-        let tail = stream.finish()
+        let (tail, result) = sequence.finish(reason)
         if !tail.isEmpty { _ = onToken(GeneratedToken(id: -1, text: tail, logprob: nil)) }
-        return GenerationResult(text: stream.text, tokens: out, promptTokens: ids.count, finishReason: reason,
-                                promptSeconds: promptSeconds, generationSeconds: Date().timeIntervalSince(t1))
+        return result
     }
 }

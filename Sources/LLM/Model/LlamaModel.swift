@@ -50,19 +50,6 @@ public final class LlamaModel: @unchecked Sendable {
             case .quantized(let q): return .quantized(q.rows(range))
             }
         }
-
-        /// `y = W x` for one activation row; `scratch` holds the quantized activation.
-        func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, scratch: inout [UInt8], threads: Int) {
-            switch self {
-            case .dense(let m): m.multiply(x, into: y)
-            case .quantized(let q):
-                if scratch.count < q.activationBytes { scratch = [UInt8](repeating: 0, count: q.activationBytes) }
-                scratch.withUnsafeMutableBytes { s in
-                    q.quantize(x, count: 1, into: s.baseAddress!)
-                    q.multiply(quantized: s.baseAddress!, count: 1, into: y, threads: threads)
-                }
-            }
-        }
     }
 
     /// A weight vector of a normalization, and its bias when the architecture has one.
@@ -197,7 +184,8 @@ public final class LlamaSession: @unchecked Sendable {
     /// Positions the cache arrays have room for.
     var cachedPositions = 0
     // Scratch of one token: its residual stream and normalized copy (dimension), query and attention
-    // output (queryDimension), key and value (kvDimension), attention scores (contextLength).
+    // output (queryDimension), key and value (kvDimension), attention scores (contextLength). After
+    // an evaluation `x` holds the final hidden state of the session's last token.
     var x: [Float], h: [Float], q: [Float], k: [Float], v: [Float], attention: [Float], scores: [Float]
     var quantized: [UInt8] = []
     var q16: [UInt16]
@@ -237,13 +225,6 @@ public final class LlamaSession: @unchecked Sendable {
     /// Forgets every token (the cache is reused).
     public func reset() { tokens.removeAll(keepingCapacity: true) }
 
-    func multiply(_ w: LlamaModel.Linear, _ input: [Float], into out: inout [Float]) {
-        let threads = model.threads
-        input.withUnsafeBufferPointer { ip in
-            out.withUnsafeMutableBufferPointer { op in w.multiply(ip.baseAddress!, into: op.baseAddress!, scratch: &quantized, threads: threads) }
-        }
-    }
-
     /// Evaluates `token` at the next position and returns the logits of the token after it (a
     /// batch of one: the same code as prompt evaluation).
     /// - Throws: `LLMError.invalidParameter` for an id outside the vocabulary or a full context.
@@ -257,17 +238,6 @@ public final class LlamaSession: @unchecked Sendable {
             throw LLMError.invalidParameter(name: "position", value: "\(tokens.count)", expected: "fewer than the session's \(contextLength) tokens")
         }
         return try evaluateBatched([token])
-    }
-
-    /// The logits of the token after the last one evaluated (its final hidden state is in `x`):
-    /// the final norm, the output projection and its bias.
-    func logitsOfLastToken() -> [Float] {
-        let c = model.configuration
-        Self.normalize(x, model.outputNorm, c, into: &h, ggml: model.precision == .ggml)
-        var logits = [Float](repeating: 0, count: c.vocabularySize)
-        multiply(model.output, h, into: &logits)
-        if let b = model.outputBias { for i in 0..<logits.count { logits[i] += b[i] } }
-        return logits
     }
 
     /// gate ← silu(gate) · up, elementwise (ggml's exp in `.ggml` precision, libm's otherwise).
