@@ -17,22 +17,38 @@ public struct GenerationJob: Sendable {
     }
 }
 
+/// A piece of generated text: a token (id ≥ 0) with the text it makes visible now and its
+/// log-probabilities when asked for, or (id -1) the text held back until the end.
+public struct TokenPiece: Sendable {
+    public let id: Int
+    public let text: String
+    public let logprob: TokenLogprob?
+}
+
 /// What a running job reports: each token as it is made, then the result.
 public enum GenerationEvent: Sendable {
-    case token(GeneratedToken)
+    case token(TokenPiece)
     case finished(GenerationResult)
 }
 
-/// Runs generation jobs for the server on its own thread, one model, a bounded queue.
+/// Runs generation jobs for the server on its own thread with continuous batching: up to
+/// `maxConcurrency` sequences are generated together, each step evaluating one token of every
+/// running sequence in one forward pass (`BatchedGenerator`), so the weights are read once per
+/// step instead of once per request; a waiting job joins between steps (its prompt is evaluated
+/// when it joins).
 ///
 /// Jobs wait in a FIFO queue of at most `maxQueue` entries (a full queue refuses new jobs with
-/// 429 and `Retry-After`); the worker takes them in order. A job whose consumer goes away (the
-/// client disconnected) is cancelled at its next token; a job past its deadline ends with a
-/// timeout error. `drain()` refuses new jobs (503) and waits for those admitted to finish.
+/// 429 and `Retry-After`). A job whose consumer goes away (the client disconnected) is cancelled
+/// before the next step; a job past its deadline ends with a timeout error. `drain()` refuses new
+/// jobs (503) and waits for those admitted to finish.
 public final class GenerationEngine: @unchecked Sendable {
     // Safety: every mutable field below is read and written only with `lock` held.
     public let generator: Generator
     public let maxQueue: Int
+    /// Most sequences generated at once.
+    public let maxConcurrency: Int
+    /// Each sequence's context length (nil: the model's).
+    public let contextLength: Int?
     /// Longest a job may wait plus run.
     public let timeout: TimeInterval
     let metrics: ServerMetrics
@@ -60,8 +76,9 @@ public final class GenerationEngine: @unchecked Sendable {
         func cancel() { flag.lock(); cancelled = true; flag.unlock() }
     }
 
-    public init(generator: Generator, maxQueue: Int, timeout: TimeInterval, metrics: ServerMetrics) {
-        self.generator = generator; self.maxQueue = maxQueue; self.timeout = timeout; self.metrics = metrics
+    public init(generator: Generator, maxQueue: Int, maxConcurrency: Int = 8, contextLength: Int? = nil, timeout: TimeInterval, metrics: ServerMetrics) {
+        self.generator = generator; self.maxQueue = maxQueue; self.maxConcurrency = max(1, maxConcurrency); self.contextLength = contextLength
+        self.timeout = timeout; self.metrics = metrics
     }
 
     /// Jobs waiting, and running.
@@ -106,46 +123,67 @@ public final class GenerationEngine: @unchecked Sendable {
         }
     }
 
-    private func workerLoop() {
-        while true {
-            lock.lock()
-            while waiting.isEmpty { lock.wait() }
-            let ticket = waiting.removeFirst()
-            active += 1
-            metrics.setGauge("queue_depth", Double(waiting.count))
-            metrics.setGauge("active_sequences", Double(active))
-            lock.unlock()
-            run(ticket)
-            lock.lock()
-            active -= 1
-            metrics.setGauge("active_sequences", Double(active))
-            lock.unlock()
-        }
+    /// A sequence in the batch and the job it serves.
+    private struct Running {
+        let ticket: Ticket
     }
 
-    private func run(_ ticket: Ticket) {
-        metrics.observe("queue_wait_seconds", Date().timeIntervalSince(ticket.enqueued))
-        if ticket.isCancelled { ticket.continuation.finish(throwing: CancellationError()); return }
-        if Date() > ticket.deadline { ticket.continuation.finish(throwing: APIError.timeout(seconds: timeout)); return }
-        let job = ticket.job
-        var timedOut = false
-        do {
-            let result = try generator.generate(promptTokens: job.promptTokens, maxTokens: job.maxTokens, sampling: job.sampling,
-                                                stop: job.stop, logprobs: job.logprobs, grammar: job.grammar) { token in
-                ticket.continuation.yield(.token(token))
-                if Date() > ticket.deadline { timedOut = true; return false }
-                return !ticket.isCancelled
+    private func workerLoop() {
+        let batch = BatchedGenerator(model: generator.model, tokenizer: generator.tokenizer)
+        var running: [Int: Running] = [:]
+        while true {
+            lock.lock()
+            while waiting.isEmpty && running.isEmpty { lock.wait() }
+            var admitted: [Ticket] = []
+            while running.count + admitted.count < maxConcurrency, !waiting.isEmpty { admitted.append(waiting.removeFirst()) }
+            active = running.count + admitted.count
+            metrics.setGauge("queue_depth", Double(waiting.count))
+            lock.unlock()
+            for ticket in admitted {
+                metrics.observe("queue_wait_seconds", Date().timeIntervalSince(ticket.enqueued))
+                if ticket.isCancelled { ticket.continuation.finish(throwing: CancellationError()); continue }
+                if Date() > ticket.deadline { ticket.continuation.finish(throwing: APIError.timeout(seconds: timeout)); continue }
+                let job = ticket.job
+                do {
+                    let id = try batch.add(promptTokens: job.promptTokens, maxTokens: job.maxTokens, sampling: job.sampling, stop: job.stop,
+                                           logprobs: job.logprobs, contextLength: contextLength, grammar: job.grammar)
+                    running[id] = Running(ticket: ticket)
+                } catch {
+                    ticket.continuation.finish(throwing: error)
+                }
             }
-            metrics.add("prompt_tokens_total", Double(result.promptTokens))
-            metrics.add("generated_tokens_total", Double(result.tokens.count))
-            metrics.observe("prompt_seconds", result.promptSeconds)
-            metrics.observe("generation_seconds", result.generationSeconds)
-            metrics.add("generation_seconds_total", result.generationSeconds)
-            if timedOut { ticket.continuation.finish(throwing: APIError.timeout(seconds: timeout)); return }
-            ticket.continuation.yield(.finished(result))
-            ticket.continuation.finish()
-        } catch {
-            ticket.continuation.finish(throwing: error)
+            let now = Date()
+            for (id, r) in running where r.ticket.isCancelled || now > r.ticket.deadline {
+                batch.cancel(id)
+                r.ticket.continuation.finish(throwing: r.ticket.isCancelled ? CancellationError() : APIError.timeout(seconds: timeout))
+                running[id] = nil
+                metrics.count("cancelled_sequences")
+            }
+            if !batch.isEmpty {
+                metrics.observe("batch_size", Double(running.count))
+                let events = batch.step()
+                for e in events {
+                    guard let r = running[e.sequence] else { continue }
+                    if let t = e.token { r.ticket.continuation.yield(.token(TokenPiece(id: t.id, text: t.text, logprob: t.logprob))) }
+                    if !e.tail.isEmpty { r.ticket.continuation.yield(.token(TokenPiece(id: -1, text: e.tail, logprob: nil))) }
+                    if let result = e.result {
+                        metrics.add("prompt_tokens_total", Double(result.promptTokens))
+                        metrics.add("generated_tokens_total", Double(result.tokens.count))
+                        metrics.observe("prompt_seconds", result.promptSeconds)
+                        metrics.observe("generation_seconds", result.generationSeconds)
+                        r.ticket.continuation.yield(.finished(result))
+                        r.ticket.continuation.finish()
+                        running[e.sequence] = nil
+                    } else if let error = e.error {
+                        r.ticket.continuation.finish(throwing: error)
+                        running[e.sequence] = nil
+                    }
+                }
+            }
+            lock.lock()
+            active = running.count
+            metrics.setGauge("active_sequences", Double(active))
+            lock.unlock()
         }
     }
 }

@@ -132,7 +132,7 @@ public final class LanguageModelService: Sendable {
     /// A choice's whole output.
     struct Completion {
         var text = ""
-        var tokens: [GeneratedToken] = []
+        var tokens: [TokenPiece] = []
         var result: GenerationResult?
     }
 
@@ -186,7 +186,7 @@ public final class LanguageModelService: Sendable {
     func tokenBytes(_ id: Int) -> JSON { .array(tokenizer.pieceBytes(id).map { .int(Int($0)) }) }
 
     /// OpenAI's chat `logprobs.content` entries.
-    func chatLogprobs(_ tokens: [GeneratedToken]) -> JSON {
+    func chatLogprobs(_ tokens: [TokenPiece]) -> JSON {
         .object([("content", .array(tokens.compactMap { t in
             guard let lp = t.logprob else { return nil }
             return .object([("token", .string(tokenText(t.id))), ("logprob", .float(lp.logprob)), ("bytes", tokenBytes(t.id)),
@@ -357,7 +357,7 @@ public final class LanguageModelService: Sendable {
         let id = Self.newID("cmpl-")
         let created = Int(Date().timeIntervalSince1970)
         let promptTokens = jobs.reduce(0) { $0 + $1.promptTokens.count } / max(1, n)
-        @Sendable func completionLogprobs(_ tokens: [GeneratedToken], offset: Int) -> JSON {
+        @Sendable func completionLogprobs(_ tokens: [TokenPiece], offset: Int) -> JSON {
             var texts: [JSON] = [], lps: [JSON] = [], tops: [JSON] = [], offsets: [JSON] = []
             var at = offset
             for t in tokens {

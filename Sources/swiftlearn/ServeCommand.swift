@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--context \(c) is longer than the model's \(model.configuration.contextLength) tokens")
             }
             let generator = Generator(model: model, tokenizer: try GGUFTokenizer(file: file))
-            let engine = GenerationEngine(generator: generator, maxQueue: maxQueue, timeout: TimeInterval(timeout), metrics: metrics)
+            let engine = GenerationEngine(generator: generator, maxQueue: maxQueue, maxConcurrency: maxConcurrency, contextLength: context, timeout: TimeInterval(timeout), metrics: metrics)
             let name = URL(fileURLWithPath: llm).deletingPathExtension().lastPathComponent
             llmService = LanguageModelService(name: name, generator: generator, engine: engine, contextLength: context)
         }
