@@ -115,7 +115,6 @@ let package = Package(
         // retries with back-off, a client-side rate limiter and cost accounting (Foundation only).
         .target(
             name: "APIClient",
-            dependencies: ["SwiftLearnCore"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(

@@ -31,7 +31,7 @@ public struct ServerErrorInfo: Sendable, Equatable, CustomStringConvertible {
         let retry = RetryPolicy.retryAfter(headers: headers)
         guard let json = try? JSONValue.parse(body) else {
             let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return ServerErrorInfo(status: status, message: text.isEmpty ? HTTPURLResponse.localizedString(forStatusCode: status) : text, retryAfter: retry)
+            return ServerErrorInfo(status: status, message: text.isEmpty ? "HTTP \(status) with an empty body" : text, retryAfter: retry)
         }
         return decode(status: status, json: json, retryAfter: retry)
     }
