@@ -179,8 +179,8 @@ let package = Package(
         ),
         .testTarget(
             name: "APIClientTests",
-            dependencies: ["APIClient", "Serve", "LLM", "TestSupport"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            dependencies: ["APIClient", "Serve", "LLM"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "PlotTests",

@@ -116,7 +116,8 @@ struct RequestRunner: Sendable {
 
     /// Waits for the rate limiter, if any.
     func acquire(_ estimate: Int) async throws {
-        if let limiter = configuration.rateLimiter { try await limiter.acquire(tokens: estimate) }
+        guard let limiter = configuration.rateLimiter else { return }
+        do { try await limiter.acquire(tokens: estimate) } catch { throw Self.asClientError(error) }
     }
 
     /// Corrects the rate limiter and adds the cost once usage is known.
