@@ -240,7 +240,7 @@ final class ClientTests: XCTestCase {
         XCTAssertEqual(transport.requests.count, 3)
         XCTAssertEqual(sleeps.all.count, 2)
 
-        let broken = ScriptedTransport([.stream(chunks: [Data(#"data: {"choices":[{"index":0,"delta":{"content":"half"}}]}"#.utf8 + "\n\n".utf8)],
+        let broken = ScriptedTransport([.stream(chunks: [Data((#"data: {"choices":[{"index":0,"delta":{"content":"half"}}]}"# + "\n\n").utf8)],
                                                 failure: .transport("connection reset")),
                                         .stream(chunks: [Data(ok.utf8)])])
         let (client2, sleeps2) = openAI(broken, attempts: 3)
