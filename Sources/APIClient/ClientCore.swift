@@ -60,7 +60,7 @@ struct RequestRunner: Sendable {
                 guard tries < policy.maxAttempts, RetryPolicy.isRetryable(e), !Task.isCancelled else { throw e }
                 var requested: Double?
                 if case .server(let info) = e { requested = info.retryAfter }
-                try await policy.sleep(policy.delay(retry: tries, serverRequested: requested))
+                do { try await policy.sleep(policy.delay(retry: tries, serverRequested: requested)) } catch { throw Self.asClientError(error) }
             }
         }
     }
