@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LLM", targets: ["LLM"]),
         .library(name: "Roadmap", targets: ["Roadmap"]),
         .library(name: "Serve", targets: ["Serve"]),
+        .library(name: "APIClient", targets: ["APIClient"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
     dependencies: [
@@ -110,6 +111,12 @@ let package = Package(
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Client for OpenAI- and Anthropic-compatible servers: chat, streaming, embeddings, models,
+        // retries with back-off, a client-side rate limiter and cost accounting (Foundation only).
+        .target(
+            name: "APIClient",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .target(
             name: "SwiftLearn",
             dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve"],
@@ -118,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "swiftlearn",
             dependencies: [
-                "SwiftLearn", "SwiftLearnCore", "Serve",
+                "SwiftLearn", "SwiftLearnCore", "Serve", "APIClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
@@ -168,6 +175,11 @@ let package = Package(
         .testTarget(
             name: "ServeTests",
             dependencies: ["Serve", "LLM", "Learn", "Datasets", "TestSupport"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "APIClientTests",
+            dependencies: ["APIClient", "Serve", "LLM"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
