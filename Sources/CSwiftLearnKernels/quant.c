@@ -9,6 +9,7 @@
 // Kernels: portable C and AVX2 (selected at run time, SWIFTLEARN_CPU_FEATURES masks it); the
 // product is split over rows on the thread pool.
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "CSwiftLearnKernels.h"
 #include "sl_internal.h"
@@ -191,11 +192,90 @@ SL_TARGET_AVX2_F16C static void dot4_q8_0_avx2(const block_q8_0 *w, const block_
     }
     for (int v = 0; v < 4; v++) out[v * ostride] = hsum8(acc[v]);
 }
+
+// Eight activation rows against one weight row, for batches (several sequences decoded together,
+// prompts). Besides sharing each weight block's load and unpacking, the activation scales come
+// as float32 in `xd`/`xs` (transposed: the 8 rows' values of block b at [8b, 8b+8), converted once
+// per product instead of once per weight row), so one vector multiply gives the 8 rows' block
+// scales and one fused multiply-add the 8 rows' `m·s` sums. Each row's arithmetic is still the
+// one-row kernel's — the same float32 products, the same fused multiply-adds in the same order,
+// the same final sum — so every row gets the same bits whatever the number of rows.
+#define SL_DOT8_Q4_1_BODY(INTEGER_DOT)                                                                \
+    __m256 acc[8];                                                                                  \
+    for (int v = 0; v < 8; v++) acc[v] = _mm256_setzero_ps();                                      \
+    __m256 summs = _mm256_setzero_ps();                                                             \
+    const __m256i low = _mm256_set1_epi8(0x0F);                                                     \
+    for (long b = 0; b < nb; b++) {                                                                 \
+        const __m256 wd = _mm256_set1_ps(_cvtsh_ss(w[b].d)), wm = _mm256_set1_ps(_cvtsh_ss(w[b].m)); \
+        summs = _mm256_fmadd_ps(wm, _mm256_loadu_ps(xs + 8 * b), summs);                            \
+        float d[8];                                                                                 \
+        _mm256_storeu_ps(d, _mm256_mul_ps(wd, _mm256_loadu_ps(xd + 8 * b)));                        \
+        const __m128i packed = _mm_loadu_si128((const __m128i *)w[b].qs);                           \
+        const __m256i nib = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), low); \
+        for (int v = 0; v < 8; v++) {                                                               \
+            const __m256i qx = _mm256_loadu_si256((const __m256i *)x[v * xstride + b].qs);          \
+            acc[v] = _mm256_fmadd_ps(_mm256_set1_ps(d[v]), _mm256_cvtepi32_ps(INTEGER_DOT(nib, qx)), acc[v]); \
+        }                                                                                           \
+    }                                                                                               \
+    float sm[8];                                                                                    \
+    _mm256_storeu_ps(sm, summs);                                                                    \
+    for (int v = 0; v < 8; v++) out[v * ostride] = hsum8(acc[v]) + sm[v];
+
+/// Σ over groups of 4 bytes of u8·s8 as 8 int32 lanes (no saturation: nibbles × int8 stay small).
+#define SL_MADDUBS_DOT(u, s) _mm256_madd_epi16(_mm256_maddubs_epi16((u), (s)), _mm256_set1_epi16(1))
+/// The same sums in one instruction (AVX-512 VNNI): exactly equal, every product and sum is exact.
+#define SL_VNNI_DOT(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
+
+SL_TARGET_AVX2_F16C static void dot8_q4_1_avx2(const block_q4_1 *w, const block_q8_1 *x, long xstride, long nb, const float *xd,
+                                               const float *xs, float *out, long ostride) {
+    SL_DOT8_Q4_1_BODY(SL_MADDUBS_DOT)
+}
+
+__attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni")))
+static void dot8_q4_1_vnni(const block_q4_1 *w, const block_q8_1 *x, long xstride, long nb, const float *xd, const float *xs,
+                           float *out, long ostride) {
+    SL_DOT8_Q4_1_BODY(SL_VNNI_DOT)
+}
+
+SL_TARGET_AVX2_F16C static void dot8_q8_0_avx2(const block_q8_0 *w, const block_q8_0 *x, long xstride, long nb, const float *xd,
+                                               const float *xs, float *out, long ostride) {
+    (void)xs;
+    __m256 acc[8];
+    for (int v = 0; v < 8; v++) acc[v] = _mm256_setzero_ps();
+    for (long b = 0; b < nb; b++) {
+        float d[8];
+        _mm256_storeu_ps(d, _mm256_mul_ps(_mm256_set1_ps(_cvtsh_ss(w[b].d)), _mm256_loadu_ps(xd + 8 * b)));
+        const __m256i qw = _mm256_loadu_si256((const __m256i *)w[b].qs);
+        for (int v = 0; v < 8; v++) {
+            const __m256i qx = _mm256_loadu_si256((const __m256i *)x[v * xstride + b].qs);
+            acc[v] = _mm256_fmadd_ps(_mm256_set1_ps(d[v]), mul_sum_i8(qw, qx), acc[v]);
+        }
+    }
+    for (int v = 0; v < 8; v++) out[v * ostride] = hsum8(acc[v]);
+}
 #endif
 
 typedef float (*row_dot_fn)(const void *w, const void *x, long nb);
 /// Four activation rows (`xstride` blocks apart) against one weight row; out[v·ostride].
 typedef void (*row_dot4_fn)(const void *w, const void *x, long xstride, long nb, float *out, long ostride);
+
+/// Eight activation rows against one weight row, their block scales (`xd`) and sums (`xs`) as
+/// float32, transposed 8 per block; out[v·ostride].
+typedef void (*row_dot8_fn)(const void *w, const void *x, long xstride, long nb, const float *xd, const float *xs, float *out, long ostride);
+
+static row_dot8_fn pick8(int type) {
+#if SL_X86_SIMD
+    const int f = sl_cpu_features();
+    const int avx2 = (f & (SL_CPU_AVX2_FMA | SL_CPU_F16C)) == (SL_CPU_AVX2_FMA | SL_CPU_F16C);
+    // VNNI is not among the SL_CPU_* bits: it rides on the AVX-512 one (so SWIFTLEARN_CPU_FEATURES
+    // masks it with AVX-512) and asks CPUID for itself.
+    if (avx2 && type == SL_GGML_Q4_1)
+        return (f & SL_CPU_AVX512) && __builtin_cpu_supports("avx512vnni") ? (row_dot8_fn)dot8_q4_1_vnni : (row_dot8_fn)dot8_q4_1_avx2;
+    if (avx2 && type == SL_GGML_Q8_0) return (row_dot8_fn)dot8_q8_0_avx2;
+#endif
+    (void)type;
+    return 0;
+}
 
 static row_dot4_fn pick4(int type) {
 #if SL_X86_SIMD
@@ -228,6 +308,9 @@ enum { SL_GROUP_MAX = 8 };
 typedef struct {
     row_dot_fn dot;
     row_dot4_fn dot4;
+    row_dot8_fn dot8;
+    /// For dot8: each group of 8 activation rows' block scales and sums, float32, transposed.
+    const float *xd8, *xs8;
     int count;
     const char *w[SL_GROUP_MAX]; long rows[SL_GROUP_MAX]; float *y[SL_GROUP_MAX];
     long total, nb, wrow, xrow;
@@ -247,6 +330,9 @@ static void matmul_part(void *vctx, int part) {
             const void *wr = c->w[m] + r * c->wrow;
             float *y = c->y[m];
             long v = 0;
+            if (c->dot8)
+                for (; v + 8 <= c->nvec; v += 8)
+                    c->dot8(wr, c->x + v * c->xrow, c->nb, c->nb, c->xd8 + v * c->nb, c->xs8 + v * c->nb, y + v * rows + r, rows);
             if (c->dot4)
                 for (; v + 4 <= c->nvec; v += 4) c->dot4(wr, c->x + v * c->xrow, c->nb, c->nb, y + v * rows + r, rows);
             for (; v < c->nvec; v++) y[v * rows + r] = c->dot(wr, c->x + v * c->xrow, c->nb);
@@ -269,14 +355,37 @@ int sl_quant_matmul_group(int weight_type, int count, const void *const *w, cons
         if (rows[m] < 0) return -1;
         c.w[m] = w[m]; c.rows[m] = rows[m]; c.y[m] = y[m]; c.total += rows[m];
     }
+    // Groups of 8 rows: their scales (and q8_1 sums) converted to float32 once, transposed.
+    float *scales = 0;
+    const long groups = nvec / 8;
+    if (groups > 0 && (c.dot8 = pick8(weight_type)) != 0) {
+        scales = malloc(sizeof(float) * 2 * (size_t)(groups * nb * 8));
+        if (!scales) {
+            c.dot8 = 0;
+        } else {
+            float *xd = scales, *xs = scales + groups * nb * 8;
+            for (long v = 0; v < groups * 8; v++)
+                for (long b = 0; b < nb; b++) {
+                    const long at = (v / 8) * nb * 8 + b * 8 + v % 8;
+                    if (weight_type == SL_GGML_Q8_0) {
+                        xd[at] = h2f(((const block_q8_0 *)c.x)[v * nb + b].d); xs[at] = 0;
+                    } else {
+                        const block_q8_1 *blk = (const block_q8_1 *)c.x + v * nb + b;
+                        xd[at] = h2f(blk->d); xs[at] = h2f(blk->s);
+                    }
+                }
+            c.xd8 = xd; c.xs8 = xs;
+        }
+    }
     if (threads <= 0) threads = sl_cpu_count();
     // Below ~64k multiply-adds the threads cost more than they save.
     if (threads > 1 && c.total >= 2 * threads && c.total * cols * nvec >= 65536) {
         c.parts = threads;
-        if (sl_parallel_run(threads, matmul_part, &c)) return 0;
+        if (sl_parallel_run(threads, matmul_part, &c)) { free(scales); return 0; }
         c.parts = 1;
     }
     matmul_part(&c, 0);
+    free(scales);
     return 0;
 }
 

@@ -61,7 +61,7 @@ enum MultiSequence {
     /// 64-token batch boundary when the context allows), N = 1…6 per step; every decoded row has the
     /// bits of its session evaluated alone (bar: bitwise — the per-row steps are the same code, the
     /// dense product runs row by row, the quantized kernels quantize each row on its own and add in
-    /// the same order for 1 and 4 rows), recorded attention included.
+    /// the same order for 1, 4 and 8 rows), recorded attention included.
     @Test(arguments: tiny)
     func decodeEqualsEachSessionAlone(name: String) throws {
         let file = try GGUFFile(contentsOf: FixtureFiles.url("tiny_\(name).gguf"))
@@ -73,6 +73,31 @@ enum MultiSequence {
             print("tiny \(name) \(precision): \(r.rows) decoded rows, \(r.differing) differ from the session alone, max |Δlogit| \(r.worst)")
             #expect(r.rows > 0 && r.differing == 0, "\(name) \(precision): \(r.differing) of \(r.rows) rows differ (max |Δ| \(r.worst))")
         }
+    }
+
+    /// The tiny Llama with its q8_0 matrices re-quantized to q4_1 (GGUFWriter), so the q4_1 kernels
+    /// — 1, 4 and 8 rows, with VNNI where the CPU has it — are checked without the real model:
+    /// nine sessions, N = 1…9 per step, every row bit-identical to its session alone.
+    @Test func q4_1RowsDoNotDependOnTheBatch() throws {
+        let source = try GGUFFile(contentsOf: FixtureFiles.url("tiny_llama.gguf"))
+        var w = try GGUFWriter()
+        for key in source.metadata.keys { w.set(key, try #require(source.metadata[key])) }
+        var converted = 0
+        for t in source.tensors {
+            var typeID = t.type.id, bytes = Array(source.bytes(of: t))
+            if t.type.name == "q8_0" && t.dimensions.count == 2 {
+                let values = try GGMLQuantizer.dequantize(bytes, as: "q8_0", count: t.elementCount)
+                (typeID, bytes) = (3, try GGMLQuantizer.quantize(values, as: "q4_1"))   // ggml type 3: q4_1
+                converted += 1
+            }
+            try w.addTensor(name: t.name, dimensions: t.dimensions, typeID: typeID, bytes: bytes)
+        }
+        #expect(converted > 0)
+        let model = try LlamaModel(file: GGUFFile(data: Data(w.encode())), precision: .ggml)
+        let steps = 18, n = model.configuration.contextLength
+        let r = try MultiSequence.compare(model, lengths: [1, 2, 3, 5, 8, 13, 21, 30, 40].filter { $0 + steps <= n }, steps: steps)
+        print("tiny llama as q4_1: \(r.rows) decoded rows, \(r.differing) differ from the session alone")
+        #expect(r.rows > 0 && r.differing == 0)
     }
 
     /// More sessions than one chunk (`LlamaSession.batchSize`): 70 sessions in one call.
@@ -121,8 +146,8 @@ enum MultiSequence {
     }
 }
 
-/// The real model, in ggml precision (q4_1 weights, q8_1 activations: the 4-row kernel serves
-/// N ≥ 4) and float32 (dense rows).
+/// The real model, in ggml precision (q4_1 weights, q8_1 activations: the 4- and 8-row kernels
+/// serve N ≥ 4) and float32 (dense rows).
 @Suite(.enabled(if: FixtureFiles.smolLM2 != nil, "needs models/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch_models.sh)"))
 struct SmolLM2MultiSequenceDecodeTests {
     /// Eight sessions at positions 1…130, N = 1…8 per step: every row bit-identical to the session

@@ -8,7 +8,7 @@ import Foundation
 /// limit, optional grammar and log-probabilities, and produces exactly what
 /// `Generator.generate` produces for the same prompt and parameters — the same tokens, the same
 /// streamed text pieces, the same finish reason (decode gives every session the bits it would get
-/// alone). Sequences join with `add`, which evaluates the prompt at once on its own (in batches,
+/// alone, and both run the same per-token code, `GenerationSequence`). Sequences join with `add`, which evaluates the prompt at once on its own (in batches,
 /// `LlamaSession.evaluate(_:)`): the running sequences wait for it, and the new one takes part
 /// from the next `step()`, which samples its first token. `cancel` ends one early.
 ///
