@@ -138,7 +138,7 @@ extension LanguageModelService {
         let events = try engine.submit(job)
         let name = self.name
         let inputTokens = job.promptTokens.count
-        return .eventStream(errorEvent: { Array("event: error\ndata: \($0.anthropicJSON.serialized())\n\n".utf8) }) { emit in
+        return .eventStream(on: taskExecutor, errorEvent: { Array("event: error\ndata: \($0.anthropicJSON.serialized())\n\n".utf8) }) { emit in
                 func send(_ event: String, _ value: JSON) { emit(Array("event: \(event)\ndata: \(value.serialized())\n\n".utf8)) }
                 send("message_start", .object([("type", .string("message_start")), ("message", .object([
                     ("id", .string(id)), ("type", .string("message")), ("role", .string("assistant")), ("model", .string(name)),

@@ -14,9 +14,14 @@ public final class LanguageModelService: Sendable {
     public let contextLength: Int
     /// When the model was loaded (OpenAI's `created`).
     public let created: Int
+    /// Where the service's own tasks (streams, merged choices) run; nil: Swift's global executor.
+    /// An in-process caller that blocks pool threads while it waits (a synchronous demo) passes
+    /// an executor of its own, since unstructured tasks do not inherit a task's preference.
+    let taskExecutor: (any TaskExecutor)?
 
-    public init(name: String, generator: Generator, engine: GenerationEngine, contextLength: Int? = nil) {
+    public init(name: String, generator: Generator, engine: GenerationEngine, contextLength: Int? = nil, taskExecutor: (any TaskExecutor)? = nil) {
         self.name = name
+        self.taskExecutor = taskExecutor
         self.engine = engine
         tokenizer = generator.tokenizer
         template = try? ChatTemplate(tokenizer: generator.tokenizer, path: name)
@@ -156,8 +161,9 @@ public final class LanguageModelService: Sendable {
     /// Merges the event streams of several jobs, tagged with the choice index.
     func merged(_ jobs: [GenerationJob]) throws -> AsyncThrowingStream<(Int, GenerationEvent), any Error> {
         let streams = try jobs.map { try engine.submit($0) }
+        let executor = taskExecutor
         return AsyncThrowingStream { continuation in
-            let task = Task {
+            let task = Task(executorPreference: executor) {
                 do {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for (i, s) in streams.enumerated() {
@@ -254,7 +260,7 @@ public final class LanguageModelService: Sendable {
         @Sendable func choice(_ i: Int, delta: JSON, logprobs: JSON = .null, finish: String? = nil) -> JSON {
             .object([("index", .int(i)), ("delta", delta), ("logprobs", logprobs), ("finish_reason", finish.map(JSON.string) ?? .null)])
         }
-        return .eventStream(errorEvent: { Array("data: \($0.json.serialized())\n\n".utf8) }) { emit in
+        return .eventStream(on: taskExecutor, errorEvent: { Array("data: \($0.json.serialized())\n\n".utf8) }) { emit in
                 func send(_ value: JSON) { emit(Array("data: \(value.serialized())\n\n".utf8)) }
                 // Per choice: whether the reply is a tool call (decided by its first visible
                 // character under the `auto` grammar), the call's streamer, pending text.
@@ -373,7 +379,7 @@ public final class LanguageModelService: Sendable {
             let events = try merged(jobs)
             let name = self.name
             let echoes = jobs.map { echo ? tokenizer.decode($0.promptTokens) : "" }
-            return .eventStream(errorEvent: { Array("data: \($0.json.serialized())\n\n".utf8) }) { emit in
+            return .eventStream(on: taskExecutor, errorEvent: { Array("data: \($0.json.serialized())\n\n".utf8) }) { emit in
                     func send(_ i: Int, _ text: String, finish: String?, logprobs: JSON = .null) {
                         let chunk = JSON.object([("id", .string(id)), ("object", .string("text_completion")), ("created", .int(created)), ("model", .string(name)),
                                                  ("choices", .array([.object([("index", .int(i)), ("text", .string(text)), ("logprobs", logprobs),

@@ -67,10 +67,10 @@ public struct ServeResponse: Sendable {
     /// A server-sent event stream. `produce` writes events through `emit` in a task that is
     /// cancelled when the client goes away (and with it the generation it reads from); an error
     /// it throws becomes one last event, `errorEvent(error)`, since the status line is already sent.
-    static func eventStream(errorEvent: @escaping @Sendable (APIError) -> [UInt8],
+    static func eventStream(on executor: (any TaskExecutor)?, errorEvent: @escaping @Sendable (APIError) -> [UInt8],
                             _ produce: @escaping @Sendable (_ emit: @escaping @Sendable ([UInt8]) -> Void) async throws -> Void) -> ServeResponse {
         let body = AsyncThrowingStream<[UInt8], any Error> { continuation in
-            let task = Task {
+            let task = Task(executorPreference: executor) {
                 do {
                     try await produce { continuation.yield($0) }
                 } catch is CancellationError {

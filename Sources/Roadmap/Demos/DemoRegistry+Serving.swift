@@ -154,7 +154,7 @@ extension DemoRegistry {
             let metrics = ServerMetrics()
             let name = url.deletingPathExtension().lastPathComponent
             let engine = GenerationEngine(generator: generator, maxQueue: 8, timeout: 300, metrics: metrics)
-            let llm = LanguageModelService(name: name, generator: generator, engine: engine)
+            let llm = LanguageModelService(name: name, generator: generator, engine: engine, taskExecutor: DedicatedExecutor.shared)
             let app = ServeApp(configuration: ServeConfiguration(), llm: llm, embeddings: nil, models: [], metrics: metrics, log: { _ in })
             func request(_ text: String) throws -> JSON { try JSON.parse(Array(text.utf8)) }
             let chat = try request(#"{"model":"\#(name)","messages":[{"role":"system","content":"Answer in one sentence."},{"role":"user","content":"What is the capital of France?"}],"max_tokens":40,"temperature":0}"#)
