@@ -66,8 +66,11 @@ public final class EmbeddingService: Sendable {
             sequences = [try LanguageModelService.tokenIDs(items, param: "input", vocabulary: self.encoder.configuration.vocabularySize)]
         case .array(let items):
             sequences = try items.enumerated().map { i, item in
-                guard case .array(let ids) = item else { throw APIError.invalid("'input[\(i)]' must be a string or a list of token ids", param: "input[\(i)]") }
-                return try LanguageModelService.tokenIDs(ids, param: "input[\(i)]", vocabulary: self.encoder.configuration.vocabularySize)
+                switch item {
+                case .string(let s): return self.encoder.tokenize(s)
+                case .array(let ids): return try LanguageModelService.tokenIDs(ids, param: "input[\(i)]", vocabulary: self.encoder.configuration.vocabularySize)
+                default: throw APIError.invalid("'input[\(i)]' must be a string or a list of token ids, not \(item.kind)", param: "input[\(i)]")
+                }
             }
         default: throw f.wrongType("input", input, "a string, a list of strings, or token ids")
         }

@@ -325,8 +325,11 @@ public final class LanguageModelService: Sendable {
             prompts = [try Self.tokenIDs(items, param: "prompt", vocabulary: tokenizer.vocabularySize)]
         case .array(let items):
             prompts = try items.enumerated().map { i, item in
-                guard case .array(let ids) = item else { throw APIError.invalid("'prompt[\(i)]' must be a string or a list of token ids", param: "prompt[\(i)]") }
-                return try Self.tokenIDs(ids, param: "prompt[\(i)]", vocabulary: tokenizer.vocabularySize)
+                switch item {
+                case .string(let s): return tokenizer.encode(s)
+                case .array(let ids): return try Self.tokenIDs(ids, param: "prompt[\(i)]", vocabulary: tokenizer.vocabularySize)
+                default: throw APIError.invalid("'prompt[\(i)]' must be a string or a list of token ids, not \(item.kind)", param: "prompt[\(i)]")
+                }
             }
         default: throw f.wrongType("prompt", promptValue, "a string, a list of strings, or token ids")
         }
