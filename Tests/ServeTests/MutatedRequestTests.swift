@@ -1,22 +1,12 @@
 import Foundation
 import Serve
+import TestSupport
 import XCTest
 
 /// Outside data at the HTTP boundary: valid requests of every route, mutated byte by byte
 /// (flips, cuts, repeats, inserted JSON fragments), must each get a 2xx or a 4xx with an error
 /// body — never a crash, a hang or a 5xx. Seeded, so a failure names a reproducible case.
 final class MutatedRequestTests: XCTestCase {
-    struct SplitMix { var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-    }
-
     static let seeds: [(String, String)] = [
         ("/v1/chat/completions", #"{"model":"tiny_llama","messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"hi"}]}],"max_tokens":4,"temperature":0.5,"seed":3,"stop":["x"],"logprobs":true,"top_logprobs":2,"n":2}"#),
         ("/v1/chat/completions", #"{"model":"tiny_llama","messages":[{"role":"user","content":"w"}],"max_tokens":40,"tool_choice":"required","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"string","maxLength":3}},"required":["a"]}}}],"stream":true}"#),
@@ -28,7 +18,7 @@ final class MutatedRequestTests: XCTestCase {
     static let fragments = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "1e999", "0.5", "\"\\u0000\"", "\"\\ud800\"", "{}", "[]",
                             "\"messages\"", "\"model\"", "99999999", "\u{FEFF}", "\\", "\u{00}", "\"stream\":true,"]
 
-    func mutate(_ body: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    func mutate(_ body: [UInt8], _ rng: inout TestRNG) -> [UInt8] {
         var b = body
         for _ in 0..<(rng.below(10) < 7 ? 1 : 1 + rng.below(4)) {
             guard !b.isEmpty else { break }
@@ -46,7 +36,7 @@ final class MutatedRequestTests: XCTestCase {
 
     func testMutatedRequestsGetA2xxOrA4xxNeverA5xx() async throws {
         let (app, _) = try ServeAppTests.makeApp(maxQueue: 64)
-        var rng = SplitMix(state: 20261206)
+        var rng = TestRNG(seed: 20261206)
         var counts: [Int: Int] = [:]
         for round in 0..<3000 {
             let (path, text) = Self.seeds[round % Self.seeds.count]
