@@ -62,7 +62,7 @@ public final class GenerationEngine: @unchecked Sendable {
     /// A queued or running job and the channel to its consumer.
     final class Ticket: @unchecked Sendable {
         // Safety: `cancelled` is written by the consumer's termination handler and read by the
-        // worker, always under the engine's lock through `isCancelled`/`cancel`.
+        // worker, always under `flag` (through `isCancelled`/`cancel`); the rest is immutable.
         let job: GenerationJob
         let continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
         let deadline: Date
@@ -98,7 +98,8 @@ public final class GenerationEngine: @unchecked Sendable {
         if draining { throw APIError.unavailable("the server is shutting down", retryAfter: 5) }
         guard waiting.count < maxQueue else {
             metrics.count("queue_rejections")
-            throw APIError.overloaded(queue: waiting.count, retryAfter: max(1, waiting.count))
+            // A second per batch-full of waiting jobs, at least 1 and at most 30.
+            throw APIError.overloaded(queue: waiting.count, retryAfter: min(30, max(1, waiting.count / max(1, maxConcurrency))))
         }
         waiting.append(ticket)
         metrics.setGauge("queue_depth", Double(waiting.count))
