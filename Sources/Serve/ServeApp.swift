@@ -80,16 +80,66 @@ public final class ServeApp: Sendable {
         } catch {
             response = APIError.internal("\(error)").response(anthropic: anthropic)
         }
-        let seconds = Date().timeIntervalSince(start)
         metrics.count("http_requests", ["route": route, "method": request.method, "status": String(response.status)])
-        metrics.observe("http_request_seconds", seconds, ["route": route])
-        let fields: [(key: String, value: JSON)] = [
-            ("time", .string(ISO8601DateFormatter().string(from: start))), ("method", .string(request.method)), ("path", .string(request.path)),
-            ("status", .int(response.status)), ("ms", .double((seconds * 1e5).rounded() / 100)), ("bytes_in", .int(request.body.count)),
-            ("stream", .bool({ if case .stream = response.body { return true } else { return false } }())),
-        ]
-        log(JSON.object(fields).serialized())
+        let status = response.status, method = request.method, path = request.path, bytesIn = request.body.count
+        let finish: @Sendable (_ bytesOut: Int, _ streamed: Bool, _ outcome: String?) -> Void = { [metrics, log] bytesOut, streamed, outcome in
+            let seconds = Date().timeIntervalSince(start)
+            metrics.observe("http_request_seconds", seconds, ["route": route])
+            var fields: [(key: String, value: JSON)] = [
+                ("time", .string(ISO8601DateFormatter().string(from: start))), ("method", .string(method)), ("path", .string(path)),
+                ("status", .int(status)), ("ms", .double((seconds * 1e5).rounded() / 100)), ("bytes_in", .int(bytesIn)),
+                ("bytes_out", .int(bytesOut)), ("stream", .bool(streamed)),
+            ]
+            if let outcome { fields.append(("outcome", .string(outcome))) }
+            log(JSON.object(fields).serialized())
+        }
+        switch response.body {
+        case .bytes(let b):
+            finish(b.count, false, nil)
+        case .stream(let chunks):
+            // A streamed response is logged when it ends (its duration, what it sent, and whether
+            // the client went away first), not when its first byte leaves.
+            response.body = .stream(Self.observing(chunks, finish: finish))
+        }
         return response
+    }
+
+    /// Forwards a stream's chunks and reports, once, how it ended: finished (nil), failed, or
+    /// abandoned (the consumer dropped it — the client went away).
+    static func observing(_ chunks: AsyncThrowingStream<[UInt8], any Error>,
+                          finish: @escaping @Sendable (Int, Bool, String?) -> Void) -> AsyncThrowingStream<[UInt8], any Error> {
+        final class State: @unchecked Sendable {
+            // Safety: `iterator` is used by the unfolding closure only, which a single consumer
+            // calls one at a time (an AsyncThrowingStream has one iterator); `bytes` and
+            // `reported` are guarded by `lock`.
+            var iterator: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+            let finish: @Sendable (Int, Bool, String?) -> Void
+            let lock = NSLock()
+            var bytes = 0, reported = false
+            init(_ i: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator, _ finish: @escaping @Sendable (Int, Bool, String?) -> Void) {
+                iterator = i; self.finish = finish
+            }
+            func add(_ n: Int) { lock.withLock { bytes += n } }
+            func report(_ outcome: String?) {
+                let (first, count) = lock.withLock { () -> (Bool, Int) in
+                    defer { reported = true }
+                    return (!reported, bytes)
+                }
+                if first { finish(count, true, outcome) }
+            }
+            deinit { report("abandoned") }
+        }
+        let state = State(chunks.makeAsyncIterator(), finish)
+        return AsyncThrowingStream {
+            do {
+                guard let chunk = try await state.iterator.next() else { state.report(nil); return nil }
+                state.add(chunk.count)
+                return chunk
+            } catch {
+                state.report(error is CancellationError ? "cancelled" : "failed")
+                throw error
+            }
+        }
     }
 
     /// The route a path belongs to, for metrics labels (bounded: never the raw path).
