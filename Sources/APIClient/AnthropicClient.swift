@@ -150,22 +150,10 @@ public struct AnthropicClient: ChatClient {
     }
 
     public func streamChat(_ request: APIChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
-        let estimate = request.estimatedTokens
         let runner = self.runner
         let headers = self.headers.merging(["accept": "text/event-stream"]) { _, b in b }
-        let (out, continuation) = AsyncThrowingStream<ChatStreamEvent, any Error>.makeStream()
-        let task = Task {
-            do {
-                let http = runner.request("POST", "/v1/messages", headers: headers, body: try Self.body(request, stream: true))
-                try await runner.acquire(estimate)
-                let events = runner.accounted(runner.stream(http, handle: Self.events), model: request.model, estimate: estimate)
-                for try await e in events { continuation.yield(e) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: RequestRunner.asClientError(error))
-            }
+        return runner.chatStream(model: request.model, estimate: request.estimatedTokens, handle: Self.events) {
+            runner.request("POST", "/v1/messages", headers: headers, body: try Self.body(request, stream: true))
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return out
     }
 }

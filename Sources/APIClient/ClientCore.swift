@@ -127,18 +127,23 @@ struct RequestRunner: Sendable {
         configuration.costs?.record(model: model, usage: usage)
     }
 
-    /// Wraps a stream so that its usage is accounted when it ends.
-    func accounted(_ events: AsyncThrowingStream<ChatStreamEvent, any Error>, model: String, estimate: Int) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
+    /// A chat reply as a stream: waits for the rate limiter, opens the stream (`stream`), and
+    /// accounts its usage when it ends. `makeRequest` builds the request inside the stream's task,
+    /// so a request that cannot be encoded fails the stream with a typed error.
+    func chatStream(model: String, estimate: Int, handle: @escaping @Sendable (ServerSentEvent) throws -> [ChatStreamEvent],
+                    _ makeRequest: @escaping @Sendable () throws -> HTTPRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
         let runner = self
         return AsyncThrowingStream { continuation in
             let task = Task {
                 var builder = ChatReplyBuilder()
                 do {
-                    for try await e in events { builder.add(e); continuation.yield(e) }
+                    let http = try makeRequest()
+                    try await runner.acquire(estimate)
+                    for try await e in runner.stream(http, handle: handle) { builder.add(e); continuation.yield(e) }
                     await runner.account(model: builder.reply.model.isEmpty ? model : builder.reply.model, estimate: estimate, usage: builder.reply.usage)
                     continuation.finish()
                 } catch {
-                    continuation.finish(throwing: error)
+                    continuation.finish(throwing: Self.asClientError(error))
                 }
             }
             continuation.onTermination = { _ in task.cancel() }

@@ -132,23 +132,9 @@ public struct OpenAIClient: ChatClient {
     }
 
     public func streamChat(_ request: APIChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
-        let estimate = request.estimatedTokens
-        let runner = self.runner
         let http = runner.request("POST", "/v1/chat/completions", headers: authHeaders.merging(["accept": "text/event-stream"]) { _, b in b },
                                   body: Self.body(request, stream: true))
-        let (out, continuation) = AsyncThrowingStream<ChatStreamEvent, any Error>.makeStream()
-        let task = Task {
-            do {
-                try await runner.acquire(estimate)
-                let events = runner.accounted(runner.stream(http, handle: Self.events), model: request.model, estimate: estimate)
-                for try await e in events { continuation.yield(e) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: RequestRunner.asClientError(error))
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return out
+        return runner.chatStream(model: request.model, estimate: request.estimatedTokens, handle: Self.events) { http }
     }
 
     /// `POST /v1/embeddings`: one vector per input, decoded from floats or base64.
