@@ -10,13 +10,8 @@ import LLM
     static func oneLayerFile(_ name: String) throws -> GGUFFile {
         let file = try GGUFFile(contentsOf: FixtureFiles.url("tiny_\(name).gguf"))
         let arch = try file.metadata.string("general.architecture")
-        var w = try GGUFWriter()
-        for key in file.metadata.keys {
-            let value = try #require(file.metadata[key])
-            w.set(key, key == "\(arch).block_count" ? .uint32(1) : value)
-        }
-        for t in file.tensors where !t.name.hasPrefix("blk.") || t.name.hasPrefix("blk.0.") {
-            try w.addTensor(name: t.name, dimensions: t.dimensions, typeID: t.type.id, bytes: Array(file.bytes(of: t)))
+        let w = try GGUFWriter(copying: file, overriding: ["\(arch).block_count": .uint32(1)]) { t in
+            !t.name.hasPrefix("blk.") || t.name.hasPrefix("blk.0.")
         }
         return try GGUFFile(data: Data(w.encode()))
     }

@@ -16,13 +16,7 @@ final class ServeAppTests: XCTestCase {
     /// its random weights do not care where positions end.
     static func tinyLlama() throws -> Generator {
         let file = try GGUFFile(contentsOf: fixtures.appendingPathComponent("tiny_llama.gguf"))
-        var w = try GGUFWriter()
-        for key in file.metadata.keys {
-            guard let value = file.metadata[key] else { continue }
-            w.set(key, key == "llama.context_length" ? .uint32(1024) : value)
-        }
-        for t in file.tensors { try w.addTensor(name: t.name, dimensions: t.dimensions, typeID: t.type.id, bytes: Array(file.bytes(of: t))) }
-        let longer = try GGUFFile(data: Data(w.encode()))
+        let longer = try GGUFFile(data: Data(try GGUFWriter(copying: file, overriding: ["llama.context_length": .uint32(1024)]).encode()))
         return Generator(model: try LlamaModel(file: longer), tokenizer: try GGUFTokenizer(file: longer))
     }
 

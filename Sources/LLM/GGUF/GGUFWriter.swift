@@ -25,6 +25,20 @@ public struct GGUFWriter: Sendable {
         if alignment != 32 { set("general.alignment", .uint32(UInt32(alignment))) }
     }
 
+    /// A writer holding a copy of `file` — its metadata in order (`overriding` replaces values)
+    /// and the tensors `including` keeps — to write an edited model (a longer context, fewer
+    /// layers) without re-encoding anything.
+    /// - Throws: what `addTensor` throws for a tensor the file itself describes wrongly.
+    public init(copying file: GGUFFile, overriding: [String: GGUFValue] = [:], including: (GGUFTensorInfo) -> Bool = { _ in true }) throws {
+        try self.init(alignment: file.alignment)
+        for key in file.metadata.keys {
+            if let value = overriding[key] ?? file.metadata[key] { set(key, value) }
+        }
+        for t in file.tensors where including(t) {
+            try addTensor(name: t.name, dimensions: t.dimensions, typeID: t.type.id, bytes: Array(file.bytes(of: t)))
+        }
+    }
+
     /// Sets a metadata value (a key set twice keeps its first position and the last value).
     public mutating func set(_ key: String, _ value: GGUFValue) {
         if values[key] == nil { keys.append(key) }
