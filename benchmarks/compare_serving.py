@@ -14,21 +14,20 @@ Needs (not in CI): fastapi, uvicorn, scikit-learn, pandas, httpx2; wrk (Debian).
 import argparse
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from serve_load import free_port, parse_wrk  # noqa: E402
+sys.path.insert(0, str(ROOT / "scripts" / "serve"))
+from serve_load import parse_wrk  # noqa: E402
+from servers import free_port, stop, wait_ready  # noqa: E402
 
 APP = textwrap.dedent('''
     import pickle
@@ -67,18 +66,6 @@ def fit_sklearn(path):
     return columns
 
 
-def wait(port, proc):
-    for _ in range(600):
-        if proc.poll() is not None:
-            sys.exit(f"server exited with {proc.returncode}")
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    sys.exit("server did not start")
-
-
 def run_wrk(url, body, connections, seconds):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ' + json.dumps(body) + "\n")
@@ -113,8 +100,8 @@ def main():
                             cwd=work, env=dict(os.environ, PYTHONPATH=str(work)), stderr=subprocess.DEVNULL)
     # uvicorn's app reads model.pkl from its working directory.
     try:
-        wait(sport, swift)
-        wait(fport, fast)
+        wait_ready(swift, sport)
+        wait_ready(fast, fport, path="/", any_status=True)
         a = httpx.post(f"http://127.0.0.1:{sport}/v1/models/penguins/predict", content=body, headers={"content-type": "application/json"}).json()
         b = httpx.post(f"http://127.0.0.1:{fport}/predict", content=body, headers={"content-type": "application/json"}).json()
         print(f"predictions: swiftlearn {a['predictions']}, scikit-learn {b['predictions']}")
@@ -136,11 +123,7 @@ def main():
                   f"{sum(r['non_2xx'] for r in s)} / {sum(r['non_2xx'] for r in f)} |")
     finally:
         for proc in (swift, fast):
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc, timeout=30)
 
 
 if __name__ == "__main__":

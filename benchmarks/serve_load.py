@@ -20,9 +20,7 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,24 +28,8 @@ import time
 
 import httpx2 as httpx
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(port, proc, seconds=120):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"server exited with {proc.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    sys.exit("server did not start")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "serve"))
+from servers import free_port, stop, wait_ready  # noqa: E402
 
 
 def peak_rss_mb(pid):
@@ -222,7 +204,7 @@ def main():
     cmd = [args.binary, "serve", "--llm", args.llm, "--model-file", args.model_file, "--port", str(port)] + args.server_args.split()
     proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
     try:
-        wait_ready(port, proc)
+        wait_ready(proc, port)
         for scenario in args.scenarios.split(","):
             if scenario == "chat":
                 result = asyncio.run(chat_load(base, model, args.clients, args.seconds))
@@ -237,11 +219,7 @@ def main():
             result["server_peak_rss_mb"] = round(peak_rss_mb(proc.pid), 1)
             print(json.dumps(result), flush=True)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, timeout=120)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ from anthropic.types import Message
 from openai.types import Completion, CreateEmbeddingResponse, Model
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from servers import free_port, stop, wait_ready  # noqa: E402
+
 FAILURES = []
 PASSED = []
 
@@ -407,8 +410,7 @@ class Suite:
             expect(right.models.list().data[0].id == self.model, "right key refused")
             expect(httpx.get(base + "/health").status_code == 200, "/health needs no key")
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+            stop(proc, timeout=30)
 
     @check("slow and aborted clients; graceful shutdown")
     def robustness(self, binary, llm):
@@ -452,25 +454,7 @@ class Suite:
         finally:
             if proc.poll() is None:
                 proc.kill()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(proc, port, seconds=120):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read()}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
+                proc.wait()
 
 
 def main():
@@ -512,11 +496,7 @@ def main():
             suite.predict()
         suite.operations()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     suite.keys(args.binary, args.llm)
     suite.robustness(args.binary, args.llm)
     print(f"\n{len(PASSED)} checks passed, {len(FAILURES)} failed (openai {openai.__version__}, anthropic {anthropic.__version__})")

@@ -9,7 +9,6 @@ Exits 1 naming the failed step. Needs chromium and chromedriver (Debian: chromiu
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from check_plots import console_errors, make_driver  # noqa: E402  (the same browser set-up as the Plot check)
-from serve.check_clients import free_port, wait_ready  # noqa: E402
+from serve.servers import free_port, stop, wait_ready  # noqa: E402
 
 
 def main():
@@ -76,11 +75,7 @@ def main():
     finally:
         if driver:
             driver.quit()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 if __name__ == "__main__":
