@@ -3,7 +3,9 @@ import LLM
 
 /// A function the model may call (OpenAI's `tools[i].function`).
 public struct ToolDefinition: Sendable {
+    /// The function's name (what the model calls).
     public var name: String
+    /// What it does, shown to the model.
     public var description: String?
     /// The JSON schema of its arguments (an object schema; `{"type": "object"}` when absent).
     public var parameters: JSON
@@ -26,15 +28,24 @@ public enum ResponseFormat: Sendable {
 /// A parsed, validated chat-completion request (OpenAI's `POST /v1/chat/completions`, and the
 /// Anthropic Messages API mapped onto it).
 public struct ChatRequest: Sendable {
+    /// The model the client names.
     public var model: String
+    /// The conversation (developer messages become system messages).
     public var messages: [ChatMessage]
+    /// Functions the model may call, and whether or which one it must.
     public var tools: [ToolDefinition] = []
     public var toolChoice: ToolChoice = .auto
+    /// Free text, any JSON object, or JSON under a schema.
     public var responseFormat: ResponseFormat = .text
+    /// How tokens are drawn (OpenAI's defaults unless the request sets them).
     public var sampling = ChatRequest.openAIDefaults
+    /// Most tokens to generate (nil: what the context leaves).
     public var maxTokens: Int?
+    /// Stop strings (not part of the reply).
     public var stop: [String] = []
+    /// Choices to generate (seeds `seed`, `seed + 1`, …).
     public var n = 1
+    /// Whether to answer as server-sent events, and whether a last event carries the usage.
     public var stream = false
     public var includeUsage = false
     /// Alternatives per token when log-probabilities are asked for (nil: none).

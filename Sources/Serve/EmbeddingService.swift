@@ -31,6 +31,7 @@ final class SerialWorker: @unchecked Sendable {
 
 /// A sentence-embedding model behind OpenAI's `POST /v1/embeddings`.
 public final class EmbeddingService: Sendable {
+    /// The id clients name in `model` (the model folder's name).
     public let name: String
     let encoder: BertEncoder
     let worker: SerialWorker
@@ -42,6 +43,7 @@ public final class EmbeddingService: Sendable {
         worker = SerialWorker(label: "swiftlearn-embeddings", limit: max(1, maxQueue))
     }
 
+    /// Whether `model` names this model.
     public func serves(_ model: String) -> Bool { model == name }
 
     /// `POST /v1/embeddings`: `input` is a string, a list of strings, a list of token ids or a

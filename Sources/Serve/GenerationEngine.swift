@@ -3,12 +3,16 @@ import LLM
 
 /// One generation a request asks for: prompt tokens and how to continue them.
 public struct GenerationJob: Sendable {
+    /// The prompt as token ids, and the most tokens to add.
     public var promptTokens: [Int]
     public var maxTokens: Int
+    /// How tokens are drawn.
     public var sampling: SamplingParameters
+    /// Stop strings (not part of the text).
     public var stop: [String]
     /// Alternatives per token to report (nil: no log-probabilities).
     public var logprobs: Int?
+    /// A grammar the output must follow (tools, JSON).
     public var grammar: Grammar?
 
     public init(promptTokens: [Int], maxTokens: Int, sampling: SamplingParameters, stop: [String] = [], logprobs: Int? = nil, grammar: Grammar? = nil) {
@@ -20,8 +24,11 @@ public struct GenerationJob: Sendable {
 /// A piece of generated text: a token (id ≥ 0) with the text it makes visible now and its
 /// log-probabilities when asked for, or (id -1) the text held back until the end.
 public struct TokenPiece: Sendable {
+    /// The token id (-1 for held-back text released at the end).
     public let id: Int
+    /// The text this piece makes visible.
     public let text: String
+    /// Its log-probability and alternatives, when asked for.
     public let logprob: TokenLogprob?
 }
 
@@ -43,7 +50,9 @@ public enum GenerationEvent: Sendable {
 /// jobs (503) and waits for those admitted to finish.
 public final class GenerationEngine: @unchecked Sendable {
     // Safety: every mutable field below is read and written only with `lock` held.
+    /// The model and tokenizer the jobs run on.
     public let generator: Generator
+    /// Most jobs waiting (beyond: 429).
     public let maxQueue: Int
     /// Most sequences generated at once.
     public let maxConcurrency: Int

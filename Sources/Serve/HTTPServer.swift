@@ -10,6 +10,7 @@ import ServiceLifecycle
 /// streamed responses for server-sent events, and a graceful shutdown on SIGTERM/SIGINT —
 /// requests that arrive from then on get 503, those in flight finish, then the process exits.
 public struct HTTPServer: Sendable {
+    /// The API it serves, and where it listens (port 0: any free port).
     public let app: ServeApp
     public let host: String
     public let port: Int

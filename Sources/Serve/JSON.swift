@@ -24,6 +24,7 @@ public indirect enum JSON: Sendable, Equatable {
         if v == v.rounded(), abs(v) < 1e15 { return .number(String(format: "%.1f", v)) }
         return .number("\(v)")
     }
+    /// A float32 number, written with the shortest text that reads back the same (non-finite: null).
     public static func float(_ v: Float) -> JSON {
         guard v.isFinite else { return .null }
         return .number("\(v)")

@@ -6,11 +6,13 @@ import LLM
 public final class LanguageModelService: Sendable {
     /// The id clients name in `model` (the file's name without `.gguf`).
     public let name: String
+    /// Runs the generation jobs (queue, batching, cancellation).
     public let engine: GenerationEngine
     let tokenizer: GGUFTokenizer
     let template: ChatTemplate?
     /// Whether the template itself renders `tools` (otherwise they are described in a system message).
     let templateTakesTools: Bool
+    /// Tokens per sequence: prompt plus completion.
     public let contextLength: Int
     /// When the model was loaded (OpenAI's `created`).
     public let created: Int

@@ -8,6 +8,7 @@ import Learn
 /// and go through the same preparation as at fit time (one-hot encoding, missing-value fill).
 public final class PredictService: @unchecked Sendable {
     // Safety: immutable after init; estimators' predict methods do not mutate the model.
+    /// The id in routes (`/v1/models/NAME/predict`) and the model file it was loaded from.
     public let name: String
     public let path: String
     let estimator: any Estimator

@@ -16,10 +16,13 @@ public struct ServeConfiguration: Sendable {
 /// The HTTP API as a function from requests to responses, independent of the server library:
 /// routing, API keys, errors in the client family's shape, metrics and one log line per request.
 public final class ServeApp: Sendable {
+    /// Keys, limits and timeouts.
     public let configuration: ServeConfiguration
+    /// What is served: a language model, an embedding model, saved models by name (each optional).
     public let llm: LanguageModelService?
     public let embeddings: EmbeddingService?
     public let models: [String: PredictService]
+    /// Counters, gauges and histograms behind `GET /metrics`.
     public let metrics: ServerMetrics
     /// Where each request's log line goes (standard error by default).
     let log: @Sendable (String) -> Void

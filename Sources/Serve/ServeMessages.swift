@@ -3,10 +3,14 @@ import Foundation
 /// One HTTP request as the service sees it, independent of the server library: method, path,
 /// query, headers (names lowercased) and the whole body (already bounded by the server).
 public struct ServeRequest: Sendable {
+    /// The method, uppercased.
     public var method: String
+    /// The path without the query, and the query's items (percent-decoded).
     public var path: String
     public var query: [String: String]
+    /// Header values by lowercased name.
     public var headers: [String: String]
+    /// The whole body.
     public var body: [UInt8]
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
@@ -41,6 +45,7 @@ public enum ServeBody: Sendable {
 
 /// One HTTP response as the service produces it.
 public struct ServeResponse: Sendable {
+    /// The HTTP status, headers in order, and the body.
     public var status: Int
     public var headers: [(String, String)]
     public var body: ServeBody
@@ -91,10 +96,15 @@ public struct ServeResponse: Sendable {
 /// An error the API reports to the client, in OpenAI's shape
 /// `{"error": {"message", "type", "param", "code"}}` with its HTTP status.
 public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The HTTP status.
     public var status: Int
+    /// What went wrong, for a person.
     public var message: String
+    /// OpenAI's error type (`invalid_request_error`, `rate_limit_error`, …).
     public var type: String
+    /// The request field at fault (`messages[0].content`), when there is one.
     public var param: String?
+    /// A machine-readable code (`model_not_found`, `context_length_exceeded`, …).
     public var code: String?
     /// Extra response headers (`Retry-After` on 429/503).
     public var headers: [String: String] = [:]
@@ -103,6 +113,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         self.status = status; self.message = message; self.type = type; self.param = param; self.code = code; self.headers = headers
     }
 
+    /// "STATUS TYPE: MESSAGE".
     public var description: String { "\(status) \(type): \(message)" }
 
     /// 400: a malformed or invalid request; `param` names the field at fault.

@@ -70,6 +70,7 @@ enum ToolCalls {
 public struct ToolCallStreamer: Sendable {
     public init() {}
     private var buffer = ""
+    /// The called tool's name, once complete.
     public private(set) var name: String?
     private var argumentsStarted = false
     private var argumentsDone = false
