@@ -179,7 +179,7 @@ struct LinalgFloat64Tests {
             #expect(relativeError(matmul(f.q, f.r, a.rows, f.k, a.cols), a.data) < 1e-12)
             if mode == .reduced {
                 let rOnly = try Linalg.qr(a.data, rows: a.rows, cols: a.cols, mode: .r, backend: backend)
-                #expect(rOnly.q.isEmpty && rOnly.r == f.r)
+                #expect(rOnly.q.isEmpty && relativeError(rOnly.r, f.r) < 1e-13)
             }
         }
         report("qr", backend, "f64", worst)
@@ -205,7 +205,9 @@ struct LinalgFloat64Tests {
 
             // Full matrices: square orthogonal U and Vᵀ whose first k vectors are the reduced ones.
             let full = try Linalg.svd(a.data, rows: m, cols: n, fullMatrices: true, backend: backend)
-            #expect(full.uCols == m && full.vtRows == n && full.s == f.s)
+            // LAPACK may take a different path for full matrices (OpenBLAS's gesdd does on some CPUs),
+            // so the singular values agree to rounding, not bit for bit.
+            #expect(full.uCols == m && full.vtRows == n && relativeError(full.s, f.s) < 1e-13)
             #expect(orthonormalityError(full.u, rows: m, cols: m) < 1e-12)
             #expect(orthonormalityError(transposed(full.vt, rows: n, cols: n), rows: n, cols: n) < 1e-12)
             let uFirst = (0..<m).flatMap { i in full.u[(i * m)..<(i * m + k)] }
