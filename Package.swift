@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Roadmap", targets: ["Roadmap"]),
         .library(name: "Serve", targets: ["Serve"]),
         .library(name: "APIClient", targets: ["APIClient"]),
+        .library(name: "RAG", targets: ["RAG"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
     dependencies: [
@@ -94,7 +95,7 @@ let package = Package(
         // The roadmap as a program: curriculum catalog, progress store, demos, checkpoints, report.
         .target(
             name: "Roadmap",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "LLM", "Plot", "Serve", "SwiftLearnCore",
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "LLM", "Plot", "Serve", "RAG", "SwiftLearnCore",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -117,9 +118,16 @@ let package = Package(
             name: "APIClient",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Retrieval-augmented generation: loaders (text, Markdown, HTML, CSV, JSON, PDF), chunking,
+        // incremental indexing, query expansion, re-ranking, answers with citations, evaluation.
+        .target(
+            name: "RAG",
+            dependencies: ["Retrieval", "LLM", "APIClient", "Datasets", "Plot", "SwiftLearnCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .target(
             name: "SwiftLearn",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve"],
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve", "RAG"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
@@ -165,6 +173,12 @@ let package = Package(
             dependencies: ["Retrieval", "NLP", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "RAGTests",
+            dependencies: ["RAG", "Retrieval", "LLM", "TestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "LLMTests",

@@ -168,7 +168,7 @@ public struct CSVTable: Equatable, Sendable {
     ///
     /// A byte-level state machine over UTF-8 (delimiter, quote and line breaks are ASCII, so they
     /// never occur inside a multi-byte character).
-    static func records(_ text: String, delimiter: Character) throws -> [(line: Int, fields: [String])] {
+    public static func records(_ text: String, delimiter: Character) throws -> [(line: Int, fields: [String])] {
         guard let d = delimiter.asciiValue else {
             throw CSVError.malformed(line: 1, column: 1, reason: "the delimiter must be an ASCII character")
         }

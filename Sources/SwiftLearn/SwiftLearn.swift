@@ -8,3 +8,4 @@
 @_exported import Plot
 @_exported import Roadmap
 @_exported import LLM
+@_exported import RAG

@@ -12,7 +12,7 @@ struct SwiftLearnCommand: AsyncParsableCommand {
         abstract: "SwiftLearn: a machine-learning toolkit and study roadmap, in Swift.",
         subcommands: [TourCommand.self, RoadmapCommand.self, ProgressCommand.self, DemoCommand.self, CheckpointCommand.self,
                       LearnCommand.self, TrainCommand.self, TokenizeCommand.self, CollectionCommand.self, SearchCommand.self,
-                      IndexCommand.self, EmbedCommand.self, GenerateCommand.self, ChatCommand.self, LMCommand.self, ServeCommand.self, AskCommand.self, BenchCommand.self, InfoCommand.self]
+                      IndexCommand.self, EmbedCommand.self, RAGCommand.self, GenerateCommand.self, ChatCommand.self, LMCommand.self, ServeCommand.self, AskCommand.self, BenchCommand.self, InfoCommand.self]
     )
 
     /// ArgumentParser's `main`, except that a `ValidationError` thrown while a subcommand runs
@@ -40,7 +40,7 @@ struct SwiftLearnCommand: AsyncParsableCommand {
 /// that the current folder "is a directory". Refused up front, naming the option.
 let pathOptions: Set<String> = ["--output", "-o", "--save", "--plot", "--scores", "--home", "--model-file", "--data", "--train",
                                 "--test", "--vectors", "--queries", "--index", "--input", "--tokenizer", "--manifest", "--corpus",
-                                "--bpe", "--wordpiece", "--jsonl", "--prompt-file", "--embedding", "--grammar", "--json-schema"]
+                                "--bpe", "--wordpiece", "--jsonl", "--prompt-file", "--embedding", "--grammar", "--json-schema", "--qa", "--report", "--llm", "--judge"]
 
 func refuseEmptyPaths<C: Collection>(_ arguments: C) throws where C.Element == String {
     var previous: String?

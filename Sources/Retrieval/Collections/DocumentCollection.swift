@@ -241,7 +241,7 @@ public final class DocumentCollection: @unchecked Sendable {
         }
     }
 
-    private static func bumpGeneration(_ db: Database) throws {
+    static func bumpGeneration(_ db: Database) throws {
         try db.execute(sql: "UPDATE collection_info SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation'")
     }
 

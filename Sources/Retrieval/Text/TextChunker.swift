@@ -122,8 +122,14 @@ public struct TextChunker: Sendable {
         return out
     }
 
-    /// Sentence spans (trimmed), grouped into chunks of at most `max` characters.
-    static func sentenceChunks(_ c: [Character], max: Int, overlap: Int) -> [(Int, Int)] {
+    /// The sentences of `text` as character ranges, trimmed of surrounding whitespace: a sentence
+    /// ends at `.`, `!` or `?` (with any closing quotes or brackets) followed by whitespace or the end.
+    public static func sentenceRanges(_ text: String) -> [Range<Int>] {
+        sentenceSpans(Array(text)).map { $0.0..<$0.1 }
+    }
+
+    /// Sentence spans (trimmed) of `c`.
+    static func sentenceSpans(_ c: [Character]) -> [(Int, Int)] {
         var sentences: [(Int, Int)] = []
         var start = 0
         var i = 0
@@ -147,6 +153,12 @@ public struct TextChunker: Sendable {
             }
         }
         push(start, c.count)
+        return sentences
+    }
+
+    /// Sentence spans (trimmed), grouped into chunks of at most `max` characters.
+    static func sentenceChunks(_ c: [Character], max: Int, overlap: Int) -> [(Int, Int)] {
+        let sentences = sentenceSpans(c)
         var out: [(Int, Int)] = []
         var first = 0
         while first < sentences.count {

@@ -1,8 +1,10 @@
 import Foundation
+import LLM
+import Retrieval
 
 /// A neural sentence embedding for collections and search: a `BertEncoder` (e.g.
 /// all-MiniLM-L6-v2, mean pooling + L2 normalization) behind Retrieval's `EmbeddingFunction`.
-/// It lives in the umbrella module because Retrieval does not depend on LLM.
+/// It lives in RAG because Retrieval does not depend on LLM.
 ///
 /// The name is `transformer-<model directory name>-d<dimension>` and the source is the model
 /// directory, which a collection stores, so `CollectionStore.openWithStoredEmbedding` loads the

@@ -1,0 +1,166 @@
+import APIClient
+import Foundation
+import LLM
+
+/// One message of a conversation given to a ``RAGLanguageModel``.
+public struct RAGMessage: Sendable, Equatable {
+    /// "system", "user" or "assistant".
+    public var role: String
+    public var content: String
+
+    public init(role: String, content: String) { self.role = role; self.content = content }
+    public static func system(_ s: String) -> RAGMessage { RAGMessage(role: "system", content: s) }
+    public static func user(_ s: String) -> RAGMessage { RAGMessage(role: "user", content: s) }
+    public static func assistant(_ s: String) -> RAGMessage { RAGMessage(role: "assistant", content: s) }
+}
+
+/// The language model behind generation, query rewriting, HyDE, LLM re-ranking and the judge:
+/// a local GGUF model (``LocalLanguageModel``) or any OpenAI/Anthropic-compatible endpoint
+/// (``EndpointLanguageModel``).
+public protocol RAGLanguageModel: Sendable {
+    /// A name for reports ("SmolLM2-135M-Instruct.Q4_1", "gpt-4o-mini at https://…").
+    var name: String { get }
+    /// The most prompt + answer tokens a call may use.
+    var contextLength: Int { get }
+    /// Tokens in `text` (exact for a local model; characters / 4 for an endpoint).
+    func tokenCount(_ text: String) -> Int
+    /// Replies to `messages` (greedy unless `temperature` > 0), streaming the text to `onText`.
+    func complete(_ messages: [RAGMessage], maxTokens: Int, temperature: Double,
+                  onText: @escaping @Sendable (String) -> Void) async throws -> String
+}
+
+extension RAGLanguageModel {
+    /// Replies to `messages` greedily without streaming.
+    public func complete(_ messages: [RAGMessage], maxTokens: Int) async throws -> String {
+        try await complete(messages, maxTokens: maxTokens, temperature: 0, onText: { _ in })
+    }
+}
+
+/// A GGUF chat model run by the LLM module on this machine. Generation runs on the calling
+/// thread (it is synchronous compute); callers on Swift's cooperative pool should give it a thread
+/// of its own, as `swiftlearn serve` does.
+public struct LocalLanguageModel: RAGLanguageModel {
+    public let generator: Generator
+    public let template: ChatTemplate
+    public let name: String
+    public let contextLength: Int
+    /// llama.cpp's repeat penalty over the last 64 tokens, prompt included (1: none). It is off by
+    /// default: in RAG the prompt holds the sources, and penalizing their words keeps a small model
+    /// from quoting them (SmolLM2-135M then often ends at once). Loops are cut by ``stopsLoops``.
+    public var repeatPenalty: Float = 1
+    /// Stop when the answer repeats a sentence it already wrote (the repeat is dropped): small
+    /// models fall into loops under greedy decoding.
+    public var stopsLoops = true
+
+    /// Opens a GGUF model with a chat template.
+    /// - Parameter contextLength: the session length (the model's own, at most 4096, by default).
+    /// - Throws: `LLMError` for a bad file; `RAGError.invalidParameter` when it has no chat template.
+    public init(contentsOf url: URL, contextLength: Int? = nil) throws {
+        generator = try Generator(contentsOf: url)
+        guard let template = try? ChatTemplate(tokenizer: generator.tokenizer, path: url.path) else {
+            throw RAGError.invalidParameter(name: "llm", value: url.path, reason: "the model file has no chat template")
+        }
+        self.template = template
+        name = url.deletingPathExtension().lastPathComponent
+        let own = generator.model.configuration.contextLength
+        self.contextLength = min(contextLength ?? min(own, 4096), own)
+        try check(self.contextLength >= 64, "context", self.contextLength, "must be at least 64 tokens")
+    }
+
+    public func tokenCount(_ text: String) -> Int { generator.tokenizer.encode(text).count }
+
+    public func complete(_ messages: [RAGMessage], maxTokens: Int, temperature: Double,
+                         onText: @escaping @Sendable (String) -> Void) async throws -> String {
+        let prompt = try template.render(messages.map { ChatMessage(role: $0.role, content: $0.content) })
+        var sampling = SamplingParameters.greedy
+        if temperature > 0 { sampling = SamplingParameters(); sampling.temperature = Float(temperature) }
+        sampling.repeatPenalty = repeatPenalty
+        let ids = generator.tokenizer.encode(prompt)
+        guard ids.count < contextLength else {
+            throw RAGError.generation("the prompt has \(ids.count) tokens; the context holds \(contextLength)")
+        }
+        let chosen = sampling
+        return try await onOwnThread { try self.run(ids, maxTokens: maxTokens, sampling: chosen, onText: onText) }
+    }
+
+    private func run(_ ids: [Int], maxTokens: Int, sampling: SamplingParameters, onText: @Sendable (String) -> Void) throws -> String {
+        var guardText = LoopGuard()
+        var looped = false
+        let result = try generator.generate(promptTokens: ids, maxTokens: max(1, min(maxTokens, contextLength - ids.count)),
+                                            sampling: sampling, contextLength: contextLength) { token in
+                if stopsLoops, guardText.append(token.text) { looped = true; return false }
+            if !token.text.isEmpty { onText(token.text) }
+            return !Task.isCancelled
+        }
+        return looped ? guardText.kept : result.text
+    }
+}
+
+/// A model behind an OpenAI- or Anthropic-compatible HTTP API (APIClient: retries, rate limits).
+public struct EndpointLanguageModel: RAGLanguageModel {
+    public let client: any ChatClient
+    public let model: String
+    public let name: String
+    public let contextLength: Int
+
+    /// - Parameters:
+    ///   - baseURL: e.g. `http://127.0.0.1:8080/v1` (OpenAI style) or `https://api.anthropic.com/v1`.
+    ///   - anthropic: speak Anthropic's Messages API instead of OpenAI's chat completions.
+    public init(baseURL: URL, model: String, apiKey: String? = nil, anthropic: Bool = false, contextLength: Int = 8192,
+                transport: any HTTPTransport = URLSessionTransport()) {
+        let configuration = ClientConfiguration(baseURL: baseURL, apiKey: apiKey)
+        client = anthropic ? AnthropicClient(configuration: configuration, transport: transport) as any ChatClient
+            : OpenAIClient(configuration: configuration, transport: transport)
+        self.model = model
+        name = "\(model) at \(baseURL.absoluteString)"
+        self.contextLength = contextLength
+    }
+
+    public func tokenCount(_ text: String) -> Int { (text.count + 3) / 4 }
+
+    public func complete(_ messages: [RAGMessage], maxTokens: Int, temperature: Double,
+                         onText: @escaping @Sendable (String) -> Void) async throws -> String {
+        let request = APIChatRequest(model: model, messages: messages.map {
+            APIMessage(role: APIRole(rawValue: $0.role) ?? .user, content: $0.content)
+        }, maxTokens: maxTokens, temperature: temperature)
+        let reply = try await client.streamedReply(request) { event in
+            if case .text(let piece) = event { onText(piece) }
+        }
+        return reply.text
+    }
+}
+
+/// Watches generated text for a sentence that repeats an earlier one.
+struct LoopGuard {
+    private(set) var text = ""
+    /// The text up to the end of the last sentence that was not a repeat.
+    private(set) var kept = ""
+    private var sentences = Set<String>()
+    private var sentenceStart: String.Index?
+
+    /// Adds a piece; true when it completed a sentence already written.
+    mutating func append(_ piece: String) -> Bool {
+        if sentenceStart == nil { sentenceStart = text.endIndex }
+        text += piece
+        guard let last = piece.last, ".!?\n".contains(last) else { return false }
+        let start = sentenceStart ?? text.startIndex
+        let sentence = text[start...].trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        sentenceStart = text.endIndex
+        guard sentence.count >= 8 else { return false }
+        if !sentences.insert(sentence).inserted { return true }
+        kept = text
+        return false
+    }
+}
+
+/// Runs `work` on a new thread with an 8 MB stack (the main thread's size), leaving Swift's
+/// cooperative pool free while the model computes.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
