@@ -235,7 +235,7 @@ def main():
         if extra:
             errors.append(f"{args.absent_terms}: ids not in the QA file: {', '.join(extra)}")
 
-    per_page = collections.Counter(q["source"] for q in answerable)
+    per_page = collections.Counter(q["source"] for q in answerable if q["source"] in pages)
     overlap = [q["id"] for q in answerable
                if ngrams(tokens(q["question"]), 4) & ngrams(tokens(q["passage"]), 4)]
     print(f"corpus: {len(pages)} pages in {args.corpus_dir}")
