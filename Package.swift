@@ -177,8 +177,7 @@ let package = Package(
         .testTarget(
             name: "RAGTests",
             dependencies: ["RAG", "Retrieval", "LLM", "TestSupport"],
-            resources: [.copy("Fixtures")],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "LLMTests",

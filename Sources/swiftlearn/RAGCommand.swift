@@ -96,7 +96,7 @@ struct RAGIndexCommand: ParsableCommand {
     var embedding: String?
     @Option(help: "The model name at an embeddings URL.") var embeddingModel: String?
     @Option(help: "Chunking: sections:SIZE, semantic:SIZE:PERCENTILE, recursive:SIZE:OVERLAP, sentences:…, tokens:…, characters:….")
-    var chunking = "sections:800"
+    var chunking = "sections:1000"
     @Option(help: "Glob of files to take from folders (repeatable; default: every supported extension).") var include: [String] = []
     @Option(help: "Glob of files or folders to skip (repeatable).") var exclude: [String] = []
     @Flag(help: "Keep link targets in HTML text.") var keepLinks = false
@@ -110,7 +110,7 @@ struct RAGIndexCommand: ParsableCommand {
         let index: RAGIndex
         if exists {
             index = try RAGIndex.open(name, in: store)
-            if let c = try? RAGChunking(parsing: chunking), c != index.chunking, chunking != "sections:800" {
+            if let c = try? RAGChunking(parsing: chunking), c != index.chunking, chunking != "sections:1000" {
                 throw ValidationError("index '\(name)' uses chunking \(index.chunking.storageText); make a new index for \(chunking)")
             }
         } else {
@@ -268,6 +268,7 @@ struct RAGEvalCommand: AsyncParsableCommand {
     @Option(help: "A GGUF model that judges faithfulness and relevance of the answers.") var judge: String?
     @Option(help: "Write the report page (index.html) into this folder.") var report: String?
     @Option(help: "Most tokens in each answer.") var maxTokens = 120
+    @Option(help: "Write one JSON line per question and configuration (first relevant rank; answer) to this file.") var details: String?
     @OptionGroup var model: RAGModelOptions
     @Flag(help: "Print one JSON object.") var json = false
     @OptionGroup var home: HomeOption
@@ -280,6 +281,7 @@ struct RAGEvalCommand: AsyncParsableCommand {
         let lm = try model.load()
         let retriever = RAGRetriever(index: index, model: lm)
         var results: [(name: String, metrics: RetrievalMetrics)] = []
+        var detailLines: [String] = []
         let modeList = try modes.split(separator: ",").map { m -> SearchMode in
             guard let mode = SearchMode(rawValue: String(m)) else { throw ValidationError("--modes takes bm25, vector, hybrid; got '\(m)'") }
             return mode
@@ -298,9 +300,14 @@ struct RAGEvalCommand: AsyncParsableCommand {
                 o.mode = mode
                 o.rerank = rerank
                 o.candidates = candidates
-                let (m, _) = try await RAGEvaluation.retrieval(retriever, items: items, options: o)
+                let (m, outcomes) = try await RAGEvaluation.retrieval(retriever, items: items, options: o)
                 let label = rerank == .none ? mode.rawValue : "\(mode.rawValue)+\(rerank == .languageModel ? "llm" : "mmr")"
                 results.append((label, m))
+                for q in outcomes {
+                    var j = RAGJSON()
+                    j.add("id", q.id); j.add("configuration", label); j.add("first_relevant_rank", q.firstRelevantRank.map(Double.init))
+                    detailLines.append(j.text)
+                }
                 if !json {
                     print("\(label.padding(toLength: 12, withPad: " ", startingAt: 0)) " + RetrievalMetrics.cutoffs.map { String(format: "hit@%d %.3f", $0, m.hit[$0] ?? 0) }.joined(separator: "  ")
                           + String(format: "  MRR %.3f  nDCG %.3f  (%d questions, %.2f s)", m.mrr, m.ndcg, m.questions, m.seconds))
@@ -316,14 +323,24 @@ struct RAGEvalCommand: AsyncParsableCommand {
             o.maxAnswerTokens = maxTokens
             let judgeModel = try judge.map { try LocalLanguageModel(contentsOf: URL(fileURLWithPath: $0)) }
             let quiet = json
-            let (m, _) = try await RAGEvaluation.answers(RAGPipeline(index: index, model: lm, options: o), items: items, judge: judgeModel) { n, item, a in
+            let (m, outcomes) = try await RAGEvaluation.answers(RAGPipeline(index: index, model: lm, options: o), items: items, judge: judgeModel) { n, item, a in
                 if !quiet { FileHandle.standardError.write(Data("\(n)/\(items.count) \(item.id) \(a.refused ? "refused" : "answered"): \(a.plainAnswer.prefix(80).replacingOccurrences(of: "\n", with: " "))\n".utf8)) }
             }
             answers = (lm.name, m)
+            for q in outcomes {
+                var j = RAGJSON()
+                j.add("id", q.id); j.add("configuration", "answer"); j.add("answer", q.answer); j.add("refused", q.refused ?? false); j.add("f1", q.f1)
+                detailLines.append(j.text)
+            }
             if !json {
                 print(String(format: "answers (%@): EM %.3f  F1 %.3f  citation precision %.3f (%d)  refusal %.3f on unanswerable, %.3f on answerable",
                              lm.name, m.exactMatch, m.f1, m.citationPrecision, m.citations, m.refusalRate, m.falseRefusalRate))
                 if let f = m.faithfulness, let r = m.answerRelevance { print(String(format: "judge: faithfulness %.3f  answer relevance %.3f", f, r)) }
+            }
+        }
+        if let details {
+            do { try (detailLines.joined(separator: "\n") + "\n").write(toFile: details, atomically: true, encoding: .utf8) } catch {
+                throw ValidationError("cannot write --details \(details): \(error.localizedDescription)")
             }
         }
         if let report {

@@ -72,7 +72,6 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KS = (1, 3, 5, 10)
 TOP = 10
-CHUNK_SIZE, CHUNK_OVERLAP = 500, 50
 RRF_WEIGHTS = [0.5, 0.5]
 
 
@@ -154,6 +153,8 @@ def main():
     ap.add_argument("--model", default=os.path.join(ROOT, "models/all-MiniLM-L6-v2"))
     ap.add_argument("--modes", default="bm25,vector,hybrid")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--chunk-size", type=int, default=500)
+    ap.add_argument("--chunk-overlap", type=int, default=50)
     ap.add_argument("--whole-page", action="store_true", help="BSHTMLLoader on the whole page")
     ap.add_argument("--bm25-preprocess", choices=("split", "words"), default="split")
     ap.add_argument("--no-warmup", action="store_true", help="skip the untimed pass that embeds every question once")
@@ -187,7 +188,7 @@ def main():
     load_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
+    splitter = RecursiveCharacterTextSplitter(chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap)
     chunks = splitter.split_documents(pages)
     for i, c in enumerate(chunks):
         c.metadata["chunk_id"] = i
@@ -287,8 +288,8 @@ def main():
         "loader": "BSHTMLLoader (whole page)" if args.whole_page else "BeautifulSoup get_text() of [role=main]",
         "pages": len(pages),
         "chunks": len(chunks),
-        "chunk_size": CHUNK_SIZE,
-        "chunk_overlap": CHUNK_OVERLAP,
+        "chunk_size": args.chunk_size,
+        "chunk_overlap": args.chunk_overlap,
         "questions": len(questions),
         "answerable": len(answerable),
         "answerable_without_relevant_chunk": no_relevant,

@@ -178,12 +178,9 @@ public struct RAGPipeline: Sendable {
             var cited = marked.map { ($0, "model") }
             if cited.isEmpty, options.attributeCitations, let best = Self.bestSource(for: plain, in: sources) {
                 cited = [(best, "overlap")]
-                sentence = Self.strippingMarkers(sentence)
-                var body = sentence
-                let end = body.last.map { ".!?".contains($0) } == true ? String(body.removeLast()) : ""
-                sentence = body + " [\(best)]" + end
+                sentence = Self.withMarkers(plain, [best])
             } else if cited.count != Self.markers(in: sentence).count {
-                sentence = plain + cited.map { " [\($0.0)]" }.joined()
+                sentence = Self.withMarkers(plain, cited.map(\.0))
             }
             rebuilt += sentence
             for (n, method) in cited {
@@ -198,6 +195,15 @@ public struct RAGPipeline: Sendable {
         var seen = Set<String>()
         citations = citations.filter { seen.insert("\($0.n):\($0.start):\($0.end)").inserted }
         return (rebuilt, citations)
+    }
+
+    /// `sentence` with ` [n]` markers before its closing punctuation.
+    static func withMarkers(_ sentence: String, _ numbers: [Int]) -> String {
+        var body = sentence
+        var end = ""
+        while let last = body.last, ".!?".contains(last) { end = String(last) + end; body.removeLast() }
+        var seen = Set<Int>()
+        return body + numbers.filter { seen.insert($0).inserted }.map { " [\($0)]" }.joined() + end
     }
 
     /// The numbers in `[n]` / `[n, m]` markers of `text`.

@@ -255,7 +255,8 @@ public struct DocumentLoader: Sendable {
         return SourceDocument(id: path, source: path, kind: "pdf", title: name, text: text, sections: sections(from: headings, length: text.count))
     }
 
-    static func executable(_ name: String) -> String? {
+    /// The path of program `name` on `PATH`, or nil.
+    public static func executable(_ name: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }

@@ -72,6 +72,7 @@ private struct HTMLScanner {
     var heading: (level: Int, start: Int, text: [Unicode.Scalar])?
     var linkTargets: [String?] = []
     var openTags: [String] = []
+    var cellsInRow = 0
 
     static let hiddenElements: Set<String> = ["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "canvas", "select", "button", "head"]
     static let rawTextElements: Set<String> = ["script", "style", "textarea", "title"]
@@ -303,7 +304,11 @@ private struct HTMLScanner {
                 heading = (level, out.count, [])
             }
             if name == "a" { linkTargets.append(tag.attributes["href"]) }
-            if name == "td" || name == "th", capturing, let last = out.last, last != "\n" { emit(Array(" | ".unicodeScalars)) }
+            if name == "tr" { cellsInRow = 0 }
+            if name == "td" || name == "th", capturing {
+                if cellsInRow > 0 { emit(Array(" | ".unicodeScalars)) }
+                cellsInRow += 1
+            }
         } else {
             // Close up to the matching open element (forgiving: unclosed children close with it).
             guard let k = openTags.lastIndex(of: name) else { return }

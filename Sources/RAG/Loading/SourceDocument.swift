@@ -50,8 +50,9 @@ public struct SourceDocument: Equatable, Sendable {
     }
 }
 
-/// Sections from heading positions: each runs from its heading to the next heading (of any level).
-func sections(from headings: [(title: String, level: Int, start: Int)], length: Int) -> [DocumentSection] {
+/// Sections from heading positions: each runs from its heading to the next heading (of any
+/// level); text before the first heading is an untitled level-0 section.
+public func sections(from headings: [(title: String, level: Int, start: Int)], length: Int) -> [DocumentSection] {
     var out: [DocumentSection] = []
     if let first = headings.first, first.start > 0 { out.append(DocumentSection(title: "", level: 0, start: 0, end: first.start)) }
     for (i, h) in headings.enumerated() {

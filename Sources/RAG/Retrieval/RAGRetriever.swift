@@ -151,8 +151,9 @@ public struct RAGRetriever: Sendable {
         return passages
     }
 
-    /// Reciprocal-rank fusion of hit lists by chunk (k = 60).
-    static func fuse(_ lists: [[CollectionHit]], limit: Int) -> [CollectionHit] {
+    /// Reciprocal-rank fusion of hit lists by chunk (k = 60): each chunk scores Σ 1/(60 + rank);
+    /// ties keep the order of first appearance.
+    public static func fuse(_ lists: [[CollectionHit]], limit: Int) -> [CollectionHit] {
         var score: [Int64: Double] = [:]
         var first: [Int64: CollectionHit] = [:]
         var order: [Int64] = []

@@ -30,12 +30,13 @@ public struct CollectionStore: Sendable {
 
     /// Creates a collection (throws `collectionExists` if it exists).
     public func create(_ name: String, embedding: any EmbeddingFunction = HashedFeatureEmbedding(),
-                       chunking: TextChunker.Strategy = .recursive(size: 500, overlap: 50)) throws -> DocumentCollection {
+                       chunking: TextChunker.Strategy = .recursive(size: 500, overlap: 50),
+                       analyzer: BM25.AnalyzerName = .standard) throws -> DocumentCollection {
         try Self.validate(name)
         do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
             throw RetrievalError.io("cannot create \(root.path): \(readableReason(error))")
         }
-        return try DocumentCollection.create(at: url(of: name), name: name, embedding: embedding, chunking: chunking)
+        return try DocumentCollection.create(at: url(of: name), name: name, embedding: embedding, chunking: chunking, analyzer: analyzer)
     }
 
     /// Opens collection `name` (throws `collectionNotFound`).

@@ -34,6 +34,11 @@ public struct CollectionHit: Equatable, Sendable {
     public var score: Double
     /// The document's metadata.
     public var metadata: Metadata
+
+    public init(chunkID: Int64, documentID: String, text: String, start: Int, end: Int, score: Double, metadata: Metadata = [:]) {
+        self.chunkID = chunkID; self.documentID = documentID; self.text = text
+        self.start = start; self.end = end; self.score = score; self.metadata = metadata
+    }
 }
 
 /// Which ranking a collection query uses.

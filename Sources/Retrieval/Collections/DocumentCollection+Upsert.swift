@@ -27,11 +27,15 @@ extension DocumentCollection {
     /// - Parameters:
     ///   - chunker: cuts a document into chunks (offsets into its text); nil uses the collection's
     ///     ``chunking``. Chunks must lie inside the text and must not be blank.
+    ///   - embeddingText: the text embedded for a chunk (nil: the chunk's text) — e.g. the chunk
+    ///     under its document's title and section heading. Stored embeddings are reused by chunk
+    ///     text, so a change to this function alone does not re-embed unchanged chunks.
     ///   - batchSize: documents per transaction; `onCommit` gets each committed batch's ids.
     /// - Throws: as ``add(_:batchSize:onCommit:)`` for bad documents (before anything is written),
     ///   `invalidInput` for a chunk outside its document, and the embedding function's errors.
     @discardableResult
     public func upsert(_ documents: [CollectionDocument], chunker: ((CollectionDocument) throws -> [Chunk])? = nil,
+                       embeddingText: ((CollectionDocument, Chunk) -> String)? = nil,
                        batchSize: Int = 64, onCommit: (([String]) -> Void)? = nil) throws -> UpsertReport {
         try require(batchSize >= 1, "batchSize", batchSize, "must be at least 1")
         var seen = Set<String>()
@@ -84,7 +88,7 @@ extension DocumentCollection {
             for (doc, chunks) in changed {
                 for c in chunks where stored[doc.id]?.vectors[c.text] == nil && pendingIndex[c.text] == nil {
                     pendingIndex[c.text] = pending.count
-                    pending.append(c.text)
+                    pending.append(embeddingText?(doc, c) ?? c.text)
                 }
             }
             let fresh = pending.isEmpty ? [] : try embedding.embed(pending)

@@ -23,6 +23,9 @@ public final class DocumentCollection: @unchecked Sendable {
     public let embedding: any EmbeddingFunction
     /// How documents are cut into chunks.
     public let chunking: TextChunker.Strategy
+    /// How BM25 tokenizes chunks and queries (collections made before analyzers were stored use
+    /// the standard one).
+    public let analyzer: BM25.AnalyzerName
 
     let pool: DatabasePool
     private let lock = NSLock()
@@ -34,7 +37,8 @@ public final class DocumentCollection: @unchecked Sendable {
 
     /// Creates a new collection file at `url` (throws `collectionExists` if the file exists).
     public static func create(at url: URL, name: String, embedding: any EmbeddingFunction = HashedFeatureEmbedding(),
-                              chunking: TextChunker.Strategy = .recursive(size: 500, overlap: 50)) throws -> DocumentCollection {
+                              chunking: TextChunker.Strategy = .recursive(size: 500, overlap: 50),
+                              analyzer: BM25.AnalyzerName = .standard) throws -> DocumentCollection {
         _ = try TextChunker(chunking)
         try RetrievalLimits.check(embedding.dimension, in: RetrievalLimits.dimensions, "dimension")
         // Under the file lock: two processes creating the same name at once get one collection
@@ -45,7 +49,8 @@ public final class DocumentCollection: @unchecked Sendable {
             try wrap(url) {
                 try pool.write { db in
                     for (k, v) in [("format", formatTag), ("name", name), ("embedding", embedding.name),
-                                   ("dimension", String(embedding.dimension)), ("chunking", chunking.storageText), ("generation", "0")]
+                                   ("dimension", String(embedding.dimension)), ("chunking", chunking.storageText), ("generation", "0"),
+                                   ("analyzer", analyzer.rawValue)]
                                    + (embedding.source.map { [("embedding_source", $0)] } ?? []) {
                         try db.execute(sql: "INSERT INTO collection_info(key, value) VALUES (?, ?)", arguments: [k, v])
                     }
@@ -53,7 +58,7 @@ public final class DocumentCollection: @unchecked Sendable {
             }
             return pool
         }
-        return DocumentCollection(name: name, url: url, pool: pool, embedding: embedding, chunking: chunking)
+        return DocumentCollection(name: name, url: url, pool: pool, embedding: embedding, chunking: chunking, analyzer: analyzer)
     }
 
     /// The embedding a collection file was created with: its name, dimension and, for an
@@ -86,6 +91,9 @@ public final class DocumentCollection: @unchecked Sendable {
             throw RetrievalError.corruptFile(path: url.path, reason: "stored dimension \(dim) is outside \(RetrievalLimits.dimensions)")
         }
         let chunking = try TextChunker.Strategy(parsing: chunkText)
+        guard let analyzer = BM25.AnalyzerName(rawValue: info["analyzer"] ?? "standard") else {
+            throw RetrievalError.corruptFile(path: url.path, reason: "unknown BM25 analyzer '\(info["analyzer"] ?? "")'")
+        }
         let emb: any EmbeddingFunction
         if let e = embedding {
             guard e.name == embName, e.dimension == dim else {
@@ -97,7 +105,7 @@ public final class DocumentCollection: @unchecked Sendable {
         } else {
             throw RetrievalError.invalidInput("collection '\(name)' uses embedding \(embName); pass that embedding function to open it")
         }
-        return DocumentCollection(name: name, url: url, pool: pool, embedding: emb, chunking: chunking)
+        return DocumentCollection(name: name, url: url, pool: pool, embedding: emb, chunking: chunking, analyzer: analyzer)
     }
 
     /// The `collection_info` table as a dictionary.
@@ -111,12 +119,14 @@ public final class DocumentCollection: @unchecked Sendable {
         }
     }
 
-    private init(name: String, url: URL, pool: DatabasePool, embedding: any EmbeddingFunction, chunking: TextChunker.Strategy) {
+    private init(name: String, url: URL, pool: DatabasePool, embedding: any EmbeddingFunction, chunking: TextChunker.Strategy,
+                 analyzer: BM25.AnalyzerName) {
         self.name = name
         self.url = url
         self.pool = pool
         self.embedding = embedding
         self.chunking = chunking
+        self.analyzer = analyzer
     }
 
     static func migrator() -> DatabaseMigrator {
@@ -349,7 +359,7 @@ public final class DocumentCollection: @unchecked Sendable {
                 let cached = cache
                 lock.unlock()
                 if let c = cached, c.generation == gen { return c }
-                let snap = try SearchSnapshot(db, generation: gen, dimension: embedding.dimension, path: url.path)
+                let snap = try SearchSnapshot(db, generation: gen, dimension: embedding.dimension, path: url.path, analyzer: analyzer.function)
                 lock.lock()
                 if (cache?.generation ?? -1) < gen { cache = snap }
                 lock.unlock()
@@ -371,7 +381,7 @@ struct SearchSnapshot {
     var bm25: BM25?
     let index: FlatIndex
 
-    init(_ db: Database, generation: Int64, dimension: Int, path: String) throws {
+    init(_ db: Database, generation: Int64, dimension: Int, path: String, analyzer: @escaping @Sendable (String) -> [String]) throws {
         self.generation = generation
         index = try FlatIndex(dimension: dimension, metric: .cosine)
         for row in try Row.fetchAll(db, sql: "SELECT id, metadata FROM documents") {
@@ -399,6 +409,6 @@ struct SearchSnapshot {
             }
         }
         if !ids.isEmpty { try index.add(vectors, ids: ids) }
-        bm25 = texts.isEmpty ? nil : try? BM25(documents: texts)
+        bm25 = texts.isEmpty ? nil : try? BM25(documents: texts, analyzer: analyzer)
     }
 }

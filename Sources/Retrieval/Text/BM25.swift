@@ -1,4 +1,5 @@
 import Foundation
+import NLP
 
 /// Okapi BM25 and its BM25+ / BM25L variants over a tokenized corpus, with the exact formulas of
 /// the `rank-bm25` Python package (scores agree to ~1e-12) and an inverted index for speed.
@@ -161,6 +162,31 @@ public struct BM25: Sendable {
     /// Lowercases and splits on anything that is not a letter or digit (Unicode-aware).
     public static let standardAnalyzer: @Sendable (String) -> [String] = { text in
         text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+
+    /// ``standardAnalyzer`` without scikit-learn's English stop words, Porter-stemmed
+    /// ("splitting" and "splits" both become "split").
+    public static let englishAnalyzer: @Sendable (String) -> [String] = { text in
+        let stemmer = PorterStemmer()
+        return text.lowercased().split { !($0.isLetter || $0.isNumber) }.compactMap { word in
+            StopWords.english.contains(word) ? nil : stemmer.stem(String(word))
+        }
+    }
+
+    /// The analyzers a collection can name.
+    public enum AnalyzerName: String, Sendable, CaseIterable {
+        /// ``standardAnalyzer``.
+        case standard
+        /// ``englishAnalyzer``.
+        case english
+
+        /// The analyzer function.
+        public var function: @Sendable (String) -> [String] {
+            switch self {
+            case .standard: return BM25.standardAnalyzer
+            case .english: return BM25.englishAnalyzer
+            }
+        }
     }
 
     /// The score of every document for a tokenized query (as rank-bm25's `get_scores`).
