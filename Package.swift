@@ -123,6 +123,7 @@ let package = Package(
         .target(
             name: "RAG",
             dependencies: ["Retrieval", "LLM", "APIClient", "Datasets", "Plot", "SwiftLearnCore"],
+            resources: [.copy("Corpus")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(

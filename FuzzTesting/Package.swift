@@ -34,5 +34,6 @@ let package = Package(
         fuzzTarget("FuzzChatTemplate", ["LLM"]),
         fuzzTarget("FuzzBertEncoder", ["LLM", "NLP", "Tensors"]),
         fuzzTarget("FuzzGrammar", ["LLM"]),
+        fuzzTarget("FuzzRAGLoaders", ["RAG", "Retrieval"]),
     ]
 )

@@ -130,25 +130,54 @@ public struct EndpointLanguageModel: RAGLanguageModel {
     }
 }
 
-/// Watches generated text for a sentence that repeats an earlier one.
+/// Watches generated text for loops: a sentence that repeats an earlier one, or a run of five
+/// words that has already appeared twice ("because the explanation was incorrect because the
+/// explanation was incorrect because …"). ``kept`` is the text before the loop began.
 struct LoopGuard {
     private(set) var text = ""
-    /// The text up to the end of the last sentence that was not a repeat.
+    /// The text up to the end of the last sentence that was not a repeat, or up to the end of a
+    /// repeated run's first occurrence.
     private(set) var kept = ""
     private var sentences = Set<String>()
     private var sentenceStart: String.Index?
+    private var words: [(word: String, end: String.Index)] = []
+    private var runs: [String: [Int]] = [:]
+    private var pending = ""
+    static let run = 5
 
-    /// Adds a piece; true when it completed a sentence already written.
+    /// Adds a piece; true when it completed a loop.
     mutating func append(_ piece: String) -> Bool {
         if sentenceStart == nil { sentenceStart = text.endIndex }
-        text += piece
-        guard let last = piece.last, ".!?\n".contains(last) else { return false }
-        let start = sentenceStart ?? text.startIndex
-        let sentence = text[start...].trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        sentenceStart = text.endIndex
-        guard sentence.count >= 8 else { return false }
-        if !sentences.insert(sentence).inserted { return true }
-        kept = text
+        for ch in piece {
+            text.append(ch)
+            if ch.isLetter || ch.isNumber { pending.append(ch); continue }
+            if !pending.isEmpty, wordEnded() { return true }
+            if ".!?\n".contains(ch) {
+                let start = sentenceStart ?? text.startIndex
+                let sentence = text[start...].trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+                sentenceStart = text.endIndex
+                if sentence.count >= 8 {
+                    if !sentences.insert(sentence).inserted { return true }
+                    kept = text
+                }
+            }
+        }
+        return false
+    }
+
+    /// Records the word just finished; true when its run of words is a third occurrence.
+    private mutating func wordEnded() -> Bool {
+        words.append((pending.lowercased(), text.index(before: text.endIndex)))
+        pending = ""
+        guard words.count >= Self.run else { return false }
+        let key = words.suffix(Self.run).map(\.word).joined(separator: " ")
+        var seen = runs[key, default: []]
+        seen.append(words.count - 1)
+        runs[key] = seen
+        if seen.count >= 3 {
+            kept = String(text[..<words[seen[0]].end])
+            return true
+        }
         return false
     }
 }

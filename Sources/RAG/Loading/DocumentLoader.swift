@@ -101,8 +101,14 @@ public struct DocumentLoader: Sendable {
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
         guard let kind = Self.kinds[ext] else { throw RAGError.unsupportedKind(path: path, kind: ext.isEmpty ? "(no extension)" : ext) }
         if kind == "pdf" { return [try pdf(path)] }
-        let text = try readText(path)
+        return try documents(fromText: try readText(path), kind: kind, path: path)
+    }
+
+    /// The documents of a file's text already in memory: `kind` is text, markdown, html, csv,
+    /// tsv or json (JSON Lines when `path` does not end in `.json`); `path` names the source.
+    public func documents(fromText text: String, kind: String, path: String) throws -> [SourceDocument] {
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
         switch kind {
         case "markdown":
             let md = MarkdownStructure(text)
@@ -114,7 +120,7 @@ public struct DocumentLoader: Sendable {
             let title = page.title.isEmpty ? (page.headings.first?.title ?? name) : page.title
             return [SourceDocument(id: path, source: path, kind: kind, title: title, text: page.text,
                                    sections: sections(from: page.headings, length: page.text.count))]
-        case "csv": return try csv(path, text: text, delimiter: ext == "tsv" ? "\t" : ",")
+        case "csv", "tsv": return try csv(path, text: text, delimiter: ext == "tsv" || kind == "tsv" ? "\t" : ",")
         case "json": return try json(path, text: text, lines: ext != "json")
         default: return [SourceDocument(id: path, source: path, kind: kind, title: name, text: text)]
         }

@@ -1,0 +1,32 @@
+// libFuzzer target: the RAG module's readers of outside text. The first byte picks the reader
+// (HTML, Markdown, CSV, JSON, JSON Lines, a QA file); the rest, decoded as UTF-8 (invalid inputs
+// skipped), is parsed, and a parsed document is also cut into structure-aware chunks whose
+// offsets are checked against its text.
+import RAG
+import Retrieval
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    guard count > 0 else { return 0 }
+    let bytes = UnsafeRawBufferPointer(start: start, count: count)
+    guard let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[1...]), as: UTF8.self) else { return 0 }
+    let loader = DocumentLoader()
+    let kinds = [("html", "page.html"), ("markdown", "notes.md"), ("csv", "rows.csv"), ("json", "items.json"), ("json", "items.jsonl"), ("qa", "qa.jsonl")]
+    let (kind, path) = kinds[Int(bytes[0]) % kinds.count]
+    if kind == "qa" {
+        _ = try? QASet.parse(text, path: path)
+        return 0
+    }
+    guard let documents = try? loader.documents(fromText: text, kind: kind, path: path) else { return 0 }
+    for document in documents.prefix(4) {
+        guard let chunks = try? RAGChunking.sections(size: 200).chunks(of: document, embedding: HashedFeatureEmbedding(dimension: 16)) else { continue }
+        let characters = Array(document.text)
+        for c in chunks where c.start < 0 || c.end > characters.count || String(characters[c.start..<c.end]) != c.text {
+            fatalError("chunk \(c.index) does not match its span \(c.start)..<\(c.end)")
+        }
+        for s in document.sections where s.start < 0 || s.end > characters.count || s.start > s.end {
+            fatalError("section \(s.title) outside the text")
+        }
+    }
+    return 0
+}
