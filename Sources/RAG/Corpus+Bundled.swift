@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 
 /// The corpus bundled with the RAG module: eight Markdown pages of ML field notes written for
 /// SwiftLearn (`Sources/RAG/Corpus/handbook/`, see its README) and a question set over them
@@ -29,13 +30,14 @@ public enum BundledCorpus {
 /// `models/all-MiniLM-L6-v2` under the current folder (what `scripts/fetch_models.sh` writes).
 /// Without one, they use the hashed-feature embedding.
 public enum EmbeddingModelLocator {
+    /// The environment variable naming a model folder.
     public static let environmentVariable = "SWIFTLEARN_EMBEDDING_MODEL"
+    /// The default folder, relative to the current folder.
     public static let defaultPath = "models/all-MiniLM-L6-v2"
 
+    /// The model folder to use, or nil (hashed features then).
     public static func find(environment: [String: String] = ProcessInfo.processInfo.environment,
                             folder: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
-        if let path = environment[environmentVariable], !path.isEmpty { return URL(fileURLWithPath: path) }
-        let url = folder.appendingPathComponent(defaultPath)
-        return FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) ? url : nil
+        locateModel(variable: environmentVariable, defaultPath: defaultPath, marker: "config.json", environment: environment, folder: folder)
     }
 }

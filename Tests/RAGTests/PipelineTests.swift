@@ -156,3 +156,28 @@ final class ScriptedModel: RAGLanguageModel, @unchecked Sendable {
         #expect(throws: RAGError.self) { try EndpointEmbedding(baseURL: URL(string: "http://127.0.0.1:9/v1")!, model: "m", timeout: 5) }
     }
 }
+
+@Suite struct LocatorTests {
+    @Test func embeddingModelIsFoundByVariableOrDefaultFolder() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(EmbeddingModelLocator.find(environment: [:], folder: dir) == nil)
+        #expect(EmbeddingModelLocator.find(environment: ["SWIFTLEARN_EMBEDDING_MODEL": "/x/minilm"], folder: dir)?.path == "/x/minilm")
+        let model = dir.appendingPathComponent("models/all-MiniLM-L6-v2")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        #expect(EmbeddingModelLocator.find(environment: [:], folder: dir) == nil, "a folder without config.json is not a model")
+        _ = write("{}", "config.json", in: model)
+        #expect(EmbeddingModelLocator.find(environment: [:], folder: dir)?.path == model.path)
+    }
+
+    @Test func bundledCorpusLoads() throws {
+        let docs = try DocumentLoader().load(try BundledCorpus.handbook.path)
+        let questions = try BundledCorpus.questions()
+        #expect(docs.count == 8 && docs.allSatisfy { $0.kind == "markdown" && $0.sections.count >= 3 })
+        #expect(questions.filter(\.answerable).count == 24 && questions.count == 32)
+        for q in questions where q.answerable {
+            let doc = try #require(docs.first { GoldPassage.sourceMatches($0.source, q.source!) })
+            #expect(doc.text.contains(q.passage!), "\(q.id)")
+        }
+    }
+}

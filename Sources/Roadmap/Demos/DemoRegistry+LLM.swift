@@ -20,9 +20,7 @@ public enum LanguageModelLocator {
     /// error rather than a silent skip), else the default path when that file exists.
     public static func find(environment: [String: String] = ProcessInfo.processInfo.environment,
                             folder: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
-        if let path = environment[environmentVariable], !path.isEmpty { return URL(fileURLWithPath: path) }
-        let url = folder.appendingPathComponent(defaultPath)
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+        locateModel(variable: environmentVariable, defaultPath: defaultPath, environment: environment, folder: folder)
     }
 }
 
