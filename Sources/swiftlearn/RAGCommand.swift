@@ -95,8 +95,8 @@ struct RAGIndexCommand: ParsableCommand {
     @Option(help: "A sentence-transformers model folder (e.g. models/all-MiniLM-L6-v2) or an OpenAI-compatible base URL; default: hashed features.")
     var embedding: String?
     @Option(help: "The model name at an embeddings URL.") var embeddingModel: String?
-    @Option(help: "Chunking: sections:SIZE, semantic:SIZE:PERCENTILE, recursive:SIZE:OVERLAP, sentences:…, tokens:…, characters:….")
-    var chunking = "sections:1000"
+    @Option(help: "Chunking of a new index: sections:SIZE, semantic:SIZE:PERCENTILE, recursive:SIZE:OVERLAP, sentences:…, tokens:…, characters:… (default sections:1000; an existing index keeps its own).")
+    var chunking: String?
     @Option(help: "Glob of files to take from folders (repeatable; default: every supported extension).") var include: [String] = []
     @Option(help: "Glob of files or folders to skip (repeatable).") var exclude: [String] = []
     @Flag(help: "Keep link targets in HTML text.") var keepLinks = false
@@ -105,17 +105,28 @@ struct RAGIndexCommand: ParsableCommand {
 
     func run() throws {
         guard !paths.isEmpty else { throw ValidationError("give files or folders to index") }
+        // Files are read first, so a bad path leaves no empty index behind.
+        let documents = try DocumentLoader(include: include, exclude: exclude, keepLinks: keepLinks).load(paths)
         let store = home.collections
         let exists = (try? store.list())?.contains(name) ?? false
         let index: RAGIndex
+        let requested: RAGChunking?
+        do { requested = try chunking.map(RAGChunking.init(parsing:)) } catch let e as RAGError { throw ValidationError(e.description) }
         if exists {
             index = try RAGIndex.open(name, in: store)
-            if let c = try? RAGChunking(parsing: chunking), c != index.chunking, chunking != "sections:1000" {
-                throw ValidationError("index '\(name)' uses chunking \(index.chunking.storageText); make a new index for \(chunking)")
+            if let r = requested, r != index.chunking {
+                throw ValidationError("index '\(name)' uses chunking \(index.chunking.storageText); make a new index for \(r.storageText)")
+            }
+            if let e = embedding {
+                let stored = try store.storedEmbedding(of: name)
+                let given = e.hasPrefix("http://") || e.hasPrefix("https://") ? "\(e)|\(embeddingModel ?? "")"
+                    : URL(fileURLWithPath: e).standardizedFileURL.path
+                guard stored.source == given else {
+                    throw ValidationError("index '\(name)' was built with embedding \(stored.source ?? stored.name); --embedding \(e) differs (make a new index)")
+                }
             }
         } else {
-            let chunks: RAGChunking
-            do { chunks = try RAGChunking(parsing: chunking) } catch let e as RAGError { throw ValidationError(e.description) }
+            let chunks = requested ?? .standard
             let function: any EmbeddingFunction
             if let e = embedding, e.hasPrefix("http://") || e.hasPrefix("https://") {
                 guard let url = URL(string: e), let model = embeddingModel else { throw ValidationError("an embeddings URL needs --embedding-model") }
@@ -127,8 +138,6 @@ struct RAGIndexCommand: ParsableCommand {
             }
             index = try RAGIndex.create(name, in: store, embedding: function, chunking: chunks)
         }
-        let loader = DocumentLoader(include: include, exclude: exclude, keepLinks: keepLinks)
-        let documents = try loader.load(paths)
         let folders = paths.filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && d.boolValue }
         let report = try index.index(documents, pruneUnder: folders)
         let stats = try index.collection.stats()
