@@ -92,9 +92,11 @@ extension DocumentCollection {
                 }
             }
             let fresh = pending.isEmpty ? [] : try embedding.embed(pending)
-            guard fresh.count == pending.count, fresh.allSatisfy({ $0.count == embedding.dimension }) else {
-                throw RetrievalError.dimensionMismatch(expected: embedding.dimension,
-                                                       got: fresh.first { $0.count != embedding.dimension }?.count ?? 0)
+            guard fresh.count == pending.count else {
+                throw RetrievalError.invalidInput("embedding \(embedding.name) returned \(fresh.count) vectors for \(pending.count) texts")
+            }
+            if let bad = fresh.first(where: { $0.count != embedding.dimension }) {
+                throw RetrievalError.dimensionMismatch(expected: embedding.dimension, got: bad.count)
             }
             let freshBlobs = fresh.map { v in v.withUnsafeBufferPointer { Data(buffer: $0) } }
             let now = Date().timeIntervalSince1970
