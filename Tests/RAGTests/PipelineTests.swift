@@ -72,6 +72,10 @@ final class ScriptedModel: RAGLanguageModel, @unchecked Sendable {
         let before = model.calls.count
         let b = try await RAGPipeline(index: index, model: model, options: gated).answer("Who won the 1998 world cup?")
         #expect(b.refused && b.refusalReason == "low relevance" && model.calls.count == before, "the gate answers without the model")
+        var tiny = RAGOptions()
+        tiny.contextTokens = 1
+        let c = try await RAGPipeline(index: index, model: model, options: tiny).answer("What does a random forest average?")
+        #expect(c.refused && c.refusalReason == "no passage fits the context budget" && model.calls.count == before)
         #expect(RAGPipeline.isRefusal("Sorry, the sources do not contain that.", refusal: "I don't know."))
         #expect(!RAGPipeline.isRefusal("Trees split on features.", refusal: "I don't know."))
         await #expect(throws: RAGError.self) { try await plain.answer("   ") }

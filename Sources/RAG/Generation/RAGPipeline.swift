@@ -24,7 +24,8 @@ public struct RAGAnswer: Sendable {
     public var answer: String
     /// True when the pipeline or the model declined (the context does not contain the answer).
     public var refused: Bool
-    /// Why it declined: "low relevance" (the gate, before any generation) or "model".
+    /// Why it declined: "low relevance" (the gate, before any generation), "nothing retrieved",
+    /// "no passage fits the context budget", or "model".
     public var refusalReason: String?
     public var passages: [RetrievedPassage]
     public var citations: [Citation]
@@ -110,6 +111,14 @@ public struct RAGPipeline: Sendable {
             blocks.append(block)
         }
         result.passages = sources
+        if sources.isEmpty {
+            // Nothing retrieved, or nothing fits the budget: there is no source to answer from.
+            result.answer = options.refusal
+            result.refused = true
+            result.refusalReason = retrieved.isEmpty ? "nothing retrieved" : "no passage fits the context budget"
+            onText(options.refusal)
+            return result
+        }
         var messages = [RAGMessage.system(system)] + history
         messages.append(.user("Sources:\n\n\(blocks.joined(separator: "\n\n"))\n\nQuestion: \(question)"))
         result.promptTokens = messages.reduce(0) { $0 + model.tokenCount($1.content) }
