@@ -5,12 +5,18 @@ import SwiftLearnCore
 /// (`source`, matched against the end of a document's path) and a `passage` of its text that
 /// holds the answer; unanswerable ones have neither (and no answer).
 public struct QAItem: Sendable, Equatable {
+    /// A unique name for reports ("q017"; "lineN" when the file gives none).
     public var id: String
+    /// The question as a user would ask it.
     public var question: String
+    /// The reference answer (nil for an unanswerable question).
     public var answer: String?
+    /// The file that answers it (nil: the corpus does not).
     public var source: String?
+    /// Text of `source` that holds the answer (the gold passage).
     public var passage: String?
 
+    /// Creates a question.
     public init(id: String, question: String, answer: String? = nil, source: String? = nil, passage: String? = nil) {
         self.id = id; self.question = question; self.answer = answer; self.source = source; self.passage = passage
     }

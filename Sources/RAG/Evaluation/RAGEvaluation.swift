@@ -7,15 +7,20 @@ import Retrieval
 public struct RetrievalMetrics: Sendable, Equatable, Codable {
     /// The cut-offs reported.
     public static let cutoffs = [1, 3, 5, 10]
+    /// Answerable questions scored.
     public var questions = 0
     /// hit@k and recall@k for k in ``cutoffs``.
     public var hit: [Int: Double] = [:]
+    /// recall@k for k in ``cutoffs``.
     public var recall: [Int: Double] = [:]
+    /// Mean reciprocal rank of the first relevant chunk in the top 10.
     public var mrr = 0.0
+    /// Mean nDCG@10 with binary gains.
     public var ndcg = 0.0
     /// Seconds for all the questions' retrievals.
     public var seconds = 0.0
 
+    /// Zero metrics.
     public init() {}
 }
 
@@ -25,30 +30,44 @@ public struct RetrievalMetrics: Sendable, Equatable, Codable {
 /// RAGAS-style faithfulness (the judge finds every statement supported by the sources) and answer
 /// relevance (the judge finds that the answer addresses the question), as shares of "yes".
 public struct AnswerMetrics: Sendable, Equatable, Codable {
+    /// Answerable questions asked.
     public var answerable = 0
+    /// Unanswerable questions asked.
     public var unanswerable = 0
+    /// SQuAD exact match over the answerable questions.
     public var exactMatch = 0.0
+    /// SQuAD token F1 over the answerable questions.
     public var f1 = 0.0
+    /// Citations made in answers to answerable questions.
     public var citations = 0
+    /// Share of those whose cited passage holds the gold passage.
     public var citationPrecision = 0.0
     /// Refused unanswerable questions / unanswerable questions.
     public var refusalRate = 0.0
     /// Refused answerable questions / answerable questions.
     public var falseRefusalRate = 0.0
+    /// Judge: share of answers whose every statement the sources support (nil without a judge).
     public var faithfulness: Double?
+    /// Judge: share of answers that address the question (nil without a judge).
     public var answerRelevance: Double?
+    /// Wall seconds per question, retrieval and generation together.
     public var meanSecondsPerQuestion = 0.0
 
+    /// Zero metrics.
     public init() {}
 }
 
 /// What happened to one question (for reports and `--json`).
 public struct QuestionOutcome: Sendable, Equatable {
+    /// The question's id.
     public var id: String
     /// 1-based rank of the first relevant passage in the top 10, if any.
     public var firstRelevantRank: Int?
+    /// The answer given (answer runs only).
     public var answer: String?
+    /// Whether it was refused (answer runs only).
     public var refused: Bool?
+    /// Token F1 against the reference (answered answerable questions only).
     public var f1: Double?
 }
 

@@ -6,6 +6,7 @@ public struct RAGJSON: Sendable {
     private var bytes: [UInt8] = []
     private var first = true
 
+    /// An empty object.
     public init() {}
 
     mutating func key(_ k: String) {
@@ -14,14 +15,21 @@ public struct RAGJSON: Sendable {
         OrderedJSON.appendQuoted(k, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
     }
+    /// Adds a string field.
     public mutating func add(_ k: String, _ s: String) { key(k); OrderedJSON.appendQuoted(s, to: &bytes) }
+    /// Adds a string field, `null` when nil.
     public mutating func add(_ k: String, _ s: String?) { if let s { add(k, s) } else { key(k); bytes += Array("null".utf8) } }
+    /// Adds an integer field.
     public mutating func add(_ k: String, _ i: Int) { key(k); bytes += Array(String(i).utf8) }
+    /// Adds a boolean field.
     public mutating func add(_ k: String, _ b: Bool) { key(k); bytes += Array((b ? "true" : "false").utf8) }
+    /// Adds a number field (integers without a fraction; non-finite as `null`).
     public mutating func add(_ k: String, _ d: Double) { key(k); bytes += Array(Self.number(d).utf8) }
+    /// Adds a number field, `null` when nil.
     public mutating func add(_ k: String, _ d: Double?) { key(k); bytes += Array((d.map(Self.number) ?? "null").utf8) }
     /// Adds already-written JSON (an object or array).
     public mutating func add(_ k: String, raw: String) { key(k); bytes += Array(raw.utf8) }
+    /// Adds an array of objects.
     public mutating func add(_ k: String, objects: [RAGJSON]) { add(k, raw: "[" + objects.map(\.text).joined(separator: ",") + "]") }
 
     /// The object's text.
@@ -80,6 +88,7 @@ extension RetrievalMetrics {
 }
 
 extension AnswerMetrics {
+    /// `{answerable, unanswerable, exact_match, f1, citations, citation_precision, refusal_rate, false_refusal_rate, faithfulness, answer_relevance, mean_seconds_per_question}`.
     public var json: RAGJSON {
         var j = RAGJSON()
         j.add("answerable", answerable); j.add("unanswerable", unanswerable); j.add("exact_match", exactMatch); j.add("f1", f1)

@@ -6,11 +6,16 @@ import LLM
 public struct RAGMessage: Sendable, Equatable {
     /// "system", "user" or "assistant".
     public var role: String
+    /// The text.
     public var content: String
 
+    /// Creates a message.
     public init(role: String, content: String) { self.role = role; self.content = content }
+    /// A system message.
     public static func system(_ s: String) -> RAGMessage { RAGMessage(role: "system", content: s) }
+    /// A user message.
     public static func user(_ s: String) -> RAGMessage { RAGMessage(role: "user", content: s) }
+    /// An assistant message.
     public static func assistant(_ s: String) -> RAGMessage { RAGMessage(role: "assistant", content: s) }
 }
 
@@ -36,13 +41,16 @@ extension RAGLanguageModel {
     }
 }
 
-/// A GGUF chat model run by the LLM module on this machine. Generation runs on the calling
-/// thread (it is synchronous compute); callers on Swift's cooperative pool should give it a thread
-/// of its own, as `swiftlearn serve` does.
+/// A GGUF chat model run by the LLM module on this machine. Each `complete` runs the (synchronous)
+/// generation on a thread of its own, so awaiting it never ties up Swift's cooperative pool.
 public struct LocalLanguageModel: RAGLanguageModel {
+    /// The model and its tokenizer.
     public let generator: Generator
+    /// The model file's chat template.
     public let template: ChatTemplate
+    /// The file name without extension.
     public let name: String
+    /// The session length in tokens.
     public let contextLength: Int
     /// llama.cpp's repeat penalty over the last 64 tokens, prompt included (1: none). It is off by
     /// default: in RAG the prompt holds the sources, and penalizing their words keeps a small model
@@ -98,9 +106,13 @@ public struct LocalLanguageModel: RAGLanguageModel {
 
 /// A model behind an OpenAI- or Anthropic-compatible HTTP API (APIClient: retries, rate limits).
 public struct EndpointLanguageModel: RAGLanguageModel {
+    /// The API client (OpenAI or Anthropic).
     public let client: any ChatClient
+    /// The model name sent with each request.
     public let model: String
+    /// "MODEL at URL".
     public let name: String
+    /// The context length assumed for budgeting (tokens estimated as characters / 4).
     public let contextLength: Int
 
     /// - Parameters:

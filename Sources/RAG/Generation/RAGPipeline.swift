@@ -4,11 +4,15 @@ import Retrieval
 /// A source the answer cites: `[n]` in the answer is passage n, and `text` is the sentence of
 /// that passage that supports the answer, at `start..<end` (Characters) of the document's text.
 public struct Citation: Sendable, Equatable {
+    /// The marker's number: passage n of the answer's sources.
     public var n: Int
+    /// The cited document's id and source file.
     public var documentID: String
     public var source: String
+    /// Character offsets of `text` in the document's text.
     public var start: Int
     public var end: Int
+    /// The supporting sentence of the passage.
     public var text: String
     /// "model" when the model wrote the marker; "overlap" when it was attributed afterwards to the
     /// passage sentence sharing the most words with an answer sentence.
@@ -17,6 +21,7 @@ public struct Citation: Sendable, Equatable {
 
 /// A complete answer.
 public struct RAGAnswer: Sendable {
+    /// The question asked.
     public var question: String
     /// The question searched for: a follow-up rewritten with the conversation, else the question.
     public var searchQuestion: String
@@ -27,10 +32,13 @@ public struct RAGAnswer: Sendable {
     /// Why it declined: "low relevance" (the gate, before any generation), "nothing retrieved",
     /// "no passage fits the context budget", or "model".
     public var refusalReason: String?
+    /// The passages given to the model as sources [1], [2], … (all retrieved ones when refused early).
     public var passages: [RetrievedPassage]
+    /// The citations, in the answer's order.
     public var citations: [Citation]
     /// Tokens in the prompt, and seconds for retrieval and generation.
     public var promptTokens: Int
+    /// Seconds spent retrieving and generating.
     public var retrievalSeconds: Double
     public var generationSeconds: Double
 
@@ -40,6 +48,7 @@ public struct RAGAnswer: Sendable {
 
 /// Settings of ``RAGPipeline``.
 public struct RAGOptions: Sendable {
+    /// How passages are retrieved.
     public var retrieval = RetrievalOptions()
     /// Most tokens of sources in the prompt (passages are added in rank order while they fit;
     /// nil: what the model's context leaves after the question and the answer).
@@ -59,16 +68,19 @@ public struct RAGOptions: Sendable {
     /// What a refusal says.
     public var refusal = "I don't know."
 
+    /// The defaults.
     public init() {}
 }
 
 /// Retrieval-augmented generation: retrieve passages, give them to a model as numbered sources,
 /// and return the answer with citations mapped to source files and offsets.
 public struct RAGPipeline: Sendable {
+    /// The retriever, the model and the settings.
     public let retriever: RAGRetriever
     public let model: any RAGLanguageModel
     public let options: RAGOptions
 
+    /// A pipeline over `index` answering with `model`.
     public init(index: RAGIndex, model: any RAGLanguageModel, options: RAGOptions = RAGOptions()) {
         retriever = RAGRetriever(index: index, model: model)
         self.model = model

@@ -54,6 +54,7 @@ public final class RAGIndex: @unchecked Sendable {
 
     /// What one ``index(_:pruneUnder:)`` call did.
     public struct Report: Equatable, Sendable {
+        /// What the collection added, updated, skipped, embedded and reused.
         public var upsert = UpsertReport()
         /// Documents removed because their file is gone.
         public var removed = 0

@@ -43,6 +43,7 @@ public struct DocumentLoader: Sendable {
         "pdf": "pdf", "csv": "csv", "tsv": "csv", "json": "json", "jsonl": "json", "ndjson": "json",
     ]
 
+    /// A loader with these filters and limits (64 MiB per file, 100,000 files per folder by default).
     public init(include: [String] = [], exclude: [String] = [], keepLinks: Bool = false,
                 maxFileBytes: Int = 64 << 20, maxFiles: Int = 100_000) {
         self.include = include; self.exclude = exclude; self.keepLinks = keepLinks

@@ -6,9 +6,12 @@ import Foundation
 public struct MarkdownStructure: Sendable {
     /// A block of the text: `start..<end`, and whether it is fenced code (kept whole when chunking).
     public struct Block: Equatable, Sendable {
+        /// Character offsets of the block.
         public var start: Int
         public var end: Int
+        /// A fenced code block (fences included).
         public var isCode: Bool
+        /// A heading line (or a setext heading with its underline).
         public var isHeading: Bool
     }
 
@@ -19,6 +22,7 @@ public struct MarkdownStructure: Sendable {
     /// The text of a leading `---` YAML front-matter block's `title:` line, if any.
     public var frontMatterTitle: String?
 
+    /// Scans `text` (never fails: anything that is not structure is paragraph text).
     public init(_ text: String) {
         let chars = Array(text)
         // Lines as Character ranges (without the line break).

@@ -11,6 +11,7 @@ public struct DocumentSection: Equatable, Sendable, Codable {
     public var start: Int
     public var end: Int
 
+    /// Creates a section.
     public init(title: String, level: Int, start: Int, end: Int) {
         self.title = title; self.level = level; self.start = start; self.end = end
     }
@@ -37,6 +38,7 @@ public struct SourceDocument: Equatable, Sendable {
     /// Other fields (table columns, front matter) kept as metadata.
     public var metadata: Metadata
 
+    /// Creates a document; without sections the whole text is one untitled section.
     public init(id: String, source: String, kind: String, title: String, text: String,
                 sections: [DocumentSection] = [], metadata: Metadata = [:]) {
         self.id = id; self.source = source; self.kind = kind; self.title = title; self.text = text

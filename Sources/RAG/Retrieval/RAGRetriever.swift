@@ -28,7 +28,9 @@ public struct RetrievalOptions: Sendable, Equatable {
     public var mode: SearchMode = .hybrid
     /// Candidates taken from the search before re-ranking (at least `k`).
     public var candidates = 20
+    /// Query expansion through the model.
     public var expansion: QueryExpansion = .none
+    /// How the candidates are re-ordered.
     public var rerank: Reranking = .none
     /// Small-to-big: each hit is widened to the window of this many characters (recursive
     /// splitter, no overlap) of its document that holds the hit's middle; nil keeps chunks as stored.
@@ -39,6 +41,7 @@ public struct RetrievalOptions: Sendable, Equatable {
     /// Restricts the search to documents whose metadata match.
     public var filter: MetadataFilter?
 
+    /// The defaults: top 5 of 20 hybrid candidates, no expansion or re-ranking.
     public init() {}
 
     /// Throws for values outside their ranges.
@@ -56,9 +59,11 @@ public struct RetrievalOptions: Sendable, Equatable {
 public struct RetrievedPassage: Sendable, Equatable {
     /// 1-based rank after re-ranking.
     public var rank: Int
+    /// The stored document's id.
     public var documentID: String
     /// The file the document came from.
     public var source: String
+    /// The document's title.
     public var title: String
     /// The heading of the section the passage starts in ("" before the first heading).
     public var section: String
@@ -79,10 +84,12 @@ public struct RetrievedPassage: Sendable, Equatable {
 /// Retrieval for RAG: search (BM25, vector or hybrid) over a ``RAGIndex``, optional query
 /// expansion through a language model, re-ranking, small-to-big widening and compression.
 public struct RAGRetriever: Sendable {
+    /// The index searched.
     public let index: RAGIndex
     /// Needed for multi-query, HyDE and LLM re-ranking.
     public let model: (any RAGLanguageModel)?
 
+    /// A retriever over `index`; `model` enables expansion and LLM re-ranking.
     public init(index: RAGIndex, model: (any RAGLanguageModel)? = nil) {
         self.index = index
         self.model = model

@@ -15,6 +15,7 @@ public struct UpsertReport: Equatable, Sendable {
     /// stored embedding was kept.
     public var chunksReused = 0
 
+    /// An empty report.
     public init() {}
 }
 
@@ -37,15 +38,7 @@ extension DocumentCollection {
     public func upsert(_ documents: [CollectionDocument], chunker: ((CollectionDocument) throws -> [Chunk])? = nil,
                        embeddingText: ((CollectionDocument, Chunk) -> String)? = nil,
                        batchSize: Int = 64, onCommit: (([String]) -> Void)? = nil) throws -> UpsertReport {
-        try require(batchSize >= 1, "batchSize", batchSize, "must be at least 1")
-        var seen = Set<String>()
-        for d in documents {
-            guard !d.id.isEmpty else { throw RetrievalError.invalidInput("a document id is empty") }
-            guard seen.insert(d.id).inserted else { throw RetrievalError.duplicateID("document '\(d.id)' appears twice") }
-            guard !d.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw RetrievalError.invalidInput("document '\(d.id)' has no text")
-            }
-        }
+        try Self.checkBatch(documents, batchSize: batchSize)
         let defaultChunker = try TextChunker(chunking)
         var report = UpsertReport()
         var start = 0

@@ -208,15 +208,7 @@ public final class DocumentCollection: @unchecked Sendable {
     /// afterwards cannot lose them). Throws for a duplicate or empty id, or a blank text —
     /// before writing the batch that holds it.
     public func add(_ documents: [CollectionDocument], batchSize: Int = 64, onCommit: (([String]) -> Void)? = nil) throws {
-        try require(batchSize >= 1, "batchSize", batchSize, "must be at least 1")
-        var seen = Set<String>()
-        for d in documents {
-            guard !d.id.isEmpty else { throw RetrievalError.invalidInput("a document id is empty") }
-            guard seen.insert(d.id).inserted else { throw RetrievalError.duplicateID("document '\(d.id)' appears twice") }
-            guard !d.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw RetrievalError.invalidInput("document '\(d.id)' has no text")
-            }
-        }
+        try Self.checkBatch(documents, batchSize: batchSize)
         let chunker = try TextChunker(chunking)
         var start = 0
         while start < documents.count {
@@ -248,6 +240,20 @@ public final class DocumentCollection: @unchecked Sendable {
             }
             onCommit?(batch.map(\.id))
             start += batch.count
+        }
+    }
+
+    /// Throws for batchSize < 1, an empty or repeated id, or a blank text (what `add` and
+    /// `upsert` refuse before writing anything).
+    static func checkBatch(_ documents: [CollectionDocument], batchSize: Int) throws {
+        try require(batchSize >= 1, "batchSize", batchSize, "must be at least 1")
+        var seen = Set<String>()
+        for d in documents {
+            guard !d.id.isEmpty else { throw RetrievalError.invalidInput("a document id is empty") }
+            guard seen.insert(d.id).inserted else { throw RetrievalError.duplicateID("document '\(d.id)' appears twice") }
+            guard !d.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw RetrievalError.invalidInput("document '\(d.id)' has no text")
+            }
         }
     }
 
