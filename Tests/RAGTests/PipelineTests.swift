@@ -156,6 +156,18 @@ final class ScriptedModel: RAGLanguageModel, @unchecked Sendable {
         #expect(throws: RAGError.self) { try QASet.parse("[1]") }
     }
 
+    @Test func endpointRepliesAreChecked() throws {
+        func parse(_ text: String, _ n: Int = 2) throws -> [[Float]] {
+            try EndpointEmbedding.vectors(fromReply: Data(text.utf8), inputs: n, endpoint: "test")
+        }
+        #expect(try parse(#"{"data": [{"index": 1, "embedding": [3, 4]}, {"index": 0, "embedding": [1.5, -2e-1]}]}"#) == [[1.5, -0.2], [3, 4]])
+        for bad in [#"{"data": [{"embedding": [1]}]}"#, #"{"data": [{"index": 18446744073709551615, "embedding": [1]}, {"embedding": [2]}]}"#,
+                    #"{"data": [{"index": 0, "embedding": [1]}, {"index": 0, "embedding": [2]}]}"#, #"{"data": [{"embedding": ["x"]}, {"embedding": [1]}]}"#,
+                    #"{"data": [{"embedding": [1e999]}, {"embedding": [1]}]}"#, #"{"object": "list"}"#, "not json", "[]"] {
+            #expect(throws: RAGError.self, "\(bad)") { try parse(bad) }
+        }
+    }
+
     @Test func endpointEmbeddingReportsAnUnreachableServer() {
         #expect(throws: RAGError.self) { try EndpointEmbedding(baseURL: URL(string: "http://127.0.0.1:9/v1")!, model: "m", timeout: 5) }
     }

@@ -1,7 +1,8 @@
 // libFuzzer target: the RAG module's readers of outside text. The first byte picks the reader
-// (HTML, Markdown, CSV, JSON, JSON Lines, a QA file); the rest, decoded as UTF-8 (invalid inputs
+// (HTML, Markdown, CSV, JSON, JSON Lines, a QA file, an embeddings endpoint's reply); the rest, decoded as UTF-8 (invalid inputs
 // skipped), is parsed, and a parsed document is also cut into structure-aware chunks whose
 // offsets are checked against its text.
+import Foundation
 import RAG
 import Retrieval
 
@@ -11,8 +12,12 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
     guard let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[1...]), as: UTF8.self) else { return 0 }
     let loader = DocumentLoader()
-    let kinds = [("html", "page.html"), ("markdown", "notes.md"), ("csv", "rows.csv"), ("json", "items.json"), ("json", "items.jsonl"), ("qa", "qa.jsonl")]
+    let kinds = [("html", "page.html"), ("markdown", "notes.md"), ("csv", "rows.csv"), ("json", "items.json"), ("json", "items.jsonl"), ("qa", "qa.jsonl"), ("embeddings", "reply.json")]
     let (kind, path) = kinds[Int(bytes[0]) % kinds.count]
+    if kind == "embeddings" {
+        _ = try? EndpointEmbedding.vectors(fromReply: Data(text.utf8), inputs: Int(bytes[0] % 8), endpoint: "fuzz")
+        return 0
+    }
     if kind == "qa" {
         _ = try? QASet.parse(text, path: path)
         return 0

@@ -87,6 +87,16 @@ public struct EndpointEmbedding: EmbeddingFunction {
         guard status == 200 else {
             throw RAGError.generation("\(where_) answered HTTP \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
+        return try Self.vectors(fromReply: data, inputs: inputs.count, endpoint: where_)
+    }
+
+    /// The vectors of an OpenAI-style embeddings reply (`{"data": [{"embedding": […], "index": i}, …]}`)
+    /// for `inputs` texts, in input order.
+    /// - Throws: `RAGError.generation` naming `endpoint` for a reply that is not JSON, lacks
+    ///   fields, holds a non-number, a repeated or out-of-range index, or too few vectors.
+    public static func vectors(fromReply data: Data, inputs: Int, endpoint: String) throws -> [[Float]] {
+        let where_ = endpoint
+        guard inputs >= 0 else { throw RAGError.invalidParameter(name: "inputs", value: String(inputs), reason: "must be ≥ 0") }
         let json: OrderedJSON
         do { json = try OrderedJSON.parse(Array(data)[...]) } catch {
             throw RAGError.generation("\(where_) answered with invalid JSON: \(error)")
@@ -94,14 +104,14 @@ public struct EndpointEmbedding: EmbeddingFunction {
         guard case .object(let top) = json, case .array(let items)? = top.first(where: { $0.key == "data" })?.value else {
             throw RAGError.generation("\(where_): the reply has no \"data\" array")
         }
-        var vectors = [[Float]?](repeating: nil, count: inputs.count)
+        var vectors = [[Float]?](repeating: nil, count: inputs)
         for (position, item) in items.enumerated() {
             guard case .object(let fields) = item, case .array(let values)? = fields.first(where: { $0.key == "embedding" })?.value else {
                 throw RAGError.generation("\(where_): data[\(position)] has no \"embedding\" array")
             }
-            let index = fields.first(where: { $0.key == "index" })?.value.unsignedInteger.map(Int.init) ?? position
-            guard index < inputs.count, vectors[index] == nil else {
-                throw RAGError.generation("\(where_): data[\(position)] has index \(index) for \(inputs.count) inputs")
+            let index = fields.first(where: { $0.key == "index" })?.value.unsignedInteger.map { Int(clamping: $0) } ?? position
+            guard index < inputs, vectors[index] == nil else {
+                throw RAGError.generation("\(where_): data[\(position)] has index \(index) for \(inputs) inputs")
             }
             var v: [Float] = []
             v.reserveCapacity(values.count)
@@ -114,7 +124,7 @@ public struct EndpointEmbedding: EmbeddingFunction {
             vectors[index] = v
         }
         guard vectors.allSatisfy({ $0 != nil }) else {
-            throw RAGError.generation("\(where_) returned \(items.count) embeddings for \(inputs.count) inputs")
+            throw RAGError.generation("\(where_) returned \(items.count) embeddings for \(inputs) inputs")
         }
         return vectors.map { $0! }
     }
