@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Serve", targets: ["Serve"]),
         .library(name: "APIClient", targets: ["APIClient"]),
         .library(name: "RAG", targets: ["RAG"]),
+        .library(name: "Agents", targets: ["Agents"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
     dependencies: [
@@ -126,6 +127,14 @@ let package = Package(
             resources: [.copy("Corpus")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Agents: chat models with tool calling, tools from Codable types, ReAct and other loops,
+        // memory, LangGraph-style graph workflows with SQLite checkpoints and interrupts, MCP.
+        .target(
+            name: "Agents",
+            dependencies: ["LLM", "APIClient", "RAG", "Retrieval", "Learn", "Datasets", "SwiftLearnCore",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .target(
             name: "SwiftLearn",
             dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve", "RAG"],
@@ -172,6 +181,12 @@ let package = Package(
         .testTarget(
             name: "RetrievalTests",
             dependencies: ["Retrieval", "NLP", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "AgentsTests",
+            dependencies: ["Agents", "APIClient", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

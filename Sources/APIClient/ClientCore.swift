@@ -167,3 +167,11 @@ extension ChatClient {
         return builder.reply
     }
 }
+
+/// A chat client for `baseURL`: Anthropic's Messages API when `anthropic`, else OpenAI's chat
+/// completions.
+public func makeChatClient(baseURL: URL, apiKey: String? = nil, anthropic: Bool = false,
+                           transport: any HTTPTransport = URLSessionTransport()) -> any ChatClient {
+    let configuration = ClientConfiguration(baseURL: baseURL, apiKey: apiKey)
+    return anthropic ? AnthropicClient(configuration: configuration, transport: transport) : OpenAIClient(configuration: configuration, transport: transport)
+}

@@ -5,19 +5,9 @@ import LLM
 /// `{"name": "<tool>", "arguments": {…}}`, produced under a grammar built from the tools' schemas,
 /// so its arguments always parse and follow the schema.
 enum ToolCalls {
-    /// The JSON schema of one call to any of `tools` (name first, then arguments).
-    static func callSchema(_ tools: [ToolDefinition]) -> JSON {
-        let branches = tools.map { t in
-            JSON.object([("type", .string("object")),
-                         ("properties", .object([("name", .object([("const", .string(t.name))])), ("arguments", t.parameters)])),
-                         ("required", .array([.string("name"), .string("arguments")]))])
-        }
-        return branches.count == 1 ? branches[0] : .object([("anyOf", .array(branches))])
-    }
-
     /// The grammar for a reply under `choice`: nil when the model writes freely (no tools, or
     /// `none`); a call of the named tool, a call of any tool (`required`), or (`auto`) either a
-    /// call or text that does not start with `{`.
+    /// call or text that does not start with `{` (``ToolCallGrammar``).
     static func grammar(tools: [ToolDefinition], choice: ToolChoice) throws -> Grammar? {
         let chosen: [ToolDefinition]
         switch choice {
@@ -26,15 +16,11 @@ enum ToolCalls {
         case .named(let name): chosen = tools.filter { $0.name == name }
         }
         guard !chosen.isEmpty else { return nil }
-        var text: String
-        do { text = try JSONSchemaGrammar.gbnf(schema: callSchema(chosen).serialized()) } catch let e as GrammarError {
+        let text: String
+        do {
+            text = try ToolCallGrammar.gbnf(tools: chosen.map { ($0.name, $0.parameters.serialized()) }, mode: choice == .auto ? .auto : .required)
+        } catch let e as GrammarError {
             throw APIError.invalid("a tool's parameters are not a supported JSON schema: \(e)", param: "tools", code: "invalid_schema")
-        }
-        if choice == .auto {
-            text = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                line.hasPrefix("root ::= ") ? "toolcall ::= " + line.dropFirst("root ::= ".count) : String(line)
-            }.joined(separator: "\n")
-            text = "root ::= toolcall | freetext\nfreetext ::= [^{] .*\n" + text
         }
         do { return try Grammar(gbnf: text) } catch {
             throw APIError.invalid("the tools' schemas make a grammar that cannot be used: \(error)", param: "tools", code: "invalid_schema")

@@ -1,6 +1,7 @@
 import APIClient
 import Foundation
 import LLM
+import SwiftLearnCore
 
 /// One message of a conversation given to a ``RAGLanguageModel``.
 public struct RAGMessage: Sendable, Equatable {
@@ -120,9 +121,7 @@ public struct EndpointLanguageModel: RAGLanguageModel {
     ///   - anthropic: speak Anthropic's Messages API instead of OpenAI's chat completions.
     public init(baseURL: URL, model: String, apiKey: String? = nil, anthropic: Bool = false, contextLength: Int = 8192,
                 transport: any HTTPTransport = URLSessionTransport()) {
-        let configuration = ClientConfiguration(baseURL: baseURL, apiKey: apiKey)
-        client = anthropic ? AnthropicClient(configuration: configuration, transport: transport) as any ChatClient
-            : OpenAIClient(configuration: configuration, transport: transport)
+        client = makeChatClient(baseURL: baseURL, apiKey: apiKey, anthropic: anthropic, transport: transport)
         self.model = model
         name = "\(model) at \(baseURL.absoluteString)"
         self.contextLength = contextLength
@@ -191,17 +190,5 @@ struct LoopGuard {
             return true
         }
         return false
-    }
-}
-
-/// Runs `work` on a new thread with an 8 MB stack (the main thread's size), leaving Swift's
-/// cooperative pool free while the model computes.
-func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 }
