@@ -51,6 +51,9 @@ public struct ReactAgent: Sendable {
     public var toolProtocol: ToolCallProtocol
     public var approvalRequired: Set<String>
     public var options: ChatOptions
+    /// Memories recalled before each run (their messages go to the model after the system
+    /// prompt, as `context` in the state) and told the exchange after it.
+    public var memory: [any AgentMemory] = []
 
     public init(model: any ChatModel, tools: [any AgentTool], systemPrompt: String? = nil, limits: AgentLimits = AgentLimits(),
                 toolProtocol: ToolCallProtocol = .native, approvalRequired: Set<String> = [], policy: ToolPolicy = ToolPolicy(),
@@ -71,7 +74,8 @@ public struct ReactAgent: Sendable {
     /// The state schema of the agent's graph.
     public static var schema: StateSchema {
         StateSchema(["messages": .messages, "usage": .custom(initial: ["input": 0, "output": 0], combine: sumObjects),
-                     "steps": .custom(initial: 0, combine: sumNumbers), "started": .lastValue, "tool_results": .append])
+                     "steps": .custom(initial: 0, combine: sumNumbers), "started": .lastValue, "tool_results": .append,
+                     "context": .lastValue, "base": .lastValue])
     }
 
     /// The agent as a graph (add it to a larger graph as a subgraph, or run it).
@@ -94,15 +98,30 @@ public struct ReactAgent: Sendable {
     public func run(_ input: String, thread: String = UUID().uuidString, checkpointer: (any Checkpointer)? = nil,
                     onEvent: @escaping @Sendable (GraphEvent) -> Void = { _ in }) async throws -> AgentRunResult {
         let graph = try graph(checkpointer: checkpointer ?? InMemoryCheckpointer())
-        let values: [String: JSONValue] = ["messages": [AgentMessage.user(input).json], "started": .number(Date().timeIntervalSince1970)]
-        return try await Self.collect(graph, .values(values), config: RunConfig(threadID: thread, recursionLimit: 2 * limits.maxSteps + 2), onEvent: onEvent)
+        var context: [AgentMessage] = []
+        for m in memory { context += try await m.recall(for: input) }
+        // Limits count from here: a thread's earlier turns do not use up this run's budget.
+        let before = try graph.state(thread: thread)?.values
+        let base: JSONValue = ["steps": before?["steps"] ?? 0, "usage": before?["usage"] ?? ["input": 0, "output": 0]]
+        let values: [String: JSONValue] = ["messages": [AgentMessage.user(input).json], "started": .number(Date().timeIntervalSince1970),
+                                           "context": .array(context.map(\.json)), "base": base]
+        let result = try await Self.collect(graph, .values(values), config: RunConfig(threadID: thread, recursionLimit: 2 * limits.maxSteps + 2), onEvent: onEvent)
+        try await remember(input: input, result)
+        return result
+    }
+
+    private func remember(input: String, _ result: AgentRunResult) async throws {
+        guard let answer = result.answer else { return }
+        for m in memory { try await m.remember(input: input, output: answer) }
     }
 
     /// Resumes `thread` after an approval interrupt.
     public func resume(thread: String, value: JSONValue, checkpointer: any Checkpointer,
                        onEvent: @escaping @Sendable (GraphEvent) -> Void = { _ in }) async throws -> AgentRunResult {
-        try await Self.collect(try graph(checkpointer: checkpointer), .resume(value),
-                               config: RunConfig(threadID: thread, recursionLimit: 2 * limits.maxSteps + 2), onEvent: onEvent)
+        let result = try await Self.collect(try graph(checkpointer: checkpointer), .resume(value),
+                                            config: RunConfig(threadID: thread, recursionLimit: 2 * limits.maxSteps + 2), onEvent: onEvent)
+        if let input = result.messages.last(where: { $0.role == "user" })?.content { try await remember(input: input, result) }
+        return result
     }
 
     static func collect(_ graph: CompiledGraph, _ input: GraphInput, config: RunConfig,
@@ -122,8 +141,11 @@ public struct ReactAgent: Sendable {
     // MARK: Nodes
 
     func limitReached(_ state: GraphState) -> String? {
-        let steps = state.int("steps") ?? 0
-        let usage = TokenUsage(inputTokens: state["usage"]?["input"]?.intValue ?? 0, outputTokens: state["usage"]?["output"]?.intValue ?? 0)
+        func count(_ v: JSONValue?) -> Int { v?.intValue ?? 0 }
+        let base = state["base"]
+        let steps = count(state["steps"]) - count(base?["steps"])
+        let usage = TokenUsage(inputTokens: count(state["usage"]?["input"]) - count(base?["usage"]?["input"]),
+                               outputTokens: count(state["usage"]?["output"]) - count(base?["usage"]?["output"]))
         if steps >= limits.maxSteps { return "step limit (\(limits.maxSteps) model calls)" }
         if let m = limits.maxTokens, usage.totalTokens >= m { return "token limit (\(m))" }
         if let c = limits.maxCost, limits.cost(usage) >= c { return "cost limit ($\(c))" }
@@ -138,6 +160,11 @@ public struct ReactAgent: Sendable {
             return ["messages": [AgentMessage.assistant("Stopped: the agent reached its \(limit) before finishing.").json]]
         }
         var messages = state.messages()
+        let context = state.messages("context")
+        if !context.isEmpty {
+            let at = messages.lastIndex { $0.role == "user" } ?? 0
+            messages.insert(contentsOf: context, at: at)
+        }
         if let systemPrompt, messages.first?.role != "system" { messages.insert(.system(systemPrompt), at: 0) }
         let reply: ChatResponse
         switch toolProtocol {
@@ -206,9 +233,13 @@ public struct AgentRunResult: Sendable {
         guard interrupts.isEmpty, let last = messages.last, last.role == "assistant", last.toolCalls.isEmpty else { return nil }
         return TextReAct.finalAnswer(last.content) ?? last.content
     }
-    public var steps: Int { state.int("steps") ?? 0 }
+    /// Model calls of this run (a thread's earlier turns not counted).
+    public var steps: Int { (state.int("steps") ?? 0) - (state["base"]?["steps"]?.intValue ?? 0) }
+    /// Tokens of this run.
     public var usage: TokenUsage {
-        TokenUsage(inputTokens: state["usage"]?["input"]?.intValue ?? 0, outputTokens: state["usage"]?["output"]?.intValue ?? 0)
+        func count(_ v: JSONValue?) -> Int { v?.intValue ?? 0 }
+        return TokenUsage(inputTokens: count(state["usage"]?["input"]) - count(state["base"]?["usage"]?["input"]),
+                          outputTokens: count(state["usage"]?["output"]) - count(state["base"]?["usage"]?["output"]))
     }
     public var toolResults: [ToolResult] { state.array("tool_results").compactMap { try? $0.decode(ToolResult.self) } }
 }
