@@ -76,6 +76,7 @@ public struct StateGraph: Sendable {
     var edges: [String: [String]] = [:]
     var joins: [(sources: [String], target: String)] = []
     var branches: [String: [Branch]] = [:]
+    var destinations: [String: [String]] = [:]
     var problems: [String] = []
 
     public init(_ schema: StateSchema) { self.schema = schema }
@@ -83,6 +84,13 @@ public struct StateGraph: Sendable {
     /// Adds a node running `body`.
     public mutating func addNode(_ name: String, _ body: @escaping NodeFunction) {
         add(name, .function(body))
+    }
+
+    /// Adds a node that routes itself with ``NodeResult/goto`` to some of `destinations`
+    /// (LangGraph's `Command` with `destinations`), declared so the graph can be checked.
+    public mutating func addNode(_ name: String, destinations: [String], _ body: @escaping NodeFunction) {
+        add(name, .function(body))
+        self.destinations[name] = destinations
     }
 
     /// Adds a compiled graph as a node: it gets this graph's state (the keys it declares), runs to
@@ -155,6 +163,7 @@ public struct StateGraph: Sendable {
             for b in list { (b.possible ?? []).forEach { checkTarget($0, from) } }
         }
         if edges[START] == nil && branches[START] == nil { issues.append("nothing leaves START: add an edge from START to the first node") }
+        for (from, tos) in destinations { tos.forEach { checkTarget($0, from) } }
         for n in interruptBefore + interruptAfter where !known.contains(n) { issues.append("cannot interrupt at unknown node '\(n)'") }
         // Every node must be reachable from START.
         var reached: Set<String> = [START], frontier = [START]
@@ -162,6 +171,7 @@ public struct StateGraph: Sendable {
             var outs = edges[n] ?? []
             for b in branches[n] ?? [] { outs += b.possible ?? Array(known) }
             for j in joins where j.sources.contains(n) { outs.append(j.target) }
+            outs += destinations[n] ?? []
             for o in outs where !reached.contains(o) { reached.insert(o); frontier.append(o) }
         }
         for n in nodeOrder where !reached.contains(n) { issues.append("node '\(n)' cannot be reached from START") }
