@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Shared internals of every module (`package` access): checks, readable file errors.
@@ -132,7 +133,7 @@ let package = Package(
         .target(
             name: "Agents",
             dependencies: ["LLM", "APIClient", "RAG", "Retrieval", "Learn", "Datasets", "SwiftLearnCore",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(
@@ -143,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "swiftlearn",
             dependencies: [
-                "SwiftLearn", "SwiftLearnCore", "Serve", "APIClient",
+                "SwiftLearn", "SwiftLearnCore", "Serve", "APIClient", "Agents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]

@@ -22,25 +22,35 @@ struct RAGModelOptions: ParsableArguments {
 
     func validate() throws {
         if llm != nil && endpoint != nil { throw ValidationError("give --llm or --endpoint, not both") }
-        if let e = endpoint {
-            guard let url = URL(string: e), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw ValidationError("--endpoint must be an http(s) URL, got '\(e)'")
-            }
-            guard let m = model, !m.isEmpty else { throw ValidationError("--endpoint needs --model") }
-        }
-        guard api == "openai" || api == "anthropic" else { throw ValidationError("--api must be openai or anthropic, got '\(api)'") }
-        if let c = context { try checkRange(c, option: "--context", 64...1_048_576) }
+        try validateModelSource(endpoint: endpoint, model: model, api: api, context: context)
     }
 
     /// The model, or nil when none was given.
     func load() throws -> (any RAGLanguageModel)? {
         if let llm { return try LocalLanguageModel(contentsOf: URL(fileURLWithPath: llm), contextLength: context) }
         if let endpoint, let model {
-            let key = apiKey ?? ProcessInfo.processInfo.environment[api == "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"]
-            return EndpointLanguageModel(baseURL: URL(string: endpoint)!, model: model, apiKey: key, anthropic: api == "anthropic")
+            return EndpointLanguageModel(baseURL: URL(string: endpoint)!, model: model, apiKey: endpointKey(apiKey, api: api), anthropic: api == "anthropic")
         }
         return nil
     }
+}
+
+/// Checks the endpoint options shared by `rag` and `agent`: an http(s) URL with a model name,
+/// a known API, a sane context length.
+func validateModelSource(endpoint: String?, model: String?, api: String, context: Int?) throws {
+    if let e = endpoint {
+        guard let url = URL(string: e), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw ValidationError("--endpoint must be an http(s) URL, got '\(e)'")
+        }
+        guard let m = model, !m.isEmpty else { throw ValidationError("--endpoint needs --model") }
+    }
+    guard api == "openai" || api == "anthropic" else { throw ValidationError("--api must be openai or anthropic, got '\(api)'") }
+    if let c = context { try checkRange(c, option: "--context", 64...1_048_576) }
+}
+
+/// The API key: the option, else OPENAI_API_KEY or ANTHROPIC_API_KEY.
+func endpointKey(_ given: String?, api: String) -> String? {
+    given ?? ProcessInfo.processInfo.environment[api == "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"]
 }
 
 /// The retrieval options shared by ask, chat and eval.

@@ -118,6 +118,7 @@ public final class SQLiteCheckpointer: Checkpointer, @unchecked Sendable {
                     CREATE TABLE IF NOT EXISTS checkpoints (
                         seq INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, id TEXT NOT NULL,
                         payload BLOB NOT NULL, UNIQUE(thread, id));
+                    CREATE TABLE IF NOT EXISTS threads (thread TEXT PRIMARY KEY, meta BLOB NOT NULL);
                     CREATE TABLE IF NOT EXISTS writes (
                         thread TEXT NOT NULL, checkpoint TEXT NOT NULL, task TEXT NOT NULL, payload BLOB NOT NULL,
                         PRIMARY KEY (thread, checkpoint, task));
@@ -197,6 +198,23 @@ public final class SQLiteCheckpointer: Checkpointer, @unchecked Sendable {
         }
     }
 
+    /// Stores what a thread was started with (its spec, options), for a later resume.
+    public func setMetadata(_ value: JSONValue, thread: String) throws {
+        try guarded {
+            try db.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO threads (thread, meta) VALUES (?, ?)", arguments: [thread, value.data])
+            }
+        }
+    }
+
+    /// What ``setMetadata(_:thread:)`` stored, or nil.
+    public func metadata(thread: String) throws -> JSONValue? {
+        try guarded {
+            let data = try db.read { db in try Data.fetchOne(db, sql: "SELECT meta FROM threads WHERE thread = ?", arguments: [thread]) }
+            return try data.map { try JSONValue.parse($0) }
+        }
+    }
+
     public func threads() throws -> [String] {
         try guarded { try db.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT thread FROM checkpoints ORDER BY thread") } }
     }
@@ -206,6 +224,7 @@ public final class SQLiteCheckpointer: Checkpointer, @unchecked Sendable {
             try db.write { db in
                 try db.execute(sql: "DELETE FROM checkpoints WHERE thread = ?", arguments: [thread])
                 try db.execute(sql: "DELETE FROM writes WHERE thread = ?", arguments: [thread])
+                try db.execute(sql: "DELETE FROM threads WHERE thread = ?", arguments: [thread])
             }
         }
     }

@@ -275,3 +275,43 @@ public struct Handoffs: Sendable {
         return try g.compile(checkpointer: checkpointer, name: "handoffs")
     }
 }
+
+/// Tasks done in order by their agents, each seeing the earlier outputs (CrewAI's sequential
+/// process). Each task's output is a named assistant message and an entry of `outputs`.
+public struct SequentialCrew: Sendable {
+    public struct Step: Sendable {
+        public var name: String
+        public var description: String
+        public var expectedOutput: String?
+        public var member: TeamMember
+        public init(name: String, description: String, expectedOutput: String? = nil, member: TeamMember) {
+            self.name = name; self.description = description; self.expectedOutput = expectedOutput; self.member = member
+        }
+    }
+    public let steps: [Step]
+
+    public init(steps: [Step]) throws {
+        try check(!steps.isEmpty, "tasks", 0, "a crew needs at least one task")
+        try check(Set(steps.map(\.name)).count == steps.count, "tasks", steps.map(\.name), "task names must differ")
+        self.steps = steps
+    }
+
+    public func graph(checkpointer: (any Checkpointer)? = nil) throws -> CompiledGraph {
+        var g = StateGraph(teamSchema.adding("outputs", .append))
+        var previous = START
+        for step in steps {
+            g.addNode(step.name) { state, ctx in
+                var instruction = "Your task: \(step.description)"
+                if let e = step.expectedOutput { instruction += "\nExpected output: \(e)" }
+                var result = try await speak(step.member, messages: state.messages(), instruction: instruction, ctx: ctx)
+                let text = result.update["messages"]?[0]?["content"] ?? ""
+                result.update["outputs"] = [["task": .string(step.name), "agent": .string(step.member.name), "output": text]]
+                return result
+            }
+            g.addEdge(previous, step.name)
+            previous = step.name
+        }
+        g.addEdge(previous, END)
+        return try g.compile(checkpointer: checkpointer, name: "crew")
+    }
+}

@@ -124,6 +124,14 @@ public struct ReactAgent: Sendable {
         return result
     }
 
+    /// Continues `thread` from its last checkpoint (after a crash): finished tool calls are not
+    /// run again.
+    public func proceed(thread: String, checkpointer: any Checkpointer,
+                        onEvent: @escaping @Sendable (GraphEvent) -> Void = { _ in }) async throws -> AgentRunResult {
+        try await Self.collect(try graph(checkpointer: checkpointer), .proceed,
+                               config: RunConfig(threadID: thread, recursionLimit: 2 * limits.maxSteps + 2), onEvent: onEvent)
+    }
+
     static func collect(_ graph: CompiledGraph, _ input: GraphInput, config: RunConfig,
                         onEvent: @escaping @Sendable (GraphEvent) -> Void) async throws -> AgentRunResult {
         let t0 = Date()

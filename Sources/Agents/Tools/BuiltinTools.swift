@@ -90,6 +90,7 @@ public enum BuiltinTools {
         } catch {
             throw AgentError.invalidParameter(name: "database", value: path, reason: "cannot be opened read-only: \(error)")
         }
+        let readOnly = configuration
         return try FunctionTool(name: "sql_query", description: "Run one read-only SQL SELECT over this SQLite database:\n\(schema.prefix(4000))") { (a: SQL) in
             let trimmed = a.query.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
             let head = trimmed.prefix(6).lowercased()
@@ -97,6 +98,8 @@ public enum BuiltinTools {
                 throw AgentError.invalidToolArguments(tool: "sql_query", reason: "only SELECT (or WITH … SELECT) statements are allowed")
             }
             do {
+                // A connection per call: calls of one turn run side by side (one queue would serialize them).
+                let db = try DatabaseQueue(path: path, configuration: readOnly)
                 return try db.read { db in
                     try db.execute(sql: "PRAGMA query_only = 1")
                     let statement = try db.makeStatement(sql: trimmed)
@@ -112,6 +115,10 @@ public enum BuiltinTools {
                 }
             } catch let e as DatabaseError {
                 throw AgentError.invalidToolArguments(tool: "sql_query", reason: e.message ?? "\(e)")
+            } catch let e as AgentError {
+                throw e
+            } catch {
+                throw AgentError.toolFailed(tool: "sql_query", reason: "\(error)")
             }
         }
     }
