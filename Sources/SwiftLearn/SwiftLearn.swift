@@ -9,3 +9,4 @@
 @_exported import Roadmap
 @_exported import LLM
 @_exported import RAG
+@_exported import Agents

@@ -1,3 +1,4 @@
+import SwiftLearn
 import Foundation
 import GRDB
 import Testing
@@ -134,5 +135,14 @@ struct AgentCommandTests {
         let values = (try JSONSerialization.jsonObject(with: try #require(payload)) as? [String: Any])?["values"] as? [String: Any]
         let ids = (values?["messages"] as? [[String: Any]] ?? []).compactMap { $0["tool_call_id"] as? String }
         #expect(ids.sorted() == ["fast", "slow"], "\(ids)")
+    }
+}
+
+@Suite struct AgentSuiteFileTests {
+    /// The committed suite file and the text the demos and checkpoints use stay the same.
+    @Test func committedSuiteMatchesTheBundledOne() throws {
+        let file = try String(contentsOf: repositoryFolder.appendingPathComponent("benchmarks/agents/suite.yaml"), encoding: .utf8)
+        let body = file.split(separator: "\n", omittingEmptySubsequences: false).drop { $0.hasPrefix("#") }.joined(separator: "\n")
+        #expect(body.trimmingCharacters(in: .whitespacesAndNewlines) == AgentPresets.projectSuiteYAML.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

@@ -135,7 +135,7 @@ public struct CompiledGraph: Sendable {
     /// Runs and streams events; the stream ends with the run (or throws its error).
     public func stream(_ input: GraphInput, config: RunConfig = RunConfig()) -> AsyncThrowingStream<GraphEvent, Error> {
         AsyncThrowingStream { continuation in
-            let task = Task {
+            let task = Task(executorPreference: AgentThreads.shared) {
                 do {
                     _ = try await run(input, config: config, parentContext: nil, emit: { continuation.yield($0) })
                     continuation.finish()

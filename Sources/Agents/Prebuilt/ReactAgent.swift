@@ -136,8 +136,7 @@ public struct ReactAgent: Sendable {
                         onEvent: @escaping @Sendable (GraphEvent) -> Void) async throws -> AgentRunResult {
         let t0 = Date()
         var result: GraphRunResult?
-        var events: [GraphEvent] = []
-        for try await e in graph.stream(input, config: config) { onEvent(e); events.append(e) }
+        _ = try await graph.run(input, config: config, parentContext: nil, emit: onEvent)
         if let snap = try graph.state(thread: config.threadID) {
             result = GraphRunResult(state: snap.values, interrupts: snap.isWaiting ? snap.interrupts : [], checkpointID: snap.checkpoint.id)
         }

@@ -53,21 +53,26 @@ public struct AgentEvalSuite: Codable, Sendable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw AgentError.invalidFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
         }
+        return try parse(text, yaml: ["yaml", "yml"].contains(url.pathExtension.lowercased()), path: url.path)
+    }
+
+    /// Parses and checks a suite.
+    public static func parse(_ text: String, yaml: Bool, path: String = "suite") throws -> AgentEvalSuite {
         let json: JSONValue
-        if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
-            json = try AgentSpec.jsonValue(try { () throws -> Any? in
-                do { return try Yams.load(yaml: text) } catch { throw AgentError.invalidFile(path: url.path, reason: "not valid YAML: \(error)") }
-            }(), path: url.path)
+        if yaml {
+            let node: Any?
+            do { node = try Yams.load(yaml: text) } catch { throw AgentError.invalidFile(path: path, reason: "not valid YAML: \(error)") }
+            json = try AgentSpec.jsonValue(node, path: path)
         } else {
-            do { json = try JSONValue.parse(text) } catch { throw AgentError.invalidFile(path: url.path, reason: "not valid JSON: \(error)") }
+            do { json = try JSONValue.parse(text) } catch { throw AgentError.invalidFile(path: path, reason: "not valid JSON: \(error)") }
         }
         let suite: AgentEvalSuite
         do { suite = try json.decode(AgentEvalSuite.self) } catch let e as DecodingError {
-            throw AgentError.invalidFile(path: url.path, reason: DecodingErrorText.describe(e))
+            throw AgentError.invalidFile(path: path, reason: DecodingErrorText.describe(e))
         }
-        guard !suite.tasks.isEmpty else { throw AgentError.invalidFile(path: url.path, reason: "'tasks' is empty") }
+        guard !suite.tasks.isEmpty else { throw AgentError.invalidFile(path: path, reason: "'tasks' is empty") }
         for t in suite.tasks where (t.preset == nil) == (t.spec == nil) {
-            throw AgentError.invalidFile(path: url.path, reason: "task '\(t.name)' needs exactly one of preset and spec")
+            throw AgentError.invalidFile(path: path, reason: "task '\(t.name)' needs exactly one of preset and spec")
         }
         return suite
     }

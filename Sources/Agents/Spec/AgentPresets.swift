@@ -10,6 +10,51 @@ import Retrieval
 public enum AgentPresets {
     public static let names = ["research", "data-analysis", "support", "debate"]
 
+    /// The roadmap's agent projects as an evaluation suite (the same text as
+    /// benchmarks/agents/suite.yaml, which a test keeps equal), with scripted turns.
+    public static let projectSuiteYAML = """
+        name: agent-projects
+        tasks:
+          - name: research-max-depth
+            preset: research
+            input: How does max_depth change what a decision tree learns? Name the handbook page.
+            expect: {tools: [search_collection], any_of: ["depth", "deeper"], contains: ["trees-and-ensembles"]}
+            script:
+              - tool_calls: [{id: c1, name: search_collection, arguments: {query: "decision tree max_depth", k: 3}}]
+              - content: "Deeper trees fit the training data more closely and can overfit; max_depth limits how many splits a path may take (trees-and-ensembles.md)."
+          - name: data-analysis-iris
+            preset: data-analysis
+            input: Describe iris.csv, then fit a model that predicts its target column and report the test accuracy.
+            expect: {tools: [describe_csv, fit_model], contains: ["accuracy"]}
+            script:
+              - tool_calls: [{id: c1, name: describe_csv, arguments: {path: iris.csv}}]
+              - tool_calls: [{id: c2, name: fit_model, arguments: {path: iris.csv, target: target}}]
+              - content: "iris.csv has 150 rows and 5 columns; a random forest reaches the test accuracy the tool reported."
+          - name: support-order-status
+            preset: support
+            input: Hi, my name is Ada Lovelace and my order number is 1002. Has it shipped?
+            expect: {tools: [sql_query], contains: ["shipped"]}
+            script:
+              - tool_calls: [{id: c1, name: sql_query, arguments: {query: "SELECT status, item FROM orders WHERE id = 1002"}}]
+              - content: "Yes, Ada: order 1002 (Pattern Recognition and Machine Learning) has shipped."
+          - name: support-remembers-the-customer
+            preset: support
+            input: What was my name again?
+            expect: {contains: ["Ada"], prompt_contains: ["name: Ada Lovelace"]}
+            script:
+              - content: "Your name is Ada Lovelace."
+          - name: debate-trees-vs-nets
+            preset: debate
+            input: "Motion: gradient-boosted trees are a better default than neural networks for tabular data."
+            expect: {any_of: ["Winner: pro", "Winner: con"]}
+            script:
+              - content: "Boosted trees handle mixed types and missing values with little tuning."
+              - content: "Neural networks with embeddings match trees on large tabular sets and transfer across tasks."
+              - content: "Benchmarks on medium-sized tables still favour boosted trees."
+              - content: "Those benchmarks predate modern tabular transformers."
+              - content: "{\\"winner\\": \\"pro\\", \\"reason\\": \\"concrete benchmark evidence\\"}"
+        """
+
     /// The spec of a preset.
     /// - Throws: ``AgentError/invalidParameter(name:value:reason:)`` for an unknown name.
     public static func spec(_ name: String) throws -> AgentSpec {

@@ -12,6 +12,13 @@ public struct ToolRegistry: Sendable {
 
     public var names: [String] { tools.keys.sorted() }
 
+    /// This registry with `other`'s tools added (this one's win on a shared name).
+    public func merging(_ other: ToolRegistry) -> ToolRegistry {
+        var out = self
+        for (name, tool) in other.tools where out.tools[name] == nil { out.tools[name] = tool }
+        return out
+    }
+
     /// The library's tools that the given resources allow: the calculator always; files, CSV
     /// description and model fitting under `root`; `search_collection` over `collection`;
     /// `sql_query` over `database`.
@@ -173,7 +180,7 @@ public struct AgentSystem: Sendable {
     private func collect(_ input: GraphInput, thread: String, onEvent: @escaping @Sendable (GraphEvent) -> Void) async throws -> GraphRunResult {
         let g = try graph()
         var last: GraphRunResult?
-        for try await e in g.stream(input, config: RunConfig(threadID: thread, recursionLimit: 200)) { onEvent(e) }
+        _ = try await g.run(input, config: RunConfig(threadID: thread, recursionLimit: 200), parentContext: nil, emit: onEvent)
         if let snap = try g.state(thread: thread) {
             last = GraphRunResult(state: snap.values, interrupts: snap.isWaiting ? snap.interrupts : [], checkpointID: snap.checkpoint.id)
         }

@@ -128,10 +128,12 @@ func withTimeout<T: Sendable>(_ seconds: Double?, tool: String, _ work: @escapin
     guard let seconds else { return try await work() }
     return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
         let once = ResumeOnce(continuation)
-        let worker = Task {
+        // Both tasks run on threads of their own, not Swift's cooperative pool: the caller may be
+        // blocking a pool thread while it waits for us (a synchronous caller, a test).
+        let worker = Task(executorPreference: AgentThreads.shared) {
             do { once.resume(.success(try await work())) } catch { once.resume(.failure(error)) }
         }
-        Task {
+        Task(executorPreference: AgentThreads.shared) {
             try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
             if once.resume(.failure(AgentError.toolTimeout(tool: tool, seconds: seconds))) { worker.cancel() }
         }
@@ -150,5 +152,21 @@ final class ResumeOnce<T: Sendable>: @unchecked Sendable {
         guard let c else { return false }
         c.resume(with: result)
         return true
+    }
+}
+
+/// A task executor on a concurrent dispatch queue (which gets new threads when its threads
+/// block, unlike Swift's cooperative pool of one thread per core). The unstructured tasks of
+/// this module run there, so they make progress even when every pool thread is blocked waiting
+/// for them.
+final class AgentThreads: TaskExecutor, @unchecked Sendable {
+    // Safety: the queue is the only state, and DispatchQueue is thread-safe.
+    static let shared = AgentThreads()
+    private let queue = DispatchQueue(label: "swiftlearn.agents", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }
