@@ -257,6 +257,8 @@ public struct Handoffs: Sendable {
             agent = try ReactAgent(model: agent.model, tools: Array(agent.tools.order.compactMap { agent.tools.tools[$0] }) + transfers,
                                    systemPrompt: agent.systemPrompt, limits: agent.limits, toolProtocol: agent.toolProtocol,
                                    approvalRequired: agent.approvalRequired, policy: agent.tools.policy, options: agent.options)
+            agent.memory = m.agent.memory
+            agent.forceFirstToolCall = m.agent.forceFirstToolCall
             let member = try TeamMember(name: m.name, description: m.description, agent: agent)
             g.addNode(m.name, destinations: others.map(\.name) + [END]) { state, ctx in
                 let task = memberTask(state.messages(), for: member.name, instruction: nil)

@@ -51,6 +51,10 @@ public struct ReactAgent: Sendable {
     public var toolProtocol: ToolCallProtocol
     public var approvalRequired: Set<String>
     public var options: ChatOptions
+    /// Require a tool call on a run's first model turn (`tool_choice: required`; under a local
+    /// model's grammar the reply must then be a valid call). Small models asked with `auto` often
+    /// answer from their own knowledge instead of using the tools.
+    public var forceFirstToolCall = false
     /// Memories recalled before each run (their messages go to the model after the system
     /// prompt, as `context` in the state) and told the exchange after it.
     public var memory: [any AgentMemory] = []
@@ -176,7 +180,10 @@ public struct ReactAgent: Sendable {
         let reply: ChatResponse
         switch toolProtocol {
         case .native:
-            reply = try await model.respond(to: messages, tools: tools.apiTools, options: options) { ctx.emit(token: $0) }
+            var chosen = options
+            let firstTurn = (state.int("steps") ?? 0) == (state["base"]?["steps"]?.intValue ?? 0)
+            if forceFirstToolCall && firstTurn && !tools.order.isEmpty { chosen.toolChoice = .required }
+            reply = try await model.respond(to: messages, tools: tools.apiTools, options: chosen) { ctx.emit(token: $0) }
         case .text:
             var textOptions = options
             textOptions.stop += ["\nObservation:"]

@@ -76,6 +76,7 @@ public enum AgentPresets {
                 goal: answer the question from the handbook's passages and name the page each fact comes from
                 instructions: Search the collection before answering. If the passages do not answer the question, say you don't know.
                 tools: [search_collection, calculator]
+                force_tool: true
                 max_steps: 4
             """,
         "data-analysis": """
@@ -89,6 +90,7 @@ public enum AgentPresets {
                 goal: inspect the CSV files in the data folder, fit a model on the one asked about and report the metric
                 instructions: Use describe_csv to learn the columns before fitting. Report the number the tool gives.
                 tools: [list_files, describe_csv, fit_model, calculator]
+                force_tool: true
                 max_steps: 6
             """,
         "support": """
@@ -102,6 +104,7 @@ public enum AgentPresets {
                 goal: answer questions about orders from the orders table, politely and briefly
                 instructions: Look orders up with sql_query (table orders, columns id, customer, item, status, total). Never invent an order.
                 tools: [sql_query]
+                force_tool: true
                 memory: entity
                 max_steps: 4
             """,

@@ -20,9 +20,12 @@ public struct AgentRoleSpec: Codable, Sendable, Equatable {
     public var memory: String?
     /// `native` (default) or `text` (ReAct's text format).
     public var toolProtocol: ToolCallProtocol?
+    /// Require a tool call on the first turn (see ``ReactAgent/forceFirstToolCall``).
+    public var forceTool: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case name, role, goal, backstory, instructions, tools, approval, maxSteps = "max_steps", memory, toolProtocol = "tool_protocol"
+        case name, role, goal, backstory, instructions, tools, approval, maxSteps = "max_steps", memory, toolProtocol = "tool_protocol",
+             forceTool = "force_tool"
     }
 
     /// The system prompt made of role, goal and backstory (CrewAI's template, in our words).

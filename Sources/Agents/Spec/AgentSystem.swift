@@ -82,6 +82,7 @@ public struct AgentSystem: Sendable {
             var agent = try ReactAgent(model: metered, tools: try tools.resolve(a.tools ?? [], agent: a.name), systemPrompt: a.systemPrompt,
                                        limits: AgentLimits(maxSteps: a.maxSteps ?? 6), toolProtocol: a.toolProtocol ?? .native,
                                        approvalRequired: Set(a.approval ?? []))
+            agent.forceFirstToolCall = a.forceTool ?? false
             if let m = a.memory {
                 agent.memory = [try Self.memory(try MemoryKind(m, path: spec.name), agent: a.name, model: metered, store: memoryStore,
                                                 directory: memoryDirectory)]

@@ -10,7 +10,8 @@ import SwiftLearnCore
 /// Tools made from the library: a calculator, files under a root, read-only SQL, CSV
 /// description and model fitting, collection search, RAG answers and saved-model predictions.
 public enum BuiltinTools {
-    struct Expression: Decodable, Sendable, DescribedArguments {
+    struct Expression: Decodable, Sendable, DescribedArguments, ConstrainedArguments {
+        static let fieldConstraints: [String: [String: JSONValue]] = ["expression": ["minLength": 1, "maxLength": 500]]
         var expression: String
         static let fieldDescriptions = ["expression": "Arithmetic such as (12 + 3) * 4 / 5, sqrt(2), 2^10, max(3, 7), ln(10)"]
     }
@@ -23,7 +24,8 @@ public enum BuiltinTools {
         })!
     }
 
-    struct FilePath: Decodable, Sendable, DescribedArguments {
+    struct FilePath: Decodable, Sendable, DescribedArguments, ConstrainedArguments {
+        static let fieldConstraints: [String: [String: JSONValue]] = ["path": ["minLength": 1, "maxLength": 300]]
         var path: String
         static let fieldDescriptions = ["path": "A path relative to the allowed folder"]
     }
@@ -68,7 +70,8 @@ public enum BuiltinTools {
         return url
     }
 
-    struct SQL: Decodable, Sendable, DescribedArguments {
+    struct SQL: Decodable, Sendable, DescribedArguments, ConstrainedArguments {
+        static let fieldConstraints: [String: [String: JSONValue]] = ["query": ["minLength": 8, "maxLength": 1000]]
         var query: String
         static let fieldDescriptions = ["query": "One SELECT statement (SQLite dialect)"]
     }
@@ -123,7 +126,8 @@ public enum BuiltinTools {
         }
     }
 
-    struct CSVFile: Decodable, Sendable, DescribedArguments {
+    struct CSVFile: Decodable, Sendable, DescribedArguments, ConstrainedArguments {
+        static let fieldConstraints: [String: [String: JSONValue]] = ["path": ["minLength": 5, "maxLength": 300]]
         var path: String
         static let fieldDescriptions = ["path": "A CSV file under the allowed folder"]
     }
@@ -153,7 +157,8 @@ public enum BuiltinTools {
         }
     }
 
-    struct Fit: Decodable, Sendable, DescribedArguments {
+    struct Fit: Decodable, Sendable, DescribedArguments, ConstrainedArguments {
+        static let fieldConstraints: [String: [String: JSONValue]] = ["path": ["minLength": 5, "maxLength": 300], "target": ["minLength": 1, "maxLength": 200]]
         var path: String
         var target: String
         var model: String?
@@ -197,7 +202,8 @@ public enum BuiltinTools {
         }
     }
 
-    struct Search: Decodable, Sendable, DescribedArguments {
+    struct Search: Decodable, Sendable, DescribedArguments, ConstrainedArguments {
+        static let fieldConstraints: [String: [String: JSONValue]] = ["query": ["minLength": 3, "maxLength": 500]]
         var query: String
         var k: Int?
         static let fieldDescriptions = ["query": "What to look for", "k": "How many passages (default 4, at most 20)"]
@@ -213,7 +219,8 @@ public enum BuiltinTools {
         }
     }
 
-    struct Question: Decodable, Sendable, DescribedArguments {
+    struct Question: Decodable, Sendable, DescribedArguments, ConstrainedArguments {
+        static let fieldConstraints: [String: [String: JSONValue]] = ["question": ["minLength": 3, "maxLength": 1000]]
         var question: String
         static let fieldDescriptions = ["question": "The question to answer from the documents"]
     }

@@ -14,6 +14,13 @@ public protocol DescribedArguments {
     static var fieldDescriptions: [String: String] { get }
 }
 
+/// Extra JSON-schema keywords for argument fields (`minLength`, `minimum`, `maxItems`, …), merged
+/// into the derived schema: under a local model's grammar they constrain what it can write.
+public protocol ConstrainedArguments {
+    /// Field name → keywords to add to that field's schema.
+    static var fieldConstraints: [String: [String: JSONValue]] { get }
+}
+
 /// Derives a JSON schema from a `Decodable` type by decoding it once from a recording decoder:
 /// each key the type asks for becomes a property (required unless asked with `decodeIfPresent`,
 /// i.e. an optional), each requested type its JSON type, nested structs objects, arrays `items`,
@@ -26,7 +33,18 @@ public enum ArgumentSchema {
     public static func derive<T: Decodable>(_ type: T.Type, descriptions: [String: String] = [:]) throws -> JSONValue {
         let all = descriptions.merging((T.self as? DescribedArguments.Type)?.fieldDescriptions ?? [:]) { a, _ in a }
         do {
-            return try schema(for: T.self, descriptions: all)
+            var result = try schema(for: T.self, descriptions: all)
+            if let constraints = (T.self as? ConstrainedArguments.Type)?.fieldConstraints,
+               case .object(var top) = result, case .object(var properties)? = top["properties"] {
+                for (field, extra) in constraints {
+                    guard case .object(var p)? = properties[field] else { continue }
+                    for (k, v) in extra { p[k] = v }
+                    properties[field] = .object(p)
+                }
+                top["properties"] = .object(properties)
+                result = .object(top)
+            }
+            return result
         } catch {
             throw AgentError.invalidParameter(name: "arguments type", value: "\(T.self)",
                                               reason: "its JSON schema cannot be derived (\(error)); give the schema explicitly")
