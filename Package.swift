@@ -131,7 +131,7 @@ let package = Package(
         // memory, LangGraph-style graph workflows with SQLite checkpoints and interrupts, MCP.
         .target(
             name: "Agents",
-            dependencies: ["LLM", "APIClient", "RAG", "Retrieval", "Learn", "Datasets", "SwiftLearnCore",
+            dependencies: ["LLM", "APIClient", "RAG", "Retrieval", "Learn", "Datasets", "Serve", "SwiftLearnCore",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
@@ -143,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "swiftlearn",
             dependencies: [
-                "SwiftLearn", "SwiftLearnCore", "Serve", "APIClient",
+                "SwiftLearn", "SwiftLearnCore", "Serve", "APIClient", "Agents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
@@ -186,7 +186,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentsTests",
-            dependencies: ["Agents", "APIClient", "Datasets", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Agents", "APIClient", "Datasets", "Learn", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -218,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RoadmapTests",
-            dependencies: ["Roadmap", "SwiftLearn", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Roadmap", "SwiftLearn", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]
