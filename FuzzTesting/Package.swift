@@ -35,5 +35,6 @@ let package = Package(
         fuzzTarget("FuzzBertEncoder", ["LLM", "NLP", "Tensors"]),
         fuzzTarget("FuzzGrammar", ["LLM"]),
         fuzzTarget("FuzzRAGLoaders", ["RAG", "Retrieval"]),
+        fuzzTarget("FuzzMCP", ["Agents", "APIClient"]),
     ]
 )
