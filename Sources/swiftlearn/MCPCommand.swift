@@ -85,10 +85,10 @@ struct MCPServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let tools = try tools()
-        let server = try MCPServer(tools: tools, name: "swiftlearn",
-                                   instructions: "SwiftLearn's tools: arithmetic, files and CSV analysis, document search and saved-model predictions.",
-                                   policy: ToolPolicy(timeout: Double(toolTimeout), maxResultCharacters: 1 << 20))
         let names = tools.map(\.name).joined(separator: ", ")
+        let server = try MCPServer(tools: tools, name: "swiftlearn",
+                                   instructions: "SwiftLearn's machine-learning toolkit. Tools: \(names). Each tool's description says what it takes.",
+                                   policy: ToolPolicy(timeout: Double(toolTimeout), maxResultCharacters: 1 << 20))
         guard let port else {
             mcpLog("swiftlearn mcp: serving \(tools.count) tools over stdio (\(names))")
             await MCPStdioServer(server: server).run()

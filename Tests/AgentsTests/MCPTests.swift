@@ -340,6 +340,36 @@ struct MCPCommandTests {
         await client.close()
     }
 
+    @Test func collectionSearchAndPredictionsOverStdio() async throws {
+        let binary = try #require(swiftlearnBinary)
+        let home = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let doc = home.appendingPathComponent("penguins.txt")
+        try "Adelie penguins nest on rocky Antarctic shores and eat krill.".write(to: doc, atomically: true, encoding: .utf8)
+        for args in [["collection", "create", "notes"], ["collection", "add", "notes", doc.path]] {
+            let p = Process()
+            p.executableURL = binary
+            p.arguments = args + ["--home", home.path]
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(args)")
+        }
+        let model = try saveIrisModel(in: home)
+        let file = home.appendingPathComponent("collections/notes.sqlite").path
+        for collection in ["notes", file] {
+            let client = try await MCPClient.launch(binary.path, arguments: ["mcp", "serve", "--collection", collection, "--home", home.path, "--model", model])
+            #expect(try await client.listTools().map(\.name) == ["calculator", "search_collection", "predict"])
+            let hits = try await client.callTool("search_collection", arguments: ["query": "what do penguins eat", "k": 2])
+            #expect(!hits.isError && hits.text.contains("krill") && hits.text.contains("penguins.txt"), "\(hits.text)")
+            let predicted = try await client.callTool("predict", arguments: ["rows": [irisRow, irisRow]])
+            #expect(!predicted.isError)
+            #expect(try JSONValue.parse(predicted.text)["predictions"]?.arrayValue?.count == 2, "\(predicted.text)")
+            #expect(try await client.callTool("predict", arguments: ["rows": []]).isError)
+            await client.close()
+        }
+    }
+
     /// Raw lines into `swiftlearn mcp serve --stdio`: malformed JSON, a line over 16 MiB, a request
     /// before `initialize` and an unknown method get JSON-RPC errors, and serving goes on.
     @Test func malformedAndOversizedLinesGetErrorsAndServingGoesOn() throws {
@@ -416,23 +446,30 @@ struct MCPCommandTests {
 
 // MARK: - Predict tool
 
+/// A logistic regression fitted on iris and saved as `learn fit --save` does; its path.
+func saveIrisModel(in dir: URL) throws -> String {
+    let table = try Datasets.table(.iris)
+    let prep = try TabularPreparation(fitting: table, target: "target")
+    let model = LogisticRegression()
+    try model.fit(try prep.features(table), try prep.labels(table))
+    let path = dir.appendingPathComponent("iris.slm").path
+    try ModelFile.save(model, metadata: ["preparation": String(decoding: try JSONEncoder().encode(prep), as: UTF8.self)], to: path)
+    return path
+}
+
+/// One row of iris features.
+let irisRow: JSONValue = ["sepal length (cm)": 5.1, "sepal width (cm)": 3.5, "petal length (cm)": 1.4, "petal width (cm)": 0.2]
+
 @Suite struct PredictToolTests {
     @Test func predictToolUsesASavedModel() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let table = try Datasets.table(.iris)
-        let prep = try TabularPreparation(fitting: table, target: "target")
-        let model = LogisticRegression()
-        try model.fit(try prep.features(table), try prep.labels(table))
-        let path = dir.appendingPathComponent("iris.slm").path
-        try ModelFile.save(model, metadata: ["preparation": String(decoding: try JSONEncoder().encode(prep), as: UTF8.self)], to: path)
-
+        let path = try saveIrisModel(in: dir)
         let tool = try BuiltinTools.predict(modelFile: path)
         #expect(tool.name == "predict")
         #expect(tool.description.contains("sepal length (cm) (number)"), "\(tool.description)")
         let executor = try ToolExecutor([tool])
-        let row: JSONValue = ["sepal length (cm)": 5.1, "sepal width (cm)": 3.5, "petal length (cm)": 1.4, "petal width (cm)": 0.2]
-        let ok = await executor.run(AgentToolCall(id: "1", name: "predict", arguments: ["rows": [row]]))
+        let ok = await executor.run(AgentToolCall(id: "1", name: "predict", arguments: ["rows": [irisRow]]))
         #expect(!ok.isError, "\(ok.content)")
         let json = try JSONValue.parse(ok.content)
         #expect(json["predictions"]?.arrayValue?.count == 1)
