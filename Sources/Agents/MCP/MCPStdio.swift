@@ -158,14 +158,17 @@ public struct MCPStdioServer: Sendable {
 ///
 /// ``close()`` closes the server's input, waits `stopGrace` seconds for it to exit, then sends
 /// SIGTERM and, after as long again, SIGKILL — to the server's process group, so what it started
-/// goes too. A transport released without `close()` kills its process group.
+/// goes too. A transport released without `close()` kills its process group. SIGPIPE is
+/// ignored in this process from the first transport on, so writing to a server that has exited
+/// is an error, not the end of the process.
 public final class MCPStdioTransport: MCPTransport, @unchecked Sendable {
     // Safety: `pending`, `failure`, `noise` and `stderrTail` are guarded by `lock`; `process`
     // and the pipes are set in init and not reassigned.
     /// The executable and its arguments.
     public let executable: URL
     public let arguments: [String]
-    /// Seconds `close()` waits after closing the input, and again after SIGTERM.
+    /// Seconds `close()` waits after closing the input, and again after SIGTERM (set it before
+    /// calling `close()`).
     public var stopGrace: Double = 2
     private let process = Process()
     private let stdinPipe: Pipe, stdoutPipe = Pipe(), stderrPipe = Pipe()
