@@ -132,7 +132,7 @@ let package = Package(
         // memory, LangGraph-style graph workflows with SQLite checkpoints and interrupts, MCP.
         .target(
             name: "Agents",
-            dependencies: ["LLM", "APIClient", "RAG", "Retrieval", "Learn", "Datasets", "SwiftLearnCore",
+            dependencies: ["LLM", "APIClient", "RAG", "Retrieval", "Learn", "Datasets", "Serve", "SwiftLearnCore",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
@@ -187,7 +187,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentsTests",
-            dependencies: ["Agents", "APIClient", "Datasets", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Agents", "APIClient", "Datasets", "Learn", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -219,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RoadmapTests",
-            dependencies: ["Roadmap", "SwiftLearn", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Roadmap", "SwiftLearn", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]

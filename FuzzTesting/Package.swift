@@ -36,5 +36,6 @@ let package = Package(
         fuzzTarget("FuzzGrammar", ["LLM"]),
         fuzzTarget("FuzzRAGLoaders", ["RAG", "Retrieval"]),
         fuzzTarget("FuzzAgentFiles", ["Agents", "APIClient"]),
+        fuzzTarget("FuzzMCP", ["Agents", "APIClient"]),
     ]
 )

@@ -72,10 +72,12 @@ def imports_of_file(path: Path) -> set:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
     # The scripts' own modules: siblings, and what sits at the top of scripts/ (a script in a
-    # subfolder may put scripts/ on its path to share check_plots or serve.check_clients).
+    # subfolder may put scripts/ on its path to share check_plots or serve.check_clients). Only
+    # folders with an __init__.py count: a plain folder (scripts/mcp/) is at most a namespace
+    # package, which an installed package of that name (mcp) takes precedence over.
     scripts = next((p for p in path.parents if p.name == "scripts"), path.parent)
     local = {p.stem for p in path.parent.glob("*.py")} | {p.stem for p in scripts.glob("*.py")} \
-        | {p.name for p in scripts.iterdir() if p.is_dir()}
+        | {p.name for p in scripts.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
     return {n for n in names if n not in local}
 
 

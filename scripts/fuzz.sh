@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport FuzzGGUF FuzzChatTemplate FuzzBertEncoder FuzzGrammar FuzzRAGLoaders FuzzAgentFiles)
+targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport FuzzGGUF FuzzChatTemplate FuzzBertEncoder FuzzGrammar FuzzRAGLoaders FuzzAgentFiles FuzzMCP)
 usage() { echo "usage: scripts/fuzz.sh TARGET|all SECONDS [-- libFuzzer args]   (targets: ${targets[*]})" >&2; exit 64; }
 
 [ "${1:-}" = list ] && { printf '%s\n' "${targets[@]}"; exit 0; }
@@ -57,7 +57,7 @@ for t in "${run[@]}"; do
     log=$logs/$t.log
     common=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 "-artifact_prefix=$artifacts/")
     case $t in
-        FuzzTokenizerJSON|FuzzModelFile|FuzzProgressImport) dict=(-dict=$pkg/Dictionaries/json.dict) ;;
+        FuzzTokenizerJSON|FuzzModelFile|FuzzProgressImport|FuzzMCP) dict=(-dict=$pkg/Dictionaries/json.dict) ;;
         FuzzNPY|FuzzNPZ|FuzzSafetensors) dict=(-dict=$pkg/Dictionaries/npy.dict) ;;
         FuzzGGUF) dict=(-dict=$pkg/Dictionaries/gguf.dict) ;;
         FuzzChatTemplate) dict=(-dict=$pkg/Dictionaries/jinja.dict) ;;

@@ -169,7 +169,8 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
             let (h, b) = lock.withLock { () -> (CheckedContinuation<HTTPStreamResponse, any Error>?, AsyncThrowingStream<Data, any Error>?) in
-                defer { head = nil }
+                // The body is handed over, not kept: a consumer that drops it then cancels the task.
+                defer { head = nil; body = nil }
                 return (head, body)
             }
             if let h, let b {

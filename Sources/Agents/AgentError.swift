@@ -34,6 +34,16 @@ public enum AgentError: Error, Equatable, CustomStringConvertible, LocalizedErro
     case limitReached(limit: String, value: String)
     /// A file that is not what it should be: an agent spec, a script, a trace (path, reason).
     case invalidFile(path: String, reason: String)
+    /// The connection to an MCP server failed: a process that cannot start or has exited, a
+    /// message over the size limit, an HTTP error, a closed client (reason).
+    case mcpTransport(String)
+    /// An MCP message that breaks the protocol: not JSON-RPC, a reply of the wrong shape, a
+    /// protocol version neither side supports (reason).
+    case mcpProtocol(String)
+    /// A JSON-RPC error an MCP server answered with (its code and message).
+    case mcpRemote(code: Int, message: String)
+    /// An MCP request that got no answer in time (method, seconds).
+    case mcpTimeout(method: String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -52,6 +62,10 @@ public enum AgentError: Error, Equatable, CustomStringConvertible, LocalizedErro
         case .invalidModelReply(let s): return "unusable model reply: \(s)"
         case .limitReached(let l, let v): return "the agent reached its \(l) limit (\(v))"
         case .invalidFile(let p, let r): return "\(p): \(r)"
+        case .mcpTransport(let r): return "MCP connection: \(r)"
+        case .mcpProtocol(let r): return "MCP protocol error: \(r)"
+        case .mcpRemote(let c, let m): return "the MCP server answered with error \(c): \(m)"
+        case .mcpTimeout(let m, let s): return "the MCP server did not answer '\(m)' within \(s) s"
         }
     }
 

@@ -1,17 +1,10 @@
 import Foundation
 import Testing
 import Roadmap
+import TestSupport
 
 /// The `swiftlearn` executable built beside the test bundle.
-let swiftlearnBinary: URL? = {
-    var candidates: [URL] = []
-    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-        candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("swiftlearn"))
-    }
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("swiftlearn"))
-    for config in ["release", "debug"] { candidates.append(repositoryRoot.appendingPathComponent(".build/\(config)/swiftlearn")) }
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}()
+let swiftlearnBinary: URL? = builtSwiftlearnBinary
 
 /// Runs `swiftlearn` with `arguments`, a private home and empty standard input; returns exit
 /// status, stdout and stderr.

@@ -121,22 +121,66 @@ public struct ToolExecutor: Sendable {
     }
 }
 
-/// Runs `work`, giving up after `seconds` with ``AgentError/toolTimeout(tool:seconds:)``. The
-/// work is cancelled; a tool that ignores cancellation runs on detached until it returns, and its
-/// result is dropped.
+/// Runs `work`, giving up after `seconds` with ``AgentError/toolTimeout(tool:seconds:)``.
 func withTimeout<T: Sendable>(_ seconds: Double?, tool: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withTimeout(seconds, { AgentError.toolTimeout(tool: tool, seconds: seconds ?? 0) }, work)
+}
+
+/// Runs `work`, giving up after `seconds` (nil: no limit) with `timeoutError()`. The work is
+/// cancelled; work that ignores cancellation runs on, detached, until it returns, and its result
+/// is dropped — the caller never waits for it. Cancelling the caller cancels the work and throws
+/// `CancellationError` at once.
+func withTimeout<T: Sendable>(_ seconds: Double?, _ timeoutError: @escaping @Sendable () -> AgentError,
+                              _ work: @escaping @Sendable () async throws -> T) async throws -> T {
     guard let seconds else { return try await work() }
-    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
-        let once = ResumeOnce(continuation)
-        // Both tasks run on threads of their own, not Swift's cooperative pool: the caller may be
-        // blocking a pool thread while it waits for us (a synchronous caller, a test).
-        let worker = Task(executorPreference: AgentThreads.shared) {
-            do { once.resume(.success(try await work())) } catch { once.resume(.failure(error)) }
+    // At most a year; a NaN or negative limit is no wait.
+    let nanoseconds = UInt64((seconds > 0 ? min(seconds, 31_536_000) : 0) * 1e9)
+    let onCallerCancel = CancelAction(), stopTimer = CancelAction()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let once = ResumeOnce(continuation)
+            // Both tasks run on threads of their own, not Swift's cooperative pool: the caller may be
+            // blocking a pool thread while it waits for us (a synchronous caller, a test).
+            let worker = Task(executorPreference: AgentThreads.shared) {
+                do { once.resume(.success(try await work())) } catch { once.resume(.failure(error)) }
+                stopTimer.run()
+            }
+            let timer = Task(executorPreference: AgentThreads.shared) {
+                try? await Task.sleep(nanoseconds: nanoseconds)
+                if !Task.isCancelled, once.resume(.failure(timeoutError())) { worker.cancel() }
+            }
+            stopTimer.set { timer.cancel() }
+            onCallerCancel.set {
+                worker.cancel()
+                timer.cancel()
+                once.resume(.failure(CancellationError()))
+            }
         }
-        Task(executorPreference: AgentThreads.shared) {
-            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-            if once.resume(.failure(AgentError.toolTimeout(tool: tool, seconds: seconds))) { worker.cancel() }
+    } onCancel: { onCallerCancel.run() }
+}
+
+/// An action run once: when ``run()`` is called, or at once when it is ``set(_:)`` after that.
+final class CancelAction: @unchecked Sendable {
+    // Safety: guarded by `lock`.
+    private let lock = NSLock()
+    private var action: (@Sendable () -> Void)?
+    private var fired = false
+
+    func set(_ a: @escaping @Sendable () -> Void) {
+        let now = lock.withLock { () -> Bool in
+            if !fired { action = a }
+            return fired
         }
+        if now { a() }
+    }
+
+    func run() {
+        let a = lock.withLock { () -> (@Sendable () -> Void)? in
+            fired = true
+            defer { action = nil }
+            return action
+        }
+        a?()
     }
 }
 
