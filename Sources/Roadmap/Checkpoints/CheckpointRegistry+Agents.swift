@@ -46,7 +46,7 @@ extension CheckpointRegistry {
 }
 
 /// Runs one task of the project suite on its script (after the `before` task, sharing memory),
-/// checks the suite's expectation and `property`, and reports a real run when a model is present.
+/// checks the suite's expectation and `property` (the real-model runs are the project demos').
 func presetCheck(_ ctx: DemoContext, _ taskName: String, before: String? = nil,
                  _ property: (PresetRun, inout [String]) throws -> Bool) throws -> DemoOutcome {
     let suite = try AgentEvalSuite.parse(AgentPresets.projectSuiteYAML, yaml: true)
@@ -57,7 +57,7 @@ func presetCheck(_ ctx: DemoContext, _ taskName: String, before: String? = nil,
         try ScriptedChatModel(json: JSONValue.array(t.script ?? []).data).turns
     }
     let earlier = try before.flatMap { name in suite.tasks.first { $0.name == name } }.map { [($0.input, try turns($0))] } ?? []
-    let run = try PresetRun.run(preset, input: task.input, turns: try turns(task), ctx: ctx, before: earlier)
+    let run = try PresetRun.run(preset, input: task.input, turns: try turns(task), ctx: ctx, before: earlier, real: false)
     let failures = AgentEvaluation.check(task.expect, answer: run.scripted.answer, toolsCalled: toolsCalled(run.scripted), prompts: run.prompts)
     var lines = transcriptLines(run.scripted.state.messages())
     let holds = try property(run, &lines)

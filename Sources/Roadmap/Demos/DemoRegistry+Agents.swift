@@ -34,8 +34,10 @@ struct PresetRun {
     let realError: String?
     let prompts: [String]
 
+    /// - Parameter real: also run with the context's GGUF model (the project demos; the
+    ///   checkpoints, which tests run, stay on scripted turns and are quick).
     static func run(_ preset: String, input: String, turns: [AgentMessage], ctx: DemoContext, memory: MemoryStore? = nil,
-                    before: [(String, [AgentMessage])] = []) throws -> PresetRun {
+                    before: [(String, [AgentMessage])] = [], real runReal: Bool = true) throws -> PresetRun {
         let folder = try demoFolder("agent-\(preset)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let tools = try AgentPresets.tools(for: preset, in: folder)
@@ -50,7 +52,7 @@ struct PresetRun {
         let scripted = try blocking { try await system.run(input, thread: "demo") }
         var real: AgentSystemResult?
         var realError: String?
-        if let path = ctx.languageModel {
+        if runReal, let path = ctx.languageModel {
             do {
                 let local = try LocalChatModel(contentsOf: path, contextLength: 2048)
                 let realSystem = try AgentSystem(spec: spec, model: local, tools: tools, memoryStore: store)
@@ -69,6 +71,7 @@ struct PresetRun {
                 + transcriptLines(real.state.messages()).map { "  " + $0 }
         }
         if let realError { return ["the local model's run failed: \(realError)"] }
+        if ctx.languageModel != nil { return ["(scripted turns only; `swiftlearn demo` of the project runs the model too)"] }
         return ["(scripted turns only: \(LanguageModelLocator.howToGet))"]
     }
 }
