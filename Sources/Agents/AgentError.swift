@@ -76,3 +76,10 @@ public enum AgentError: Error, Equatable, CustomStringConvertible, LocalizedErro
 func check(_ condition: Bool, _ name: String, _ value: Any, _ reason: String) throws {
     if !condition { throw AgentError.invalidParameter(name: name, value: "\(value)", reason: reason) }
 }
+
+/// Throws ``AgentError/invalidFile(path:reason:)`` when the file at `url` is larger than
+/// `limit` bytes, before anything reads it (a huge file never becomes a huge allocation).
+func checkFileSize(_ url: URL, limit: Int) throws {
+    let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+    if size > limit { throw AgentError.invalidFile(path: url.path, reason: "\(size) bytes; the limit is \(limit)") }
+}

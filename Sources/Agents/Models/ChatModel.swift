@@ -67,6 +67,7 @@ public final class ScriptedChatModel: ChatModel, @unchecked Sendable {
     /// `{"content": …, "tool_calls": [{"id", "name", "arguments"}]}` (role optional).
     /// - Throws: ``AgentError/invalidFile(path:reason:)`` naming what is wrong.
     public convenience init(contentsOf url: URL) throws {
+        try checkFileSize(url, limit: 64 << 20)
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw AgentError.invalidFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")

@@ -49,6 +49,7 @@ public struct AgentEvalSuite: Codable, Sendable {
 
     /// Reads a suite (YAML or JSON by extension).
     public static func load(_ url: URL) throws -> AgentEvalSuite {
+        try checkFileSize(url, limit: 16 << 20)
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw AgentError.invalidFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")

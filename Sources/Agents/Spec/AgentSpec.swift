@@ -99,6 +99,7 @@ public struct AgentSpec: Codable, Sendable, Equatable {
     /// Reads a spec (`.yaml`/`.yml` as YAML, anything else as JSON) and checks it.
     /// - Throws: ``AgentError/invalidFile(path:reason:)`` naming the field that is wrong.
     public static func load(_ url: URL) throws -> AgentSpec {
+        try checkFileSize(url, limit: 4 << 20)
         let text: String
         do { text = try readTextFile(url.path) } catch { throw AgentError.invalidFile(path: url.path, reason: readableReason(error)) }
         guard text.utf8.count <= 4 << 20 else { throw AgentError.invalidFile(path: url.path, reason: "larger than 4 MiB") }

@@ -75,6 +75,7 @@ public final class TraceWriter: @unchecked Sendable {
 
     /// The model replies recorded in a trace, in order: a ``ScriptedChatModel`` that replays the run.
     public static func replayModel(_ url: URL) throws -> ScriptedChatModel {
+        try checkFileSize(url, limit: 256 << 20)
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw AgentError.invalidFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
