@@ -3,10 +3,14 @@ import Foundation
 
 /// A tool call inside a message: its id, the tool's name and the arguments object.
 public struct AgentToolCall: Sendable, Equatable, Codable {
+    /// The call's id, echoed by the tool message that answers it.
     public var id: String
+    /// The tool's name.
     public var name: String
+    /// The arguments object (a string when the model's text did not parse as JSON).
     public var arguments: JSONValue
 
+    /// Creates a call.
     public init(id: String, name: String, arguments: JSONValue = .object([:])) {
         self.id = id; self.name = name; self.arguments = arguments
     }
@@ -18,7 +22,9 @@ public struct AgentToolCall: Sendable, Equatable, Codable {
 public struct AgentMessage: Sendable, Equatable, Codable {
     /// "system", "user", "assistant" or "tool".
     public var role: String
+    /// The text.
     public var content: String
+    /// The calls an assistant message makes.
     public var toolCalls: [AgentToolCall]
     /// The call a `tool` message answers.
     public var toolCallID: String?
@@ -27,17 +33,22 @@ public struct AgentMessage: Sendable, Equatable, Codable {
     /// A stable id; assigned when the message enters the state if empty.
     public var id: String?
 
+    /// Creates a message.
     public init(role: String, content: String, toolCalls: [AgentToolCall] = [], toolCallID: String? = nil,
                 name: String? = nil, id: String? = nil) {
         self.role = role; self.content = content; self.toolCalls = toolCalls; self.toolCallID = toolCallID
         self.name = name; self.id = id
     }
 
+    /// A system message.
     public static func system(_ text: String) -> AgentMessage { AgentMessage(role: "system", content: text) }
+    /// A user message.
     public static func user(_ text: String) -> AgentMessage { AgentMessage(role: "user", content: text) }
+    /// An assistant message, with tool calls and a speaker name when given.
     public static func assistant(_ text: String, toolCalls: [AgentToolCall] = [], name: String? = nil) -> AgentMessage {
         AgentMessage(role: "assistant", content: text, toolCalls: toolCalls, name: name)
     }
+    /// A tool's result for the call `callID`.
     public static func tool(_ text: String, callID: String, name: String? = nil) -> AgentMessage {
         AgentMessage(role: "tool", content: text, toolCallID: callID, name: name)
     }

@@ -3,6 +3,7 @@ import Foundation
 
 /// Options of one model call.
 public struct ChatOptions: Sendable {
+    /// Most tokens to generate (nil: the model's or server's default).
     public var maxTokens: Int?
     /// 0: greedy.
     public var temperature: Double
@@ -10,8 +11,10 @@ public struct ChatOptions: Sendable {
     public var toolChoice: APIToolChoice?
     /// A required reply shape (structured output).
     public var responseFormat: APIResponseFormat
+    /// Texts that end the reply.
     public var stop: [String]
 
+    /// Options; greedy, no limit, free text by default.
     public init(maxTokens: Int? = nil, temperature: Double = 0, toolChoice: APIToolChoice? = nil,
                 responseFormat: APIResponseFormat = .text, stop: [String] = []) {
         self.maxTokens = maxTokens; self.temperature = temperature; self.toolChoice = toolChoice
@@ -21,10 +24,14 @@ public struct ChatOptions: Sendable {
 
 /// A model's reply: an assistant message (text and/or tool calls) with its cost.
 public struct ChatResponse: Sendable, Equatable {
+    /// The assistant message.
     public var message: AgentMessage
+    /// Prompt and generated tokens (estimated as characters / 4 by the scripted model).
     public var usage: TokenUsage
+    /// `stop`, `length`, `tool_calls`, … as the model reported it.
     public var finishReason: String?
 
+    /// Creates a response.
     public init(message: AgentMessage, usage: TokenUsage = TokenUsage(), finishReason: String? = nil) {
         self.message = message; self.usage = usage; self.finishReason = finishReason
     }
