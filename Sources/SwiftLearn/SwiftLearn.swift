@@ -10,3 +10,4 @@
 @_exported import LLM
 @_exported import RAG
 @_exported import Agents
+@_exported import RL

@@ -1,7 +1,6 @@
 import APIClient
 import Foundation
 import SwiftLearnCore
-import Yams
 
 /// A suite of agent tasks with checkable outcomes (`swiftlearn agent eval SUITE`).
 ///
@@ -61,9 +60,7 @@ public struct AgentEvalSuite: Codable, Sendable {
     public static func parse(_ text: String, yaml: Bool, path: String = "suite") throws -> AgentEvalSuite {
         let json: JSONValue
         if yaml {
-            let node: Any?
-            do { node = try Yams.load(yaml: text) } catch { throw AgentError.invalidFile(path: path, reason: "not valid YAML: \(error)") }
-            json = try AgentSpec.jsonValue(node, path: path)
+            json = try YAMLDocument.jsonValue(text, path: path)
         } else {
             do { json = try JSONValue.parse(text) } catch { throw AgentError.invalidFile(path: path, reason: "not valid JSON: \(error)") }
         }

@@ -1,7 +1,6 @@
 import APIClient
 import Foundation
 import SwiftLearnCore
-import Yams
 
 /// One agent of a spec (CrewAI's agent: role, goal, backstory; plus tools, limits, memory).
 public struct AgentRoleSpec: Codable, Sendable, Equatable {
@@ -110,11 +109,7 @@ public struct AgentSpec: Codable, Sendable, Equatable {
     public static func parse(_ text: String, yaml: Bool, path: String = "spec") throws -> AgentSpec {
         let json: JSONValue
         if yaml {
-            let node: Any?
-            do { node = try Yams.load(yaml: text) } catch {
-                throw AgentError.invalidFile(path: path, reason: "not valid YAML: \(error)")
-            }
-            json = try jsonValue(node, path: path)
+            json = try YAMLDocument.jsonValue(text, path: path)
         } else {
             do { json = try JSONValue.parse(text) } catch { throw AgentError.invalidFile(path: path, reason: "not valid JSON: \(error)") }
         }
@@ -124,24 +119,6 @@ public struct AgentSpec: Codable, Sendable, Equatable {
         }
         try spec.validate(path: path)
         return spec
-    }
-
-    static func jsonValue(_ node: Any?, path: String, depth: Int = 0) throws -> JSONValue {
-        guard depth < 64 else { throw AgentError.invalidFile(path: path, reason: "nested more than 64 levels") }
-        switch node {
-        case nil, is NSNull: return .null
-        case let b as Bool: return .bool(b)
-        case let i as Int: return .number(Double(i))
-        case let d as Double: return .number(d)
-        case let s as String: return .string(s)
-        case let a as [Any?]: return .array(try a.map { try jsonValue($0, path: path, depth: depth + 1) })
-        case let o as [String: Any?]: return .object(try o.mapValues { try jsonValue($0, path: path, depth: depth + 1) })
-        case let o as [AnyHashable: Any?]:
-            var out: [String: JSONValue] = [:]
-            for (k, v) in o { out["\(k)"] = try jsonValue(v, path: path, depth: depth + 1) }
-            return .object(out)
-        default: return .string("\(node!)")
-        }
     }
 
     func validate(path: String) throws {
