@@ -46,6 +46,18 @@ public struct TabularConfig: Sendable, Codable, Equatable {
         case nSteps = "n_steps", lambda = "lambda", planningSteps = "planning_steps", initialQ = "initial_q"
     }
 
+    /// Checks every value's range (a decoded file is checked the same way as `--set`).
+    public func validate() throws {
+        for (k, v, lo, hi) in [("gamma", gamma, 0.0, 1.0), ("learning_rate", learningRate, 0, 1),
+                               ("exploration_initial_eps", explorationInitialEps, 0, 1), ("exploration_final_eps", explorationFinalEps, 0, 1),
+                               ("exploration_fraction", explorationFraction, 0, 1), ("lambda", lambda, 0, 1),
+                               ("initial_q", initialQ, -1e9, 1e9)] where !(v >= lo && v <= hi) {
+            throw RLError.invalidArgument("\(k) must be in [\(lo), \(hi)], got \(v)")
+        }
+        guard nSteps >= 1 && nSteps <= 10_000 else { throw RLError.invalidArgument("n_steps must be 1–10000") }
+        guard planningSteps >= 0 && planningSteps <= 100_000 else { throw RLError.invalidArgument("planning_steps must be 0–100000") }
+    }
+
     /// Applies `key=value` settings; an unknown key or a bad value is an error.
     public mutating func set(_ key: String, _ value: String) throws {
         func num(_ lo: Double, _ hi: Double) throws -> Double {
@@ -95,6 +107,7 @@ public final class TabularAgent: @unchecked Sendable {
 
     public init(method: TabularMethod, stateCount: Int, actionCount: Int, config: TabularConfig = TabularConfig(), seed: UInt64 = 0) throws {
         guard stateCount >= 1, actionCount >= 1 else { throw RLError.invalidArgument("a table needs at least one state and one action") }
+        try config.validate()
         guard stateCount.multipliedReportingOverflow(by: actionCount).partialValue <= 50_000_000,
               !stateCount.multipliedReportingOverflow(by: actionCount).overflow else {
             throw RLError.invalidArgument("\(stateCount) × \(actionCount) is too many table entries (at most 50 million)")
@@ -124,6 +137,7 @@ public final class TabularAgent: @unchecked Sendable {
         guard valid(q), q2.map({ valid($0) && $0.count == q.count && $0[0].count == q[0].count }) ?? true else {
             throw RLError.invalidArgument("a Q table must be a non-empty rectangle of finite numbers")
         }
+        try config.validate()
         self.method = method; self.config = config; stateCount = q.count; actionCount = q[0].count
         self.q = q; self.q2 = q2 ?? q; rng = NumPyGenerator(seed: seed)
     }
@@ -171,112 +185,132 @@ public final class TabularAgent: @unchecked Sendable {
     public func train(_ env: Environment, episodes: Int, maxSteps: Int = 10_000, seed: UInt64? = nil,
                       onEpisode: ((EpisodeRecord) -> Void)? = nil) throws -> [EpisodeRecord] {
         guard episodes >= 1 else { throw RLError.invalidArgument("episodes must be ≥ 1") }
-        guard maxSteps >= 1 else { throw RLError.invalidArgument("max steps must be ≥ 1") }
         var records: [EpisodeRecord] = []
         records.reserveCapacity(episodes)
-        var model: [Int: (reward: Double, next: Int, terminal: Bool)] = [:]
-        var modelKeys: [Int] = []
         for ep in 0..<episodes {
-            let eps = epsilon(ep, of: episodes)
-            var s = try index(env, env.reset(seed: ep == 0 ? seed : nil))
-            var a = epsilonGreedy(s, eps)
-            var total = 0.0, length = 0
-            var states: [Int] = [s], actions: [Int] = [a], rewards: [Double] = [0]
-            var traces: [Int: Double] = [:]
-            var done = false
-            var terminalReached = false
-            while !done && length < maxSteps {
-                if method == .qLearning || method == .doubleQLearning || method == .expectedSarsa || method == .dynaQ {
-                    a = epsilonGreedy(s, eps)
-                }
-                let r = try env.step(.discrete(a))
-                let s2 = try index(env, r.observation)
-                total += r.reward; length += 1
-                done = r.done
-                terminalReached = r.terminated
-                let notTerminal = r.terminated ? 0.0 : 1.0
-                let alpha = config.learningRate, gamma = config.gamma
-                switch method {
-                case .qLearning:
-                    q[s][a] += alpha * (r.reward + gamma * notTerminal * q[s2].max()! - q[s][a])
-                case .dynaQ:
-                    q[s][a] += alpha * (r.reward + gamma * notTerminal * q[s2].max()! - q[s][a])
-                    let key = s * actionCount + a
-                    if model.updateValue((r.reward, s2, r.terminated), forKey: key) == nil { modelKeys.append(key) }
-                    for _ in 0..<config.planningSteps {
-                        let k = modelKeys[rng.integers(modelKeys.count)]
-                        let m = model[k]!
-                        let ps = k / actionCount, pa = k % actionCount
-                        q[ps][pa] += alpha * (m.reward + gamma * (m.terminal ? 0 : 1) * q[m.next].max()! - q[ps][pa])
-                    }
-                case .doubleQLearning:
-                    if rng.random() < 0.5 {
-                        let best = q[s2].indices.max { q[s2][$0] < q[s2][$1] }!
-                        q[s][a] += alpha * (r.reward + gamma * notTerminal * q2[s2][best] - q[s][a])
-                    } else {
-                        let best = q2[s2].indices.max { q2[s2][$0] < q2[s2][$1] }!
-                        q2[s][a] += alpha * (r.reward + gamma * notTerminal * q[s2][best] - q2[s][a])
-                    }
-                case .expectedSarsa:
-                    let row = q[s2], m = row.max()!
-                    let nBest = Double(row.filter { $0 == m }.count)
-                    var expected = 0.0
-                    for x in row { expected += (eps / Double(actionCount) + (x == m ? (1 - eps) / nBest : 0)) * x }
-                    q[s][a] += alpha * (r.reward + gamma * notTerminal * expected - q[s][a])
-                case .sarsa:
-                    let a2 = epsilonGreedy(s2, eps)
-                    q[s][a] += alpha * (r.reward + gamma * notTerminal * q[s2][a2] - q[s][a])
-                    a = a2
-                case .sarsaLambda:
-                    let a2 = epsilonGreedy(s2, eps)
-                    let delta = r.reward + gamma * notTerminal * q[s2][a2] - q[s][a]
-                    for b in 0..<actionCount where b != a { traces[s * actionCount + b] = nil }
-                    traces[s * actionCount + a] = 1          // replacing traces
-                    for (k, e) in traces {
-                        q[k / actionCount][k % actionCount] += alpha * delta * e
-                        let ne = gamma * config.lambda * e
-                        traces[k] = ne < 1e-8 ? nil : ne
-                    }
-                    a = a2
-                case .nStepSarsa, .monteCarlo, .monteCarloEveryVisit:
-                    rewards.append(r.reward)
-                    states.append(s2)
-                    let a2 = epsilonGreedy(s2, eps)
-                    actions.append(a2)
-                    a = a2
-                    if method == .nStepSarsa {
-                        // Update the state-action pair n steps back (τ = t − n + 1).
-                        let t = length - 1, n = config.nSteps
-                        let tau = t - n + 1
-                        if tau >= 0 && !done { nStepUpdate(tau: tau, end: t + 1, bootstrap: true, states, actions, rewards) }
-                    }
-                }
-                s = s2
-            }
-            switch method {
-            case .nStepSarsa:
-                // Flush the last n updates, bootstrapping only from a cut (non-terminal) end.
-                let T = length, n = config.nSteps
-                for tau in max(0, T - n)..<T {
-                    nStepUpdate(tau: tau, end: T, bootstrap: !terminalReached, states, actions, rewards)
-                }
-            case .monteCarlo, .monteCarloEveryVisit:
-                var g = 0.0
-                var firstVisit: [Int: Int] = [:]
-                if method == .monteCarlo { for t in (0..<length).reversed() { firstVisit[states[t] * actionCount + actions[t]] = t } }
-                for t in (0..<length).reversed() {
-                    g = config.gamma * g + rewards[t + 1]
-                    let key = states[t] * actionCount + actions[t]
-                    if method == .monteCarlo && firstVisit[key] != t { continue }
-                    q[states[t]][actions[t]] += config.learningRate * (g - q[states[t]][actions[t]])
-                }
-            default: break
-            }
-            let rec = EpisodeRecord(episode: ep + 1, totalReturn: total, length: length, epsilon: eps)
+            let rec = try trainEpisode(env, episode: ep, of: episodes, seed: ep == 0 ? seed : nil, maxSteps: maxSteps)
             records.append(rec)
             onEpisode?(rec)
         }
         return records
+    }
+
+    /// ε at an episode of a run of `total` episodes (linear decay over `exploration_fraction`).
+    public func epsilonAt(_ episode: Int, of total: Int) -> Double { epsilon(episode, of: total) }
+
+    /// Dyna-Q's model: the observed (reward, next state, terminal) outcomes of each visited
+    /// state-action pair (up to 64, replaced at random when full), sampled uniformly in planning,
+    /// so a stochastic environment is modelled by its empirical distribution rather than by
+    /// its last outcome (the deterministic model of Sutton & Barto's Figure 8.2).
+    var model: [Int: [(reward: Double, next: Int, terminal: Bool)]] = [:]
+    var modelKeys: [Int] = []
+
+    /// Runs and learns from one episode, episode `episode` of a run of `total` (for ε's schedule).
+    public func trainEpisode(_ env: Environment, episode ep: Int, of total: Int, seed: UInt64? = nil, maxSteps: Int = 10_000) throws -> EpisodeRecord {
+        guard maxSteps >= 1 else { throw RLError.invalidArgument("max steps must be ≥ 1") }
+        let eps = epsilon(ep, of: total)
+        var s = try index(env, env.reset(seed: seed))
+        var a = epsilonGreedy(s, eps)
+        var episodeReturn = 0.0, length = 0
+        var states: [Int] = [s], actions: [Int] = [a], rewards: [Double] = [0]
+        var traces: [Int: Double] = [:]
+        var done = false
+        var terminalReached = false
+        while !done && length < maxSteps {
+            if method == .qLearning || method == .doubleQLearning || method == .expectedSarsa || method == .dynaQ {
+                a = epsilonGreedy(s, eps)
+            }
+            let r = try env.step(.discrete(a))
+            let s2 = try index(env, r.observation)
+            episodeReturn += r.reward; length += 1
+            done = r.done
+            terminalReached = r.terminated
+            let notTerminal = r.terminated ? 0.0 : 1.0
+            let alpha = config.learningRate, gamma = config.gamma
+            switch method {
+            case .qLearning:
+                q[s][a] += alpha * (r.reward + gamma * notTerminal * q[s2].max()! - q[s][a])
+            case .dynaQ:
+                q[s][a] += alpha * (r.reward + gamma * notTerminal * q[s2].max()! - q[s][a])
+                let key = s * actionCount + a
+                if var outcomes = model[key] {
+                    if outcomes.count < 64 { outcomes.append((r.reward, s2, r.terminated)) } else { outcomes[rng.integers(64)] = (r.reward, s2, r.terminated) }
+                    model[key] = outcomes
+                } else {
+                    model[key] = [(r.reward, s2, r.terminated)]
+                    modelKeys.append(key)
+                }
+                for _ in 0..<config.planningSteps {
+                    let k = modelKeys[rng.integers(modelKeys.count)]
+                    let outcomes = model[k]!
+                    let m = outcomes[outcomes.count == 1 ? 0 : rng.integers(outcomes.count)]
+                    let ps = k / actionCount, pa = k % actionCount
+                    q[ps][pa] += alpha * (m.reward + gamma * (m.terminal ? 0 : 1) * q[m.next].max()! - q[ps][pa])
+                }
+            case .doubleQLearning:
+                if rng.random() < 0.5 {
+                    let best = q[s2].indices.max { q[s2][$0] < q[s2][$1] }!
+                    q[s][a] += alpha * (r.reward + gamma * notTerminal * q2[s2][best] - q[s][a])
+                } else {
+                    let best = q2[s2].indices.max { q2[s2][$0] < q2[s2][$1] }!
+                    q2[s][a] += alpha * (r.reward + gamma * notTerminal * q[s2][best] - q2[s][a])
+                }
+            case .expectedSarsa:
+                let row = q[s2], m = row.max()!
+                let nBest = Double(row.filter { $0 == m }.count)
+                var expected = 0.0
+                for x in row { expected += (eps / Double(actionCount) + (x == m ? (1 - eps) / nBest : 0)) * x }
+                q[s][a] += alpha * (r.reward + gamma * notTerminal * expected - q[s][a])
+            case .sarsa:
+                let a2 = epsilonGreedy(s2, eps)
+                q[s][a] += alpha * (r.reward + gamma * notTerminal * q[s2][a2] - q[s][a])
+                a = a2
+            case .sarsaLambda:
+                let a2 = epsilonGreedy(s2, eps)
+                let delta = r.reward + gamma * notTerminal * q[s2][a2] - q[s][a]
+                for b in 0..<actionCount where b != a { traces[s * actionCount + b] = nil }
+                traces[s * actionCount + a] = 1          // replacing traces
+                for (k, e) in traces {
+                    q[k / actionCount][k % actionCount] += alpha * delta * e
+                    let ne = gamma * config.lambda * e
+                    traces[k] = ne < 1e-8 ? nil : ne
+                }
+                a = a2
+            case .nStepSarsa, .monteCarlo, .monteCarloEveryVisit:
+                rewards.append(r.reward)
+                states.append(s2)
+                let a2 = epsilonGreedy(s2, eps)
+                actions.append(a2)
+                a = a2
+                if method == .nStepSarsa {
+                    // Update the state-action pair n steps back (τ = t − n + 1).
+                    let t = length - 1, n = config.nSteps
+                    let tau = t - n + 1
+                    if tau >= 0 && !done { nStepUpdate(tau: tau, end: t + 1, bootstrap: true, states, actions, rewards) }
+                }
+            }
+            s = s2
+        }
+        switch method {
+        case .nStepSarsa:
+            // Flush the last n updates, bootstrapping only from a cut (non-terminal) end.
+            let T = length, n = config.nSteps
+            for tau in max(0, T - n)..<T {
+                nStepUpdate(tau: tau, end: T, bootstrap: !terminalReached, states, actions, rewards)
+            }
+        case .monteCarlo, .monteCarloEveryVisit:
+            var g = 0.0
+            var firstVisit: [Int: Int] = [:]
+            if method == .monteCarlo { for t in (0..<length).reversed() { firstVisit[states[t] * actionCount + actions[t]] = t } }
+            for t in (0..<length).reversed() {
+                g = config.gamma * g + rewards[t + 1]
+                let key = states[t] * actionCount + actions[t]
+                if method == .monteCarlo && firstVisit[key] != t { continue }
+                q[states[t]][actions[t]] += config.learningRate * (g - q[states[t]][actions[t]])
+            }
+        default: break
+        }
+        return EpisodeRecord(episode: ep + 1, totalReturn: episodeReturn, length: length, epsilon: eps)
     }
 
     func nStepUpdate(tau: Int, end: Int, bootstrap: Bool, _ states: [Int], _ actions: [Int], _ rewards: [Double]) {

@@ -1,0 +1,70 @@
+import Foundation
+
+/// A trained tabular agent on disk (JSON): what `swiftlearn rl train --save` writes and
+/// `rl eval`/`rl play --load` read. The environment id and options are kept so the agent is
+/// evaluated on what it was trained on.
+public struct SavedTabularAgent: Codable, Sendable, Equatable {
+    public static let format = "swiftlearn-rl-tabular"
+    /// Files over this size are refused before they are read.
+    public static let maxFileBytes = 256 << 20
+
+    public var format: String
+    public var version: Int
+    public var algo: String
+    public var env: String
+    public var envOptions: [String: String]
+    public var config: TabularConfig
+    public var q: [[Double]]
+    public var q2: [[Double]]?
+
+    enum CodingKeys: String, CodingKey { case format, version, algo, env, envOptions = "env_options", config, q, q2 }
+
+    public init(agent: TabularAgent, algo: String, env: String, envOptions: [String: String]) {
+        format = Self.format; version = 1; self.algo = algo; self.env = env; self.envOptions = envOptions
+        config = agent.config; q = agent.q
+        q2 = agent.method == .doubleQLearning ? agent.q2 : nil
+    }
+
+    /// A greedy-policy agent from a dynamic-programming solution (its Q).
+    public init(q: [[Double]], algo: String, env: String, envOptions: [String: String], config: TabularConfig) {
+        format = Self.format; version = 1; self.algo = algo; self.env = env; self.envOptions = envOptions
+        self.config = config; self.q = q; q2 = nil
+    }
+
+    public func write(to url: URL) throws {
+        let data = try JSONEncoder().encode(self)
+        try data.write(to: url, options: .atomic)
+    }
+
+    /// Parses and checks a saved agent.
+    public static func decode(_ data: Data, path: String = "agent") throws -> SavedTabularAgent {
+        let a: SavedTabularAgent
+        do { a = try JSONDecoder().decode(SavedTabularAgent.self, from: data) } catch {
+            throw RLError.invalidFile(path: path, reason: "not a saved SwiftLearn RL agent (\(error))")
+        }
+        guard a.format == format else { throw RLError.invalidFile(path: path, reason: "format is '\(a.format)', expected '\(format)'") }
+        guard a.version == 1 else { throw RLError.invalidFile(path: path, reason: "version \(a.version) is not supported (1 is)") }
+        _ = try a.agent(path: path)
+        return a
+    }
+
+    public static func read(_ url: URL) throws -> SavedTabularAgent {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        guard let size else { throw RLError.invalidFile(path: url.path, reason: "cannot be read") }
+        guard size <= maxFileBytes else { throw RLError.invalidFile(path: url.path, reason: "larger than \(maxFileBytes >> 20) MiB") }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw RLError.invalidFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))") }
+        return try decode(data, path: url.path)
+    }
+
+    /// The agent, checked: a known method (or a DP solver), finite rectangular tables.
+    public func agent(path: String = "agent") throws -> TabularAgent {
+        let method = TabularMethod(rawValue: algo) ?? (["value-iteration", "policy-iteration"].contains(algo) ? .qLearning : nil)
+        guard let method else {
+            throw RLError.invalidFile(path: path, reason: "unknown algo '\(algo)'")
+        }
+        do { return try TabularAgent(method: method, q: q, q2: q2, config: config) } catch let e as RLError {
+            throw RLError.invalidFile(path: path, reason: e.description)
+        }
+    }
+}

@@ -1,0 +1,378 @@
+import ArgumentParser
+import Foundation
+import RL
+
+/// `swiftlearn rl …`: Gymnasium-identical environments, tabular and dynamic-programming agents.
+struct RLCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rl",
+        abstract: "Reinforcement learning: step Gymnasium-identical environments, train, evaluate and watch agents.",
+        subcommands: [RLEnvCommand.self, RLTrainCommand.self, RLEvalCommand.self, RLPlayCommand.self]
+    )
+}
+
+/// A float as JSON with every digit (Swift's shortest round-trip form), for parity checks.
+func exactJSON(_ d: Double) -> JSONValue {
+    guard d.isFinite else { return .null }
+    if d == d.rounded() && abs(d) < 1e15 { return .raw(String(format: "%.1f", d)) }
+    return .raw("\(d)")
+}
+
+/// The environment options shared by the rl subcommands.
+struct RLEnvOptions: ParsableArguments {
+    @Option(help: "The environment id (CartPole-v1, MountainCar-v0, MountainCarContinuous-v0, Pendulum-v1, Acrobot-v1, FrozenLake-v1, FrozenLake8x8-v1, CliffWalking-v1, Taxi-v4, Blackjack-v1, Bandit-v0).")
+    var env: String?
+    @Option(name: .customLong("env-option"), help: "A Gymnasium keyword argument as key=value (is_slippery=false, map_name=8x8, desc=SFFF/FHFH/FFFH/HFFG); repeatable.")
+    var envOption: [String] = []
+    @Option(help: "Override the registered time limit (max_episode_steps).") var maxEpisodeSteps: Int?
+
+    func validate() throws {
+        if let env, !Environments.ids.contains(env) {
+            throw ValidationError("unknown environment '\(env)' (known: \(Environments.ids.joined(separator: ", ")))")
+        }
+        _ = try options()
+        if let m = maxEpisodeSteps, m < 1 { throw ValidationError("--max-episode-steps must be ≥ 1") }
+    }
+
+    func options() throws -> [String: String] {
+        var out: [String: String] = [:]
+        for kv in envOption {
+            guard let eq = kv.firstIndex(of: "="), eq != kv.startIndex else { throw ValidationError("--env-option takes key=value, got '\(kv)'") }
+            out[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
+        }
+        return out
+    }
+
+    func make(_ id: String? = nil) throws -> Environment {
+        guard let id = id ?? env else { throw ValidationError("give --env ID") }
+        return try Environments.make(id, options: options(), maxEpisodeSteps: maxEpisodeSteps)
+    }
+}
+
+/// `swiftlearn rl env`: step an environment with given actions, or print its transition table.
+struct RLEnvCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "env",
+        abstract: "Step an environment from a seed or an exact state with a list of actions (one JSON object per step), print a toy-text table P, or list environments."
+    )
+    @OptionGroup var environment: RLEnvOptions
+    @Option(help: "Reset with this seed (Gymnasium's reset(seed=…)).") var seed: UInt64?
+    @Option(help: "Set the internal state exactly, comma-separated (Gymnasium's env.unwrapped.state), after reset(seed=0).") var state: String?
+    @Option(help: "Actions, comma-separated: integers for discrete spaces, floats for continuous ones (vector components joined by ':').") var actions: String?
+    @Flag(help: "Print the transition table P as {\"state\": {\"action\": [[p, next_state, reward, terminated], …]}}.") var transitions = false
+    @Flag(help: "JSON output.") var json = false
+
+    func validate() throws {
+        if environment.env == nil {
+            if seed != nil || state != nil || actions != nil || transitions { throw ValidationError("give --env ID") }
+            return
+        }
+        if transitions && (seed != nil || state != nil || actions != nil) { throw ValidationError("--transitions takes no --seed, --state or --actions") }
+        if !transitions && seed != nil && state != nil { throw ValidationError("give --seed or --state, not both") }
+        if let state { _ = try parseState(state) }
+        if let actions { _ = try parseActions(actions) }
+    }
+
+    func parseState(_ s: String) throws -> [Double] {
+        let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count <= 64 else { throw ValidationError("--state has at most 64 values") }
+        return try parts.map {
+            guard let d = Double($0), d.isFinite else { throw ValidationError("--state values must be numbers, got '\($0)'") }
+            return d
+        }
+    }
+
+    func parseActions(_ s: String) throws -> [[Double]] {
+        let parts = s.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count <= 1_000_000 else { throw ValidationError("--actions has at most 1,000,000 actions") }
+        return try parts.map { part in
+            try part.split(separator: ":", omittingEmptySubsequences: false).map {
+                guard let d = Double($0.trimmingCharacters(in: .whitespaces)), d.isFinite else {
+                    throw ValidationError("--actions must be numbers, got '\(part)'")
+                }
+                return d
+            }
+        }
+    }
+
+    func run() throws {
+        guard let id = environment.env else {
+            for s in Environments.specs {
+                let env = try Environments.make(s.id)
+                if json {
+                    print(JSONLine([("id", .string(s.id)), ("observation_space", .string(env.observationSpace.description)),
+                                    ("action_space", .string(env.actionSpace.description)),
+                                    ("max_episode_steps", s.maxEpisodeSteps.map { .int($0) } ?? .null),
+                                    ("reward_threshold", s.rewardThreshold.map { .double($0) } ?? .null)]).text)
+                } else {
+                    print("\(s.id.padding(toLength: 26, withPad: " ", startingAt: 0)) obs \(env.observationSpace)  actions \(env.actionSpace)  limit \(s.maxEpisodeSteps.map(String.init) ?? "none")")
+                }
+            }
+            return
+        }
+        let env = try environment.make(id)
+        if transitions {
+            guard let table = env.unwrapped as? TabularEnvironment else {
+                throw RLError.unsupported("\(id) has no transition table (only the toy-text environments do)")
+            }
+            var states: [String] = []
+            for s in 0..<table.stateCount {
+                let acts = (0..<table.actionCount).map { a in
+                    "\"\(a)\": [" + table.transitions(state: s, action: a).map {
+                        "[\(exactJSON($0.probability).text), \($0.nextState), \(exactJSON($0.reward).text), \($0.terminated)]"
+                    }.joined(separator: ", ") + "]"
+                }
+                states.append("\"\(s)\": {" + acts.joined(separator: ", ") + "}")
+            }
+            print("{" + states.joined(separator: ", ") + "}")
+            return
+        }
+        let acts = try actions.map(parseActions) ?? []
+        if let state {
+            _ = env.reset(seed: 0)
+            guard let stateful = env.unwrapped as? StatefulEnvironment else { throw RLError.unsupported("\(id) has no settable state") }
+            try stateful.setState(try parseState(state))
+        } else {
+            let obs = env.reset(seed: seed)
+            emit([("step", .int(0)), ("reset", .bool(true)), ("observation", .array(obs.map { exactJSON(Double($0)) }))], text: env.renderText())
+        }
+        for (i, a) in acts.enumerated() {
+            let action: Action
+            if env.actionSpace.actionCount != nil {
+                guard a.count == 1, let k = Int(exactly: a[0]) else { throw RLError.invalidAction("\(id) takes integer actions, got \(a)") }
+                action = .discrete(k)
+            } else {
+                action = .continuous(a.map { Float($0) })
+            }
+            let r = try env.step(action)
+            var fields: [(String, JSONValue)] = [("step", .int(i + 1)), ("action", .string(action.description)),
+                                                 ("observation", .array(r.observation.map { exactJSON(Double($0)) })),
+                                                 ("reward", exactJSON(r.reward)), ("terminated", .bool(r.terminated)), ("truncated", .bool(r.truncated))]
+            if let s = (env.unwrapped as? StatefulEnvironment)?.state { fields.append(("state", .array(s.map(exactJSON)))) }
+            emit(fields, text: env.renderText())
+            if r.done { break }
+        }
+    }
+
+    func emit(_ fields: [(String, JSONValue)], text: String) {
+        if json { print(JSONLine(fields).text) } else {
+            print(fields.filter { $0.0 != "state" }.map { "\($0.0)=\($0.1.text)" }.joined(separator: " "))
+            print(text)
+        }
+    }
+}
+
+/// The algorithms `rl train` knows.
+enum RLAlgorithm {
+    static let tabular = TabularMethod.allCases.map(\.rawValue)
+    static let planning = ["value-iteration", "policy-iteration"]
+    static var all: [String] { planning + tabular }
+}
+
+/// `swiftlearn rl train`.
+struct RLTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an agent: value-iteration, policy-iteration (on the model), or a tabular learner (q-learning, sarsa, …) by interaction."
+    )
+    @Option(help: "value-iteration, policy-iteration, q-learning, sarsa, expected-sarsa, double-q-learning, n-step-sarsa, sarsa-lambda, dyna-q, monte-carlo, monte-carlo-every-visit.")
+    var algo: String
+    @OptionGroup var environment: RLEnvOptions
+    @Option(help: "Training episodes (tabular learners; default 20000).") var episodes: Int?
+    @Option(help: "A budget of environment steps: training stops when it is spent.") var steps: Int?
+    @Option(name: .customLong("set"), help: "A hyper-parameter as key=value (gamma, learning_rate, exploration_initial_eps, exploration_final_eps, exploration_fraction, n_steps, lambda, planning_steps, initial_q; theta for planning); repeatable.")
+    var settings: [String] = []
+    @Option(help: "Seed for the agent and the environment.") var seed: UInt64 = 0
+    @Option(help: "Episodes of greedy evaluation after training.") var evalEpisodes = 1000
+    @Option(help: "Write the trained agent (JSON) here.") var save: String?
+    @Flag(help: "JSON lines: one per batch of episodes, then a final object with mean_return.") var json = false
+
+    func validate() throws {
+        guard RLAlgorithm.all.contains(algo) else { throw ValidationError("unknown --algo '\(algo)' (known: \(RLAlgorithm.all.joined(separator: ", ")))") }
+        guard environment.env != nil else { throw ValidationError("give --env ID") }
+        if let e = episodes, e < 1 || e > 100_000_000 { throw ValidationError("--episodes must be 1–100000000") }
+        if let s = steps, s < 1 { throw ValidationError("--steps must be ≥ 1") }
+        guard evalEpisodes >= 1 && evalEpisodes <= 10_000_000 else { throw ValidationError("--eval-episodes must be 1–10000000") }
+        _ = try config()
+    }
+
+    func config() throws -> (TabularConfig, theta: Double) {
+        var c = TabularConfig()
+        var theta = 1e-10
+        for kv in settings {
+            guard let eq = kv.firstIndex(of: "="), eq != kv.startIndex else { throw ValidationError("--set takes key=value, got '\(kv)'") }
+            let k = String(kv[..<eq]), v = String(kv[kv.index(after: eq)...])
+            if k == "theta" {
+                guard let t = Double(v), t > 0, t.isFinite else { throw ValidationError("theta must be a positive number") }
+                theta = t
+            } else {
+                do { try c.set(k, v) } catch let e as RLError { throw ValidationError(e.description) }
+            }
+        }
+        return (c, theta)
+    }
+
+    func run() throws {
+        let env = try environment.make()
+        let (cfg, theta) = try config()
+        let start = Date()
+        let saved: SavedTabularAgent
+        var trainedEpisodes = 0, trainedSteps = 0
+        if RLAlgorithm.planning.contains(algo) {
+            guard let tab = env.unwrapped as? TabularEnvironment else {
+                throw RLError.unsupported("\(algo) needs the model P, which only the toy-text environments expose; try a tabular learner such as q-learning")
+            }
+            let mdp = try TabularMDP(tab)
+            let r = algo == "value-iteration"
+                ? try DynamicProgramming.valueIteration(mdp, gamma: cfg.gamma, theta: theta)
+                : try DynamicProgramming.policyIteration(mdp, gamma: cfg.gamma, theta: theta)
+            if json {
+                print(JSONLine([("iterations", .int(r.iterations)), ("delta", .double(r.delta)),
+                                ("value_of_start", .double(zip(tab.initialDistributionOrUniform, r.values).reduce(0) { $0 + $1.0 * $1.1 }))]).text)
+            } else {
+                print("\(algo): \(r.iterations) \(algo == "value-iteration" ? "sweeps" : "improvement rounds"), last |ΔV| \(r.delta)")
+            }
+            saved = SavedTabularAgent(q: r.q, algo: algo, env: env.id, envOptions: try environment.options(), config: cfg)
+        } else {
+            let method = TabularMethod(rawValue: algo)!
+            let agent = try TabularAgent(method: method, env: env, config: cfg, seed: seed)
+            let total = episodes ?? 20_000
+            let every = max(1, total / 20)
+            var window: [Double] = []
+            var stepBudget = steps ?? Int.max
+            var stopped = false
+            // Train in batches so a step budget can stop it and progress can be printed.
+            var done = 0
+            while done < total && !stopped {
+                let n = min(every, total - done)
+                var batchSteps = 0
+                // ε decays over the whole run: train one episode at a time with the global index.
+                for i in 0..<n {
+                    let rec = try agent.trainEpisode(env, episode: done + i, of: total, seed: done + i == 0 ? seed : nil)
+                    batchSteps += rec.length
+                    window.append(rec.totalReturn)
+                    if window.count > 100 { window.removeFirst() }
+                    stepBudget -= rec.length
+                    if stepBudget <= 0 { stopped = true; done += i + 1; break }
+                }
+                if !stopped { done += n }
+                trainedSteps += batchSteps
+                let mean = window.reduce(0, +) / Double(max(1, window.count))
+                if json {
+                    print(JSONLine([("episodes", .int(done)), ("steps", .int(trainedSteps)), ("mean_return_100", .double(mean)),
+                                    ("epsilon", .double(agent.epsilonAt(done, of: total)))]).text)
+                } else {
+                    print(String(format: "episodes %7d  steps %9d  mean return (last 100) %8.3f  ε %.3f", done, trainedSteps, mean, agent.epsilonAt(done, of: total)))
+                }
+            }
+            trainedEpisodes = done
+            saved = SavedTabularAgent(agent: agent, algo: algo, env: env.id, envOptions: try environment.options())
+        }
+        let trainSeconds = Date().timeIntervalSince(start)
+        let evalEnv = try environment.make()
+        let returns = try saved.agent().evaluate(evalEnv, episodes: evalEpisodes, seed: seed &+ 1_000_003)
+        let mean = returns.reduce(0, +) / Double(returns.count)
+        let std = (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(returns.count)).squareRoot()
+        let success = Double(returns.filter { $0 > 0 }.count) / Double(returns.count)
+        if let save {
+            try saved.write(to: URL(fileURLWithPath: save))
+        }
+        if json {
+            print(JSONLine([("algo", .string(algo)), ("env", .string(env.id)), ("episodes", .int(trainedEpisodes)), ("steps", .int(trainedSteps)),
+                            ("train_seconds", .double(trainSeconds)), ("eval_episodes", .int(returns.count)),
+                            ("mean_return", exactJSON(mean)), ("std_return", exactJSON(std)), ("success_rate", exactJSON(success)),
+                            ("saved", save.map { .string($0) } ?? .null)]).text)
+        } else {
+            print(String(format: "%@ on %@: greedy mean return %.4f ± %.4f over %d episodes (positive-return rate %.3f); trained in %.2f s",
+                         algo, env.id, mean, std, returns.count, success, trainSeconds))
+            if let save { print("saved to \(save)") }
+        }
+    }
+}
+
+extension TabularEnvironment {
+    /// The start distribution of a table environment, else uniform.
+    var initialDistributionOrUniform: [Double] {
+        (self as? TableEnvironment)?.initialDistribution ?? Array(repeating: 1 / Double(stateCount), count: stateCount)
+    }
+}
+
+/// `swiftlearn rl eval`.
+struct RLEvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate a saved agent's greedy policy.")
+    @Option(help: "A saved agent (rl train --save).") var load: String
+    @OptionGroup var environment: RLEnvOptions
+    @Option(help: "Evaluation episodes.") var episodes = 100
+    @Option(help: "Seed of the first reset.") var seed: UInt64 = 0
+    @Flag(help: "JSON output.") var json = false
+
+    func validate() throws {
+        guard episodes >= 1 && episodes <= 10_000_000 else { throw ValidationError("--episodes must be 1–10000000") }
+    }
+
+    func run() throws {
+        let saved = try SavedTabularAgent.read(URL(fileURLWithPath: load))
+        let id = environment.env ?? saved.env
+        let options = environment.envOption.isEmpty ? saved.envOptions : try environment.options()
+        let env = try Environments.make(id, options: options, maxEpisodeSteps: environment.maxEpisodeSteps)
+        let agent = try saved.agent(path: load)
+        guard env.observationSpace.cardinality == agent.stateCount, env.actionSpace.actionCount == agent.actionCount else {
+            throw RLError.unsupported("the agent's table is \(agent.stateCount)×\(agent.actionCount); \(id) has \(env.observationSpace) and \(env.actionSpace)")
+        }
+        let returns = try agent.evaluate(env, episodes: episodes, seed: seed)
+        let mean = returns.reduce(0, +) / Double(returns.count)
+        let std = (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(returns.count)).squareRoot()
+        let success = Double(returns.filter { $0 > 0 }.count) / Double(returns.count)
+        if json {
+            print(JSONLine([("algo", .string(saved.algo)), ("env", .string(id)), ("episodes", .int(returns.count)),
+                            ("mean_return", exactJSON(mean)), ("std_return", exactJSON(std)), ("success_rate", exactJSON(success))]).text)
+        } else {
+            print(String(format: "%@ on %@: mean return %.4f ± %.4f over %d episodes (positive-return rate %.3f)", saved.algo, id, mean, std, returns.count, success))
+        }
+    }
+}
+
+/// `swiftlearn rl play`.
+struct RLPlayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "play", abstract: "Watch an episode in the terminal: a saved agent's greedy policy, or random actions.")
+    @OptionGroup var environment: RLEnvOptions
+    @Option(help: "A saved agent (rl train --save); without it actions are random.") var load: String?
+    @Option(help: "Seed of the reset (and of random actions).") var seed: UInt64 = 0
+    @Option(help: "Milliseconds between frames.") var delay = 0
+    @Option(help: "Stop after this many steps.") var maxSteps = 1000
+
+    func validate() throws {
+        guard delay >= 0 && delay <= 10_000 else { throw ValidationError("--delay must be 0–10000 ms") }
+        guard maxSteps >= 1 && maxSteps <= 1_000_000 else { throw ValidationError("--max-steps must be 1–1000000") }
+        if load == nil && environment.env == nil { throw ValidationError("give --env ID or --load FILE") }
+    }
+
+    func run() throws {
+        let saved = try load.map { try SavedTabularAgent.read(URL(fileURLWithPath: $0)) }
+        let id = environment.env ?? saved!.env
+        let env = try Environments.make(id, options: environment.envOption.isEmpty ? (saved?.envOptions ?? [:]) : try environment.options(),
+                                        maxEpisodeSteps: environment.maxEpisodeSteps)
+        let agent = try saved?.agent(path: load ?? "")
+        var rng = NumPyGenerator(seed: seed &+ 17)
+        var obs = env.reset(seed: seed)
+        print(env.renderText())
+        var total = 0.0
+        for step in 1...maxSteps {
+            let action: Action
+            if let agent {
+                guard let s = env.observationSpace.index(of: obs), s < agent.stateCount else { throw RLError.unsupported("the agent does not fit \(id)") }
+                action = .discrete(agent.greedy(s))
+            } else {
+                action = env.actionSpace.sampleAction(&rng)
+            }
+            let r = try env.step(action)
+            total += r.reward
+            obs = r.observation
+            if delay > 0 { usleep(UInt32(delay) * 1000) }
+            print("step \(step): action \(action), reward \(r.reward)")
+            print(env.renderText())
+            if r.done { print("episode \(r.terminated ? "terminated" : "truncated") after \(step) steps, return \(total)"); return }
+        }
+        print("stopped after \(maxSteps) steps, return \(total)")
+    }
+}
