@@ -37,5 +37,6 @@ let package = Package(
         fuzzTarget("FuzzRAGLoaders", ["RAG", "Retrieval"]),
         fuzzTarget("FuzzAgentFiles", ["Agents", "APIClient"]),
         fuzzTarget("FuzzMCP", ["Agents", "APIClient"]),
+        fuzzTarget("FuzzRLFiles", ["RL"]),
     ]
 )

@@ -376,3 +376,49 @@ struct RLPlayCommand: ParsableCommand {
         print("stopped after \(maxSteps) steps, return \(total)")
     }
 }
+
+/// `swiftlearn bench rl`: environment steps per second, random actions, resets included.
+struct RLBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rl", abstract: "Environment steps/s of each built-in environment (gym.make-equivalent, random actions drawn beforehand; medians).")
+    @Option(help: "Steps per timed run.") var steps = 200_000
+    @Option(help: "Timed runs per environment (the median is reported).") var runs = 5
+    @Option(help: "Comma-separated environment ids (default: every classic-control and toy-text one).") var envs: String?
+    @Flag(help: "One JSON object per line.") var json = false
+
+    func run() throws {
+        try checkRange(steps, option: "--steps", 1...100_000_000)
+        try checkRange(runs, option: "--runs", 1...maximumRuns)
+        let ids = try envs.map { list in
+            try list.split(separator: ",").map { id -> String in
+                let s = String(id)
+                guard Environments.ids.contains(s) else { throw ValidationError("unknown environment '\(s)' (known: \(Environments.ids.joined(separator: ", ")))") }
+                return s
+            }
+        } ?? Environments.ids.filter { $0 != "Bandit-v0" && $0 != "CartPole-v0" }
+        for id in ids {
+            let env = try Environments.make(id)
+            var rng = NumPyGenerator(seed: 0)
+            let actions = (0..<min(steps, 65_536)).map { _ in env.actionSpace.sampleAction(&rng) }
+            var rates: [Double] = []
+            var episodes = 0
+            for round in 0...runs {
+                _ = env.reset(seed: 0)
+                episodes = 0
+                let start = DispatchTime.now().uptimeNanoseconds
+                for i in 0..<steps {
+                    let r = try env.step(actions[i % actions.count])
+                    if r.terminated || r.truncated { _ = env.reset(seed: nil); episodes += 1 }
+                }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                if round > 0 { rates.append(Double(steps) / seconds) }    // round 0 warms up
+            }
+            let median = rates.sorted()[rates.count / 2]
+            if json {
+                print(JSONLine([("env", .string(id)), ("steps", .int(steps)), ("episodes", .int(episodes)), ("runs", .int(runs)),
+                                ("steps_per_second", .double(median))]).text)
+            } else {
+                print(id.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %12.0f steps/s  (%d steps, %d episodes per run, median of %d)", median, steps, episodes, runs))
+            }
+        }
+    }
+}

@@ -17,7 +17,7 @@ func moduleSource(_ module: String) -> String {
 /// True when `source` has a public declaration named `name` (type, function, property, case or extension member).
 func declaresPublicly(_ source: String, _ name: String) -> Bool {
     let n = NSRegularExpression.escapedPattern(for: name)
-    let pattern = #"public\s+(?:(?:final|static|class|mutating|nonisolated|override|private\(set\)|fileprivate\(set\)|internal\(set\))\s+)*(?:class|struct|enum|protocol|actor|typealias|func|var|let|init)\s+"# + n + #"\b"#
+    let pattern = #"(?:public|open)\s+(?:(?:final|static|class|indirect|mutating|nonisolated|override|private\(set\)|fileprivate\(set\)|internal\(set\))\s+)*(?:class|struct|enum|protocol|actor|typealias|func|var|let|init)\s+"# + n + #"\b"#
     return source.range(of: pattern, options: .regularExpression) != nil
 }
 
