@@ -164,3 +164,43 @@ import Testing
         #expect(throws: RLError.self) { try Bandits.run(.epsilonGreedy(epsilon: 2)) }
     }
 }
+
+@Suite struct PredictionTests {
+    /// TD(0), TD(λ) and Monte Carlo estimates of the uniform policy on the deterministic 4x4 lake
+    /// approach the exact values from the model.
+    @Test func modelFreePredictionApproachesTheModelsValues() throws {
+        let options = ["is_slippery": "false"]
+        let mdp = try TabularMDP(Environments.make("FrozenLake-v1", options: options).unwrapped as! TabularEnvironment)
+        let uniform = Array(repeating: Array(repeating: 0.25, count: 4), count: 16)
+        let exact = try DynamicProgramming.evaluate(mdp, policy: uniform, gamma: 0.9, theta: 1e-12).values
+        func err(_ v: [Double]) -> Double { zip(v, exact).map { abs($0 - $1) }.max()! }
+        let env = try Environments.make("FrozenLake-v1", options: options)
+        let td0 = try Prediction.temporalDifference(env, policy: uniform, episodes: 100_000, alpha: 0.002, gamma: 0.9, seed: 1)
+        let tdl = try Prediction.temporalDifference(env, policy: uniform, episodes: 100_000, alpha: 0.002, gamma: 0.9, lambda: 0.8, seed: 1)
+        let mc = try Prediction.monteCarlo(env, policy: uniform, episodes: 100_000, gamma: 0.9, seed: 1)
+        #expect(err(td0) < 0.02, "TD(0) max error \(err(td0))")
+        #expect(err(tdl) < 0.02, "TD(λ) max error \(err(tdl))")
+        #expect(err(mc) < 0.02, "MC max error \(err(mc))")
+        #expect(throws: RLError.self) { try Prediction.temporalDifference(env, policy: [[1]], episodes: 1) }
+    }
+}
+
+@Suite struct RenderingTests {
+    /// The fuzzer's find: a set state far outside the track must render, not trap in Int(_:).
+    @Test func renderingASetStateFarOutsideTheTrack() throws {
+        for id in ["CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Acrobot-v1"] {
+            let env = try Environments.make(id)
+            _ = env.reset(seed: 0)
+            let stateful = try #require(env.unwrapped as? StatefulEnvironment)
+            try stateful.setState(Array(repeating: 1.1e40, count: stateful.state.count))
+            #expect(!env.renderText().isEmpty)
+            try stateful.setState(Array(repeating: -1.1e300, count: stateful.state.count))
+            #expect(!env.renderText().isEmpty)
+        }
+        for id in ["FrozenLake-v1", "CliffWalking-v1", "Taxi-v4", "Blackjack-v1"] {
+            let env = try Environments.make(id)
+            _ = env.reset(seed: 0)
+            #expect(!env.renderText().isEmpty)
+        }
+    }
+}

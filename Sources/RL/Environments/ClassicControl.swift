@@ -67,7 +67,7 @@ public final class CartPole: BaseEnvironment, StatefulEnvironment {
 
     public func renderText() -> String {
         // A 61-column track: the cart as [=], the pole's tilt as a character above it.
-        let col = max(0, min(60, Int(((state[0] + 2.4) / 4.8 * 60).rounded())))
+        let col = textColumn((state[0] + 2.4) / 4.8)
         var track = Array(repeating: Character("-"), count: 61)
         var pole = Array(repeating: Character(" "), count: 61)
         track[col] = "#"
@@ -183,8 +183,15 @@ public final class MountainCarContinuous: BaseEnvironment, StatefulEnvironment {
     public func renderText() -> String { hillText(position: state[0], goal: 0.45) }
 }
 
+/// The column (0…60) of a fraction of the track; values far outside it (a set state) are clamped
+/// before the conversion to Int, which would trap.
+func textColumn(_ fraction: Double) -> Int {
+    guard fraction.isFinite else { return 0 }
+    return Int((min(max(fraction, 0), 1) * 60).rounded())
+}
+
 func hillText(position: Double, goal: Double) -> String {
-    let col = { (x: Double) in max(0, min(60, Int(((x + 1.2) / 1.8 * 60).rounded()))) }
+    let col = { (x: Double) in textColumn((x + 1.2) / 1.8) }
     var line = Array(repeating: Character("_"), count: 61)
     line[col(goal)] = "F"
     line[col(position)] = "C"

@@ -52,10 +52,10 @@ extension CurriculumPhase {
             unit("rl-core", "Core algorithms", [
                 topic("monte-carlo-rl", "Monte Carlo methods", hours: 3, after: ["dynamic-programming"],
                       "Learning values from complete episodes (first-visit and every-visit).",
-                      code: ["RL.TabularAgent", "RL.TabularMethod"], demo: true),
+                      code: ["RL.TabularAgent", "RL.TabularMethod", "RL.Prediction.monteCarlo"], demo: true),
                 topic("temporal-difference", "Temporal-difference learning", hours: 3, after: ["monte-carlo-rl"],
                       "Bootstrapped updates: TD(0) and TD(λ).",
-                      code: ["RL.TabularAgent", "RL.TabularMethod"], demo: true, checkpoints: ["rl-frozenlake-q-learning"]),
+                      code: ["RL.Prediction.temporalDifference", "RL.TabularAgent", "RL.TabularMethod"], demo: true, checkpoints: ["rl-frozenlake-q-learning"]),
                 topic("q-learning", "SARSA and Q-learning", hours: 4, after: ["temporal-difference", "exploration-exploitation"],
                       "On- and off-policy tabular control, for example on FrozenLake.",
                       code: ["RL.TabularAgent", "RL.TabularConfig"], demo: true, checkpoints: ["rl-frozenlake-q-learning"]),
