@@ -340,6 +340,8 @@ struct RLPlayCommand: ParsableCommand {
     @Option(help: "Seed of the reset (and of random actions).") var seed: UInt64 = 0
     @Option(help: "Milliseconds between frames.") var delay = 0
     @Option(help: "Stop after this many steps.") var maxSteps = 1000
+    @Option(help: "Also write the episode as an animated SVG here.") var svg: String?
+    @Option(help: "Also write the episode as an HTML page (slider, play button) here.") var html: String?
 
     func validate() throws {
         guard delay >= 0 && delay <= 10_000 else { throw ValidationError("--delay must be 0–10000 ms") }
@@ -356,7 +358,14 @@ struct RLPlayCommand: ParsableCommand {
         var rng = NumPyGenerator(seed: seed &+ 17)
         var obs = env.reset(seed: seed)
         print(env.renderText())
+        var recording = EpisodeRecording(title: "\(id)\(load.map { " — \(saved!.algo) agent from \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? " — random actions")")
+        recording.capture(env, caption: "reset (seed \(seed))")
         var total = 0.0
+        defer {
+            if (svg != nil || html != nil) && recording.frames.isEmpty { print("(\(id) draws no SVG frames)") }
+            if let svg, !recording.frames.isEmpty { try? recording.animatedSVG().write(toFile: svg, atomically: true, encoding: .utf8); print("episode written to \(svg)") }
+            if let html, !recording.frames.isEmpty { try? recording.html().write(toFile: html, atomically: true, encoding: .utf8); print("episode written to \(html)") }
+        }
         for step in 1...maxSteps {
             let action: Action
             if let agent {
@@ -368,6 +377,7 @@ struct RLPlayCommand: ParsableCommand {
             let r = try env.step(action)
             total += r.reward
             obs = r.observation
+            recording.capture(env, caption: "step \(step): action \(action), reward \(r.reward), return \(total)")
             if delay > 0 { usleep(UInt32(delay) * 1000) }
             print("step \(step): action \(action), reward \(r.reward)")
             print(env.renderText())

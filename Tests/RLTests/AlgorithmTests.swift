@@ -204,3 +204,32 @@ import Testing
         }
     }
 }
+
+@Suite struct EpisodeRecordingTests {
+    @Test func everyDrawnEnvironmentRecordsAnAnimatedEpisode() throws {
+        for id in ["CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Acrobot-v1", "FrozenLake-v1", "CliffWalking-v1", "Taxi-v4"] {
+            let env = try Environments.make(id, maxEpisodeSteps: 20)
+            var rng = NumPyGenerator(seed: 1)
+            var rec = EpisodeRecording(title: id)
+            _ = env.reset(seed: 1)
+            rec.capture(env, caption: "reset")
+            while true {
+                let r = try env.step(env.actionSpace.sampleAction(&rng))
+                rec.capture(env, caption: "reward \(r.reward) <&>")
+                if r.done { break }
+            }
+            let svg = rec.animatedSVG(fps: 5)
+            #expect(rec.frames.count >= 2, "\(id)")
+            #expect(svg.components(separatedBy: "<animate ").count - 1 == rec.frames.count, "\(id)")
+            #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n") && !svg.contains("<&>") && !svg.contains("nan"), "\(id)")
+            let html = rec.html()
+            #expect(html.components(separatedBy: "class=\"frame\"").count - 1 == rec.frames.count, "\(id)")
+        }
+        // Blackjack draws no frame; the recording stays empty rather than failing.
+        var none = EpisodeRecording(title: "bj")
+        let bj = try Environments.make("Blackjack-v1")
+        _ = bj.reset(seed: 0)
+        none.capture(bj, caption: "x")
+        #expect(none.frames.isEmpty)
+    }
+}
