@@ -60,6 +60,9 @@ struct GymFixture: Decodable {
         let url = Bundle.module.url(forResource: "Fixtures/gymnasium_parity", withExtension: "json")!
         return try! JSONDecoder().decode(GymFixture.self, from: Data(contentsOf: url))
     }()
+
+    /// The repository root (this file is Tests/RLTests/GymnasiumParityTests.swift).
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
 func action(for env: Environment, _ a: Double) -> Action {
@@ -89,7 +92,7 @@ func replay(_ env: Environment, _ steps: [GymFixture.Step], label: String) throw
 }
 
 @Suite struct GymnasiumParityTests {
-    let fixture = GymFixture.shared
+    var fixture = GymFixture.shared
 
     @Test func numpyGeneratorMatchesNumPy() {
         for rec in fixture.numpy_random {
@@ -155,5 +158,33 @@ func replay(_ env: Environment, _ steps: [GymFixture.Step], label: String) throw
             #expect(maxDiff <= 1e-12, "\(rec.id): max |ΔV| \(maxDiff)")
             #expect(result.policy == rec.policy, "\(rec.id): greedy policy")
         }
+    }
+}
+
+/// The same comparisons against Gymnasium run now (CI: SWIFTLEARN_PYTHON_CHECK=1, gymnasium
+/// pinned in .ci/requirements.txt), so the committed fixture cannot drift from the library.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SWIFTLEARN_PYTHON_CHECK"] == "1", "set SWIFTLEARN_PYTHON_CHECK=1 (needs gymnasium)"))
+struct GymnasiumLiveCrossCheck {
+    @Test func freshGymnasiumTrajectoriesMatch() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gym-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", GymFixture.repositoryRoot.appendingPathComponent("scripts/fixtures/rl/make_gymnasium_fixtures.py").path, "--out", out.path]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "the fixture script failed: \(errText.suffix(600))")
+        let live = try JSONDecoder().decode(GymFixture.self, from: Data(contentsOf: out))
+        var tests = GymnasiumParityTests()
+        tests.fixture = live
+        tests.numpyGeneratorMatchesNumPy()
+        try tests.seededEpisodesMatchGymnasium()
+        try tests.trajectoriesFromASetStateMatchGymnasium()
+        try tests.transitionTablesEqualGymnasiums()
+        try tests.valueIterationMatchesNumPy()
     }
 }
