@@ -49,7 +49,13 @@ struct GymFixture: Decodable {
         let integers: [String: [Int]]
         let uniform: [Double]
     }
+    struct SpaceSamples: Decodable {
+        let name: String
+        let seed: UInt64
+        let samples: [[Double]]
+    }
     let gymnasium: String
+    let space_samples: [SpaceSamples]
     let seeded: [Seeded]
     let from_state: [FromState]
     let tables: [Table]
@@ -103,6 +109,22 @@ func replay(_ env: Environment, _ steps: [GymFixture.Step], label: String) throw
                 #expect((0..<7).map { _ in g.integers(n) } == rec.integers[String(n)], "integers(\(n)) seed \(seed)")
             }
             #expect((0..<3).map { _ in g.uniform(-0.05, 0.05) } == rec.uniform, "uniform seed \(seed)")
+        }
+    }
+
+    @Test func seededSpaceSamplesMatchGymnasium() throws {
+        let spaces: [String: Space] = [
+            "discrete5": .discrete(n: 5), "discrete3_start2": .discrete(n: 3, start: -2), "box3": .box(low: -2, high: 2, shape: [3]),
+            "box_mixed": .box(low: [-1, 0], high: [1, 10], shape: [2]), "multidiscrete": .multiDiscrete([3, 4, 5]),
+            "tuple_blackjack": .tuple([.discrete(n: 32), .discrete(n: 11), .discrete(n: 2)]),
+            "dict": .dict(["b": .discrete(n: 4), "a": .box(low: 0, high: 1, shape: [2])]),
+            "nested": .tuple([.discrete(n: 2), .tuple([.discrete(n: 3), .box(low: -1, high: 1, shape: [1])])]),
+        ]
+        #expect(fixture.space_samples.count == spaces.count)
+        for rec in fixture.space_samples {
+            let sampler = SpaceSampler(try #require(spaces[rec.name]), seed: rec.seed)
+            let ours = (0..<rec.samples.count).map { _ in sampler.sample().map(Double.init) }
+            #expect(ours == rec.samples.map { $0.map { Double(Float($0)) } }, "\(rec.name)")
         }
     }
 
@@ -182,6 +204,7 @@ struct GymnasiumLiveCrossCheck {
         var tests = GymnasiumParityTests()
         tests.fixture = live
         tests.numpyGeneratorMatchesNumPy()
+        try tests.seededSpaceSamplesMatchGymnasium()
         try tests.seededEpisodesMatchGymnasium()
         try tests.trajectoriesFromASetStateMatchGymnasium()
         try tests.transitionTablesEqualGymnasiums()

@@ -203,3 +203,30 @@ public indirect enum Space: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// A space with its own generators, seeded as Gymnasium's `space.seed(s)` seeds it: a leaf gets
+/// `default_rng(s)`; a `Tuple` or `Dict` seeds its own generator with `s` and gives each part
+/// (in order; a Dict's keys sorted) the seed `integers(2³¹ − 1)` drawn from it. `sample()` then
+/// equals Gymnasium's `space.sample()`, flattened (for bounded boxes; see ``Space/sample(_:)``).
+public final class SpaceSampler {
+    public let space: Space
+    var rng: NumPyGenerator
+    let parts: [SpaceSampler]
+
+    public init(_ space: Space, seed: UInt64) {
+        self.space = space
+        var rng = NumPyGenerator(seed: seed)
+        let children: [Space]
+        switch space {
+        case .tuple(let s): children = s
+        case .dict(let s): children = s.map(\.space)
+        default: children = []
+        }
+        parts = children.map { SpaceSampler($0, seed: UInt64(rng.integers(2_147_483_647))) }
+        self.rng = rng
+    }
+
+    public func sample() -> [Float] {
+        parts.isEmpty ? space.sample(&rng) : parts.flatMap { $0.sample() }
+    }
+}
