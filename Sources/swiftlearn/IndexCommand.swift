@@ -12,11 +12,11 @@ struct IndexCommand: ParsableCommand {
 }
 
 /// Parses `key=value` settings into a dictionary (keys lowercased, `-` read as `_`).
-func parseSettings(_ settings: [String]) throws -> [String: String] {
+func parseSettings(_ settings: [String], option: String = "--set") throws -> [String: String] {
     var out: [String: String] = [:]
     for s in settings {
         guard let eq = s.firstIndex(of: "="), eq != s.startIndex, s.index(after: eq) != s.endIndex else {
-            throw ValidationError("--set takes key=value, got '\(s)'")
+            throw ValidationError("\(option) takes key=value, got '\(s)'")
         }
         out[s[..<eq].lowercased().replacingOccurrences(of: "-", with: "_")] = String(s[s.index(after: eq)...])
     }

@@ -34,14 +34,7 @@ struct RLEnvOptions: ParsableArguments {
         if let m = maxEpisodeSteps, m < 1 { throw ValidationError("--max-episode-steps must be ≥ 1") }
     }
 
-    func options() throws -> [String: String] {
-        var out: [String: String] = [:]
-        for kv in envOption {
-            guard let eq = kv.firstIndex(of: "="), eq != kv.startIndex else { throw ValidationError("--env-option takes key=value, got '\(kv)'") }
-            out[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
-        }
-        return out
-    }
+    func options() throws -> [String: String] { try parseSettings(envOption, option: "--env-option") }
 
     func make(_ id: String? = nil) throws -> Environment {
         guard let id = id ?? env else { throw ValidationError("give --env ID") }
@@ -199,9 +192,7 @@ struct RLTrainCommand: ParsableCommand {
     func config() throws -> (TabularConfig, theta: Double) {
         var c = TabularConfig()
         var theta = 1e-10
-        for kv in settings {
-            guard let eq = kv.firstIndex(of: "="), eq != kv.startIndex else { throw ValidationError("--set takes key=value, got '\(kv)'") }
-            let k = String(kv[..<eq]), v = String(kv[kv.index(after: eq)...])
+        for (k, v) in try parseSettings(settings).sorted(by: { $0.key < $1.key }) {
             if k == "theta" {
                 guard let t = Double(v), t > 0, t.isFinite else { throw ValidationError("theta must be a positive number") }
                 theta = t
@@ -228,7 +219,7 @@ struct RLTrainCommand: ParsableCommand {
                 : try DynamicProgramming.policyIteration(mdp, gamma: cfg.gamma, theta: theta)
             if json {
                 print(JSONLine([("iterations", .int(r.iterations)), ("delta", .double(r.delta)),
-                                ("value_of_start", .double(zip(tab.initialDistributionOrUniform, r.values).reduce(0) { $0 + $1.0 * $1.1 }))]).text)
+                                ("value_of_start", .double(zip(tab.startDistribution, r.values).reduce(0) { $0 + $1.0 * $1.1 }))]).text)
             } else {
                 print("\(algo): \(r.iterations) \(algo == "value-iteration" ? "sweeps" : "improvement rounds"), last |ΔV| \(r.delta)")
             }
@@ -239,61 +230,39 @@ struct RLTrainCommand: ParsableCommand {
             let total = episodes ?? 20_000
             let every = max(1, total / 20)
             var window: [Double] = []
-            var stepBudget = steps ?? Int.max
-            var stopped = false
-            // Train in batches so a step budget can stop it and progress can be printed.
-            var done = 0
-            while done < total && !stopped {
-                let n = min(every, total - done)
-                var batchSteps = 0
-                // ε decays over the whole run: train one episode at a time with the global index.
-                for i in 0..<n {
-                    let rec = try agent.trainEpisode(env, episode: done + i, of: total, seed: done + i == 0 ? seed : nil)
-                    batchSteps += rec.length
-                    window.append(rec.totalReturn)
-                    if window.count > 100 { window.removeFirst() }
-                    stepBudget -= rec.length
-                    if stepBudget <= 0 { stopped = true; done += i + 1; break }
-                }
-                if !stopped { done += n }
-                trainedSteps += batchSteps
-                let mean = window.reduce(0, +) / Double(max(1, window.count))
+            let records = try agent.train(env, episodes: total, seed: seed, stepBudget: steps) { rec in
+                window.append(rec.totalReturn)
+                if window.count > 100 { window.removeFirst() }
+                trainedSteps += rec.length
+                guard rec.episode % every == 0 || rec.episode == total else { return }
+                let mean = window.reduce(0, +) / Double(window.count)
                 if json {
-                    print(JSONLine([("episodes", .int(done)), ("steps", .int(trainedSteps)), ("mean_return_100", .double(mean)),
-                                    ("epsilon", .double(agent.epsilonAt(done, of: total)))]).text)
+                    print(JSONLine([("episodes", .int(rec.episode)), ("steps", .int(trainedSteps)), ("mean_return_100", .double(mean)),
+                                    ("epsilon", .double(rec.epsilon))]).text)
                 } else {
-                    print(String(format: "episodes %7d  steps %9d  mean return (last 100) %8.3f  ε %.3f", done, trainedSteps, mean, agent.epsilonAt(done, of: total)))
+                    print(String(format: "episodes %7d  steps %9d  mean return (last 100) %8.3f  ε %.3f", rec.episode, trainedSteps, mean, rec.epsilon))
                 }
             }
+            let done = records.count
             trainedEpisodes = done
             saved = SavedTabularAgent(agent: agent, algo: algo, env: env.id, envOptions: try environment.options())
         }
         let trainSeconds = Date().timeIntervalSince(start)
         let evalEnv = try environment.make()
-        let returns = try saved.agent().evaluate(evalEnv, episodes: evalEpisodes, seed: seed &+ 1_000_003)
-        let mean = returns.reduce(0, +) / Double(returns.count)
-        let std = (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(returns.count)).squareRoot()
-        let success = Double(returns.filter { $0 > 0 }.count) / Double(returns.count)
+        let r = ReturnSummary(try saved.agent().evaluate(evalEnv, episodes: evalEpisodes, seed: seed &+ 1_000_003))
         if let save {
             try saved.write(to: URL(fileURLWithPath: save))
         }
         if json {
             print(JSONLine([("algo", .string(algo)), ("env", .string(env.id)), ("episodes", .int(trainedEpisodes)), ("steps", .int(trainedSteps)),
-                            ("train_seconds", .double(trainSeconds)), ("eval_episodes", .int(returns.count)),
-                            ("mean_return", exactJSON(mean)), ("std_return", exactJSON(std)), ("success_rate", exactJSON(success)),
+                            ("train_seconds", .double(trainSeconds)), ("eval_episodes", .int(r.episodes)),
+                            ("mean_return", exactJSON(r.mean)), ("std_return", exactJSON(r.standardDeviation)), ("success_rate", exactJSON(r.positiveRate)),
                             ("saved", save.map { .string($0) } ?? .null)]).text)
         } else {
             print(String(format: "%@ on %@: greedy mean return %.4f ± %.4f over %d episodes (positive-return rate %.3f); trained in %.2f s",
-                         algo, env.id, mean, std, returns.count, success, trainSeconds))
+                         algo, env.id, r.mean, r.standardDeviation, r.episodes, r.positiveRate, trainSeconds))
             if let save { print("saved to \(save)") }
         }
-    }
-}
-
-extension TabularEnvironment {
-    /// The start distribution of a table environment, else uniform.
-    var initialDistributionOrUniform: [Double] {
-        (self as? TableEnvironment)?.initialDistribution ?? Array(repeating: 1 / Double(stateCount), count: stateCount)
     }
 }
 
@@ -319,15 +288,12 @@ struct RLEvalCommand: ParsableCommand {
         guard env.observationSpace.cardinality == agent.stateCount, env.actionSpace.actionCount == agent.actionCount else {
             throw RLError.unsupported("the agent's table is \(agent.stateCount)×\(agent.actionCount); \(id) has \(env.observationSpace) and \(env.actionSpace)")
         }
-        let returns = try agent.evaluate(env, episodes: episodes, seed: seed)
-        let mean = returns.reduce(0, +) / Double(returns.count)
-        let std = (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(returns.count)).squareRoot()
-        let success = Double(returns.filter { $0 > 0 }.count) / Double(returns.count)
+        let r = ReturnSummary(try agent.evaluate(env, episodes: episodes, seed: seed))
         if json {
-            print(JSONLine([("algo", .string(saved.algo)), ("env", .string(id)), ("episodes", .int(returns.count)),
-                            ("mean_return", exactJSON(mean)), ("std_return", exactJSON(std)), ("success_rate", exactJSON(success))]).text)
+            print(JSONLine([("algo", .string(saved.algo)), ("env", .string(id)), ("episodes", .int(r.episodes)),
+                            ("mean_return", exactJSON(r.mean)), ("std_return", exactJSON(r.standardDeviation)), ("success_rate", exactJSON(r.positiveRate))]).text)
         } else {
-            print(String(format: "%@ on %@: mean return %.4f ± %.4f over %d episodes (positive-return rate %.3f)", saved.algo, id, mean, std, returns.count, success))
+            print(String(format: "%@ on %@: mean return %.4f ± %.4f over %d episodes (positive-return rate %.3f)", saved.algo, id, r.mean, r.standardDeviation, r.episodes, r.positiveRate))
         }
     }
 }

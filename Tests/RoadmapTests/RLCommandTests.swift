@@ -44,7 +44,7 @@ struct RLCommandTests {
         defer { try? FileManager.default.removeItem(at: home) }
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let file = home.appendingPathComponent("taxi.json").path
-        let t = try swiftlearn(["rl", "train", "--algo", "q-learning", "--env", "Taxi-v4", "--episodes", "3000", "--eval-episodes", "50", "--save", file, "--json"], home: home)
+        let t = try swiftlearn(["rl", "train", "--algo", "q-learning", "--env", "Taxi-v4", "--episodes", "5000", "--eval-episodes", "50", "--save", file, "--json"], home: home)
         #expect(t.status == 0, "\(t.err)")
         let last = try JSONSerialization.jsonObject(with: Data(t.out.split(separator: "\n").last!.utf8)) as! [String: Any]
         #expect((last["mean_return"] as! Double) > 0)

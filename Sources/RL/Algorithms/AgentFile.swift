@@ -4,21 +4,31 @@ import Foundation
 /// `rl eval`/`rl play --load` read. The environment id and options are kept so the agent is
 /// evaluated on what it was trained on.
 public struct SavedTabularAgent: Codable, Sendable, Equatable {
+    /// The `format` field every saved agent carries.
     public static let format = "swiftlearn-rl-tabular"
     /// Files over this size are refused before they are read.
     public static let maxFileBytes = 256 << 20
 
+    /// Must equal ``format``.
     public var format: String
+    /// The file layout version (1).
     public var version: Int
+    /// The `rl train --algo` name that produced it.
     public var algo: String
+    /// The environment id it was trained on.
     public var env: String
+    /// The environment options it was trained with.
     public var envOptions: [String: String]
+    /// The learner's settings.
     public var config: TabularConfig
+    /// The action values, `q[state][action]`.
     public var q: [[Double]]
+    /// Double Q-learning's second table.
     public var q2: [[Double]]?
 
     enum CodingKeys: String, CodingKey { case format, version, algo, env, envOptions = "env_options", config, q, q2 }
 
+    /// The file for a trained learner.
     public init(agent: TabularAgent, algo: String, env: String, envOptions: [String: String]) {
         format = Self.format; version = 1; self.algo = algo; self.env = env; self.envOptions = envOptions
         config = agent.config; q = agent.q
@@ -31,6 +41,7 @@ public struct SavedTabularAgent: Codable, Sendable, Equatable {
         self.config = config; self.q = q; q2 = nil
     }
 
+    /// Writes the JSON atomically.
     public func write(to url: URL) throws {
         let data = try JSONEncoder().encode(self)
         try data.write(to: url, options: .atomic)
@@ -48,6 +59,7 @@ public struct SavedTabularAgent: Codable, Sendable, Equatable {
         return a
     }
 
+    /// Reads and checks a saved agent (size-checked before reading).
     public static func read(_ url: URL) throws -> SavedTabularAgent {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         guard let size else { throw RLError.invalidFile(path: url.path, reason: "cannot be read") }

@@ -25,12 +25,17 @@ public enum BanditStrategy: Sendable, Equatable, CustomStringConvertible {
 /// A run's curves, averaged over runs: reward per step, cumulative regret, and the fraction of
 /// runs that chose the optimal arm at each step.
 public struct BanditResult: Sendable {
+    /// The strategy that ran.
     public var strategy: BanditStrategy
+    /// Mean reward at each step over the runs.
     public var averageReward: [Double]
+    /// Mean cumulative regret (best mean minus the chosen arm's mean, summed) at each step.
     public var cumulativeRegret: [Double]
+    /// Fraction of runs choosing the best arm at each step.
     public var optimalActionRate: [Double]
 }
 
+/// The k-armed testbed experiments of Sutton & Barto ch. 2.
 public enum Bandits {
     /// Runs a strategy on `runs` independent testbed problems (arm means from N(0, 1), rewards
     /// N(mean, 1)) for `steps` steps each; run r uses problem seed `seed + r`.

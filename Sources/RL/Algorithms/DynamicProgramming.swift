@@ -2,10 +2,14 @@ import Foundation
 
 /// A finite MDP's model, `P[s][a]` as in Gymnasium's toy-text environments.
 public struct TabularMDP: Sendable {
+    /// Number of states.
     public let stateCount: Int
+    /// Number of actions in every state.
     public let actionCount: Int
+    /// `P[s][a]`.
     public let transitions: [[[Transition]]]
 
+    /// A checked model: rectangular, next states in range, probabilities finite, non-negative and summing to 1.
     public init(transitions: [[[Transition]]]) throws {
         guard !transitions.isEmpty, let nA = transitions.first?.count, nA > 0, transitions.allSatisfy({ $0.count == nA }) else {
             throw RLError.invalidArgument("an MDP needs at least one state and the same number of actions in every state")
@@ -41,7 +45,9 @@ public struct TabularMDP: Sendable {
 
 /// The result of a dynamic-programming solve.
 public struct DPResult: Sendable {
+    /// V(s).
     public var values: [Double]
+    /// Q(s, a).
     public var q: [[Double]]
     /// The greedy policy (the first best action on ties, as NumPy's `argmax`).
     public var policy: [Int]
@@ -130,5 +136,12 @@ public enum DynamicProgramming {
                 return DPResult(values: e.values, q: e.q, policy: policy, iterations: rounds, delta: e.delta)
             }
         }
+    }
+}
+
+public extension TabularEnvironment {
+    /// The distribution of the first state: a table environment's, else uniform.
+    var startDistribution: [Double] {
+        (self as? TableEnvironment)?.initialDistribution ?? Array(repeating: 1 / Double(stateCount), count: stateCount)
     }
 }

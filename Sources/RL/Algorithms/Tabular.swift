@@ -22,12 +22,15 @@ public enum TabularMethod: String, Sendable, Codable, CaseIterable {
 /// (`gamma`, `learning_rate`, `exploration_initial_eps`, `exploration_final_eps`,
 /// `exploration_fraction`) so `--set key=value` reads the same.
 public struct TabularConfig: Sendable, Codable, Equatable {
+    /// Discount factor γ.
     public var gamma = 0.99
     /// Step size α.
     public var learningRate = 0.1
     /// ε decays linearly from the initial to the final value over this fraction of the episodes.
     public var explorationInitialEps = 1.0
+    /// ε at the end of the decay.
     public var explorationFinalEps = 0.05
+    /// Fraction of the episodes over which ε decays.
     public var explorationFraction = 0.5
     /// n-step SARSA's n.
     public var nSteps = 4
@@ -38,12 +41,14 @@ public struct TabularConfig: Sendable, Codable, Equatable {
     /// The initial Q value (optimistic initialisation when positive).
     public var initialQ = 0.0
 
+    /// The defaults (rl-zoo-like).
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case gamma, learningRate = "learning_rate", explorationInitialEps = "exploration_initial_eps"
         case explorationFinalEps = "exploration_final_eps", explorationFraction = "exploration_fraction"
         case nSteps = "n_steps", lambda = "lambda", planningSteps = "planning_steps", initialQ = "initial_q"
+        static var allKeys: [String] { allCases.map(\.rawValue) }
     }
 
     /// Checks every value's range (a decoded file is checked the same way as `--set`).
@@ -58,46 +63,81 @@ public struct TabularConfig: Sendable, Codable, Equatable {
         guard planningSteps >= 0 && planningSteps <= 100_000 else { throw RLError.invalidArgument("planning_steps must be 0–100000") }
     }
 
-    /// Applies `key=value` settings; an unknown key or a bad value is an error.
+    /// Applies a `key=value` setting; an unknown key, a non-number or a value out of range (as
+    /// ``validate()`` checks it) is an error.
     public mutating func set(_ key: String, _ value: String) throws {
-        func num(_ lo: Double, _ hi: Double) throws -> Double {
-            guard let d = Double(value), d.isFinite, d >= lo, d <= hi else { throw RLError.invalidArgument("\(key) must be a number in [\(lo), \(hi)], got '\(value)'") }
-            return d
+        var c = self
+        let integerKeys: Set = ["n_steps", "planning_steps"]
+        if integerKeys.contains(key) {
+            guard let i = Int(value) else { throw RLError.invalidArgument("\(key) must be an integer, got '\(value)'") }
+            if key == "n_steps" { c.nSteps = i } else { c.planningSteps = i }
+        } else {
+            guard let d = Double(value), d.isFinite else {
+                throw RLError.invalidArgument(CodingKeys.allKeys.contains(key) || key == "alpha" || key == "gae_lambda"
+                                                ? "\(key) must be a number, got '\(value)'"
+                                                : "unknown tabular setting '\(key)' (\(CodingKeys.allKeys.joined(separator: ", ")))")
+            }
+            switch key {
+            case "gamma": c.gamma = d
+            case "learning_rate", "alpha": c.learningRate = d
+            case "exploration_initial_eps": c.explorationInitialEps = d
+            case "exploration_final_eps": c.explorationFinalEps = d
+            case "exploration_fraction": c.explorationFraction = d
+            case "lambda", "gae_lambda": c.lambda = d
+            case "initial_q": c.initialQ = d
+            default: throw RLError.invalidArgument("unknown tabular setting '\(key)' (\(CodingKeys.allKeys.joined(separator: ", ")))")
+            }
         }
-        func int(_ lo: Int, _ hi: Int) throws -> Int {
-            guard let i = Int(value), i >= lo, i <= hi else { throw RLError.invalidArgument("\(key) must be an integer in \(lo)…\(hi), got '\(value)'") }
-            return i
-        }
-        switch key {
-        case "gamma": gamma = try num(0, 1)
-        case "learning_rate", "alpha": learningRate = try num(0, 1)
-        case "exploration_initial_eps": explorationInitialEps = try num(0, 1)
-        case "exploration_final_eps": explorationFinalEps = try num(0, 1)
-        case "exploration_fraction": explorationFraction = try num(0, 1)
-        case "n_steps": nSteps = try int(1, 10_000)
-        case "lambda", "gae_lambda": lambda = try num(0, 1)
-        case "planning_steps": planningSteps = try int(0, 100_000)
-        case "initial_q": initialQ = try num(-1e9, 1e9)
-        default:
-            throw RLError.invalidArgument("unknown tabular setting '\(key)' (gamma, learning_rate, exploration_initial_eps, exploration_final_eps, exploration_fraction, n_steps, lambda, planning_steps, initial_q)")
-        }
+        try c.validate()
+        self = c
+    }
+}
+
+/// Mean, standard deviation and the share of positive returns over evaluation episodes.
+public struct ReturnSummary: Sendable, Equatable {
+    /// Number of episodes summarised.
+    public var episodes: Int
+    /// Mean return.
+    public var mean: Double
+    /// Population standard deviation (NumPy's `std`).
+    public var standardDeviation: Double
+    /// The fraction of episodes with a positive return (the success rate where only reaching
+    /// the goal pays, as in FrozenLake).
+    public var positiveRate: Double
+
+    /// The summary of episode returns.
+    public init(_ returns: [Double]) {
+        episodes = returns.count
+        let n = Double(max(returns.count, 1))
+        mean = returns.reduce(0, +) / n
+        let m = mean
+        standardDeviation = (returns.reduce(0) { $0 + ($1 - m) * ($1 - m) } / n).squareRoot()
+        positiveRate = Double(returns.filter { $0 > 0 }.count) / n
     }
 }
 
 /// One finished training episode.
 public struct EpisodeRecord: Sendable, Equatable {
+    /// 1-based episode number.
     public var episode: Int
+    /// Undiscounted return.
     public var totalReturn: Double
+    /// Steps taken.
     public var length: Int
+    /// ε used during the episode.
     public var epsilon: Double
 }
 
 /// A tabular action-value learner for environments with a finite observation space and discrete
 /// actions (FrozenLake, CliffWalking, Taxi, Blackjack, custom ones).
 public final class TabularAgent: @unchecked Sendable {
+    /// The learning rule.
     public let method: TabularMethod
+    /// Its settings.
     public var config: TabularConfig
+    /// Rows of the table.
     public let stateCount: Int
+    /// Columns of the table.
     public let actionCount: Int
     /// Q[s][a] (for double Q-learning, the first of its two tables).
     public private(set) var q: [[Double]]
@@ -105,6 +145,7 @@ public final class TabularAgent: @unchecked Sendable {
     public private(set) var q2: [[Double]]
     var rng: NumPyGenerator
 
+    /// A learner with a table of `initial_q` values; `seed` seeds its exploration.
     public init(method: TabularMethod, stateCount: Int, actionCount: Int, config: TabularConfig = TabularConfig(), seed: UInt64 = 0) throws {
         guard stateCount >= 1, actionCount >= 1 else { throw RLError.invalidArgument("a table needs at least one state and one action") }
         try config.validate()
@@ -160,8 +201,14 @@ public final class TabularAgent: @unchecked Sendable {
         if rng.random() < eps { return rng.integers(actionCount) }
         let row = values(s)
         let m = row.max()!
-        let best = row.indices.filter { row[$0] == m }
-        return best.count == 1 ? best[0] : best[rng.integers(best.count)]
+        var ties = 0
+        for x in row where x == m { ties += 1 }
+        var k = ties == 1 ? 0 : rng.integers(ties)
+        for (i, x) in row.enumerated() where x == m {
+            if k == 0 { return i }
+            k -= 1
+        }
+        return 0
     }
 
     func epsilon(_ episode: Int, of total: Int) -> Double {
@@ -179,16 +226,20 @@ public final class TabularAgent: @unchecked Sendable {
     }
 
     /// Trains for `episodes` episodes (each capped at `maxSteps` steps besides the environment's
-    /// own time limit). `seed` seeds the first reset; later resets continue its stream.
-    /// `onEpisode` sees each finished episode.
+    /// own time limit), or until `stepBudget` environment steps are spent (the episode that spends
+    /// it finishes). `seed` seeds the first reset; later resets continue its stream. `onEpisode`
+    /// sees each finished episode.
     @discardableResult
-    public func train(_ env: Environment, episodes: Int, maxSteps: Int = 10_000, seed: UInt64? = nil,
+    public func train(_ env: Environment, episodes: Int, maxSteps: Int = 10_000, seed: UInt64? = nil, stepBudget: Int? = nil,
                       onEpisode: ((EpisodeRecord) -> Void)? = nil) throws -> [EpisodeRecord] {
         guard episodes >= 1 else { throw RLError.invalidArgument("episodes must be ≥ 1") }
+        if let stepBudget, stepBudget < 1 { throw RLError.invalidArgument("the step budget must be ≥ 1") }
         var records: [EpisodeRecord] = []
-        records.reserveCapacity(episodes)
-        for ep in 0..<episodes {
+        records.reserveCapacity(min(episodes, 1 << 20))
+        var budget = stepBudget ?? Int.max
+        for ep in 0..<episodes where budget > 0 {
             let rec = try trainEpisode(env, episode: ep, of: episodes, seed: ep == 0 ? seed : nil, maxSteps: maxSteps)
+            budget -= rec.length
             records.append(rec)
             onEpisode?(rec)
         }
@@ -210,16 +261,16 @@ public final class TabularAgent: @unchecked Sendable {
         guard maxSteps >= 1 else { throw RLError.invalidArgument("max steps must be ≥ 1") }
         let eps = epsilon(ep, of: total)
         var s = try index(env, env.reset(seed: seed))
-        var a = epsilonGreedy(s, eps)
+        // SARSA-style methods carry the next action over; the others choose at each step's start.
+        let choosesEachStep = method == .qLearning || method == .doubleQLearning || method == .expectedSarsa || method == .dynaQ
+        var a = choosesEachStep ? 0 : epsilonGreedy(s, eps)
         var episodeReturn = 0.0, length = 0
         var states: [Int] = [s], actions: [Int] = [a], rewards: [Double] = [0]
         var traces: [Int: Double] = [:]
         var done = false
         var terminalReached = false
         while !done && length < maxSteps {
-            if method == .qLearning || method == .doubleQLearning || method == .expectedSarsa || method == .dynaQ {
-                a = epsilonGreedy(s, eps)
-            }
+            if choosesEachStep { a = epsilonGreedy(s, eps) }
             let r = try env.step(.discrete(a))
             let s2 = try index(env, r.observation)
             episodeReturn += r.reward; length += 1

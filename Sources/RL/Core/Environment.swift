@@ -4,6 +4,7 @@ import Foundation
 public struct StepResult: Sendable, Equatable {
     /// The observation after the step, flattened to floats (a `Discrete` state is one float).
     public var observation: [Float]
+    /// The reward of the step.
     public var reward: Double
     /// The episode reached a terminal state of the MDP (pole fell, goal reached, hole).
     public var terminated: Bool
@@ -13,6 +14,7 @@ public struct StepResult: Sendable, Equatable {
     /// from ``RecordEpisodeStatistics`` when an episode ends.
     public var info: [String: Double]
 
+    /// A step's result.
     public init(observation: [Float], reward: Double, terminated: Bool, truncated: Bool = false, info: [String: Double] = [:]) {
         self.observation = observation; self.reward = reward; self.terminated = terminated
         self.truncated = truncated; self.info = info
@@ -43,6 +45,7 @@ public protocol Environment: AnyObject {
     func renderText() -> String
 }
 
+/// Conveniences on every environment.
 public extension Environment {
     func reset() -> [Float] { reset(seed: nil) }
     func renderText() -> String { "\(id)" }
@@ -71,10 +74,15 @@ public protocol TabularEnvironment: StatefulEnvironment {
 
 /// One entry of `P[s][a]`.
 public struct Transition: Sendable, Equatable {
+    /// p(s', r | s, a).
     public var probability: Double
+    /// s'.
     public var nextState: Int
+    /// r.
     public var reward: Double
+    /// Whether s' ends the episode.
     public var terminated: Bool
+    /// An entry `(p, s', r, terminated)`, Gymnasium's tuple order.
     public init(_ probability: Double, _ nextState: Int, _ reward: Double, _ terminated: Bool) {
         self.probability = probability; self.nextState = nextState; self.reward = reward; self.terminated = terminated
     }
@@ -82,9 +90,12 @@ public struct Transition: Sendable, Equatable {
 
 /// Shared bookkeeping for the built-in environments: the generator, the reset check.
 open class BaseEnvironment {
+    /// The environment's generator (Gymnasium's `np_random`), set by the first reset.
     public var rng: NumPyGenerator?
+    /// True until `reset` (or `setState`) has run.
     public var needsReset = true
 
+    /// An environment that needs a reset.
     public init() {}
 
     /// Gymnasium's `super().reset(seed=seed)`: a seed re-seeds; no seed keeps the stream.
@@ -93,6 +104,7 @@ open class BaseEnvironment {
         needsReset = false
     }
 
+    /// Throws ``RLError/resetNeeded(_:)`` before the first reset.
     public func requireReset(_ id: String) throws {
         if needsReset { throw RLError.resetNeeded("\(id): call reset() before step()") }
     }

@@ -10,6 +10,7 @@ import Foundation
 /// NumPy's `SeedSequence` for an integer seed: mixes the seed's 32-bit words into a pool of four
 /// and hashes the pool out into as many words of state as asked.
 public struct SeedSequence: Sendable {
+    /// The seed.
     public let entropy: UInt64
     private var pool: [UInt32] = [0, 0, 0, 0]
 
@@ -17,6 +18,7 @@ public struct SeedSequence: Sendable {
     private static let initB: UInt32 = 0x8b51_f9dd, multB: UInt32 = 0x58f3_8ded
     private static let mixL: UInt32 = 0xca01_f9dd, mixR: UInt32 = 0x4973_f715
 
+    /// `np.random.SeedSequence(seed)`.
     public init(_ seed: UInt64) {
         entropy = seed
         // An integer becomes its little-endian 32-bit words (zero is one word).
@@ -77,6 +79,7 @@ public struct PCG64: Sendable {
     @usableFromInline var bufferedUInt32: UInt32? = nil
     @usableFromInline static let multiplier = UInt128Pair(hi: 0x2360_ED05_1FC6_5DA4, lo: 0x4385_DF64_9FCC_F645)
 
+    /// `np.random.PCG64(seed_sequence)`.
     public init(seedSequence: SeedSequence) {
         let v = seedSequence.generateState64(4)
         let initState = UInt128Pair(hi: v[0], lo: v[1])
@@ -112,6 +115,7 @@ public struct PCG64: Sendable {
 
 /// The draws of `np.random.Generator(PCG64(seed))` that Gymnasium's environments and spaces make.
 public struct NumPyGenerator: Sendable {
+    /// The underlying PCG64 state.
     public var bitGenerator: PCG64
 
     /// `np.random.default_rng(seed)`, which is also Gymnasium's `seeding.np_random(seed)`.

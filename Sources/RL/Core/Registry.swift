@@ -2,6 +2,7 @@ import Foundation
 
 /// A registered environment: Gymnasium's `EnvSpec` (id, time limit, reward threshold).
 public struct EnvironmentSpec: Sendable {
+    /// The id `make` takes.
     public let id: String
     /// The `TimeLimit` that `make` applies, as Gymnasium registers it.
     public let maxEpisodeSteps: Int?
@@ -13,6 +14,7 @@ public struct EnvironmentSpec: Sendable {
 /// The environment registry: `Environments.make("CartPole-v1")` is `gym.make("CartPole-v1")`,
 /// with the same time limits, defaults and keyword options.
 public enum Environments {
+    /// Every registered environment.
     public static let specs: [EnvironmentSpec] = [
         EnvironmentSpec(id: "CartPole-v1", maxEpisodeSteps: 500, rewardThreshold: 475) { o in
             try checkKeys(o, ["sutton_barto_reward"], "CartPole-v1")
@@ -64,8 +66,10 @@ public enum Environments {
         },
     ]
 
+    /// The registered ids.
     public static var ids: [String] { specs.map(\.id) }
 
+    /// The spec of an id; an unknown id throws, listing the known ones.
     public static func spec(_ id: String) throws -> EnvironmentSpec {
         guard let s = specs.first(where: { $0.id == id }) else { throw RLError.unknown(kind: "environment", name: id, known: ids) }
         return s
@@ -125,13 +129,17 @@ public enum Environments {
 /// (Stable-Baselines3's convention) it is reset at once and the final observation is kept in
 /// `finalObservations`.
 public final class SyncVectorEnvironment {
+    /// When a finished copy is reset: on the next `step` call (Gymnasium 1.x) or at once (Stable-Baselines3).
     public enum AutoresetMode: Sendable { case nextStep, sameStep }
+    /// The copies.
     public let environments: [Environment]
+    /// The autoreset convention.
     public let autoreset: AutoresetMode
     var pendingReset: [Bool]
     /// After a `.sameStep` step: the observation each finished sub-environment ended on.
     public private(set) var finalObservations: [[Float]?]
 
+    /// `count` copies built by `make` (1–4096).
     public init(_ make: () throws -> Environment, count: Int, autoreset: AutoresetMode = .nextStep) throws {
         guard count >= 1, count <= 4096 else { throw RLError.invalidArgument("vector environment: count must be 1–4096") }
         environments = try (0..<count).map { _ in try make() }
@@ -140,6 +148,7 @@ public final class SyncVectorEnvironment {
         finalObservations = Array(repeating: nil, count: count)
     }
 
+    /// Number of copies.
     public var count: Int { environments.count }
 
     /// Resets every copy; with a seed, copy i gets seed + i (as Gymnasium's `reset(seed=s)`).

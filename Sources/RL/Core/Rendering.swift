@@ -19,10 +19,14 @@ func escapeXML(_ s: String) -> String {
 /// An episode recorded as frames, written as one animated SVG (SMIL, loops) or an HTML page
 /// with play/pause and a step slider.
 public struct EpisodeRecording: Sendable {
+    /// Shown in the SVG's `<title>` and the page heading.
     public var title: String
+    /// SVG fragments, one per captured step.
     public var frames: [String] = []
+    /// One caption per frame.
     public var captions: [String] = []
 
+    /// An empty recording.
     public init(title: String) { self.title = title }
 
     /// Adds the environment's current frame (when it draws one) with a caption.

@@ -209,10 +209,12 @@ public indirect enum Space: Sendable, Equatable, CustomStringConvertible {
 /// (in order; a Dict's keys sorted) the seed `integers(2³¹ − 1)` drawn from it. `sample()` then
 /// equals Gymnasium's `space.sample()`, flattened (for bounded boxes; see ``Space/sample(_:)``).
 public final class SpaceSampler {
+    /// The space sampled.
     public let space: Space
     var rng: NumPyGenerator
     let parts: [SpaceSampler]
 
+    /// `space.seed(seed)`.
     public init(_ space: Space, seed: UInt64) {
         self.space = space
         var rng = NumPyGenerator(seed: seed)
@@ -226,6 +228,7 @@ public final class SpaceSampler {
         self.rng = rng
     }
 
+    /// `space.sample()`, flattened.
     public func sample() -> [Float] {
         parts.isEmpty ? space.sample(&rng) : parts.flatMap { $0.sample() }
     }

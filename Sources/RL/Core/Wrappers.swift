@@ -3,7 +3,9 @@ import Foundation
 /// A wrapper: an environment that forwards to an inner one, changing some of what passes through
 /// (Gymnasium's `gymnasium.Wrapper`). Subclasses override `reset`/`step`.
 open class EnvironmentWrapper: Environment {
+    /// The wrapped environment.
     public let inner: Environment
+    /// Wraps `inner`.
     public init(_ inner: Environment) { self.inner = inner }
     open var id: String { inner.id }
     open var observationSpace: Space { inner.observationSpace }
@@ -15,9 +17,12 @@ open class EnvironmentWrapper: Environment {
 
 /// Gymnasium's `TimeLimit`: truncates an episode after `maxEpisodeSteps` steps.
 public final class TimeLimit: EnvironmentWrapper {
+    /// Steps after which an episode is truncated.
     public let maxEpisodeSteps: Int
+    /// Steps taken in the current episode.
     public private(set) var elapsedSteps = 0
 
+    /// Truncates after `maxEpisodeSteps` (≥ 1).
     public init(_ inner: Environment, maxEpisodeSteps: Int) throws {
         guard maxEpisodeSteps >= 1 else { throw RLError.invalidArgument("TimeLimit: max_episode_steps must be ≥ 1") }
         self.maxEpisodeSteps = maxEpisodeSteps
@@ -35,11 +40,15 @@ public final class TimeLimit: EnvironmentWrapper {
 /// Gymnasium's `RecordEpisodeStatistics`: at the end of an episode `info` gets `episode_return`,
 /// `episode_length` and `episode_time` (seconds); the last `bufferLength` returns are kept.
 public final class RecordEpisodeStatistics: EnvironmentWrapper {
+    /// The current episode's return and length so far.
     public private(set) var episodeReturn = 0.0, episodeLength = 0
+    /// Returns and lengths of the last `bufferLength` episodes.
     public private(set) var returnQueue: [Double] = [], lengthQueue: [Int] = []
+    /// How many finished episodes are kept.
     public let bufferLength: Int
     var start = Date()
 
+    /// Records statistics of `inner`'s episodes.
     public init(_ inner: Environment, bufferLength: Int = 100) {
         self.bufferLength = max(1, bufferLength)
         super.init(inner)
@@ -65,7 +74,9 @@ public final class RecordEpisodeStatistics: EnvironmentWrapper {
 /// Welford-style running mean and variance with Gymnasium's (and Stable-Baselines3's) parallel
 /// update, starting from count ε = 1e-4.
 public struct RunningMeanStd: Sendable, Codable, Equatable {
+    /// Running mean, variance and (fractional) count.
     public var mean: [Double], variance: [Double], count: Double
+    /// Zero mean, unit variance, count ε.
     public init(count: Int, epsilon: Double = 1e-4) {
         mean = Array(repeating: 0, count: count); variance = Array(repeating: 1, count: count); self.count = epsilon
     }
@@ -88,10 +99,14 @@ public struct RunningMeanStd: Sendable, Codable, Equatable {
 /// Gymnasium's `NormalizeObservation`: observations become (x − mean) / √(var + ε) with running
 /// statistics; `training = false` freezes them (evaluation).
 public final class NormalizeObservation: EnvironmentWrapper {
+    /// The running statistics (per observation element).
     public var stats: RunningMeanStd
+    /// Whether statistics are still updated.
     public var training = true
+    /// Added to the variance before the square root.
     public let epsilon: Double
 
+    /// Normalises `inner`'s observations.
     public init(_ inner: Environment, epsilon: Double = 1e-8) {
         stats = RunningMeanStd(count: inner.observationSpace.flatCount)
         self.epsilon = epsilon
@@ -116,11 +131,15 @@ public final class NormalizeObservation: EnvironmentWrapper {
 /// Gymnasium's `NormalizeReward`: rewards divided by the running standard deviation of the
 /// discounted return.
 public final class NormalizeReward: EnvironmentWrapper {
+    /// The running statistics of the discounted return.
     public var stats = RunningMeanStd(count: 1)
+    /// Whether statistics are still updated.
     public var training = true
+    /// Discount of the return and the variance's ε.
     public let gamma: Double, epsilon: Double
     var discounted = 0.0
 
+    /// Scales `inner`'s rewards (γ in [0, 1]).
     public init(_ inner: Environment, gamma: Double = 0.99, epsilon: Double = 1e-8) throws {
         guard gamma >= 0, gamma <= 1 else { throw RLError.invalidArgument("NormalizeReward: gamma must be in [0, 1]") }
         self.gamma = gamma; self.epsilon = epsilon
@@ -154,10 +173,13 @@ public final class ClipAction: EnvironmentWrapper {
 /// the stack is padded with copies of the reset observation (Gymnasium's default `"reset"`) or
 /// with zeros (`zeroPadding`).
 public final class FrameStack: EnvironmentWrapper {
+    /// Observations stacked.
     public let stackSize: Int
+    /// Pad with zeros instead of the reset observation.
     public let zeroPadding: Bool
     var frames: [[Float]] = []
 
+    /// Stacks the last `stackSize` (1–1024) observations.
     public init(_ inner: Environment, stackSize: Int, zeroPadding: Bool = false) throws {
         guard stackSize >= 1, stackSize <= 1024 else { throw RLError.invalidArgument("FrameStack: stack_size must be 1–1024") }
         self.stackSize = stackSize
@@ -188,6 +210,7 @@ public final class FrameStack: EnvironmentWrapper {
 /// Gymnasium's `TransformReward`: a function applied to every reward (scaling, clipping).
 public final class TransformReward: EnvironmentWrapper {
     let transform: (Double) -> Double
+    /// Applies `transform` to every reward.
     public init(_ inner: Environment, _ transform: @escaping (Double) -> Double) { self.transform = transform; super.init(inner) }
     public override func step(_ action: Action) throws -> StepResult {
         var r = try inner.step(action)

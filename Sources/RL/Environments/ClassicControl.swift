@@ -8,6 +8,7 @@ import Foundation
 /// upright; reward 1 per step, terminated when |θ| > 12° or |x| > 2.4.
 public final class CartPole: BaseEnvironment, StatefulEnvironment {
     public let id: String
+    /// 0 per step and −1 on failure instead of +1 per step.
     public let suttonBartoReward: Bool
     public let observationSpace: Space
     public let actionSpace = Space.discrete(n: 2)
@@ -17,6 +18,7 @@ public final class CartPole: BaseEnvironment, StatefulEnvironment {
     public private(set) var state: [Double] = [0, 0, 0, 0]
     var stepsBeyondTerminated: Int?
 
+    /// The cart-pole (v1: 500-step limit through `make`).
     public init(id: String = "CartPole-v1", suttonBartoReward: Bool = false) {
         self.id = id
         self.suttonBartoReward = suttonBartoReward
@@ -80,11 +82,13 @@ public final class CartPole: BaseEnvironment, StatefulEnvironment {
 /// at x = 0.5; reward −1 per step.
 public final class MountainCar: BaseEnvironment, StatefulEnvironment {
     public let id = "MountainCar-v0"
+    /// The velocity the car must have at the flag.
     public let goalVelocity: Double
     public let observationSpace = Space.box(low: [-1.2, -0.07], high: [0.6, 0.07], shape: [2])
     public let actionSpace = Space.discrete(n: 3)
     public private(set) var state: [Double] = [0, 0]
 
+    /// The hill, with a goal velocity.
     public init(goalVelocity: Double = 0) { self.goalVelocity = goalVelocity }
 
     public func reset(seed: UInt64?) -> [Float] {
@@ -123,6 +127,7 @@ public final class MountainCar: BaseEnvironment, StatefulEnvironment {
 /// the first step; a float32 force times a Python float stays float32), and so does this.
 public final class MountainCarContinuous: BaseEnvironment, StatefulEnvironment {
     public let id = "MountainCarContinuous-v0"
+    /// The velocity the car must have at the flag.
     public let goalVelocity: Double
     public let observationSpace = Space.box(low: [-1.2, -0.07], high: [0.6, 0.07], shape: [2])
     public let actionSpace = Space.box(low: -1, high: 1, shape: [1])
@@ -130,6 +135,7 @@ public final class MountainCarContinuous: BaseEnvironment, StatefulEnvironment {
     public private(set) var state: [Double] = [0, 0]
     var stateIsFloat32 = false
 
+    /// The hill, with a goal velocity.
     public init(goalVelocity: Double = 0) { self.goalVelocity = goalVelocity }
 
     public func reset(seed: UInt64?) -> [Float] {
@@ -201,11 +207,13 @@ func hillText(position: Double, goal: Double) -> String {
 /// Gymnasium's `Pendulum-v1`: swing a pendulum up and hold it; reward −(θ² + 0.1·θ̇² + 0.001·u²).
 public final class Pendulum: BaseEnvironment, StatefulEnvironment {
     public let id = "Pendulum-v1"
+    /// Gravity.
     public let g: Double
     public let observationSpace = Space.box(low: [-1, -1, -8], high: [1, 1, 8], shape: [3])
     public let actionSpace = Space.box(low: -2, high: 2, shape: [1])
     public private(set) var state: [Double] = [0, 0]
 
+    /// The pendulum under gravity `g`.
     public init(g: Double = 10.0) { self.g = g }
 
     public func reset(seed: UInt64?) -> [Float] {
@@ -259,6 +267,7 @@ public final class Acrobot: BaseEnvironment, StatefulEnvironment {
     public private(set) var state: [Double] = [0, 0, 0, 0]
     static let maxVel1 = 4 * Double.pi, maxVel2 = 9 * Double.pi
 
+    /// The two-link acrobot.
     public override init() {}
 
     public func reset(seed: UInt64?) -> [Float] {

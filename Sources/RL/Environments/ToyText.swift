@@ -4,16 +4,22 @@ import Foundation
 /// `reset` samples the initial-state distribution, `step` samples `P[s][a]`.
 open class TableEnvironment: BaseEnvironment, TabularEnvironment {
     public let id: String
+    /// Number of states.
     public let stateCount: Int
+    /// Number of actions.
     public let actionCount: Int
     public var observationSpace: Space { .discrete(n: stateCount) }
     public var actionSpace: Space { .discrete(n: actionCount) }
     /// `P[s][a]`.
     public let table: [[[Transition]]]
+    /// The distribution `reset` samples the first state from.
     public let initialDistribution: [Double]
+    /// The current state.
     public internal(set) var current = 0
+    /// The last action taken (for rendering).
     public internal(set) var lastAction: Int?
 
+    /// An environment stepping through `table` (`P[s][a]`).
     public init(id: String, table: [[[Transition]]], initialDistribution: [Double]) {
         self.id = id
         self.table = table
@@ -56,11 +62,14 @@ open class TableEnvironment: BaseEnvironment, TabularEnvironment {
 /// on slippery ice the intended move happens with probability `successRate`, each perpendicular
 /// one with half the rest.
 public final class FrozenLake: TableEnvironment {
+    /// Gymnasium's named maps.
     public static let maps: [String: [String]] = [
         "4x4": ["SFFF", "FHFH", "FFFH", "HFFG"],
         "8x8": ["SFFFFFFF", "FFFFFFFF", "FFFHFFFF", "FFFFFHFF", "FFFHFFFF", "FHHFFFHF", "FHFFHFHF", "FFFHFFFG"],
     ]
+    /// The lake, row by row.
     public let map: [[Character]]
+    /// Whether moves slip sideways.
     public let isSlippery: Bool
 
     /// A lake from a named map (`4x4`, `8x8`) or custom rows of S/F/H/G.
@@ -157,6 +166,7 @@ public final class FrozenLake: TableEnvironment {
 /// Gymnasium's `CliffWalking-v1`: walk along a 4×12 grid from the bottom-left to the bottom-right
 /// corner; −1 per step, −100 and back to the start for stepping onto the cliff.
 public final class CliffWalking: TableEnvironment {
+    /// The 4×12 cliff, slippery or not.
     public init(isSlippery: Bool = false) {
         let rows = 4, cols = 12, start = 3 * cols
         let deltas = [(-1, 0), (0, 1), (1, 0), (0, -1)]   // up, right, down, left
@@ -198,13 +208,16 @@ public final class Taxi: TableEnvironment {
     static let mapRows = ["+---------+", "|R: | : :G|", "| : | : : |", "| : : : : |", "| | : | : |", "|Y| : |B: |", "+---------+"].map(Array.init)
     static let stands = [(0, 0), (0, 4), (4, 0), (4, 3)]
 
+    /// The state index of a taxi position, passenger location (4 = in the taxi) and destination.
     public static func encode(_ row: Int, _ col: Int, _ passenger: Int, _ destination: Int) -> Int {
         ((row * 5 + col) * 5 + passenger) * 4 + destination
     }
+    /// The parts of a state index.
     public static func decode(_ s: Int) -> (row: Int, col: Int, passenger: Int, destination: Int) {
         (s / 100, (s / 20) % 5, (s / 4) % 5, s % 4)
     }
 
+    /// The 5×5 taxi world.
     public init() {
         let desc = Taxi.mapRows
         var table = Array(repeating: Array(repeating: [Transition](), count: 6), count: 500)
@@ -260,13 +273,17 @@ public final class Taxi: TableEnvironment {
 /// Defaults as registered: `sab = true` (Sutton & Barto's rules), `natural = false`.
 public final class Blackjack: BaseEnvironment, StatefulEnvironment {
     public let id = "Blackjack-v1"
+    /// Pay 1.5 for a natural; Sutton & Barto's rules.
     public let natural: Bool, sab: Bool
     public let observationSpace = Space.tuple([.discrete(n: 32), .discrete(n: 11), .discrete(n: 2)])
     public let actionSpace = Space.discrete(n: 2)
     static let deck = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10, 10]
+    /// The player's cards (aces as 1).
     public private(set) var player: [Int] = []
+    /// The dealer's cards.
     public private(set) var dealer: [Int] = []
 
+    /// The game with Gymnasium's options.
     public init(natural: Bool = false, sab: Bool = true) { self.natural = natural; self.sab = sab }
 
     func draw() -> Int { Blackjack.deck[rng!.choice(13)] }
@@ -335,7 +352,9 @@ public final class Blackjack: BaseEnvironment, StatefulEnvironment {
 /// N(mean, 1). One-step episodes; `optimalArm` gives the regret's reference.
 public final class MultiArmedBandit: BaseEnvironment, Environment {
     public let id: String
+    /// Number of arms.
     public let arms: Int
+    /// Each arm's mean reward.
     public private(set) var means: [Double] = []
     public let observationSpace = Space.discrete(n: 1)
     public var actionSpace: Space { .discrete(n: arms) }
@@ -350,6 +369,7 @@ public final class MultiArmedBandit: BaseEnvironment, Environment {
         means = (0..<arms).map { _ in g.normal() }
     }
 
+    /// The arm with the highest mean.
     public var optimalArm: Int { means.indices.max { means[$0] < means[$1] }! }
 
     public func reset(seed: UInt64?) -> [Float] { seedForReset(seed); return [0] }
