@@ -141,7 +141,7 @@ let package = Package(
         // wrappers, vector environments, and the tabular, bandit and deep algorithms.
         .target(
             name: "RL",
-            dependencies: [],
+            dependencies: ["Neural", "Tensors"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(

@@ -107,3 +107,29 @@ SL_DEFINE_MAXPOOL2X2(f64, double)
 
 SL_DEFINE_MAXPOOL(f32, float)
 SL_DEFINE_MAXPOOL(f64, double)
+
+// Adam's element update (PyTorch's single-tensor path without weight decay or AMSGrad):
+// m ← m + (1−β₁)(g − m), v ← β₂v + (1−β₂)g², θ ← θ − step·m / (√v / c₂ + ε). In C, with
+// restrict pointers and a square root without errno, so it vectorizes; the same loop in Swift
+// stayed scalar (a square root and a division per element dominated small-network training).
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define SL_SQRT(x) __builtin_elementwise_sqrt(x)
+#else
+#define SL_SQRT(x) sqrt(x)
+#endif
+#define SL_DEFINE_ADAM(SUFFIX, T)                                                                  \
+    void sl_adam_step_##SUFFIX(T *restrict theta, const T *restrict g, T *restrict m,              \
+                               T *restrict v, long n, T sign, T one_minus_beta1, T beta2,          \
+                               T one_minus_beta2, T step_size, T correction2, T eps) {             \
+        for (long i = 0; i < n; i++) {                                                             \
+            T gi = sign * g[i];                                                                    \
+            T mi = m[i] + one_minus_beta1 * (gi - m[i]);                                           \
+            T vi = beta2 * v[i] + one_minus_beta2 * (gi * gi);                                     \
+            m[i] = mi;                                                                             \
+            v[i] = vi;                                                                             \
+            theta[i] -= step_size * (mi / (SL_SQRT(vi) / correction2 + eps));                      \
+        }                                                                                          \
+    }
+
+SL_DEFINE_ADAM(f32, float)
+SL_DEFINE_ADAM(f64, double)

@@ -159,25 +159,26 @@ struct RLEnvCommand: ParsableCommand {
 enum RLAlgorithm {
     static let tabular = TabularMethod.allCases.map(\.rawValue)
     static let planning = ["value-iteration", "policy-iteration"]
-    static var all: [String] { planning + tabular }
+    static let deep = DeepAlgorithm.allCases.map(\.rawValue)
+    static var all: [String] { deep + planning + tabular }
 }
 
 /// `swiftlearn rl train`.
 struct RLTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an agent: value-iteration, policy-iteration (on the model), or a tabular learner (q-learning, sarsa, …) by interaction."
+        abstract: "Train an agent: a deep learner (ppo, a2c, reinforce, dqn, sac, td3, ddpg; rl-zoo's hyper-parameters where it has them), value-iteration, policy-iteration (on the model), or a tabular learner (q-learning, sarsa, …)."
     )
-    @Option(help: "value-iteration, policy-iteration, q-learning, sarsa, expected-sarsa, double-q-learning, n-step-sarsa, sarsa-lambda, dyna-q, monte-carlo, monte-carlo-every-visit.")
+    @Option(help: "ppo, a2c, reinforce, dqn, sac, td3, ddpg, value-iteration, policy-iteration, q-learning, sarsa, expected-sarsa, double-q-learning, n-step-sarsa, sarsa-lambda, dyna-q, monte-carlo, monte-carlo-every-visit.")
     var algo: String
     @OptionGroup var environment: RLEnvOptions
     @Option(help: "Training episodes (tabular learners; default 20000).") var episodes: Int?
-    @Option(help: "A budget of environment steps: training stops when it is spent.") var steps: Int?
-    @Option(name: .customLong("set"), help: "A hyper-parameter as key=value (gamma, learning_rate, exploration_initial_eps, exploration_final_eps, exploration_fraction, n_steps, lambda, planning_steps, initial_q; theta for planning); repeatable.")
+    @Option(help: "A budget of environment steps: training stops when it is spent (deep learners: rl-zoo's n_timesteps, else 100000).") var steps: Int?
+    @Option(name: .customLong("set"), help: "A hyper-parameter as key=value, named as Stable-Baselines3 names it (deep: learning_rate=lin_0.001, n_steps, batch_size, n_epochs, gamma, gae_lambda, clip_range, ent_coef, net_arch=64,64, buffer_size, train_freq, …; tabular: gamma, learning_rate, exploration_*, n_steps, lambda, planning_steps, initial_q; theta for planning); repeatable.")
     var settings: [String] = []
     @Option(help: "Seed for the agent and the environment.") var seed: UInt64 = 0
-    @Option(help: "Episodes of greedy evaluation after training.") var evalEpisodes = 1000
-    @Option(help: "Write the trained agent (JSON) here.") var save: String?
+    @Option(help: "Episodes of greedy evaluation after training (default 10 for deep learners, 1000 for tabular ones).") var evalEpisodes: Int?
+    @Option(help: "Write the trained agent here (tabular: JSON; deep: safetensors with the settings in its metadata).") var save: String?
     @Flag(help: "JSON lines: one per batch of episodes, then a final object with mean_return.") var json = false
 
     func validate() throws {
@@ -185,8 +186,61 @@ struct RLTrainCommand: ParsableCommand {
         guard environment.env != nil else { throw ValidationError("give --env ID") }
         if let e = episodes, e < 1 || e > 100_000_000 { throw ValidationError("--episodes must be 1–100000000") }
         if let s = steps, s < 1 { throw ValidationError("--steps must be ≥ 1") }
-        guard evalEpisodes >= 1 && evalEpisodes <= 10_000_000 else { throw ValidationError("--eval-episodes must be 1–10000000") }
-        _ = try config()
+        if let e = evalEpisodes, e < 1 || e > 10_000_000 { throw ValidationError("--eval-episodes must be 1–10000000") }
+        if let algorithm = DeepAlgorithm(rawValue: algo) {
+            if let s = steps, s > 1_000_000_000 { throw ValidationError("--steps must be at most 1000000000") }
+            guard episodes == nil else { throw ValidationError("--episodes is for tabular learners; give deep learners --steps") }
+            _ = try deepConfig(algorithm)
+        } else {
+            _ = try config()
+        }
+    }
+
+    /// SB3's defaults, rl-zoo's values for the environment, then `--set`.
+    func deepConfig(_ algorithm: DeepAlgorithm) throws -> DeepConfig {
+        var c = ZooPresets.config(algorithm, env: environment.env ?? "")
+        for (k, v) in try parseSettings(settings).sorted(by: { $0.key < $1.key }) {
+            do { try c.set(k, v) } catch let e as RLError { throw ValidationError(e.description) }
+        }
+        return c
+    }
+
+    func runDeep(_ algorithm: DeepAlgorithm) throws {
+        let id = environment.env ?? ""
+        let config = try deepConfig(algorithm)
+        let budget = steps ?? ZooPresets.preset(algorithm, env: id)?.steps ?? 100_000
+        let agent = try DeepAgent(algorithm, env: id, options: try environment.options(), maxEpisodeSteps: environment.maxEpisodeSteps,
+                                  config: config, seed: seed)
+        if !json { print("\(algorithm.rawValue) on \(id), \(budget) steps: \(config.summary)") }
+        let start = Date()
+        try agent.train(steps: budget) { log in
+            if json {
+                var fields: [(String, JSONValue)] = [("steps", .int(log.steps)), ("episodes", .int(log.episodes)),
+                                                     ("mean_return_100", log.meanReturn.map { .double($0) } ?? .null),
+                                                     ("mean_length_100", log.meanLength.map { .double($0) } ?? .null),
+                                                     ("seconds", .double(log.seconds))]
+                fields += log.metrics.map { ($0.name, exactJSON($0.value)) }
+                print(JSONLine(fields).text)
+            } else {
+                let metrics = log.metrics.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: "  ")
+                print(String(format: "steps %9d  episodes %6d  mean return (last 100) %9@  %6.1f s  ", log.steps, log.episodes,
+                             log.meanReturn.map { String(format: "%.2f", $0) } ?? "–", log.seconds) + metrics)
+            }
+            fflush(stdout)
+        }
+        let trainSeconds = Date().timeIntervalSince(start)
+        let r = try agent.evaluate(episodes: evalEpisodes ?? 10, seed: seed &+ 1_000_003)
+        if let save { try agent.save(to: URL(fileURLWithPath: save)) }
+        if json {
+            print(JSONLine([("algo", .string(algorithm.rawValue)), ("env", .string(id)), ("steps", .int(budget)),
+                            ("train_seconds", .double(trainSeconds)), ("eval_episodes", .int(r.episodes)),
+                            ("mean_return", exactJSON(r.mean)), ("std_return", exactJSON(r.standardDeviation)),
+                            ("saved", save.map { .string($0) } ?? .null)]).text)
+        } else {
+            print(String(format: "%@ on %@: deterministic mean return %.2f ± %.2f over %d episodes; trained %d steps in %.1f s",
+                         algorithm.rawValue, id, r.mean, r.standardDeviation, r.episodes, budget, trainSeconds))
+            if let save { print("saved to \(save)") }
+        }
     }
 
     func config() throws -> (TabularConfig, theta: Double) {
@@ -204,6 +258,7 @@ struct RLTrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let algorithm = DeepAlgorithm(rawValue: algo) { return try runDeep(algorithm) }
         let env = try environment.make()
         let (cfg, theta) = try config()
         let start = Date()
@@ -249,7 +304,7 @@ struct RLTrainCommand: ParsableCommand {
         }
         let trainSeconds = Date().timeIntervalSince(start)
         let evalEnv = try environment.make()
-        let r = ReturnSummary(try saved.agent().evaluate(evalEnv, episodes: evalEpisodes, seed: seed &+ 1_000_003))
+        let r = ReturnSummary(try saved.agent().evaluate(evalEnv, episodes: evalEpisodes ?? 1000, seed: seed &+ 1_000_003))
         if let save {
             try saved.write(to: URL(fileURLWithPath: save))
         }

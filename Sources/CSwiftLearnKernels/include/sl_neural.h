@@ -65,6 +65,12 @@ void sl_leaky_relu_f64(const double *x, double *y, long n, double slope);
 void sl_leaky_relu_backward_f32(const float *x, const float *g, float *dx, long n, float slope);
 void sl_leaky_relu_backward_f64(const double *x, const double *g, double *dx, long n, double slope);
 
+/// One Adam step over n elements (no weight decay, no AMSGrad): m, v and θ updated in place.
+void sl_adam_step_f32(float *theta, const float *g, float *m, float *v, long n, float sign, float one_minus_beta1,
+                      float beta2, float one_minus_beta2, float step_size, float correction2, float eps);
+void sl_adam_step_f64(double *theta, const double *g, double *m, double *v, long n, double sign, double one_minus_beta1,
+                      double beta2, double one_minus_beta2, double step_size, double correction2, double eps);
+
 /// 2-D max pooling of `planes` planes [H, W] into [oh, ow] with kernel (kh, kw), stride, padding
 /// and dilation; `idx` receives each maximum's in-plane offset (the first window element when all
 /// are −inf, −1 for a window entirely in the padding). A NaN wins, as in PyTorch.

@@ -1,6 +1,7 @@
 import Foundation
 import Tensors
 import SwiftLearnCore
+import CSwiftLearnKernels
 
 // Raw access for the fused layer kernels: new uninitialized outputs and typed pointers into
 // contiguous tensors. Only tensors created here (not yet shared) are written through pointers.
@@ -23,7 +24,9 @@ extension Tensor {
     func plain(_ dtype: DType) -> Tensor { detached().to(dtype).contiguous() }
 }
 
-/// Work splitting for the layer kernels (both cores on large work, inline on small).
+/// Work splitting for the layer kernels (both cores on large work, inline on small). Chunks run
+/// on the kernels' C thread pool (the GEMM's, whose workers are already spinning between calls),
+/// not on a second pool beside it; when that pool is busy the work runs inline.
 enum NeuralParallel {
     static let cpuCount = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -35,9 +38,22 @@ enum NeuralParallel {
             return
         }
         let chunks = Swift.min(n, cpuCount)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        runChunks(chunks) { c in
             let s = n * c / chunks, e = n * (c + 1) / chunks
             if s < e { body(s, e) }
+        }
+    }
+
+    /// Runs `body(c)` for c in 0..<chunks concurrently on the pool, or in turn when it is busy.
+    static func runChunks(_ chunks: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { escaping in
+            var task = escaping
+            let ran = withUnsafeMutablePointer(to: &task) { ptr in
+                sl_pool_run(Int32(chunks), { ctx, i in
+                    ctx!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(i))
+                }, ptr)
+            }
+            if ran == 0 { for c in 0..<chunks { escaping(c) } }
         }
     }
 
@@ -51,7 +67,7 @@ enum NeuralParallel {
     static func forChunks(_ n: Int, cost: Int, _ body: (Int, Int, Int) -> Void) {
         let chunks = chunkCount(n, cost: cost)
         if chunks <= 1 { if n > 0 { body(0, 0, n) }; return }
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        runChunks(chunks) { c in
             let s = n * c / chunks, e = n * (c + 1) / chunks
             if s < e { body(c, s, e) }
         }

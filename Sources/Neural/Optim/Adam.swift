@@ -1,6 +1,7 @@
 import Foundation
 import Tensors
 import SwiftLearnCore
+import CSwiftLearnKernels
 
 /// Adam (Kingma & Ba, 2015), optionally AMSGrad, with coupled (L2) or decoupled weight decay
 /// (PyTorch's `torch.optim.Adam`; ``AdamW`` is the decoupled form).
@@ -95,6 +96,24 @@ public class Adam: Optimizer {
         let coupled = decoupledWeightDecay ? T(0) : T(wd)
         let shrink = decoupledWeightDecay ? T(1 - lr * wd) : T(1)
         let vMax = vMaxT.map { mutablePointer($0, as: T.self) }
+        if coupled == 0 && shrink == 1 && vMax == nil {
+            // The common case runs in a C kernel that vectorizes (same arithmetic, same order).
+            if T.self == Float.self {
+                sl_adam_step_f32(UnsafeMutableRawPointer(theta).assumingMemoryBound(to: Float.self),
+                                 UnsafeRawPointer(g).assumingMemoryBound(to: Float.self),
+                                 UnsafeMutableRawPointer(m).assumingMemoryBound(to: Float.self),
+                                 UnsafeMutableRawPointer(v).assumingMemoryBound(to: Float.self), n,
+                                 Float(sign), Float(oneMinusBeta1), Float(b2), Float(oneMinusBeta2), Float(stepSize), Float(correction2), Float(eps))
+                return
+            } else if T.self == Double.self {
+                sl_adam_step_f64(UnsafeMutableRawPointer(theta).assumingMemoryBound(to: Double.self),
+                                 UnsafeRawPointer(g).assumingMemoryBound(to: Double.self),
+                                 UnsafeMutableRawPointer(m).assumingMemoryBound(to: Double.self),
+                                 UnsafeMutableRawPointer(v).assumingMemoryBound(to: Double.self), n,
+                                 Double(sign), Double(oneMinusBeta1), Double(b2), Double(oneMinusBeta2), Double(stepSize), Double(correction2), Double(eps))
+                return
+            }
+        }
         for i in 0..<n {
             var gi = sign * g[i]
             if coupled != 0 { gi += coupled * theta[i] }
