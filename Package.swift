@@ -201,7 +201,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RLTests",
-            dependencies: ["RL", "TestSupport"],
+            dependencies: ["RL", "Tensors", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -335,20 +335,64 @@ struct RLEvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let saved = try SavedTabularAgent.read(URL(fileURLWithPath: load))
-        let id = environment.env ?? saved.env
-        let options = environment.envOption.isEmpty ? saved.envOptions : try environment.options()
-        let env = try Environments.make(id, options: options, maxEpisodeSteps: environment.maxEpisodeSteps)
-        let agent = try saved.agent(path: load)
-        guard env.observationSpace.cardinality == agent.stateCount, env.actionSpace.actionCount == agent.actionCount else {
-            throw RLError.unsupported("the agent's table is \(agent.stateCount)×\(agent.actionCount); \(id) has \(env.observationSpace) and \(env.actionSpace)")
+        let loaded = try LoadedAgent.read(load)
+        let id = environment.env ?? loaded.env
+        let options = environment.envOption.isEmpty ? loaded.envOptions : try environment.options()
+        let env = try Environments.make(id, options: options, maxEpisodeSteps: environment.maxEpisodeSteps ?? loaded.maxEpisodeSteps)
+        let r: ReturnSummary
+        switch loaded {
+        case .tabular(_, let agent):
+            guard env.observationSpace.cardinality == agent.stateCount, env.actionSpace.actionCount == agent.actionCount else {
+                throw RLError.unsupported("the agent's table is \(agent.stateCount)×\(agent.actionCount); \(id) has \(env.observationSpace) and \(env.actionSpace)")
+            }
+            r = ReturnSummary(try agent.evaluate(env, episodes: episodes, seed: seed))
+        case .deep(let agent):
+            r = try agent.evaluate(on: env, episodes: episodes, seed: seed)
         }
-        let r = ReturnSummary(try agent.evaluate(env, episodes: episodes, seed: seed))
         if json {
-            print(JSONLine([("algo", .string(saved.algo)), ("env", .string(id)), ("episodes", .int(r.episodes)),
+            print(JSONLine([("algo", .string(loaded.algo)), ("env", .string(id)), ("episodes", .int(r.episodes)),
                             ("mean_return", exactJSON(r.mean)), ("std_return", exactJSON(r.standardDeviation)), ("success_rate", exactJSON(r.positiveRate))]).text)
         } else {
-            print(String(format: "%@ on %@: mean return %.4f ± %.4f over %d episodes (positive-return rate %.3f)", saved.algo, id, r.mean, r.standardDeviation, r.episodes, r.positiveRate))
+            print(String(format: "%@ on %@: mean return %.4f ± %.4f over %d episodes (positive-return rate %.3f)", loaded.algo, id, r.mean, r.standardDeviation, r.episodes, r.positiveRate))
+        }
+    }
+}
+
+/// A saved agent of either kind: a tabular learner's JSON or a deep learner's safetensors file.
+enum LoadedAgent {
+    case tabular(SavedTabularAgent, TabularAgent)
+    case deep(DeepAgent)
+
+    static func read(_ path: String) throws -> LoadedAgent {
+        let url = URL(fileURLWithPath: path)
+        if DeepAgent.isDeepAgentFile(url) { return .deep(try DeepAgent.load(from: url)) }
+        let saved = try SavedTabularAgent.read(url)
+        return .tabular(saved, try saved.agent(path: path))
+    }
+
+    var algo: String {
+        switch self { case .tabular(let s, _): return s.algo; case .deep(let a): return a.algorithm.rawValue }
+    }
+    var env: String {
+        switch self { case .tabular(let s, _): return s.env; case .deep(let a): return a.envID }
+    }
+    var envOptions: [String: String] {
+        switch self { case .tabular(let s, _): return s.envOptions; case .deep(let a): return a.envOptions }
+    }
+    var maxEpisodeSteps: Int? {
+        if case .deep(let a) = self { return a.maxEpisodeSteps }
+        return nil
+    }
+
+    /// The greedy (deterministic) action for an observation of `env`.
+    func action(_ obs: [Float], env: Environment) throws -> Action {
+        switch self {
+        case .tabular(_, let agent):
+            guard let s = env.observationSpace.index(of: obs), s < agent.stateCount else { throw RLError.unsupported("the agent does not fit \(env.id)") }
+            return .discrete(agent.greedy(s))
+        case .deep(let agent):
+            guard agent.fits(env) else { throw RLError.unsupported("the agent acts in \(agent.observationSpace) → \(agent.actionSpace); \(env.id) has \(env.observationSpace) → \(env.actionSpace)") }
+            return agent.action(for: obs)
         }
     }
 }
@@ -371,15 +415,14 @@ struct RLPlayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let saved = try load.map { try SavedTabularAgent.read(URL(fileURLWithPath: $0)) }
-        let id = environment.env ?? saved!.env
-        let env = try Environments.make(id, options: environment.envOption.isEmpty ? (saved?.envOptions ?? [:]) : try environment.options(),
-                                        maxEpisodeSteps: environment.maxEpisodeSteps)
-        let agent = try saved?.agent(path: load ?? "")
+        let agent = try load.map { try LoadedAgent.read($0) }
+        guard let id = environment.env ?? agent?.env else { throw ValidationError("give --env ID or --load FILE") }
+        let env = try Environments.make(id, options: environment.envOption.isEmpty ? (agent?.envOptions ?? [:]) : try environment.options(),
+                                        maxEpisodeSteps: environment.maxEpisodeSteps ?? agent?.maxEpisodeSteps)
         var rng = NumPyGenerator(seed: seed &+ 17)
         var obs = env.reset(seed: seed)
         print(env.renderText())
-        var recording = EpisodeRecording(title: "\(id)\(load.map { " — \(saved!.algo) agent from \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? " — random actions")")
+        var recording = EpisodeRecording(title: "\(id)\(load.map { " — \(agent?.algo ?? "") agent from \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? " — random actions")")
         recording.capture(env, caption: "reset (seed \(seed))")
         var total = 0.0
         defer {
@@ -390,8 +433,7 @@ struct RLPlayCommand: ParsableCommand {
         for step in 1...maxSteps {
             let action: Action
             if let agent {
-                guard let s = env.observationSpace.index(of: obs), s < agent.stateCount else { throw RLError.unsupported("the agent does not fit \(id)") }
-                action = .discrete(agent.greedy(s))
+                action = try agent.action(obs, env: env)
             } else {
                 action = env.actionSpace.sampleAction(&rng)
             }

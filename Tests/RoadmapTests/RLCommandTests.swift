@@ -14,6 +14,9 @@ struct RLCommandTests {
         (["rl", "train", "--algo", "q-learning", "--env", "FrozenLake-v1", "--set", "gamma=3"], "gamma"),
         (["rl", "train", "--algo", "q-learning", "--env", "FrozenLake-v1", "--episodes", "0"], "--episodes"),
         (["rl", "train", "--algo", "q-learning"], "give --env"),
+        (["rl", "train", "--algo", "ppo", "--env", "CartPole-v1", "--set", "buffer_size=10"], "unknown ppo setting"),
+        (["rl", "train", "--algo", "dqn", "--env", "CartPole-v1", "--set", "train_freq=0"], "train_freq"),
+        (["rl", "train", "--algo", "sac", "--env", "Pendulum-v1", "--episodes", "5"], "--steps"),
     ])
     func badArgumentsExit64(_ args: [String], _ hint: String) throws {
         let home = temporaryHome("rl-args")
@@ -60,5 +63,30 @@ struct RLCommandTests {
         let p = try swiftlearn(["rl", "env", "--env", "FrozenLake-v1", "--transitions"], home: home)
         let table = try JSONSerialization.jsonObject(with: Data(p.out.utf8)) as! [String: [String: [[Any]]]]
         #expect(table.count == 16 && table["0"]?["1"]?.count == 3)
+    }
+
+    /// A deep learner through the command line: JSON lines then the final object, a saved
+    /// safetensors agent that `rl eval` and `rl play` load, and typed errors for misfits.
+    @Test func deepTrainSaveEvalPlay() throws {
+        let home = temporaryHome("rl-deep")
+        defer { try? FileManager.default.removeItem(at: home) }
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let file = home.appendingPathComponent("ppo.safetensors").path
+        let t = try swiftlearn(["rl", "train", "--algo", "ppo", "--env", "CartPole-v1", "--steps", "20000", "--seed", "1", "--save", file, "--json"], home: home)
+        #expect(t.status == 0, "\(t.err)")
+        let lines = t.out.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count > 10 && lines.allSatisfy { $0 != nil })
+        let progress = try #require(lines.first ?? nil)
+        #expect(progress["steps"] != nil && progress["approx_kl"] != nil && progress["learning_rate"] != nil)
+        let last = try #require(lines.last ?? nil)
+        #expect((last["mean_return"] as? Double ?? 0) > 100 && last["algo"] as? String == "ppo", "\(last)")
+        let e = try swiftlearn(["rl", "eval", "--load", file, "--episodes", "5", "--json"], home: home)
+        #expect(e.status == 0 && e.out.contains("\"algo\": \"ppo\"") && e.out.contains("CartPole-v1"), "\(e.err)")
+        let p = try swiftlearn(["rl", "play", "--load", file, "--max-steps", "5"], home: home)
+        #expect(p.status == 0 && p.out.contains("step 5"), "\(p.err)")
+        let misfit = try swiftlearn(["rl", "eval", "--load", file, "--env", "Acrobot-v1", "--episodes", "1"], home: home)
+        #expect(misfit.status == 1 && misfit.err.contains("acts in"), "\(misfit.err)")
+        let unsupported = try swiftlearn(["rl", "train", "--algo", "dqn", "--env", "Pendulum-v1", "--steps", "10"], home: home)
+        #expect(unsupported.status == 1 && unsupported.err.contains("discrete"), "\(unsupported.err)")
     }
 }

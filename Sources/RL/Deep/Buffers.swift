@@ -21,7 +21,14 @@ public struct ObservationNormalizer: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey { case observations, returnStats = "return_stats", gamma, clipObservation = "clip_obs", clipReward = "clip_reward", epsilon }
 
-    init(width: Int, gamma: Double) {
+    /// Equal statistics and settings (the running returns of an unfinished training run are not compared).
+    public static func == (a: ObservationNormalizer, b: ObservationNormalizer) -> Bool {
+        a.observations == b.observations && a.returnStats == b.returnStats && a.gamma == b.gamma
+            && a.clipObservation == b.clipObservation && a.clipReward == b.clipReward && a.epsilon == b.epsilon
+    }
+
+    /// Fresh statistics for `width`-wide observations and discount `gamma`.
+    public init(width: Int, gamma: Double) {
         observations = RunningMeanStd(count: width)
         returnStats = RunningMeanStd(count: 1)
         self.gamma = gamma
@@ -37,14 +44,14 @@ public struct ObservationNormalizer: Sendable, Codable, Equatable {
     }
 
     /// A batch from the copies: statistics updated first (training), then normalised.
-    mutating func observe(_ batch: [[Float]]) -> [[Float]] {
+    public mutating func observe(_ batch: [[Float]]) -> [[Float]] {
         observations.update(batch.map { $0.map(Double.init) })
         return batch.map(normalize)
     }
 
     /// Rewards of one vector step scaled by the return's running deviation; finished copies'
     /// returns restart.
-    mutating func scaleRewards(_ rewards: [Double], dones: [Bool]) -> [Double] {
+    public mutating func scaleRewards(_ rewards: [Double], dones: [Bool]) -> [Double] {
         if returns.count != rewards.count { returns = Array(repeating: 0, count: rewards.count) }
         for i in rewards.indices { returns[i] = returns[i] * gamma + rewards[i] }
         returnStats.update(returns.map { [$0] })
@@ -52,6 +59,40 @@ public struct ObservationNormalizer: Sendable, Codable, Equatable {
         let out = rewards.map { Swift.min(Swift.max($0 / scale, -clipReward), clipReward) }
         for i in dones.indices where dones[i] { returns[i] = 0 }
         return out
+    }
+}
+
+/// Generalised advantage estimation (Schulman et al., 2016) as Stable-Baselines3's
+/// `RolloutBuffer.compute_returns_and_advantage` computes it.
+public enum AdvantageEstimation {
+    /// Advantages Âₜ = Σₖ (γλ)ᵏ δₜ₊ₖ with δₜ = rₜ + γ·V(sₜ₊₁)·(1 − doneₜ) − V(sₜ), cut where an
+    /// episode starts, and returns Âₜ + V(sₜ). Arrays are step-major: index `step · environments + e`.
+    /// `episodeStarts[i]` marks the first step of an episode; `lastValues`/`lastDones` are the
+    /// values of the observations after the rollout and whether each copy's last step ended an episode.
+    /// λ = 1 gives Monte Carlo returns (bootstrapped at the cut), λ = 0 one-step TD targets.
+    public static func gae(rewards: [Double], values: [Double], episodeStarts: [Bool], environments nEnvs: Int,
+                           lastValues: [Double], lastDones: [Bool], gamma: Double, lambda: Double) -> (advantages: [Double], returns: [Double]) {
+        let n = rewards.count
+        precondition(nEnvs >= 1 && n % nEnvs == 0 && values.count == n && episodeStarts.count == n
+                     && lastValues.count == nEnvs && lastDones.count == nEnvs, "gae: inconsistent array sizes")
+        let steps = n / nEnvs
+        var advantages = [Double](repeating: 0, count: n)
+        var lastGae = [Double](repeating: 0, count: nEnvs)
+        for step in stride(from: steps - 1, through: 0, by: -1) {
+            for e in 0..<nEnvs {
+                let i = step * nEnvs + e
+                let nextNonTerminal: Double, nextValue: Double
+                if step == steps - 1 {
+                    nextNonTerminal = lastDones[e] ? 0 : 1; nextValue = lastValues[e]
+                } else {
+                    nextNonTerminal = episodeStarts[i + nEnvs] ? 0 : 1; nextValue = values[i + nEnvs]
+                }
+                let delta = rewards[i] + gamma * nextValue * nextNonTerminal - values[i]
+                lastGae[e] = delta + gamma * lambda * nextNonTerminal * lastGae[e]
+                advantages[i] = lastGae[e]
+            }
+        }
+        return (advantages, zip(advantages, values).map { $0 + $1 })
     }
 }
 
@@ -88,25 +129,10 @@ struct RolloutBuffer {
         position += 1
     }
 
-    /// SB3's `compute_returns_and_advantage`: GAE over the rollout, bootstrapped from the values
-    /// of the observations after it (`lastValues`), cut where an episode ended (`dones`).
+    /// SB3's `compute_returns_and_advantage` (see ``AdvantageEstimation/gae``).
     mutating func computeReturnsAndAdvantages(lastValues: [Double], dones: [Bool], gamma: Double, lambda: Double) {
-        var lastGae = Array(repeating: 0.0, count: nEnvs)
-        for step in stride(from: nSteps - 1, through: 0, by: -1) {
-            for e in 0..<nEnvs {
-                let i = step * nEnvs + e
-                let nextNonTerminal: Double, nextValue: Double
-                if step == nSteps - 1 {
-                    nextNonTerminal = dones[e] ? 0 : 1; nextValue = lastValues[e]
-                } else {
-                    nextNonTerminal = episodeStarts[i + nEnvs] ? 0 : 1; nextValue = values[i + nEnvs]
-                }
-                let delta = rewards[i] + gamma * nextValue * nextNonTerminal - values[i]
-                lastGae[e] = delta + gamma * lambda * nextNonTerminal * lastGae[e]
-                advantages[i] = lastGae[e]
-            }
-        }
-        for i in 0..<count { returns[i] = advantages[i] + values[i] }
+        (advantages, returns) = AdvantageEstimation.gae(rewards: rewards, values: values, episodeStarts: episodeStarts, environments: nEnvs,
+                                                        lastValues: lastValues, lastDones: dones, gamma: gamma, lambda: lambda)
     }
 
     mutating func reset() { position = 0 }
@@ -182,32 +208,40 @@ struct ReplayBatch {
     init(size: Int) { self.size = size; weights = Array(repeating: 1, count: size) }
 }
 
-/// Proportional prioritised replay (Schaul et al., 2016): a sum tree over priorities^α, draws
-/// stratified over `size` equal slices of the total, importance weights (N·P(i))^−β normalised
-/// by their maximum, new priorities |δ| + ε after each update.
-final class SumTree {
-    let capacity: Int
+/// The sum tree behind proportional prioritised replay (Schaul et al., 2016): leaf i holds a
+/// priority, each inner node the sum below it, so setting a priority and finding the leaf where
+/// the running sum passes a mass are O(log n). DQN's `prioritized_replay` draws stratified over
+/// equal slices of the total, weights by (N·P(i))^−β / max, and sets priorities (|δ| + ε)^α.
+public final class SumTree {
+    /// Number of leaves.
+    public let capacity: Int
     var tree: [Double]
-    var maxPriority = 1.0
+    /// The largest priority set so far (new transitions enter with it).
+    public var maxPriority = 1.0
 
-    init(capacity: Int) {
+    /// `capacity` leaves of priority 0.
+    public init(capacity: Int) {
+        precondition(capacity >= 1, "SumTree: capacity must be at least 1")
         self.capacity = capacity
         tree = Array(repeating: 0, count: 2 * capacity)
     }
 
-    var total: Double { tree[1] }
+    /// The sum of every priority.
+    public var total: Double { tree[1] }
 
-    func set(_ index: Int, _ priority: Double) {
+    /// Sets leaf `index`'s priority (non-negative).
+    public func set(_ index: Int, _ priority: Double) {
         var i = index + capacity
         tree[i] = priority
         i /= 2
         while i >= 1 { tree[i] = tree[2 * i] + tree[2 * i + 1]; i /= 2 }
     }
 
-    func priority(_ index: Int) -> Double { tree[index + capacity] }
+    /// Leaf `index`'s priority.
+    public func priority(_ index: Int) -> Double { tree[index + capacity] }
 
-    /// The leaf where the running sum passes `mass`.
-    func find(_ mass: Double) -> Int {
+    /// The leaf where the running sum passes `mass` (0 ≤ mass < ``total``).
+    public func find(_ mass: Double) -> Int {
         var i = 1, m = mass
         while i < capacity {
             if m < tree[2 * i] || tree[2 * i + 1] <= 0 { i = 2 * i } else { m -= tree[2 * i]; i = 2 * i + 1 }

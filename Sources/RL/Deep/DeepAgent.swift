@@ -63,6 +63,8 @@ public final class DeepAgent {
     public internal(set) var normalizer: ObservationNormalizer?
     /// The seed the networks and exploration were drawn from.
     public let seed: UInt64
+    /// The spaces of the environment it was built for.
+    public let observationSpace: Space, actionSpace: Space
     let observationLayout: ObservationLayout
     let actionLayout: ActionLayout
     let learner: Learner
@@ -81,6 +83,7 @@ public final class DeepAgent {
         let probe = try Environments.make(env, options: options, maxEpisodeSteps: maxEpisodeSteps)
         self.algorithm = algorithm; self.config = config; envID = env; envOptions = options; self.seed = seed
         self.maxEpisodeSteps = maxEpisodeSteps
+        observationSpace = probe.observationSpace; actionSpace = probe.actionSpace
         observationLayout = try ObservationLayout(probe.observationSpace)
         actionLayout = try ActionLayout(probe.actionSpace, algorithm: algorithm)
         if algorithm == .reinforce && config.int(.nEnvs) != 1 {
@@ -164,11 +167,24 @@ public final class DeepAgent {
         return .continuous(a)
     }
 
-    /// Mean return of `episodes` episodes of the deterministic policy, episode i reset with
-    /// `seed + i` (raw rewards, the registered time limit).
+    /// Whether `env` has the spaces this agent acts in.
+    public func fits(_ env: Environment) -> Bool {
+        env.observationSpace == observationSpace && env.actionSpace == actionSpace
+    }
+
+    /// Mean return of `episodes` episodes of the deterministic policy on the agent's own
+    /// environment, episode i reset with `seed + i` (raw rewards, the registered time limit).
     public func evaluate(episodes: Int, seed: UInt64 = 0, deterministic: Bool = true) throws -> ReturnSummary {
+        try evaluate(on: try Environments.make(envID, options: envOptions, maxEpisodeSteps: maxEpisodeSteps),
+                     episodes: episodes, seed: seed, deterministic: deterministic)
+    }
+
+    /// The same on another environment with the same spaces (an error otherwise).
+    public func evaluate(on env: Environment, episodes: Int, seed: UInt64 = 0, deterministic: Bool = true) throws -> ReturnSummary {
         guard episodes >= 1, episodes <= 1_000_000 else { throw RLError.invalidArgument("episodes must be 1…1e6") }
-        let env = try Environments.make(envID, options: envOptions, maxEpisodeSteps: maxEpisodeSteps)
+        guard fits(env) else {
+            throw RLError.unsupported("the agent acts in \(observationSpace) → \(actionSpace); \(env.id) has \(env.observationSpace) → \(env.actionSpace)")
+        }
         var returns: [Double] = []
         for i in 0..<episodes {
             var o = env.reset(seed: seed &+ UInt64(i)), total = 0.0, steps = 0

@@ -174,8 +174,12 @@ public enum DeepKey: String, CaseIterable, Sendable {
 /// How often an off-policy learner trains: every `count` steps or every `count` episodes
 /// (Stable-Baselines3's `TrainFreq`; rl-zoo writes the second `[1, "episode"]`).
 public struct TrainFrequency: Sendable, Equatable {
+    /// How many steps (or episodes) between training rounds.
     public var count: Int
+    /// Whether `count` counts episodes.
     public var perEpisode: Bool
+    /// Every `count` steps, or episodes with `perEpisode`.
+    public init(count: Int, perEpisode: Bool) { self.count = count; self.perEpisode = perEpisode }
 }
 
 /// The hyper-parameters of one deep learner: Stable-Baselines3's defaults for the algorithm,
@@ -191,7 +195,7 @@ public struct DeepConfig: Sendable, Equatable, Codable {
     public init(_ algorithm: DeepAlgorithm) {
         self.algorithm = algorithm
         var v: [String: String] = [:]
-        for k in DeepKey.allCases { if let d = k.defaultValue(algorithm) { v[k.rawValue] = d } }
+        for k in DeepKey.allCases { if let d = k.defaultValue(algorithm) { v[k.rawValue] = (try? Self.canonical(k, d)) ?? d } }
         values = v
     }
 
