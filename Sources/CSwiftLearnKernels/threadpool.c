@@ -150,10 +150,6 @@ int sl_parallel_run(int count, sl_task_fn task, void *ctx) {
     return 1;
 }
 
-int sl_pool_run(int count, void (*task)(void *ctx, int index), void *ctx) {
-    return sl_parallel_run(count, task, ctx);
-}
-
 // MARK: - Per-thread scratch
 
 typedef struct {

@@ -34,12 +34,6 @@ int sl_cpu_features(void);
 /// Number of logical CPUs available to this process.
 int sl_cpu_count(void);
 
-/// Runs task(ctx, i) for i in [0, count) on `count` threads of the kernels' persistent pool
-/// (index 0 on the calling thread), the pool the GEMM uses, so element-wise work does not wake a
-/// second set of threads beside its spinning workers. Returns 0 and runs nothing when the pool is
-/// busy (another caller, or a task calling in again): the caller then does the work alone.
-int sl_pool_run(int count, void (*task)(void *ctx, int index), void *ctx);
-
 // MARK: - Native GEMM (row-major)
 
 /// C[M×N] = alpha · op(A) · op(B) + beta · C, row-major, op(X) = X or Xᵀ (trans != 0).

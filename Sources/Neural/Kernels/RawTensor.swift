@@ -1,7 +1,6 @@
 import Foundation
 import Tensors
 import SwiftLearnCore
-import CSwiftLearnKernels
 
 // Raw access for the fused layer kernels: new uninitialized outputs and typed pointers into
 // contiguous tensors. Only tensors created here (not yet shared) are written through pointers.
@@ -24,9 +23,7 @@ extension Tensor {
     func plain(_ dtype: DType) -> Tensor { detached().to(dtype).contiguous() }
 }
 
-/// Work splitting for the layer kernels (both cores on large work, inline on small). Chunks run
-/// on the kernels' C thread pool (the GEMM's, whose workers are already spinning between calls),
-/// not on a second pool beside it; when that pool is busy the work runs inline.
+/// Work splitting for the layer kernels (both cores on large work, inline on small).
 enum NeuralParallel {
     static let cpuCount = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -38,22 +35,9 @@ enum NeuralParallel {
             return
         }
         let chunks = Swift.min(n, cpuCount)
-        runChunks(chunks) { c in
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let s = n * c / chunks, e = n * (c + 1) / chunks
             if s < e { body(s, e) }
-        }
-    }
-
-    /// Runs `body(c)` for c in 0..<chunks concurrently on the pool, or in turn when it is busy.
-    static func runChunks(_ chunks: Int, _ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { escaping in
-            var task = escaping
-            let ran = withUnsafeMutablePointer(to: &task) { ptr in
-                sl_pool_run(Int32(chunks), { ctx, i in
-                    ctx!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(i))
-                }, ptr)
-            }
-            if ran == 0 { for c in 0..<chunks { escaping(c) } }
         }
     }
 
@@ -67,7 +51,7 @@ enum NeuralParallel {
     static func forChunks(_ n: Int, cost: Int, _ body: (Int, Int, Int) -> Void) {
         let chunks = chunkCount(n, cost: cost)
         if chunks <= 1 { if n > 0 { body(0, 0, n) }; return }
-        runChunks(chunks) { c in
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let s = n * c / chunks, e = n * (c + 1) / chunks
             if s < e { body(c, s, e) }
         }
