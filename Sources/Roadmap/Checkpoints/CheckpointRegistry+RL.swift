@@ -42,5 +42,43 @@ extension CheckpointRegistry {
                                                                              columnLabels: (0..<8).map { "\($0)" }, values: grid, valueDecimals: 2),
                                                     caption: "Optimal values; the holes are 0.")])
         },
+            Checkpoint("rl-cartpole-dqn-ppo", "CartPole solved by DQN and by PPO at rl-zoo's budgets",
+                   topics: ["dqn", "ppo-trpo"],
+                   criterion: "DQN (rl-zoo's CartPole settings, 50k steps) and PPO (rl-zoo's settings, 100k steps) each reach a mean return of at least 475 over 10 deterministic episodes", quick: false) { ctx in
+            var lines: [String] = [], scores: [Double] = []
+            for (algo, steps) in [(DeepAlgorithm.ppo, 100_000), (.dqn, 50_000)] {
+                let agent = try DeepAgent(algo, env: "CartPole-v1", config: ZooPresets.config(algo, env: "CartPole-v1"), seed: ctx.seed)
+                let start = Date()
+                try agent.train(steps: steps)
+                let r = try agent.evaluate(episodes: 10, seed: 1000)
+                scores.append(r.mean)
+                lines.append("\(algo.rawValue): \(steps) steps in \(f(Date().timeIntervalSince(start), 1)) s, mean return \(f(r.mean, 1)) ± \(f(r.standardDeviation, 1))")
+            }
+            let worst = scores.min() ?? 0
+            return DemoOutcome(passed: worst >= 475, result: (lines + ["worst: \(f(worst, 1)) (criterion ≥ 475)"]).joined(separator: "\n"),
+                               metrics: [("worst_mean_return", worst)])
+        },
+        Checkpoint("rl-acrobot-ppo", "Acrobot swung up by PPO with normalised observations",
+                   topics: ["ppo-trpo", "actor-critic"],
+                   criterion: "PPO with rl-zoo's Acrobot settings (16 copies, VecNormalize-style observation and reward normalisation, 1M steps) reaches a mean return of at least −100 over 10 deterministic episodes", quick: false) { ctx in
+            let agent = try DeepAgent(.ppo, env: "Acrobot-v1", config: ZooPresets.config(.ppo, env: "Acrobot-v1"), seed: ctx.seed)
+            let curve = try trainWithCurve(agent, steps: 1_000_000)
+            let r = try agent.evaluate(episodes: 10, seed: 1000)
+            return DemoOutcome(passed: r.mean >= -100,
+                               result: "mean return over 10 episodes: \(f(r.mean, 1)) ± \(f(r.standardDeviation, 1)) (criterion ≥ −100; random play scores −500)",
+                               metrics: [("mean_return", r.mean)],
+                               figures: [learningCurves("learning-curve", "PPO on Acrobot-v1 (rl-zoo settings)", [("PPO", curve)], caption: "Mean return of the last 100 training episodes.")])
+        },
+        Checkpoint("rl-pendulum-sac", "Pendulum swung up by SAC at rl-zoo's budget",
+                   topics: ["continuous-control"],
+                   criterion: "SAC with rl-zoo's Pendulum settings (256-unit networks, learning rate 1e-3, automatic entropy tuning, 20k steps) reaches a mean return of at least −200 over 10 deterministic episodes", quick: false) { ctx in
+            let agent = try DeepAgent(.sac, env: "Pendulum-v1", config: ZooPresets.config(.sac, env: "Pendulum-v1"), seed: ctx.seed)
+            let curve = try trainWithCurve(agent, steps: 20_000)
+            let r = try agent.evaluate(episodes: 10, seed: 1000)
+            return DemoOutcome(passed: r.mean >= -200,
+                               result: "mean return over 10 episodes: \(f(r.mean, 1)) ± \(f(r.standardDeviation, 1)) (criterion ≥ −200; random torques score about −1200)",
+                               metrics: [("mean_return", r.mean)],
+                               figures: [learningCurves("learning-curve", "SAC on Pendulum-v1 (rl-zoo settings)", [("SAC", curve)], caption: "Mean return of the last 100 training episodes.")])
+        },
     ]
 }

@@ -1,0 +1,96 @@
+import Foundation
+import Plot
+import RL
+
+/// Trains `agent` for `steps`, keeping the reported (steps, mean return of the last 100 episodes).
+func trainWithCurve(_ agent: DeepAgent, steps: Int) throws -> (x: [Double], y: [Double]) {
+    var x: [Double] = [], y: [Double] = []
+    try agent.train(steps: steps) { log in
+        if let m = log.meanReturn { x.append(Double(log.steps)); y.append(m) }
+    }
+    return (x, y)
+}
+
+/// A learning-curve figure from several runs.
+func learningCurves(_ id: String, _ title: String, _ runs: [(String, (x: [Double], y: [Double]))], caption: String) -> DemoFigure {
+    DemoFigure(id, LineChart(title: title, xLabel: "environment steps", yLabel: "mean return (last 100 episodes)",
+                             series: runs.map { ChartSeries(name: $0.0, x: $0.1.x, y: $0.1.y) }), caption: caption)
+}
+
+extension DemoRegistry {
+    /// Demos of deep reinforcement learning on `Neural`: DQN, policy gradients, actor–critic,
+    /// PPO and continuous control, with Stable-Baselines3's hyper-parameter names and rl-zoo's
+    /// settings where the zoo has them.
+    public static let deepReinforcementLearning: [Demo] = [
+        Demo("dqn", "Deep Q-network on CartPole: replay, target network, double and dueling heads",
+             shows: "DQN with rl-zoo's CartPole settings (two 256-unit layers, replay of 100k transitions, 128 updates every 256 steps, a target network) plus double Q-learning, a dueling head and prioritised replay, trained for 10k steps — a fifth of the zoo budget — already balances the pole far longer than random play (≈ 22 steps).") { ctx in
+            var config = ZooPresets.config(.dqn, env: "CartPole-v1")
+            for (k, v) in [("double_q", "true"), ("dueling", "true"), ("prioritized_replay", "true"), ("exploration_fraction", "0.5")] { try config.set(k, v) }
+            let agent = try DeepAgent(.dqn, env: "CartPole-v1", config: config, seed: ctx.seed &+ 2)
+            let curve = try trainWithCurve(agent, steps: 10_000)
+            let r = try agent.evaluate(episodes: 10, seed: 1000)
+            return DemoOutcome(passed: r.mean >= 100,
+                               result: "greedy mean return over 10 episodes after 10k steps: \(f(r.mean, 1)) ± \(f(r.standardDeviation, 1)) (random ≈ 22; criterion ≥ 100; the zoo's 50k steps reach 500 — see checkpoint rl-cartpole-dqn-ppo)",
+                               metrics: [("mean_return", r.mean)],
+                               figures: [learningCurves("learning-curve", "DQN (double, dueling, prioritised) on CartPole-v1", [("ε-greedy training", curve)],
+                                                        caption: "Training returns include ε-greedy exploration; the greedy policy is evaluated separately.")])
+        },
+        Demo("policy-gradients", "REINFORCE with and without a baseline",
+             shows: "REINFORCE on CartPole: whole episodes, the log-probability of each action weighted by its return. Subtracting a learned value baseline lowers the variance of the gradient; both versions learn from 30k steps, the baseline version faster.") { ctx in
+            var runs: [(String, (x: [Double], y: [Double]))] = []
+            var scores: [Double] = []
+            for baseline in [false, true] {
+                var config = DeepConfig(.reinforce)
+                try config.set("baseline", baseline ? "true" : "false")
+                let agent = try DeepAgent(.reinforce, env: "CartPole-v1", config: config, seed: ctx.seed)
+                runs.append((baseline ? "with baseline" : "no baseline", try trainWithCurve(agent, steps: 30_000)))
+                scores.append(try agent.evaluate(episodes: 10, seed: 1000).mean)
+            }
+            return DemoOutcome(passed: scores[1] >= 100 && scores[0] > 30,
+                               result: "greedy mean return after 30k steps: no baseline \(f(scores[0], 1)), with baseline \(f(scores[1], 1)) (random ≈ 22)",
+                               metrics: [("baseline_return", scores[1]), ("plain_return", scores[0])],
+                               figures: [learningCurves("learning-curves", "REINFORCE on CartPole-v1", runs, caption: "Mean return of the last 100 training episodes.")])
+        },
+        Demo("actor-critic", "A2C: synchronous advantage actor–critic on 8 copies of CartPole",
+             shows: "A2C with rl-zoo's CartPole settings (8 environment copies, 5-step rollouts, RMSprop, GAE with λ = 1): the critic's value is the baseline of the actor's gradient, one update per 40 transitions; 100k steps take about a second and a half.") { ctx in
+            let agent = try DeepAgent(.a2c, env: "CartPole-v1", config: ZooPresets.config(.a2c, env: "CartPole-v1"), seed: ctx.seed)
+            let curve = try trainWithCurve(agent, steps: 100_000)
+            let r = try agent.evaluate(episodes: 10, seed: 1000)
+            return DemoOutcome(passed: r.mean >= 400,
+                               result: "greedy mean return after 100k steps: \(f(r.mean, 1)) ± \(f(r.standardDeviation, 1)) (criterion ≥ 400; the zoo trains 500k)",
+                               metrics: [("mean_return", r.mean)],
+                               figures: [learningCurves("learning-curve", "A2C on CartPole-v1", [("A2C", curve)], caption: "Mean return of the last 100 training episodes.")])
+        },
+        Demo("ppo-trpo", "PPO solves CartPole at rl-zoo's settings",
+             shows: "Proximal policy optimisation with rl-zoo's CartPole hyper-parameters (8 copies, 32-step rollouts, 20 epochs of 256-sample minibatches, clipped ratio with the clip range and learning rate annealed to 0, GAE λ = 0.8): 100k steps in a few seconds, then every greedy episode lasts the full 500 steps.") { ctx in
+            let agent = try DeepAgent(.ppo, env: "CartPole-v1", config: ZooPresets.config(.ppo, env: "CartPole-v1"), seed: ctx.seed)
+            var x: [Double] = [], y: [Double] = [], kl: [Double] = []
+            try agent.train(steps: 100_000) { log in
+                if let m = log.meanReturn { x.append(Double(log.steps)); y.append(m) }
+                kl.append(log.metrics.first { $0.name == "approx_kl" }?.value ?? 0)
+            }
+            let r = try agent.evaluate(episodes: 10, seed: 1000)
+            return DemoOutcome(passed: r.mean >= 475,
+                               result: "greedy mean return over 10 episodes: \(f(r.mean, 1)) (criterion ≥ 475); largest approximate KL between consecutive policies \(String(format: "%.4f", kl.max() ?? 0))",
+                               metrics: [("mean_return", r.mean)],
+                               figures: [learningCurves("learning-curve", "PPO on CartPole-v1 (rl-zoo settings)", [("PPO", (x, y))], caption: "Mean return of the last 100 training episodes.")])
+        },
+        Demo("continuous-control", "Continuous control: SAC and TD3 swing up the pendulum",
+             shows: "Pendulum-v1 has one continuous action (torque in [−2, 2]). SAC (a squashed Gaussian policy, twin critics, automatic entropy tuning) and TD3 (a deterministic actor, clipped double Q, delayed updates, target smoothing) with 64-unit networks learn to swing up and hold the pendulum within 5k steps; random torques score about −1200.") { ctx in
+            var scores: [Double] = []
+            var runs: [(String, (x: [Double], y: [Double]))] = []
+            for algo in [DeepAlgorithm.sac, .td3] {
+                var config = ZooPresets.config(algo, env: "Pendulum-v1")
+                try config.set("net_arch", "64,64")
+                try config.set("learning_starts", algo == .td3 ? "1000" : "100")
+                let agent = try DeepAgent(algo, env: "Pendulum-v1", config: config, seed: ctx.seed)
+                runs.append((algo.rawValue.uppercased(), try trainWithCurve(agent, steps: 5_000)))
+                scores.append(try agent.evaluate(episodes: 10, seed: 1000).mean)
+            }
+            return DemoOutcome(passed: scores[0] > -500,
+                               result: "deterministic mean return over 10 episodes after 5k steps: SAC \(f(scores[0], 1)), TD3 \(f(scores[1], 1)) (random ≈ −1200; criterion SAC > −500; the zoo's 20k steps with 256-unit networks reach about −150 — see checkpoint rl-pendulum-sac)",
+                               metrics: [("sac_return", scores[0]), ("td3_return", scores[1])],
+                               figures: [learningCurves("learning-curves", "SAC and TD3 on Pendulum-v1", runs, caption: "Mean return of the last 100 training episodes (exploration included).")])
+        },
+    ]
+}
