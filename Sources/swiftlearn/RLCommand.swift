@@ -179,6 +179,7 @@ struct RLTrainCommand: ParsableCommand {
     @Option(help: "Seed for the agent and the environment.") var seed: UInt64 = 0
     @Option(help: "Episodes of greedy evaluation after training (default 10 for deep learners, 1000 for tabular ones).") var evalEpisodes: Int?
     @Option(help: "Write the trained agent here (tabular: JSON; deep: safetensors with the settings in its metadata).") var save: String?
+    @Option(help: "bc only: the saved expert agent whose episodes are cloned (n_episodes of them, deterministic).") var expert: String?
     @Flag(help: "JSON lines: one per batch of episodes, then a final object with mean_return.") var json = false
 
     func validate() throws {
@@ -190,6 +191,8 @@ struct RLTrainCommand: ParsableCommand {
         if let algorithm = DeepAlgorithm(rawValue: algo) {
             if let s = steps, s > 1_000_000_000 { throw ValidationError("--steps must be at most 1000000000") }
             guard episodes == nil else { throw ValidationError("--episodes is for tabular learners; give deep learners --steps") }
+            if algorithm == .bc && expert == nil { throw ValidationError("bc clones an expert: give --expert FILE (a saved agent)") }
+            if algorithm != .bc && expert != nil { throw ValidationError("--expert is for --algo bc") }
             _ = try deepConfig(algorithm)
         } else {
             _ = try config()
@@ -211,9 +214,9 @@ struct RLTrainCommand: ParsableCommand {
         let budget = steps ?? ZooPresets.preset(algorithm, env: id)?.steps ?? 100_000
         let agent = try DeepAgent(algorithm, env: id, options: try environment.options(), maxEpisodeSteps: environment.maxEpisodeSteps,
                                   config: config, seed: seed)
-        if !json { print("\(algorithm.rawValue) on \(id), \(budget) steps: \(config.summary)") }
+        if !json { print("\(algorithm.rawValue) on \(id)\(algorithm == .bc ? "" : ", \(budget) steps"): \(config.summary)") }
         let start = Date()
-        try agent.train(steps: budget) { log in
+        let report: (DeepTrainingLog) -> Void = { log in
             if json {
                 var fields: [(String, JSONValue)] = [("steps", .int(log.steps)), ("episodes", .int(log.episodes)),
                                                      ("mean_return_100", log.meanReturn.map { .double($0) } ?? .null),
@@ -223,22 +226,37 @@ struct RLTrainCommand: ParsableCommand {
                 print(JSONLine(fields).text)
             } else {
                 let metrics = log.metrics.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: "  ")
-                print(String(format: "steps %9d  episodes %6d  mean return (last 100) %9@  %6.1f s  ", log.steps, log.episodes,
+                print(String(format: "%@ %9d  %@ %6d  mean return (last 100) %9@  %6.1f s  ", algorithm == .bc ? "pairs" : "steps", log.steps, algorithm == .bc ? "epochs" : "episodes", log.episodes,
                              log.meanReturn.map { String(format: "%.2f", $0) } ?? "–", log.seconds) + metrics)
             }
             fflush(stdout)
+        }
+        if algorithm == .bc, let expert {
+            let teacher = try LoadedAgent.read(expert)
+            let env = try environment.make()
+            let demos = try Demonstrations.record(env: env, episodes: config.int(.nEpisodes), seed: seed) { try teacher.action($0, env: env) }
+            let mean = demos.episodeReturns.reduce(0, +) / Double(demos.episodeReturns.count)
+            if json {
+                print(JSONLine([("expert", .string(expert)), ("expert_episodes", .int(demos.episodeReturns.count)), ("pairs", .int(demos.observations.count)),
+                                ("expert_mean_return", .double(mean))]).text)
+            } else {
+                print("expert \(teacher.algo): \(demos.episodeReturns.count) episodes, \(demos.observations.count) pairs, mean return \(String(format: "%.2f", mean))")
+            }
+            try agent.clone(from: demos, report: report)
+        } else {
+            try agent.train(steps: budget, report: report)
         }
         let trainSeconds = Date().timeIntervalSince(start)
         let r = try agent.evaluate(episodes: evalEpisodes ?? 10, seed: seed &+ 1_000_003)
         if let save { try agent.save(to: URL(fileURLWithPath: save)) }
         if json {
-            print(JSONLine([("algo", .string(algorithm.rawValue)), ("env", .string(id)), ("steps", .int(budget)),
+            print(JSONLine([("algo", .string(algorithm.rawValue)), ("env", .string(id)), ("steps", .int(algorithm == .bc ? 0 : budget)),
                             ("train_seconds", .double(trainSeconds)), ("eval_episodes", .int(r.episodes)),
                             ("mean_return", exactJSON(r.mean)), ("std_return", exactJSON(r.standardDeviation)),
                             ("saved", save.map { .string($0) } ?? .null)]).text)
         } else {
-            print(String(format: "%@ on %@: deterministic mean return %.2f ± %.2f over %d episodes; trained %d steps in %.1f s",
-                         algorithm.rawValue, id, r.mean, r.standardDeviation, r.episodes, budget, trainSeconds))
+            print(String(format: "%@ on %@: deterministic mean return %.2f ± %.2f over %d episodes; trained %@ in %.1f s",
+                         algorithm.rawValue, id, r.mean, r.standardDeviation, r.episodes, algorithm == .bc ? "on the demonstrations" : "\(budget) steps", trainSeconds))
             if let save { print("saved to \(save)") }
         }
     }

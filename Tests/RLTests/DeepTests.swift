@@ -197,6 +197,40 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
         }
     }
 
+    /// Behaviour cloning copies an expert from a few recorded episodes, discrete and continuous.
+    @Test func behaviourCloningCopiesAnExpert() throws {
+        let expert = try DeepAgent(.ppo, env: "CartPole-v1", config: ZooPresets.config(.ppo, env: "CartPole-v1"), seed: 0)
+        try expert.train(steps: 100_000)
+        let env = try Environments.make("CartPole-v1")
+        let demos = try Demonstrations.record(env: env, episodes: 10, seed: 50) { expert.action(for: $0) }
+        #expect(demos.episodeReturns.allSatisfy { $0 >= 475 } && demos.observations.count == demos.actions.count)
+        let student = try DeepAgent(.bc, env: "CartPole-v1", config: DeepConfig(.bc), seed: 1)
+        var epochs = 0
+        try student.clone(from: demos) { _ in epochs += 1 }
+        #expect(epochs == 10)
+        #expect(try student.evaluate(episodes: 10, seed: 1000).mean >= 475)
+        #expect(throws: RLError.self) { try student.train(steps: 10) }
+        #expect(throws: RLError.self) { try expert.clone(from: demos) }
+        var bad = demos
+        bad.actions[0] = .discrete(7)
+        #expect(throws: RLError.self) { try student.clone(from: bad) }
+        // Continuous: a scripted energy-pumping controller for Pendulum, cloned by a Gaussian policy.
+        let pendulum = try Environments.make("Pendulum-v1")
+        let controller: ([Float]) -> Action = { o in .continuous([max(-2, min(2, -2 * o[1] - 0.5 * o[2]))]) }
+        let pd = try Demonstrations.record(env: pendulum, episodes: 5, seed: 0, policy: controller)
+        var cfg = DeepConfig(.bc)
+        try cfg.set("n_epochs", "20")
+        let copy = try DeepAgent(.bc, env: "Pendulum-v1", config: cfg, seed: 0)
+        try copy.clone(from: pd)
+        var o = pendulum.reset(seed: 3), err = 0.0
+        for _ in 0..<50 {
+            guard case .continuous(let a) = copy.action(for: o), case .continuous(let b) = controller(o) else { Issue.record("not continuous"); return }
+            err += Double(abs(a[0] - b[0])) / 50
+            o = try pendulum.step(.continuous(b)).observation
+        }
+        #expect(err < 0.3, "mean |a − expert| = \(err)")
+    }
+
     @Test func sameSeedSameAgent() throws {
         func run() throws -> [Action] {
             var c = ZooPresets.config(.ppo, env: "Pendulum-v1")

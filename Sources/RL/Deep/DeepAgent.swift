@@ -71,6 +71,7 @@ public final class DeepAgent {
 
     enum Learner {
         case onPolicy(OnPolicyLearner), reinforce(ReinforceLearner), dqn(DQNLearner), sac(SACLearner), td3(TD3Learner)
+        case bc(BehaviourCloningLearner)
     }
 
     /// A fresh agent for `env` (checked against the algorithm: DQN needs discrete actions,
@@ -104,8 +105,10 @@ public final class DeepAgent {
             learner = .sac(SACLearner(observationWidth: width, actionWidth: actionLayout.width, config: config, seed: seed))
         case .td3, .ddpg:
             learner = .td3(TD3Learner(observationWidth: width, actionWidth: actionLayout.width, config: config, seed: seed))
+        case .bc:
+            learner = .bc(BehaviourCloningLearner(observationWidth: width, actions: actionLayout, config: config, seed: seed))
         }
-        if config.flag(.normalize) { normalizer = ObservationNormalizer(width: width, gamma: config.double(.gamma)) }
+        if algorithm != .bc && config.flag(.normalize) { normalizer = ObservationNormalizer(width: width, gamma: config.double(.gamma)) }
     }
 
     /// The networks, by name (what is saved).
@@ -113,6 +116,7 @@ public final class DeepAgent {
         switch learner {
         case .onPolicy(let l): return [("policy", l.policy)]
         case .reinforce(let l): return [("policy", l.policy)]
+        case .bc(let l): return [("policy", l.policy)]
         case .dqn(let l): return [("q_net", l.qNet), ("q_net_target", l.target)]
         case .sac(let l): return [("actor", l.actor), ("critic", l.critic), ("critic_target", l.criticTarget)]
         case .td3(let l): return [("actor", l.actor), ("actor_target", l.actorTarget), ("critic", l.critic), ("critic_target", l.criticTarget)]
@@ -123,6 +127,7 @@ public final class DeepAgent {
     /// calling `report` about 50 times and once at the end.
     public func train(steps: Int, report: @escaping (DeepTrainingLog) -> Void = { _ in }) throws {
         guard steps >= 1, steps <= 1_000_000_000 else { throw RLError.invalidArgument("steps must be 1…1e9, got \(steps)") }
+        if case .bc = learner { throw RLError.unsupported("bc learns from an expert's demonstrations: use clone(from:) (rl train --algo bc --expert FILE)") }
         let count = algorithm.isOffPolicy || algorithm == .reinforce ? 1 : config.int(.nEnvs)
         let driver = try EnvironmentDriver(make: { try Environments.make(envID, options: envOptions, maxEpisodeSteps: maxEpisodeSteps) }, count: count,
                                            observationLayout: observationLayout, actionLayout: actionLayout, normalizer: normalizer)
@@ -140,6 +145,7 @@ public final class DeepAgent {
         case .td3(let l):
             var noise = ActionNoise(config, width: actionLayout.width)
             try OffPolicyLoop.run(l, driver: driver, progress: &progress, noise: &noise)
+        case .bc: break
         }
         normalizer = driver.normalizer
     }
@@ -154,6 +160,9 @@ public final class DeepAgent {
         switch learner {
         case .onPolicy(let l): a = l.environmentActions(l.act([o], deterministic: deterministic))[0]
         case .reinforce(let l):
+            let raw = l.act([o], deterministic: deterministic)[0]
+            a = actionLayout.discrete != nil ? raw : actionLayout.clip(raw)
+        case .bc(let l):
             let raw = l.act([o], deterministic: deterministic)[0]
             a = actionLayout.discrete != nil ? raw : actionLayout.clip(raw)
         case .dqn(let l): a = deterministic ? l.greedy([o])[0] : l.explore([o], steps: 0)[0]

@@ -3,6 +3,8 @@ import Foundation
 /// The deep reinforcement-learning algorithms `swiftlearn rl train --algo` knows.
 public enum DeepAlgorithm: String, CaseIterable, Sendable, Codable {
     case ppo, a2c, reinforce, dqn, sac, td3, ddpg
+    /// Behaviour cloning from an expert's recorded episodes (the `imitation` library's `BC`).
+    case bc
 
     /// Whether the algorithm learns from a replay buffer (one environment, `train_freq`).
     public var isOffPolicy: Bool { [.dqn, .sac, .td3, .ddpg].contains(self) }
@@ -73,6 +75,7 @@ public enum DeepKey: String, CaseIterable, Sendable {
     case targetEntropy = "target_entropy", nCritics = "n_critics"
     case policyDelay = "policy_delay", targetPolicyNoise = "target_policy_noise", targetNoiseClip = "target_noise_clip"
     case noiseType = "noise_type", noiseStd = "noise_std"
+    case entWeight = "ent_weight", l2Weight = "l2_weight"
 
     /// What a value of this key may be.
     enum Kind {
@@ -111,41 +114,42 @@ public enum DeepKey: String, CaseIterable, Sendable {
         case .policyDelay: return .integer(1...1_000_000)
         case .targetPolicyNoise, .targetNoiseClip, .noiseStd: return .number(0...1e6)
         case .noiseType: return .choice(["none", "normal", "ornstein-uhlenbeck"])
+        case .entWeight, .l2Weight: return .number(0...1e6)
         }
     }
 
     /// Stable-Baselines3's default for `algorithm` (text as `--set` takes it); nil when the key
     /// does not belong to that algorithm.
     func defaultValue(_ a: DeepAlgorithm) -> String? {
-        let onPolicy: Set<DeepAlgorithm> = [.ppo, .a2c, .reinforce]
+        let onPolicy: Set<DeepAlgorithm> = [.ppo, .a2c, .reinforce, .bc]
         let offPolicy: Set<DeepAlgorithm> = [.dqn, .sac, .td3, .ddpg]
         let actorCritic: Set<DeepAlgorithm> = [.sac, .td3, .ddpg]
         switch self {
         case .learningRate:
-            switch a { case .ppo: return "0.0003"; case .a2c: return "0.0007"; case .reinforce: return "0.001"
+            switch a { case .ppo: return "0.0003"; case .a2c: return "0.0007"; case .reinforce, .bc: return "0.001"
             case .dqn: return "0.0001"; case .sac: return "0.0003"; case .td3, .ddpg: return "0.001" }
-        case .gamma: return "0.99"
-        case .nEnvs: return onPolicy.contains(a) ? "1" : nil
-        case .normalize: return "false"
+        case .gamma: return a == .bc ? nil : "0.99"
+        case .nEnvs: return [.ppo, .a2c, .reinforce].contains(a) ? "1" : nil
+        case .normalize: return a == .bc ? nil : "false"
         case .netArch:
-            switch a { case .ppo, .a2c, .reinforce, .dqn: return "64,64"; case .sac: return "256,256"; case .td3, .ddpg: return "400,300" }
+            switch a { case .ppo, .a2c, .reinforce, .dqn: return "64,64"; case .bc: return "32,32"; case .sac: return "256,256"; case .td3, .ddpg: return "400,300" }
         case .activationFn: return onPolicy.contains(a) ? "tanh" : "relu"
-        case .orthoInit: return [.ppo, .a2c].contains(a) ? "true" : (a == .reinforce ? "false" : nil)
+        case .orthoInit: return [.ppo, .a2c, .bc].contains(a) ? "true" : (a == .reinforce ? "false" : nil)
         case .logStdInit: return onPolicy.contains(a) ? "0" : nil
         case .nSteps: return a == .ppo ? "2048" : a == .a2c ? "5" : nil
         case .batchSize:
-            switch a { case .ppo: return "64"; case .dqn: return "32"; case .sac, .td3, .ddpg: return "256"; default: return nil }
-        case .nEpochs: return a == .ppo ? "10" : nil
+            switch a { case .ppo: return "64"; case .dqn, .bc: return "32"; case .sac, .td3, .ddpg: return "256"; default: return nil }
+        case .nEpochs: return a == .ppo || a == .bc ? "10" : nil
         case .gaeLambda: return a == .ppo ? "0.95" : a == .a2c ? "1" : nil
         case .clipRange: return a == .ppo ? "0.2" : nil
         case .clipRangeVf, .targetKl: return a == .ppo ? "none" : nil
         case .normalizeAdvantage: return a == .ppo ? "true" : a == .a2c ? "false" : a == .reinforce ? "true" : nil
-        case .entCoef: return onPolicy.contains(a) ? "0" : a == .sac ? "auto" : nil
-        case .vfCoef: return onPolicy.contains(a) ? "0.5" : nil
+        case .entCoef: return [.ppo, .a2c, .reinforce].contains(a) ? "0" : a == .sac ? "auto" : nil
+        case .vfCoef: return [.ppo, .a2c, .reinforce].contains(a) ? "0.5" : nil
         case .maxGradNorm: return [.ppo, .a2c, .reinforce].contains(a) ? "0.5" : a == .dqn ? "10" : nil
         case .useRmsProp: return a == .a2c ? "true" : nil
         case .rmsPropEps: return a == .a2c ? "0.00001" : nil
-        case .nEpisodes: return a == .reinforce ? "4" : nil
+        case .nEpisodes: return a == .reinforce ? "4" : a == .bc ? "10" : nil
         case .baseline: return a == .reinforce ? "true" : nil
         case .bufferSize: return offPolicy.contains(a) ? "1000000" : nil
         case .learningStarts: return offPolicy.contains(a) ? "100" : nil
@@ -167,6 +171,8 @@ public enum DeepKey: String, CaseIterable, Sendable {
         case .targetNoiseClip: return a == .td3 ? "0.5" : a == .ddpg ? "0" : nil
         case .noiseType: return a == .td3 || a == .ddpg ? "none" : nil
         case .noiseStd: return a == .td3 || a == .ddpg ? "0.1" : nil
+        case .entWeight: return a == .bc ? "0.001" : nil
+        case .l2Weight: return a == .bc ? "0" : nil
         }
     }
 }

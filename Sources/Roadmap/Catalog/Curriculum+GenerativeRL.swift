@@ -88,7 +88,8 @@ extension CurriculumPhase {
                 topic("offline-rl", "Offline RL", hours: 3, after: ["dqn"],
                       "Learning from a fixed log of experience (conservative Q-learning)."),
                 topic("imitation-learning", "Imitation learning", hours: 3, after: ["policy-gradients"],
-                      "Behaviour cloning and adversarial imitation (GAIL)."),
+                      "Behaviour cloning and adversarial imitation (GAIL).",
+                      code: ["RL.Demonstrations", "RL.DeepAgent"], demo: true),
             ]),
             unit("rl-practice", "Practice", [
                 topic("rl-environments", "Environments: Gym/Gymnasium and custom ones", hours: 4, after: ["mdp"],

@@ -92,5 +92,22 @@ extension DemoRegistry {
                                metrics: [("sac_return", scores[0]), ("td3_return", scores[1])],
                                figures: [learningCurves("learning-curves", "SAC and TD3 on Pendulum-v1", runs, caption: "Mean return of the last 100 training episodes (exploration included).")])
         },
+            Demo("imitation-learning", "Behaviour cloning: a PPO expert copied from ten episodes",
+             shows: "PPO trained at rl-zoo's settings is the expert; ten of its CartPole episodes (5000 observation–action pairs) are recorded, and a fresh 32-unit policy is fitted to them by maximum likelihood (the imitation library's BC). The clone never interacts with the environment during training, yet balances the pole as well as the expert.") { ctx in
+            let expert = try DeepAgent(.ppo, env: "CartPole-v1", config: ZooPresets.config(.ppo, env: "CartPole-v1"), seed: ctx.seed)
+            try expert.train(steps: 100_000)
+            let env = try Environments.make("CartPole-v1")
+            let demos = try Demonstrations.record(env: env, episodes: 10, seed: ctx.seed &+ 50) { expert.action(for: $0) }
+            let student = try DeepAgent(.bc, env: "CartPole-v1", config: DeepConfig(.bc), seed: ctx.seed)
+            var nll: [Double] = []
+            try student.clone(from: demos) { log in nll.append(log.metrics.first { $0.name == "neglogp" }?.value ?? .nan) }
+            let teacher = try expert.evaluate(episodes: 10, seed: 1000), clone = try student.evaluate(episodes: 10, seed: 1000)
+            return DemoOutcome(passed: clone.mean >= 475,
+                               result: "expert (PPO) \(f(teacher.mean, 1)); clone from \(demos.observations.count) pairs \(f(clone.mean, 1)) over 10 episodes (criterion ≥ 475); negative log-likelihood per epoch \(nll.map { f($0, 3) }.joined(separator: " → "))",
+                               metrics: [("clone_return", clone.mean), ("expert_return", teacher.mean)],
+                               figures: [DemoFigure("nll", LineChart(title: "Behaviour cloning: negative log-likelihood of the expert's actions", xLabel: "epoch", yLabel: "NLL",
+                                                                     series: [ChartSeries(name: "BC", x: (1...nll.count).map(Double.init), y: nll)]),
+                                                    caption: "Ten epochs of 32-sample minibatches.")])
+        },
     ]
 }
