@@ -231,6 +231,21 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
         #expect(err < 0.3, "mean |a − expert| = \(err)")
     }
 
+    /// GRPO on the digit-sum task: group-standardised rewards alone (no value network) teach the
+    /// policy to answer almost every prompt, while the KL to the reference stays finite.
+    @Test func grpoLearnsTheDigitSumTask() throws {
+        let trainer = try GRPOTrainer(task: DigitSumTask(), seed: 0)
+        let before = trainer.greedyAccuracy()
+        var last = (meanReward: 0.0, loss: 0.0, kl: 0.0)
+        for _ in 0..<300 { last = trainer.step() }
+        let after = trainer.greedyAccuracy()
+        #expect(before < 0.4 && after >= 0.9, "greedy accuracy \(before) → \(after)")
+        #expect(last.kl.isFinite && last.kl >= 0 && last.meanReward > 0.5)
+        var bad = GRPOTrainer.Settings()
+        bad.groupSize = 1
+        #expect(throws: RLError.self) { try GRPOTrainer(task: DigitSumTask(), settings: bad) }
+    }
+
     @Test func sameSeedSameAgent() throws {
         func run() throws -> [Action] {
             var c = ZooPresets.config(.ppo, env: "Pendulum-v1")

@@ -70,7 +70,7 @@ extension CurriculumPhase {
                       code: ["RL.DeepAgent", "RL.AdvantageEstimation"], demo: true, checkpoints: ["rl-acrobot-ppo"]),
                 topic("ppo-trpo", "Trust-region methods: TRPO, PPO and GRPO", hours: 5, after: ["actor-critic"],
                       "Keeping each policy update small, the workhorse of modern deep RL and RLHF.",
-                      code: ["RL.DeepAgent", "RL.AdvantageEstimation", "RL.ObservationNormalizer", "RL.Schedule"], demo: true, checkpoints: ["rl-cartpole-dqn-ppo", "rl-acrobot-ppo"]),
+                      code: ["RL.DeepAgent", "RL.AdvantageEstimation", "RL.ObservationNormalizer", "RL.Schedule", "RL.GRPOTrainer"], demo: true, checkpoints: ["rl-cartpole-dqn-ppo", "rl-acrobot-ppo"]),
                 topic("continuous-control", "Continuous control: DDPG, TD3 and SAC", hours: 5, after: ["actor-critic", "dqn"],
                       "Deterministic and entropy-regularised actor–critics for continuous actions.",
                       code: ["RL.DeepAgent", "RL.DeepConfig"], demo: true, checkpoints: ["rl-pendulum-sac"]),
