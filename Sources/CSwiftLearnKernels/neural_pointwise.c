@@ -133,3 +133,23 @@ SL_DEFINE_MAXPOOL(f64, double)
 
 SL_DEFINE_ADAM(f32, float)
 SL_DEFINE_ADAM(f64, double)
+
+// y[i, j] ← relu(y[i, j] + b[j]) over an m×n row-major block (b may be NULL): a Linear layer's
+// bias and the ReLU after it in one pass over the GEMM's output. NaN stays NaN, as in relu.
+#define SL_DEFINE_BIAS_RELU(SUFFIX, T)                                                             \
+    void sl_bias_relu_##SUFFIX(T *restrict y, const T *restrict b, long m, long n) {              \
+        for (long i = 0; i < m; i++) {                                                             \
+            T *restrict row = y + i * n;                                                           \
+            if (b) {                                                                               \
+                for (long j = 0; j < n; j++) {                                                     \
+                    T v = row[j] + b[j];                                                           \
+                    row[j] = (v > 0 || v != v) ? v : 0;                                            \
+                }                                                                                  \
+            } else {                                                                               \
+                for (long j = 0; j < n; j++) row[j] = (row[j] > 0 || row[j] != row[j]) ? row[j] : 0; \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+SL_DEFINE_BIAS_RELU(f32, float)
+SL_DEFINE_BIAS_RELU(f64, double)

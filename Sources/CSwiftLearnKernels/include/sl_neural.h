@@ -65,6 +65,10 @@ void sl_leaky_relu_f64(const double *x, double *y, long n, double slope);
 void sl_leaky_relu_backward_f32(const float *x, const float *g, float *dx, long n, float slope);
 void sl_leaky_relu_backward_f64(const double *x, const double *g, double *dx, long n, double slope);
 
+/// y ← relu(y + b) row by row over an m×n block (b may be NULL): a Linear layer's bias and ReLU fused.
+void sl_bias_relu_f32(float *y, const float *b, long m, long n);
+void sl_bias_relu_f64(double *y, const double *b, long m, long n);
+
 /// One Adam step over n elements (no weight decay, no AMSGrad): m, v and θ updated in place.
 void sl_adam_step_f32(float *theta, const float *g, float *m, float *v, long n, float sign, float one_minus_beta1,
                       float beta2, float one_minus_beta2, float step_size, float correction2, float eps);

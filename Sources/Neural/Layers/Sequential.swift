@@ -26,7 +26,20 @@ public final class Sequential: Module {
     /// Applies every layer in turn.
     public override func forward(_ x: Tensor) -> Tensor {
         var h = x
-        for l in layers { h = l(h) }
+        var i = 0
+        while i < layers.count {
+            // A Linear followed by a ReLU runs as one fused node (same values, one pass fewer).
+            if i + 1 < layers.count, let linear = layers[i] as? Linear, layers[i + 1] is ReLU,
+               h.rank >= 1, h.shape[h.rank - 1] == linear.inFeatures {
+                h = linearReLU(h, weight: linear.weight.value, bias: linear.bias?.value)
+                ModuleTrace.record(linear, output: h)
+                ModuleTrace.record(layers[i + 1], output: h)
+                i += 2
+                continue
+            }
+            h = layers[i](h)
+            i += 1
+        }
         return h
     }
 
