@@ -1,5 +1,5 @@
 // libFuzzer target: the RL module's readers of outside data. The first byte picks the reader:
-// a saved tabular agent (JSON), or an environment made from `key=value` options (as `rl env
+// a saved tabular agent (JSON), a saved deep agent (safetensors + metadata), or an environment made from `key=value` options (as `rl env
 // --env-option` passes them) and stepped with actions and a set state decoded from the rest
 // (as `rl env --actions/--state` pass them). Everything must throw RLError, never crash or hang.
 import Foundation
@@ -10,7 +10,17 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard count > 0 else { return 0 }
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
     let rest = Data(bytes[1...])
-    switch bytes[0] % 3 {
+    switch bytes[0] % 4 {
+    case 3:
+        // A saved deep agent: loaded, then asked for actions on its own environment.
+        if let agent = try? DeepAgent.decode([UInt8](rest)), let env = try? Environments.make(agent.envID, options: agent.envOptions, maxEpisodeSteps: 20) {
+            var o = env.reset(seed: 0)
+            for _ in 0..<20 {
+                guard let r = try? env.step(agent.action(for: o)) else { break }
+                if r.done { break }
+                o = r.observation
+            }
+        }
     case 0:
         if let saved = try? SavedTabularAgent.decode(rest), let agent = try? saved.agent() {
             _ = agent.greedy(0)
@@ -25,7 +35,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         let sections = text.components(separatedBy: "\n--\n")
         let head = sections[0].split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let ids = Environments.ids
-        let id = ids.first { $0 == head.first } ?? ids[Int(bytes[0] / 3) % ids.count]
+        let id = ids.first { $0 == head.first } ?? ids[Int(bytes[0] / 4) % ids.count]
         var options: [String: String] = [:]
         for line in head.dropFirst().prefix(8) {
             guard let eq = line.firstIndex(of: "=") else { continue }

@@ -47,16 +47,26 @@ extension DeepAgent {
         return length < 100_000_000 && first[8] == UInt8(ascii: "{")
     }
 
-    /// Reads and checks a saved agent: format and version, a known algorithm and environment,
-    /// valid settings, a state dict that fits the networks exactly, finite weights.
+    /// Reads and checks a saved agent (size-checked before reading; see ``decode(_:path:)``).
     public static func load(from url: URL) throws -> DeepAgent {
-        let path = url.path
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        guard let size else { throw RLError.invalidFile(path: url.path, reason: "cannot be read") }
+        guard size <= maxFileBytes else { throw RLError.invalidFile(path: url.path, reason: "larger than \(maxFileBytes >> 30) GiB") }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw RLError.invalidFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))") }
+        return try decode([UInt8](data), path: url.path)
+    }
+
+    /// Checks and builds a saved agent from its bytes: format and version, a known algorithm and
+    /// environment, valid settings, a state dict that fits the networks exactly, finite float32
+    /// weights. Every problem is an ``RLError/invalidFile(path:reason:)``.
+    public static func decode(_ bytes: [UInt8], path: String = "agent") throws -> DeepAgent {
         func bad(_ reason: String) -> RLError { .invalidFile(path: path, reason: reason) }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        guard let size else { throw bad("cannot be read") }
-        guard size <= maxFileBytes else { throw bad("larger than \(maxFileBytes >> 30) GiB") }
         let loaded: (tensors: [(name: String, tensor: Tensor)], metadata: [String: String])
-        do { loaded = try Tensor.load(safetensors: url) } catch { throw bad("not a safetensors file (\(error))") }
+        do {
+            let contents = try Safetensors.decode(bytes)
+            loaded = (contents.tensors.map { ($0.name, Tensor(payload: $0.payload)) }, contents.metadata)
+        } catch { throw bad("not a safetensors file (\(error))") }
         let m = loaded.metadata
         guard m["format"] == fileFormat else { throw bad("format is '\(m["format"] ?? "none")', expected '\(fileFormat)'") }
         guard m["version"] == "1" else { throw bad("version \(m["version"] ?? "none") is not supported (1 is)") }
