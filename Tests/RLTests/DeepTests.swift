@@ -262,7 +262,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
         let cases: [(DeepAlgorithm, String, [(String, String)], String)] = [
             (.dqn, "Pendulum-v1", [], "discrete"), (.sac, "CartPole-v1", [], "continuous"), (.td3, "MountainCarContinuous-v0", [("n_critics", "0")], "n_critics"),
             (.reinforce, "CartPole-v1", [("n_envs", "2")], "n_envs"), (.ppo, "CartPole-v1", [("batch_size", "4096")], "batch_size"),
-            (.ppo, "Blackjack-v1", [], "Box or Discrete"),
+            (.ppo, "Blackjack-v1", [], "Box or Discrete"), (.sac, "Pendulum-v1", [("net_arch", "65536,65536,65536")], "limit"),
         ]
         for (algo, env, sets, hint) in cases {
             do {

@@ -69,6 +69,9 @@ public final class DeepAgent {
     let actionLayout: ActionLayout
     let learner: Learner
 
+    /// The largest network (weights and biases) an agent may build: 50 million parameters.
+    public static let maxParametersPerNetwork = 50_000_000
+
     enum Learner {
         case onPolicy(OnPolicyLearner), reinforce(ReinforceLearner), dqn(DQNLearner), sac(SACLearner), td3(TD3Learner)
         case bc(BehaviourCloningLearner)
@@ -94,6 +97,18 @@ public final class DeepAgent {
             throw RLError.invalidArgument("batch_size \(config.int(.batchSize)) is larger than a rollout (n_steps × n_envs = \(config.int(.nSteps) * config.int(.nEnvs)))")
         }
         let width = observationLayout.width
+        // Refuse networks too large to build (a setting or a file asking for one must not exhaust memory).
+        let widths = [width + (algorithm.isOffPolicy && algorithm != .dqn ? actionLayout.width : 0)] + config.netArch + [Swift.max(actionLayout.width, 1)]
+        var perNetwork = 0
+        for (a, b) in zip(widths, widths.dropFirst()) {
+            let (p, o1) = a.multipliedReportingOverflow(by: b)
+            let (sum, o2) = perNetwork.addingReportingOverflow(p + b)
+            guard !o1, !o2 else { perNetwork = Int.max; break }
+            perNetwork = sum
+        }
+        guard perNetwork <= Self.maxParametersPerNetwork else {
+            throw RLError.invalidArgument("net_arch \(config.netArch) makes networks of about \(perNetwork) parameters; the limit is \(Self.maxParametersPerNetwork)")
+        }
         switch algorithm {
         case .ppo, .a2c:
             learner = .onPolicy(OnPolicyLearner(algorithm: algorithm, observationWidth: width, actions: actionLayout, config: config, seed: seed))

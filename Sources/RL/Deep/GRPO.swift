@@ -70,8 +70,12 @@ public final class GRPOTrainer {
               settings.epsilon > 0, settings.beta >= 0, settings.netArch.allSatisfy({ $0 >= 1 && $0 <= 65_536 }) else {
             throw RLError.invalidArgument("GRPO: group size ≥ 2, ≥ 1 prompt per batch, ≥ 1 iteration, positive learning rate and ε, β ≥ 0")
         }
-        self.task = task; self.settings = settings
         inputWidth = task.promptCount + task.length * task.vocabulary
+        let widths = [inputWidth] + settings.netArch + [task.vocabulary]
+        guard zip(widths, widths.dropFirst()).reduce(0, { $0 + $1.0 * $1.1 }) <= DeepAgent.maxParametersPerNetwork else {
+            throw RLError.invalidArgument("GRPO: the policy network would exceed \(DeepAgent.maxParametersPerNetwork) parameters")
+        }
+        self.task = task; self.settings = settings
         let g = RandomGenerator(seed: seed)
         policy = Networks.mlp(inputWidth, settings.netArch, activation: "tanh", output: task.vocabulary, generator: g)
         reference = Networks.mlp(inputWidth, settings.netArch, activation: "tanh", output: task.vocabulary, generator: g)
