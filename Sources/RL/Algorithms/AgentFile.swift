@@ -61,12 +61,7 @@ public struct SavedTabularAgent: Codable, Sendable, Equatable {
 
     /// Reads and checks a saved agent (size-checked before reading).
     public static func read(_ url: URL) throws -> SavedTabularAgent {
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-        guard let size else { throw RLError.invalidFile(path: url.path, reason: "cannot be read") }
-        guard size <= maxFileBytes else { throw RLError.invalidFile(path: url.path, reason: "larger than \(maxFileBytes >> 20) MiB") }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw RLError.invalidFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))") }
-        return try decode(data, path: url.path)
+        try decode(readAgentFile(url, maxBytes: maxFileBytes), path: url.path)
     }
 
     /// The agent, checked: a known method (or a DP solver), finite rectangular tables.
@@ -78,5 +73,16 @@ public struct SavedTabularAgent: Codable, Sendable, Equatable {
         do { return try TabularAgent(method: method, q: q, q2: q2, config: config) } catch let e as RLError {
             throw RLError.invalidFile(path: path, reason: e.description)
         }
+    }
+}
+
+/// A saved agent's bytes, its size checked before anything is read (a missing, unreadable or
+/// oversized file is an ``RLError/invalidFile(path:reason:)``).
+func readAgentFile(_ url: URL, maxBytes: Int) throws -> Data {
+    let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+    guard let size else { throw RLError.invalidFile(path: url.path, reason: "cannot be read") }
+    guard size <= maxBytes else { throw RLError.invalidFile(path: url.path, reason: "larger than \(maxBytes >> 20) MiB") }
+    do { return try Data(contentsOf: url) } catch {
+        throw RLError.invalidFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
     }
 }

@@ -49,12 +49,7 @@ extension DeepAgent {
 
     /// Reads and checks a saved agent (size-checked before reading; see ``decode(_:path:)``).
     public static func load(from url: URL) throws -> DeepAgent {
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-        guard let size else { throw RLError.invalidFile(path: url.path, reason: "cannot be read") }
-        guard size <= maxFileBytes else { throw RLError.invalidFile(path: url.path, reason: "larger than \(maxFileBytes >> 30) GiB") }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw RLError.invalidFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))") }
-        return try decode([UInt8](data), path: url.path)
+        try decode([UInt8](readAgentFile(url, maxBytes: maxFileBytes)), path: url.path)
     }
 
     /// Checks and builds a saved agent from its bytes: format and version, a known algorithm and

@@ -58,6 +58,7 @@ final class ActorCriticPolicy: Module {
         let out = head.toArray(as: Float.self), values = v.toArray(as: Float.self).map { Double($0) }
         let w = actions.width
         var acts: [[Float]] = [], logps: [Double] = []
+        let ls = actions.discrete == nil ? (logStd?.value.toArray(as: Float.self) ?? Array(repeating: 0, count: w)) : []
         for r in 0..<obs.count {
             let row = out[r * w..<(r + 1) * w]
             if actions.discrete != nil {
@@ -66,7 +67,6 @@ final class ActorCriticPolicy: Module {
                 let lse = m + Foundation.log(row.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) })
                 acts.append([Float(i)]); logps.append(Double(row[row.startIndex + i]) - lse)
             } else {
-                let ls = logStd?.value.toArray(as: Float.self) ?? Array(repeating: 0, count: w)
                 var a = [Float](repeating: 0, count: w), lp = 0.0
                 for j in 0..<w {
                     let z = deterministic ? 0 : rng.normal()
