@@ -40,23 +40,7 @@ public struct Demonstrations: Sendable {
 /// network of PPO (`ActorCriticPolicy`, 32-unit layers) fitted by minibatch Adam to maximise the
 /// log-likelihood of the expert's actions, with a small entropy bonus (`ent_weight`) and an
 /// optional L2 penalty (`l2_weight`).
-final class BehaviourCloningLearner {
-    let config: DeepConfig
-    let policy: ActorCriticPolicy
-    let optimizer: Adam
-    var rng: NumPyGenerator
-
-    init(observationWidth: Int, actions: ActionLayout, config: DeepConfig, seed: UInt64) {
-        self.config = config
-        policy = ActorCriticPolicy(observationWidth: observationWidth, actions: actions, config: config, generator: RandomGenerator(seed: seed))
-        optimizer = Adam(policy.parameters(), learningRate: config.schedule(.learningRate).initial)
-        rng = NumPyGenerator(seed: seed &+ 1)
-    }
-
-    func act(_ obs: [[Float]], deterministic: Bool) -> [[Float]] {
-        policy.act(obs, deterministic: deterministic, rng: &rng).actions
-    }
-
+final class BehaviourCloningLearner: PolicyLearner {
     /// `n_epochs` passes over the pairs in shuffled minibatches; one report per epoch.
     func fit(observations: [[Float]], actions: [[Float]], report: (DeepTrainingLog) -> Void) {
         let n = observations.count, width = observations.first?.count ?? 0

@@ -234,11 +234,9 @@ func explainedVariance(predicted: [Double], actual: [Double]) -> Double {
     return v == 0 ? .nan : 1 - variance(zip(actual, predicted).map { $0 - $1 }) / v
 }
 
-/// REINFORCE (Williams, 1992) with an optional learned baseline: `n_episodes` whole episodes
-/// per update, Monte Carlo returns Gₜ, loss −(Gₜ − b(sₜ))·log π(aₜ|sₜ) (+ the baseline's squared
-/// error, − an entropy bonus). An episode cut by the time limit is bootstrapped from the
-/// baseline's value of its last observation.
-final class ReinforceLearner {
+/// What REINFORCE and behaviour cloning share: SB3's policy network, plain Adam at
+/// `learning_rate`, and a seeded generator for sampled actions.
+class PolicyLearner {
     let config: DeepConfig
     let policy: ActorCriticPolicy
     let optimizer: Adam
@@ -254,7 +252,13 @@ final class ReinforceLearner {
     func act(_ obs: [[Float]], deterministic: Bool) -> [[Float]] {
         policy.act(obs, deterministic: deterministic, rng: &rng).actions
     }
+}
 
+/// REINFORCE (Williams, 1992) with an optional learned baseline: `n_episodes` whole episodes
+/// per update, Monte Carlo returns Gₜ, loss −(Gₜ − b(sₜ))·log π(aₜ|sₜ) (+ the baseline's squared
+/// error, − an entropy bonus). An episode cut by the time limit is bootstrapped from the
+/// baseline's value of its last observation.
+final class ReinforceLearner: PolicyLearner {
     func learn(_ driver: EnvironmentDriver, progress: inout TrainingProgress) throws {
         let gamma = config.double(.gamma), baseline = config.flag(.baseline)
         let obsW = driver.observationLayout.width
