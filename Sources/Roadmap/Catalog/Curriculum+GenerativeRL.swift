@@ -89,7 +89,7 @@ extension CurriculumPhase {
                       "Learning from a fixed log of experience (conservative Q-learning)."),
                 topic("imitation-learning", "Imitation learning", hours: 3, after: ["policy-gradients"],
                       "Behaviour cloning and adversarial imitation (GAIL).",
-                      code: ["RL.Demonstrations", "RL.DeepAgent"], demo: true),
+                      code: ["RL.Demonstrations", "RL.DeepAgent"], demo: true, checkpoints: ["rl-cartpole-imitation"]),
             ]),
             unit("rl-practice", "Practice", [
                 topic("rl-environments", "Environments: Gym/Gymnasium and custom ones", hours: 4, after: ["mdp"],

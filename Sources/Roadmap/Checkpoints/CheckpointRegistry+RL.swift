@@ -80,5 +80,18 @@ extension CheckpointRegistry {
                                metrics: [("mean_return", r.mean)],
                                figures: [learningCurves("learning-curve", "SAC on Pendulum-v1 (rl-zoo settings)", [("SAC", curve)], caption: "Mean return of the last 100 training episodes.")])
         },
+            Checkpoint("rl-cartpole-imitation", "CartPole learned by imitation: behaviour cloning of a PPO expert",
+                   topics: ["imitation-learning"],
+                   criterion: "a policy fitted only to 10 recorded episodes of a PPO expert (rl-zoo's settings, 100k steps), never interacting with the environment while it learns, reaches a mean return of at least 475 over 10 deterministic episodes", quick: false) { ctx in
+            let expert = try DeepAgent(.ppo, env: "CartPole-v1", config: ZooPresets.config(.ppo, env: "CartPole-v1"), seed: ctx.seed)
+            try expert.train(steps: 100_000)
+            let demos = try Demonstrations.record(env: try Environments.make("CartPole-v1"), episodes: 10, seed: ctx.seed &+ 50) { expert.action(for: $0) }
+            let student = try DeepAgent(.bc, env: "CartPole-v1", config: DeepConfig(.bc), seed: ctx.seed)
+            try student.clone(from: demos)
+            let r = try student.evaluate(episodes: 10, seed: 1000)
+            return DemoOutcome(passed: r.mean >= 475,
+                               result: "expert episodes \(demos.episodeReturns.map { f($0, 0) }.joined(separator: ", ")) (\(demos.observations.count) pairs); clone mean return \(f(r.mean, 1)) ± \(f(r.standardDeviation, 1)) (criterion ≥ 475)",
+                               metrics: [("clone_mean_return", r.mean)])
+        },
     ]
 }
