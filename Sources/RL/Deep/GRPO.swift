@@ -19,8 +19,11 @@ public protocol SequenceTask: Sendable {
 /// Write two digits whose sum is the prompt (0…18): reward 1 for a correct pair, else 0. A
 /// random policy is right about 1 time in 10; the answer for 9 has ten solutions, for 0 and 18 one.
 public struct DigitSumTask: SequenceTask {
+    /// 19 prompts (sums 0…18), two tokens, ten digits.
     public let promptCount = 19, length = 2, vocabulary = 10
+    /// The task.
     public init() {}
+    /// 1 when the two digits sum to the prompt, else 0.
     public func reward(prompt: Int, tokens: [Int]) -> Double { tokens.reduce(0, +) == prompt ? 1 : 0 }
 }
 
