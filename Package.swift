@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "RAG", targets: ["RAG"]),
         .library(name: "Agents", targets: ["Agents"]),
         .library(name: "RL", targets: ["RL"]),
+        .library(name: "Ops", targets: ["Ops"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
     dependencies: [
@@ -144,15 +145,21 @@ let package = Package(
             dependencies: ["Neural", "Tensors"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // MLOps: an MLflow-compatible tracking server and model registry (SQLite + artifact files).
+        .target(
+            name: "Ops",
+            dependencies: ["Serve", "SwiftLearnCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .target(
             name: "SwiftLearn",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve", "RAG", "Agents", "RL"],
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve", "RAG", "Agents", "RL", "Ops"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
             name: "swiftlearn",
             dependencies: [
-                "SwiftLearn", "SwiftLearnCore", "Serve", "APIClient", "Agents", "RL",
+                "SwiftLearn", "SwiftLearnCore", "Serve", "APIClient", "Agents", "RL", "Ops",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
@@ -198,6 +205,11 @@ let package = Package(
             dependencies: ["Agents", "APIClient", "Datasets", "Learn", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "OpsTests",
+            dependencies: ["Ops", "Serve", "TestSupport"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "RLTests",

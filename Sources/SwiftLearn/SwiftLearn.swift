@@ -11,3 +11,4 @@
 @_exported import RAG
 @_exported import Agents
 @_exported import RL
+@_exported import Ops
