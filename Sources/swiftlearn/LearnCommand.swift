@@ -140,8 +140,19 @@ struct LearnFit: ParsableCommand {
     @Option(help: "classification or regression (inferred when omitted).") var task: LearningTask?
     @Option(help: "Write the fitted model (with its column encoding) to this file.") var save: String?
     @Flag(help: "Print one JSON object.") var json = false
+    @OptionGroup var tracking: TrackingOptions
 
     func run() throws {
+        _ = try modelOptions.makeEstimator()  // a bad model or setting fails before a run is tracked
+        var params: [(String, String)] = [("model", modelOptions.model), ("train", train), ("target", target)]
+        params += try parseSettings(modelOptions.settings).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        if let seed = modelOptions.seed { params.append(("random_state", String(seed))) }
+        if let test { params.append(("test", test)) }
+        let tracked = try tracking.start(defaultExperiment: "learn-\(modelOptions.model)", params: params)
+        try TrackedCommandRun.around(tracked) { try fit(tracked) }
+    }
+
+    private func fit(_ tracked: TrackedCommandRun?) throws {
         var estimator = try modelOptions.makeEstimator()
         var name = modelOptions.model
         var trainTable = try readTable(train)
@@ -192,6 +203,18 @@ struct LearnFit: ParsableCommand {
         ] + metrics
         if let requested { fields.append(("requested_model", .string(requested))) }
         if heldOut { fields.append(("test", .string("held-out 25% of --train"))) }
+        if let tracked {
+            tracked.metrics(fields.compactMap { key, value in
+                switch value {
+                case .double(let d): return (key, d)
+                case .int(let i): return (key, Double(i))
+                case .raw(let r): return Double(r).map { (key, $0) }
+                default: return nil
+                }
+            })
+            tracked.tags([("task", resolvedTask.rawValue)] + (requested.map { [("requested_model", $0), ("fitted_model", name)] } ?? []))
+            if let save { tracked.artifact(save) }
+        }
         if let save { fields.append(("saved", .string(save))) }
         if json { print(JSONLine(fields).text) } else {
             print("\(name) on \(train) (\(resolvedTask.rawValue), \(xTrain.rows) training rows, \(xTrain.columns) features)")

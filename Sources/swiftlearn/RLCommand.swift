@@ -181,6 +181,7 @@ struct RLTrainCommand: ParsableCommand {
     @Option(help: "Write the trained agent here (tabular: JSON; deep: safetensors with the settings in its metadata).") var save: String?
     @Option(help: "bc only: the saved expert agent whose episodes are cloned (n_episodes of them, deterministic).") var expert: String?
     @Flag(help: "JSON lines: one per batch of episodes, then a final object with mean_return.") var json = false
+    @OptionGroup var tracking: TrackingOptions
 
     func validate() throws {
         guard RLAlgorithm.all.contains(algo) else { throw ValidationError("unknown --algo '\(algo)' (known: \(RLAlgorithm.all.joined(separator: ", ")))") }
@@ -212,11 +213,23 @@ struct RLTrainCommand: ParsableCommand {
         let id = environment.env ?? ""
         let config = try deepConfig(algorithm)
         let budget = steps ?? ZooPresets.preset(algorithm, env: id)?.steps ?? 100_000
+        var params: [(String, String)] = [("algo", algorithm.rawValue), ("env", id), ("seed", String(seed))]
+        if algorithm != .bc { params.append(("n_timesteps", String(budget))) }
+        params += config.keys.map { ($0, config.values[$0] ?? "") }
+        let tracked = try tracking.start(defaultExperiment: "rl-\(algorithm.rawValue)-\(id)", params: params)
+        try TrackedCommandRun.around(tracked) { try trainDeep(algorithm, id: id, config: config, budget: budget, tracked: tracked) }
+    }
+
+    private func trainDeep(_ algorithm: DeepAlgorithm, id: String, config: DeepConfig, budget: Int, tracked: TrackedCommandRun?) throws {
         let agent = try DeepAgent(algorithm, env: id, options: try environment.options(), maxEpisodeSteps: environment.maxEpisodeSteps,
                                   config: config, seed: seed)
         if !json { print("\(algorithm.rawValue) on \(id)\(algorithm == .bc ? "" : ", \(budget) steps"): \(config.summary)") }
         let start = Date()
         let report: (DeepTrainingLog) -> Void = { log in
+            var values: [(String, Double)] = [("episodes", Double(log.episodes))]
+            if let m = log.meanReturn { values.append(("mean_return_100", m)) }
+            if let m = log.meanLength { values.append(("mean_length_100", m)) }
+            tracked?.metrics(values + log.metrics.map { ($0.name, $0.value) }, step: log.steps)
             if json {
                 var fields: [(String, JSONValue)] = [("steps", .int(log.steps)), ("episodes", .int(log.episodes)),
                                                      ("mean_return_100", log.meanReturn.map { .double($0) } ?? .null),
@@ -249,6 +262,9 @@ struct RLTrainCommand: ParsableCommand {
         let trainSeconds = Date().timeIntervalSince(start)
         let r = try agent.evaluate(episodes: evalEpisodes ?? 10, seed: seed &+ 1_000_003)
         if let save { try agent.save(to: URL(fileURLWithPath: save)) }
+        tracked?.metrics([("eval_mean_return", r.mean), ("eval_std_return", r.standardDeviation), ("eval_episodes", Double(r.episodes)),
+                          ("train_seconds", trainSeconds)], step: algorithm == .bc ? 0 : budget)
+        if let save { tracked?.artifact(save) }
         if json {
             print(JSONLine([("algo", .string(algorithm.rawValue)), ("env", .string(id)), ("steps", .int(algorithm == .bc ? 0 : budget)),
                             ("train_seconds", .double(trainSeconds)), ("eval_episodes", .int(r.episodes)),

@@ -22,6 +22,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Save the trained weights to this .safetensors file.") var save: String?
     @Option(help: "Write the training curves (train and validation loss per epoch) as an SVG chart here (default: <recipe>-curves.svg; 'none' to skip).") var plot: String?
     @Flag(help: "Print every line as a JSON object.") var json = false
+    @OptionGroup var tracking: TrackingOptions
 
     func validate() throws {
         guard Recipe(rawValue: recipe) != nil else {
@@ -43,11 +44,22 @@ struct TrainCommand: ParsableCommand {
         let options = RecipeOptions(epochs: epochs, batchSize: batchSize, learningRate: lr, seed: seed,
                                     saveURL: save.map { URL(fileURLWithPath: $0) })
         let metricKey = chosen.metric == .rmse ? "val_rmse" : "val_accuracy"
+        let d = chosen.defaults
+        let tracked = try tracking.start(defaultExperiment: "train-\(chosen.rawValue)", params: [
+            ("recipe", chosen.rawValue), ("epochs", String(epochs ?? d.epochs)), ("batch_size", String(batchSize ?? d.batchSize)),
+            ("learning_rate", "\(lr ?? d.learningRate)"), ("seed", String(seed))])
+        try TrackedCommandRun.around(tracked) { try train(chosen, options: options, metricKey: metricKey, plotPath: plotPath, tracked: tracked) }
+    }
+
+    private func train(_ chosen: Recipe, options: RecipeOptions, metricKey: String, plotPath: String?, tracked: TrackedCommandRun?) throws {
         let result = try Recipe.run(chosen, options: options) { e in
             var fields: [(String, JSONValue)] = [("epoch", .int(e.epoch)), ("train_loss", .double(e.trainLoss)),
                                                  ("val_loss", .double(e.validationLoss))]
             if let m = e.validationMetric { fields.append((metricKey, .double(m))) }
             fields += [("lr", .double(e.learningRate)), ("seconds", .double(e.seconds))]
+            var logged = [("train_loss", e.trainLoss), ("val_loss", e.validationLoss), ("lr", e.learningRate), ("epoch_seconds", e.seconds)]
+            if let m = e.validationMetric { logged.append((metricKey, m)) }
+            tracked?.metrics(logged, step: e.epoch)
             if json {
                 print(JSONLine(fields).text)
             } else {
@@ -61,6 +73,9 @@ struct TrainCommand: ParsableCommand {
         final += [("epochs", .int(result.history.count)), ("parameters", .int(result.parameterCount)),
                   ("seconds", .double(result.totalSeconds))]
         if let save { final.append(("saved", .string(save))) }
+        tracked?.metrics([(result.testMetricName, result.testMetric), ("parameters", Double(result.parameterCount)),
+                          ("train_seconds", result.totalSeconds)] + result.extras.map { ($0.name, $0.value) }, step: result.history.count)
+        if let save { tracked?.artifact(save) }
         if let path = plotPath {
             let epochs = result.history.map { Double($0.epoch) }
             let chart = LineChart(title: "\(chosen.rawValue): loss per epoch", xLabel: "epoch", yLabel: "loss",
@@ -70,6 +85,7 @@ struct TrainCommand: ParsableCommand {
             do {
                 try chart.writeSVG(to: URL(fileURLWithPath: path))
                 final.append(("plot", .string(path)))
+                tracked?.artifact(path)
             } catch {
                 FileHandle.standardError.write(Data("warning: could not write the training-curve plot \(path) (\(readableReason(error)))\n".utf8))
             }
