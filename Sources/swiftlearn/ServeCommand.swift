@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A GGUF language model to serve (its id is the file name without .gguf).") var llm: String?
     @Option(help: "A sentence-embedding model folder (config.json, model.safetensors, tokenizer.json), e.g. models/all-MiniLM-L6-v2.") var embeddings: String?
     @Option(name: .customLong("model-file"), help: "NAME=PATH of a model saved by `learn fit --save` (repeatable).") var modelFiles: [String] = []
+    @Option(name: .customLong("model-uri"), help: "A registered model, models:/NAME@ALIAS or models:/NAME/VERSION|STAGE|latest, served as NAME (repeatable); its version's files must hold a `learn fit --save` file.") var modelURIs: [String] = []
+    @Option(help: ArgumentHelp("The registry of --model-uri: a tracking server (http://…), 'local' or a store folder (default: $MLFLOW_TRACKING_URI, else local).", valueName: "URL|local|DIR")) var trackingUri: String?
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port (0: any free port; the chosen one is printed).") var port = 8080
     @Option(help: "Require this API key (Authorization: Bearer KEY).") var apiKey: String?
@@ -39,9 +41,13 @@ struct ServeCommand: AsyncParsableCommand {
         try checkRange(timeout, option: "--timeout", 1...86_400)
         if let c = context { try checkRange(c, option: "--context", 2...10_000_000) }
         if apiKey != nil && apiKeys != nil { throw ValidationError("give --api-key or --api-keys, not both") }
-        if llm == nil && embeddings == nil && modelFiles.isEmpty {
-            throw ValidationError("nothing to serve: give --llm, --embeddings and/or --model-file NAME=PATH")
+        if llm == nil && embeddings == nil && modelFiles.isEmpty && modelURIs.isEmpty {
+            throw ValidationError("nothing to serve: give --llm, --embeddings, --model-file NAME=PATH and/or --model-uri models:/NAME@ALIAS")
         }
+        for uri in modelURIs {
+            do { _ = try RegistryModelURI(uri) } catch let e as TrackingError { throw ValidationError("--model-uri: \(e.message)") }
+        }
+        if trackingUri != nil && modelURIs.isEmpty { throw ValidationError("--tracking-uri applies to --model-uri") }
         for spec in modelFiles where !spec.contains("=") || spec.hasPrefix("=") || spec.hasSuffix("=") {
             throw ValidationError("--model-file takes NAME=PATH, got '\(spec)'")
         }
@@ -81,15 +87,41 @@ struct ServeCommand: AsyncParsableCommand {
             let url = URL(fileURLWithPath: embeddings)
             embeddingService = EmbeddingService(name: url.lastPathComponent, encoder: try BertEncoder(directory: url), maxQueue: maxQueue)
         }
-        let models = try modelFiles.map { spec -> PredictService in
+        var models = try modelFiles.map { spec -> PredictService in
             let parts = spec.split(separator: "=", maxSplits: 1)
             return try PredictService(name: String(parts[0]), path: String(parts[1]))
         }
+        models += try registryModels()
         let app = ServeApp(configuration: configuration, llm: llmService, embeddings: embeddingService, models: models, metrics: metrics)
         let server = HTTPServer(app: app, host: host, port: port)
         let host = self.host
         try await server.run { port in
             FileHandle.standardError.write(Data("swiftlearn serve: listening on http://\(host):\(port)\n".utf8))
+        }
+    }
+
+    /// The `--model-uri` models: each version resolved in the registry, its model file fetched
+    /// into a scratch folder (removed once loaded), and served under the registered name.
+    func registryModels() throws -> [PredictService] {
+        guard !modelURIs.isEmpty else { return [] }
+        let target = trackingUri ?? ProcessInfo.processInfo.environment["MLFLOW_TRACKING_URI"] ?? "local"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlearn-serve-registry-\(UUID().uuidString)")
+        do {
+            guard let registry = try RunTracker.open(target, home: ProgressStore.home(override: nil)) as? any ModelRegistryReader else {
+                throw ValidationError("--tracking-uri \(target) is not a model registry")
+            }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            return try modelURIs.map { text in
+                let uri = try RegistryModelURI(text)
+                let (version, bytes) = try registry.modelFile(uri)
+                let file = folder.appendingPathComponent("\(UUID().uuidString).json")
+                try Data(bytes).write(to: file)
+                FileHandle.standardError.write(Data("swiftlearn serve: \(text) is version \(version.version) of '\(version.name)' (\(version.source)), served as \(uri.name)\n".utf8))
+                return try PredictService(name: uri.name, path: file.path)
+            }
+        } catch let e as TrackingError {
+            throw ValidationError("--model-uri (registry \(target)): \(e.message)")
         }
     }
 }

@@ -69,3 +69,39 @@ private final class PortBox: @unchecked Sendable {
     func set(_ p: Int) { lock.lock(); port = p; lock.unlock() }
     func get() -> Int? { lock.lock(); defer { lock.unlock() }; return port }
 }
+
+@Suite struct RegistryModelURITests {
+    @Test func parsesMLflowsForms() throws {
+        #expect(try RegistryModelURI("models:/iris@champion") == RegistryModelURI(name: "iris", selector: .alias("champion")))
+        #expect(try RegistryModelURI("models:/iris/3").selector == .version(3))
+        #expect(try RegistryModelURI("models:/iris/production").selector == .stage("Production"))
+        #expect(try RegistryModelURI("models:/iris/latest").selector == .latest)
+        for bad in ["runs:/x/model", "models:/", "models:/iris", "models:/iris/0", "models:/iris/Prod", "models:/iris@", "models:/a/b/c"] {
+            #expect(throws: TrackingError.self, "\(bad)") { try RegistryModelURI(bad) }
+        }
+    }
+
+    @Test func aVersionsModelFileIsFound() throws {
+        let store = try TrackingStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("ops-uri-\(UUID().uuidString)"))
+        let run = try store.createRun(experimentID: "0")
+        let files = ArtifactFiles(root: store.artifactRoot)
+        let base = String(run.info.artifactURI.dropFirst("mlflow-artifacts:/".count))
+        try files.write(Array("{\"a\":1}".utf8), to: base + "/model/model.json")
+        try files.write(Array("notes".utf8), to: base + "/model/README.txt")
+        try files.write(Array("{\"b\":2}".utf8), to: base + "/single.json")
+        try files.write(Array("x".utf8), to: base + "/two/a.json")
+        try files.write(Array("y".utf8), to: base + "/two/b.json")
+        try store.createRegisteredModel(name: "m")
+        _ = try store.createModelVersion(name: "m", source: run.info.artifactURI + "/model")
+        _ = try store.createModelVersion(name: "m", source: run.info.artifactURI + "/single.json")
+        _ = try store.createModelVersion(name: "m", source: run.info.artifactURI + "/two")
+        _ = try store.createModelVersion(name: "m", source: "s3://bucket/model")
+        try store.setAlias(name: "m", alias: "champion", version: 1)
+        #expect(try store.modelFile(try RegistryModelURI("models:/m@champion")).bytes == Array("{\"a\":1}".utf8))
+        #expect(try store.modelFile(try RegistryModelURI("models:/m/2")).bytes == Array("{\"b\":2}".utf8))
+        #expect(throws: TrackingError.self) { try store.modelFile(try RegistryModelURI("models:/m/3")) }  // two candidates
+        #expect(throws: TrackingError.self) { try store.modelFile(try RegistryModelURI("models:/m/4")) }  // not our store
+        #expect(try store.resolve(try RegistryModelURI("models:/m/latest")).version == 4)
+        #expect(throws: TrackingError.self) { try store.resolve(try RegistryModelURI("models:/m/Production")) }
+    }
+}

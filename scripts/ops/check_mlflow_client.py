@@ -8,7 +8,8 @@ Starts the server on a fresh store (port 0) and checks, with mlflow's own API: s
 log_param(s), log_metric(s) with steps, set_tag(s), log_dict/log_text/log_artifact(s), get_run,
 get_metric_history, search_runs with filters, ordering and pages, list/download artifacts,
 register_model (twice), aliases, stages, search_model_versions, downloading a version by alias,
-MLflow's error codes; then --clients processes log --metrics metrics each to one shared run at
+MLflow's error codes; `learn fit --track` to the server and `serve --model-uri models:/NAME@ALIAS`
+serving the registered version; then --clients processes log --metrics metrics each to one shared run at
 the same time (batches of 1000 and single calls) and every value must be there. Exits 1 on the
 first failed check.
 """
@@ -204,6 +205,52 @@ def concurrency(uri, clients, count):
           f"({clients * count / seconds:.0f} values/s), none lost")
 
 
+def registry_serving(binary, uri, tmp):
+    """`learn fit --track` logs a model file; the mlflow client registers it with an alias;
+    `swiftlearn serve --model-uri models:/penguins@champion` serves it, predicting as the file does."""
+    import urllib.request
+    from mlflow import MlflowClient
+    client = MlflowClient()
+    data = "Sources/Datasets/Data/penguins.csv"
+    model = os.path.join(tmp, "rf.json")
+    subprocess.run([binary, "learn", "fit", "--model", "random-forest", "--train", data, "--target", "species", "--seed", "1",
+                    "--save", model, "--track", uri, "--experiment", "penguins", "--run-name", "forest"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    exp = client.get_experiment_by_name("penguins")
+    run = client.search_runs([exp.experiment_id], "attributes.run_name = 'forest'")[0]
+    check(run.info.status == "FINISHED" and run.data.params["model"] == "random-forest" and run.data.metrics["accuracy"] > 0.9
+          and [a.path for a in client.list_artifacts(run.info.run_id)] == ["rf.json"],
+          f"learn fit --track: params, accuracy {run.data.metrics['accuracy']:.3f} and the model file logged")
+    client.create_registered_model("penguins")
+    version = client.create_model_version("penguins", f"{run.info.artifact_uri}/rf.json", run_id=run.info.run_id)
+    client.set_registered_model_alias("penguins", "champion", version.version)
+    serve = subprocess.Popen([binary, "serve", "--model-uri", "models:/penguins@champion", "--tracking-uri", uri, "--port", "0"],
+                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        port = None
+        for _ in range(20):
+            line = serve.stderr.readline()
+            m = re.search(r"listening on http://[\d.]+:(\d+)", line)
+            if m:
+                port = m.group(1)
+                break
+        check(port is not None, "serve --model-uri models:/penguins@champion starts")
+        with open(data) as f:
+            rows = "".join(f.readlines()[:21])
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/models/penguins/predict", data=rows.encode(),
+                                         headers={"Content-Type": "text/csv"})
+        served = json.load(urllib.request.urlopen(request, timeout=30))["predictions"]
+        expected_file = os.path.join(tmp, "pred.csv")
+        subprocess.run([binary, "learn", "predict", "--model-file", model, "--data", data, "--output", expected_file],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(expected_file) as f:
+            expected = [line.split(",")[0] for line in f.readlines()[1:21]]
+        check(served == expected, f"the registry-served model predicts as the logged file ({len(served)} rows)")
+    finally:
+        serve.terminate()
+        serve.wait(timeout=20)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=".build/release/swiftlearn")
@@ -218,6 +265,7 @@ def main():
             os.environ["MLFLOW_TRACKING_URI"] = uri
             mlflow.set_tracking_uri(uri)
             lifecycle(tmp)
+            registry_serving(args.binary, uri, tmp)
             concurrency(uri, args.clients, args.metrics)
         finally:
             proc.terminate()
