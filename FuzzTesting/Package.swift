@@ -38,6 +38,6 @@ let package = Package(
         fuzzTarget("FuzzAgentFiles", ["Agents", "APIClient"]),
         fuzzTarget("FuzzMCP", ["Agents", "APIClient"]),
         fuzzTarget("FuzzRLFiles", ["RL"]),
-        fuzzTarget("FuzzTracking", ["Ops", "Serve"]),
+        fuzzTarget("FuzzTracking", ["Ops", "Serve", "Datasets"]),
     ]
 )

@@ -2,9 +2,12 @@
 // handling. The first byte picks the mode:
 //   even: the rest, as text, is parsed as a search filter and an order_by item for each kind of
 //         search (runs, experiments, registered models, model versions), and applied;
+//   2 mod 4: the rest is two CSV texts split at the first NUL, compared by `DriftMonitor` (every
+//         column of the first, as `swiftlearn monitor` does);
 //   odd:  the rest is one request, "METHOD TARGET\n" then the body, answered by a server over a
 //         store in a scratch folder (state accumulates across inputs, as on a real server).
 // Every answer must have an HTTP status and, except artifact downloads, a JSON body that parses.
+import Datasets
 import Foundation
 import Ops
 import Serve
@@ -25,6 +28,18 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
     guard let mode = bytes.first else { return 0 }
     let rest = Array(bytes.dropFirst())
+    if mode % 4 == 2 {
+        let split = rest.firstIndex(of: 0) ?? rest.count
+        let first = String(decoding: rest[..<split], as: UTF8.self)
+        let second = split < rest.count ? String(decoding: rest[(split + 1)...], as: UTF8.self) : ""
+        if let reference = try? CSVTable.parse(first), let current = try? CSVTable.parse(second),
+           let report = try? DriftMonitor.compare(reference: reference, current: current) {
+            for c in report.columns where !(c.score >= 0) || !(c.psi.isFinite || c.psi.isNaN) {
+                fatalError("column \(c.column): score \(c.score), psi \(c.psi)")
+            }
+        }
+        return 0
+    }
     if mode % 2 == 0 {
         let text = String(decoding: rest, as: UTF8.self)
         for schema in [SearchSchema.runs, .experiments, .registeredModels, .modelVersions] {
