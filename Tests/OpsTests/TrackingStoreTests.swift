@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Ops
 import Serve
+import Plot
 
 private func temporaryStore() throws -> TrackingStore {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ops-\(UUID().uuidString)")
@@ -214,5 +215,32 @@ private func temporaryStore() throws -> TrackingStore {
         #expect(traversal.status == 400)
         (status, json) = call(server, "GET", "/api/2.0/mlflow/artifacts/list?run_id=\(runID)")
         #expect(json?["files"] == .array([.object([("path", .string("a b.txt")), ("is_dir", .bool(false)), ("file_size", .int(3))])]))
+    }
+}
+
+@Suite struct ComparisonPageTests {
+    @Test func pagesListAndCompareRuns() throws {
+        let store = try temporaryStore()
+        let exp = try store.createExperiment(name: "grid <b>")
+        for (i, lr) in ["0.1", "0.01"].enumerated() {
+            let run = try store.createRun(experimentID: exp, runName: "r\(i)")
+            try store.logBatch(runID: run.info.runID, metrics: (0..<3).map { Metric(key: "loss", value: Double(3 - $0) / Double(i + 1), timestamp: 1, step: Int64($0)) }
+                               + [Metric(key: "acc", value: 0.8 + Double(i) / 10, timestamp: 1)], params: [("lr", lr), ("model", "mlp")])
+        }
+        let server = TrackingServer(store: store)
+        func page(_ target: String) -> (Int, String) {
+            let r = server.respond(ServeRequest(method: "GET", target: target))
+            guard case .bytes(let b) = r.body else { return (r.status, "") }
+            return (r.status, String(decoding: b, as: UTF8.self))
+        }
+        let (status, index) = page("/")
+        #expect(status == 200 && index.contains("href=\"/compare?experiment_id=\(exp)\"") && index.contains("grid &lt;b&gt;"))
+        let (s2, compare) = page("/compare?experiment_id=\(exp)")
+        #expect(s2 == 200)
+        #expect(compare.contains("parallel-coordinates-chart") && compare.contains("lr *") && !compare.contains("model *"))
+        #expect(compare.components(separatedBy: "class=\"swiftlearn-chart line-chart").count - 1 == 2)  // loss and acc
+        #expect(page("/compare?experiment_id=99").0 == 404)
+        #expect(page("/compare").0 == 400)
+        #expect(throws: PlotError.self) { try ParallelCoordinatesChart(title: "t", dimensions: ["a"], items: [(name: "x", values: [1])]).validate() }
     }
 }

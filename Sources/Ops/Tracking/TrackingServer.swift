@@ -52,6 +52,18 @@ public final class TrackingServer: @unchecked Sendable {
         let path = request.path.removingPercentEncoding ?? request.path
         let method = request.method
         if path == "/health" { return .text("OK") }
+        if method == "GET", path == "/favicon.ico" {
+            let icon = ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f77b4"/></svg>"##
+            return ServeResponse(status: 200, headers: [("Content-Type", "image/svg+xml")], body: .bytes(Array(icon.utf8)))
+        }
+        if method == "GET", path == "/" || path == "/index.html" {
+            return .text(try RunComparisonPage.index(store), contentType: "text/html; charset=utf-8")
+        }
+        if method == "GET", path == "/compare" {
+            guard let id = request.query["experiment_id"] else { throw TrackingError.invalid("give /compare?experiment_id=ID") }
+            let runs = request.query["runs"].map { $0.split(separator: ",").map(String.init) }
+            return .text(try RunComparisonPage.compare(store, experimentID: id, runIDs: runs), contentType: "text/html; charset=utf-8")
+        }
         if path == "/version" { return .text(Self.mlflowVersion) }
         if path == "/api/3.0/mlflow/server-info" || path == "/ajax-api/3.0/mlflow/server-info" {
             return .json(.object([("store_type", .string("SqlStore")), ("artifact_serving_enabled", .bool(true)),
