@@ -6,6 +6,22 @@ import Serve
 extension CheckpointRegistry {
     /// Checkpoint projects of the MLOps unit.
     public static let mlops: [Checkpoint] = [
+        Checkpoint("detect-drift", "Monitor a data set for drift",
+                   topics: ["drift-detection"],
+                   criterion: "comparing two random halves of diamonds (1500 rows each) flags no column; after prices ×1.25 and a third of the cuts set to Ideal, price (normed Wasserstein ≥ 0.1) and cut (Jensen–Shannon ≥ 0.1) drift and no column that was left alone does; with 800-row samples price is tested by K-S instead and still drifts (p ≤ 0.05)") { ctx in
+            let scenario = try DriftScenario(ctx, rows: 1500)
+            let calm = try DriftMonitor.compare(reference: scenario.reference, current: scenario.same)
+            let drifted = try DriftMonitor.compare(reference: scenario.reference, current: scenario.shifted)
+            let small = try DriftMonitor.compare(reference: scenario.reference.rows(Array(0..<800)), current: scenario.shifted.rows(Array(0..<800)))
+            let flagged = drifted.columns.filter(\.drift).map(\.column).sorted()
+            let price = drifted.columns.first { $0.column == "price" }, cut = drifted.columns.first { $0.column == "cut" }
+            let smallPrice = small.columns.first { $0.column == "price" }
+            let passed = calm.driftedColumns == 0 && flagged == ["cut", "price"] && price?.test == "wasserstein" && cut?.test == "jensenshannon"
+                && smallPrice?.test == "ks" && smallPrice?.drift == true
+            return DemoOutcome(passed: passed,
+                               result: "random halves: \(calm.driftedColumns) columns drifted; shifted: \(flagged.joined(separator: ", ")) (price \(price?.test ?? "?") \(f(price?.statistic ?? .nan)), cut \(cut?.test ?? "?") \(f(cut?.statistic ?? .nan))); 800 rows: price by \(smallPrice?.test ?? "?"), p = \(f(smallPrice?.pValue ?? .nan, 4))",
+                               metrics: [("price_wasserstein", price?.statistic ?? .nan), ("cut_jensenshannon", cut?.statistic ?? .nan)])
+        },
         Checkpoint("track-a-sweep", "Track a hyper-parameter sweep and find the best run",
                    topics: ["experiment-tracking"],
                    criterion: "five logistic-regression runs over C are logged with parameters, train/test accuracy and the fitted model as an artifact; MLflow's runs/search with a filter (metrics.test_accuracy >= 0.9) and order (DESC) returns exactly the runs that qualify, best first; and the best run's artifact, loaded back, predicts the test set exactly as the model that was logged") { ctx in

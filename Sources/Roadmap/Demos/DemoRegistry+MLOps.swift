@@ -83,7 +83,7 @@ struct TrackedSweep {
 
 extension DemoRegistry {
     /// Demos of MLOps: experiment tracking and the model registry (`swiftlearn track serve`).
-    public static let mlops: [Demo] = [
+    public static let mlops: [Demo] = [driftDemo] + [
         Demo("experiment-tracking", "Experiment tracking, MLflow-compatible",
              shows: "Five runs of a logistic-regression sweep logged with parameters, metrics and the fitted model as an artifact, then found again with MLflow's search syntax through the REST API the mlflow client uses (`swiftlearn track serve`).") { ctx in
             let sweep = try TrackedSweep(ctx)
@@ -129,4 +129,52 @@ extension DemoRegistry {
                                """, metrics: [("champion_version", Double(version) ?? 0), ("champion_accuracy", ranked[0].accuracy)])
         },
     ]
+}
+
+/// Diamonds split in two at random, and the second half shifted (prices ×1.25, a third of the
+/// cuts set to Ideal): the drift demo and checkpoint compare both against the first half.
+struct DriftScenario {
+    let reference: CSVTable
+    let same: CSVTable
+    let shifted: CSVTable
+
+    init(_ ctx: DemoContext, rows: Int) throws {
+        let table = try Datasets.table(.diamonds)
+        let split = try trainTestSplit(count: table.rowCount, testSize: 0.5, randomState: ctx.randomState)
+        reference = table.rows(Array(split.train.prefix(rows)))
+        same = table.rows(Array(split.test.prefix(rows)))
+        var columns = same.columns
+        for (k, name) in same.header.enumerated() {
+            switch (name, columns[k]) {
+            case ("price", .numeric(let v)): columns[k] = .numeric(v.map { $0 * 1.25 })
+            case ("cut", .categorical(let v)): columns[k] = .categorical(v.enumerated().map { $0.offset % 3 == 0 ? "Ideal" : $0.element })
+            default: break
+            }
+        }
+        shifted = try CSVTable(header: same.header, columns: columns)
+    }
+}
+
+extension DemoRegistry {
+    /// The drift demo (kept beside the other MLOps demos).
+    static let driftDemo = Demo("drift-detection", "Detecting data drift",
+             shows: "Two random halves of diamonds compared column by column with the tests Evidently picks by default (normed Wasserstein for numbers, Jensen–Shannon for categories at this size; K-S, χ² and Z-tests for small references), then the second half with prices ×1.25 and a third of the cuts set to Ideal.") { ctx in
+        let scenario = try DriftScenario(ctx, rows: 1500)
+        let calm = try DriftMonitor.compare(reference: scenario.reference, current: scenario.same)
+        let drifted = try DriftMonitor.compare(reference: scenario.reference, current: scenario.shifted)
+        let small = try DriftMonitor.compare(reference: scenario.reference.rows(Array(0..<800)), current: scenario.shifted.rows(Array(0..<800)))
+        func line(_ c: ColumnDrift) -> String {
+            "\(c.drift ? "DRIFT" : "ok   ") \(c.column): \(c.test) \(c.pValue.map { "p = \(f($0, 4))" } ?? "= \(f(c.statistic, 4))"), PSI \(f(c.psi))"
+        }
+        let flagged = Set(drifted.columns.filter(\.drift).map(\.column))
+        let passed = !calm.datasetDrift && calm.driftedColumns == 0 && flagged.isSuperset(of: ["price", "cut"])
+            && small.columns.first { $0.column == "price" }.map { $0.test == "ks" && $0.drift } == true
+        return DemoOutcome(passed: passed, result: """
+            random halves (1500 rows each): \(calm.driftedColumns) of \(calm.columns.count) columns drifted
+            shifted half: \(drifted.driftedColumns) of \(drifted.columns.count) drifted — \(drifted.datasetDrift ? "dataset drift" : "no dataset drift") at a share of 0.5
+            \(drifted.columns.map(line).joined(separator: "\n"))
+            the same with 800-row samples: price by \(small.columns.first { $0.column == "price" }.map(line) ?? "?")
+            run it for real: swiftlearn monitor --reference ref.csv --current cur.csv [--model-file M] --report drift.html
+            """, metrics: [("drifted_columns", Double(drifted.driftedColumns)), ("calm_drifted_columns", Double(calm.driftedColumns))])
+    }
 }
