@@ -61,7 +61,9 @@ public struct RESTTrackingBackend: TrackingBackend {
 
     /// Sends one request and returns the answer's body; non-2xx answers throw.
     func send(_ method: String, _ path: String, query: [String: String] = [:], json: JSON? = nil, body: [UInt8]? = nil) throws -> [UInt8] {
-        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        guard var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false) else {
+            throw TrackingError.invalid("cannot form a URL for \(path) on \(baseURL.absoluteString)")
+        }
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         guard let url = components.url else { throw TrackingError.invalid("cannot form a URL for \(path)") }
         var request = URLRequest(url: url, timeoutInterval: timeout)
