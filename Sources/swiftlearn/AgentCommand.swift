@@ -143,6 +143,7 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(help: "A SQLite file for sql_query (opened read-only).") var database: String?
     @Option(help: "Write the run's trace (JSON Lines) to this file.") var trace: String?
     @Flag(help: "Print one JSON object.") var json = false
+    @OptionGroup var tracking: TrackingOptions
 
     func validate() throws {
         if (spec == nil) == (preset == nil) { throw ValidationError("give a spec file or --preset, not both or neither") }
@@ -167,11 +168,27 @@ struct AgentRunCommand: AsyncParsableCommand {
                                          memoryDirectory: storeOptions.folder.appendingPathComponent("memory"), trace: writer)
             try store.setMetadata(try APIClient.JSONValue(encoding: setup), thread: id)
             let printer = AgentPrinter(json: json)
-            let result = try await system.run(request, thread: id) { e in writer?.record(e); printer.onEvent(e) }
+            var params: [(String, String)] = [("spec", agentSpec.name), ("thread", id), ("input", request)]
+            if let preset { params.append(("preset", preset)) }
+            let tracked = try tracking.start(defaultExperiment: "agent-\(agentSpec.name)", params: params)
+            let result: AgentSystemResult
+            do {
+                result = try await system.run(request, thread: id) { e in writer?.record(e); printer.onEvent(e) }
+            } catch {
+                tracked?.finish(succeeded: false)
+                throw error
+            }
             setup.modelCalls += result.modelCalls
             try store.setMetadata(try APIClient.JSONValue(encoding: setup), thread: id)
             writer?.write(summary(result))
             printer.finish(result)
+            if let tracked {
+                tracked.metrics([("model_calls", Double(result.modelCalls)), ("input_tokens", Double(result.usage.inputTokens)),
+                                 ("output_tokens", Double(result.usage.outputTokens)), ("seconds", result.seconds)])
+                tracked.tags([("agent.status", result.status), ("agent.answer", String((result.answer ?? "").prefix(TrackingStore.maxTagValueLength)))])
+                if let trace { tracked.artifact(trace) }
+                tracked.finish(succeeded: true)
+            }
         }
     }
 }
