@@ -119,6 +119,7 @@ private func temporaryStore() throws -> TrackingStore {
         #expect(throws: TrackingError.self) { try store.searchRuns(experimentIDs: [exp], pageToken: "garbage!") }
         #expect(throws: TrackingError.self) { try store.searchRuns(experimentIDs: [exp], maxResults: 0) }
         #expect(throws: TrackingError.self) { try store.searchRuns(experimentIDs: ["x"]) }
+        #expect(throws: TrackingError.self) { try store.searchRuns(experimentIDs: Array(repeating: exp, count: 1001)) }
     }
 
     @Test func registryVersionsStagesAndAliases() throws {

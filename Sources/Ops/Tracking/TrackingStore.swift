@@ -412,6 +412,7 @@ public final class TrackingStore: Sendable {
     public func searchRuns(experimentIDs: [String], filter: String? = nil, view: ViewType = .activeOnly, maxResults: Int = 1000,
                            orderBy: [String] = [], pageToken: String? = nil) throws -> ([Run], String?) {
         guard (1...Self.maxResultsLimit).contains(maxResults) else { throw TrackingError.invalid("max_results must be between 1 and \(Self.maxResultsLimit), got \(maxResults)") }
+        guard experimentIDs.count <= 1000 else { throw TrackingError.invalid("a search may name at most 1000 experiments, got \(experimentIDs.count)") }
         let ids = try experimentIDs.map(Self.experimentID)
         let parsed = try SearchFilter(filter, schema: .runs)
         let orders = try orderBy.map { try SearchOrder($0, schema: .runs) }
