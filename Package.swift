@@ -148,7 +148,7 @@ let package = Package(
         // MLOps: an MLflow-compatible tracking server and model registry (SQLite + artifact files).
         .target(
             name: "Ops",
-            dependencies: ["Serve", "Learn", "Datasets", "Plot", "SwiftLearnCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Serve", "APIClient", "Learn", "Datasets", "Plot", "SwiftLearnCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(

@@ -203,3 +203,25 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         }
     }
 }
+
+/// One request sent with `URLSession.shared` and waited for on the calling thread, for
+/// synchronous callers (indexing, training loops that log between steps). The wait ends
+/// `request.timeoutInterval` + 5 s after the start at the latest (the task is then cancelled).
+/// - Returns: the body and the HTTP status (0 when the answer is not HTTP).
+/// - Throws: the session's error, or `URLError(.timedOut)`.
+package func sendWaiting(_ request: URLRequest) throws -> (data: Data, status: Int) {
+    final class Box: @unchecked Sendable { var result: Result<(Data, Int), any Error> = .failure(URLError(.unknown)) }
+    let box = Box()
+    let done = DispatchSemaphore(value: 0)
+    let task = URLSession.shared.dataTask(with: request) { data, response, error in
+        if let error { box.result = .failure(error) } else { box.result = .success((data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0)) }
+        done.signal()
+    }
+    task.resume()
+    if done.wait(timeout: .now() + request.timeoutInterval + 5) == .timedOut {
+        task.cancel()
+        throw URLError(.timedOut)
+    }
+    let (data, status) = try box.result.get()
+    return (data, status)
+}

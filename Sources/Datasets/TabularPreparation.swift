@@ -1,3 +1,4 @@
+import Foundation
 import Learn
 
 /// How a CSV table becomes a feature matrix and a target for one model: learned on the training
@@ -100,3 +101,17 @@ public struct TabularPreparation: Codable, Sendable {
     }
 }
 
+
+extension ModelFile {
+    /// A model saved by `learn fit --save`, with the column preparation it was fitted with (kept
+    /// in the file's `preparation` metadata) — what `learn predict`, `serve` and `monitor` load.
+    /// - Throws: `LearnError.corruptModel` naming the file when it cannot be read, is not a model
+    ///   file, or has no column preparation.
+    public static func loadPrepared(path: String) throws -> (estimator: any Estimator, preparation: TabularPreparation) {
+        let (estimator, metadata) = try load(path: path)
+        guard let text = metadata["preparation"], let prep = try? JSONDecoder().decode(TabularPreparation.self, from: Data(text.utf8)) else {
+            throw LearnError.corruptModel("\(path) has no column preparation (was it written by `learn fit --save`?)")
+        }
+        return (estimator, prep)
+    }
+}

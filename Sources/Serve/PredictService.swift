@@ -20,10 +20,7 @@ public final class PredictService: @unchecked Sendable {
     /// - Throws: `LearnError.corruptModel` naming the file when it cannot be read, is not a model
     ///   file, has no column preparation, or holds a model that does not predict.
     public init(name: String, path: String) throws {
-        let (estimator, metadata) = try ModelFile.load(path: path)
-        guard let text = metadata["preparation"], let prep = try? JSONDecoder().decode(TabularPreparation.self, from: Data(text.utf8)) else {
-            throw LearnError.corruptModel("\(path) has no column preparation (was it written by `learn fit --save`?)")
-        }
+        let (estimator, prep) = try ModelFile.loadPrepared(path: path)
         guard estimator is any Classifier || estimator is any Regressor else {
             throw LearnError.corruptModel("\(path) holds a \(type(of: estimator).modelName), which does not predict")
         }

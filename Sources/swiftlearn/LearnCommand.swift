@@ -223,6 +223,17 @@ struct LearnFit: ParsableCommand {
     }
 }
 
+/// A model's predictions as a column: class names for a classifier, numbers for a regressor.
+/// - Throws: `LearnError.corruptModel` naming `file` when the model does not predict.
+func predictionColumn(_ estimator: any Estimator, _ prep: TabularPreparation, _ x: Matrix, file: String) throws -> CSVColumn {
+    if let clf = estimator as? any Classifier {
+        let names = prep.classNames ?? clf.classes.map(String.init)
+        return .categorical(try clf.predict(x).map { names[$0] })
+    }
+    if let reg = estimator as? any Regressor { return .numeric(try reg.predict(x)) }
+    throw LearnError.corruptModel("\(file) holds a \(type(of: estimator).modelName), which does not predict")
+}
+
 /// Integer codes of a column's values (sorted distinct values → 0, 1, …), for stratification.
 func categoryCodes(_ column: CSVColumn) throws -> [Int] {
     switch column {
@@ -248,29 +259,17 @@ struct LearnPredict: ParsableCommand {
     @Option(help: "Write predictions here as CSV (default: standard output).") var output: String?
 
     func run() throws {
-        let (estimator, metadata) = try ModelFile.load(path: modelFile)
-        guard let prepText = metadata["preparation"],
-              let prep = try? JSONDecoder().decode(TabularPreparation.self, from: Data(prepText.utf8)) else {
-            throw LearnError.corruptModel("\(modelFile) has no column preparation (was it written by `learn fit --save`?)")
-        }
+        let (estimator, prep) = try ModelFile.loadPrepared(path: modelFile)
         let table = try readTable(data)
         let x = try naming(data) { try prep.features(table) }
         var header = ["prediction"]
-        var columns: [CSVColumn]
-        if let clf = estimator as? any Classifier {
+        var columns = [try predictionColumn(estimator, prep, x, file: modelFile)]
+        if let clf = estimator as? any Classifier, let p = estimator as? any ProbabilisticClassifier, let probs = try? p.predictProbabilities(x) {
             let names = prep.classNames ?? clf.classes.map(String.init)
-            let pred = try clf.predict(x)
-            columns = [.categorical(pred.map { names[$0] })]
-            if let p = estimator as? any ProbabilisticClassifier, let probs = try? p.predictProbabilities(x) {
-                for (k, c) in clf.classes.enumerated() {
-                    header.append("probability_\(names[c])")
-                    columns.append(.numeric(probs.column(k)))
-                }
+            for (k, c) in clf.classes.enumerated() {
+                header.append("probability_\(names[c])")
+                columns.append(.numeric(probs.column(k)))
             }
-        } else if let reg = estimator as? any Regressor {
-            columns = [.numeric(try reg.predict(x))]
-        } else {
-            throw LearnError.corruptModel("\(modelFile) holds a \(type(of: estimator).modelName), which does not predict")
         }
         let predictions = try CSVTable(header: header, columns: columns)
         if let output {

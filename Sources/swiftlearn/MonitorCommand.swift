@@ -70,52 +70,15 @@ struct MonitorCommand: ParsableCommand {
             }
         }
         if let report {
-            try writeFile(Data(DriftHTML.page(result, reference: reference, current: current).utf8), to: URL(fileURLWithPath: report))
+            try writeFile(Data(result.html(reference: reference, current: current).utf8), to: URL(fileURLWithPath: report))
             if !json { print("report: \(report)") }
         }
     }
 
     /// The model's predictions on a table, as a column.
     func predictions(_ path: String, _ table: CSVTable, _ file: String) throws -> CSVColumn {
-        let (estimator, metadata) = try ModelFile.load(path: path)
-        guard let text = metadata["preparation"], let prep = try? JSONDecoder().decode(TabularPreparation.self, from: Data(text.utf8)) else {
-            throw ValidationError("--model-file \(path) has no column preparation (was it written by `learn fit --save`?)")
-        }
+        let (estimator, prep) = try ModelFile.loadPrepared(path: path)
         let x = try naming(file) { try prep.features(table) }
-        if let clf = estimator as? any Classifier {
-            let names = prep.classNames ?? clf.classes.map(String.init)
-            return .categorical(try clf.predict(x).map { names[$0] })
-        }
-        if let reg = estimator as? any Regressor { return .numeric(try reg.predict(x)) }
-        throw ValidationError("--model-file \(path) holds a model that does not predict")
-    }
-}
-
-/// A self-contained HTML page of a drift report.
-enum DriftHTML {
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    static func page(_ r: DriftReport, reference: String, current: String) -> String {
-        let rows = r.columns.map { c -> String in
-            let p = c.pValue.map { String(format: "%.4g", $0) } ?? "–"
-            return "<tr class=\"\(c.drift ? "drift" : "ok")\"><td>\(escape(c.column))</td><td>\(c.kind.rawValue)</td><td>\(c.test)</td><td>\(String(format: "%.4g", c.statistic))</td><td>\(p)</td><td>\(c.threshold)</td><td>\(c.drift ? "drift" : "no drift")</td><td>\(String(format: "%.3f", c.psi))</td><td>\(c.referenceMissing) / \(c.currentMissing)</td><td>\(c.outOfReference)\(c.newCategories.isEmpty ? "" : " (" + escape(c.newCategories.joined(separator: ", ")) + ")")</td></tr>"
-        }.joined(separator: "\n")
-        return """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>Data drift report</title>
-        <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}
-        tr.drift td{background:#fde2e1}.summary{font-size:1.2em;margin:1em 0}</style></head><body>
-        <h1>Data drift report</h1>
-        <p>reference: <code>\(escape(reference))</code> · current: <code>\(escape(current))</code></p>
-        <p class="summary">\(r.driftedColumns) of \(r.columns.count) columns drifted (\(String(format: "%.1f", r.shareOfDriftedColumns * 100))%): <strong>\(r.datasetDrift ? "dataset drift" : "no dataset drift")</strong> at a drift share of \(r.driftShare)</p>
-        <table><thead><tr><th>column</th><th>type</th><th>test</th><th>statistic</th><th>p-value</th><th>threshold</th><th>result</th><th>PSI</th><th>missing ref/cur</th><th>out of reference</th></tr></thead>
-        <tbody>
-        \(rows)
-        </tbody></table>
-        <p>Tests chosen as Evidently's DataDriftPreset chooses them by default (swiftlearn monitor).</p>
-        </body></html>
-        """
+        return try predictionColumn(estimator, prep, x, file: path)
     }
 }

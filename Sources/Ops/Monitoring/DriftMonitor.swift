@@ -1,11 +1,14 @@
 import Datasets
 import Foundation
+import Plot
 
 /// The drift of one column between a reference and a current sample, decided as Evidently's
 /// `DataDriftPreset` decides it by default (see ``DriftMonitor``), with data-quality counts beside.
 public struct ColumnDrift: Sendable, Equatable {
     public enum Kind: String, Sendable { case numerical, categorical }
+    /// The column's name.
     public let column: String
+    /// Numerical when both samples read the column as numbers, else categorical.
     public let kind: Kind
     /// Evidently's name of the test: `ks`, `chisquare`, `z`, `wasserstein`, `jensenshannon`.
     public let test: String
@@ -15,27 +18,37 @@ public struct ColumnDrift: Sendable, Equatable {
     public let pValue: Double?
     /// What Evidently compares with the threshold: the p-value, else the distance.
     public var score: Double { pValue ?? statistic }
+    /// Evidently's default threshold for the test (0.05 for p-values, 0.1 for distances).
     public let threshold: Double
+    /// Whether the column drifted: p ≤ threshold for K-S, p < threshold for χ² and Z, distance ≥ threshold.
     public let drift: Bool
     /// Population stability index over the same bins (Evidently's `psi`; ≥ 0.1 is drift there).
     public let psi: Double
+    /// Values compared on each side (missing and infinite values left out).
     public let referenceCount: Int
     public let currentCount: Int
+    /// Missing or infinite values on each side.
     public let referenceMissing: Int
     public let currentMissing: Int
     /// Numerical: current values outside the reference's [min, max]. Categorical: current values
     /// of categories the reference never had.
     public let outOfReference: Int
+    /// Categorical: the current values the reference never had, sorted.
     public let newCategories: [String]
 }
 
 /// A whole comparison: each column, and whether the data set drifted (Evidently's rule: at least
 /// `driftShare` of the columns drifted).
 public struct DriftReport: Sendable {
+    /// Each compared column, in the order asked for.
     public let columns: [ColumnDrift]
+    /// The share of drifted columns at which the data set counts as drifted.
     public let driftShare: Double
+    /// How many columns drifted.
     public var driftedColumns: Int { columns.filter(\.drift).count }
+    /// Drifted columns over all columns.
     public var shareOfDriftedColumns: Double { columns.isEmpty ? 0 : Double(driftedColumns) / Double(columns.count) }
+    /// Whether at least `driftShare` of the columns drifted.
     public var datasetDrift: Bool { !columns.isEmpty && shareOfDriftedColumns >= driftShare }
 }
 
@@ -52,6 +65,9 @@ public struct DriftReport: Sendable {
 /// reference's shares; Jensen–Shannon bins numerical columns with more than 20 reference values
 /// by NumPy's Sturges edges over both samples, else by value).
 public enum DriftMonitor {
+    /// Compares `columns` (default: every column of the reference) of the two tables.
+    /// - Throws: `TrackingError` (INVALID_PARAMETER_VALUE) for a column missing from either table
+    ///   or one with no values on a side.
     public static func compare(reference: CSVTable, current: CSVTable, columns wanted: [String]? = nil,
                                driftShare: Double = 0.5) throws -> DriftReport {
         let names = wanted ?? reference.header
@@ -99,7 +115,7 @@ public enum DriftMonitor {
         let (lo, hi) = (r.min()!, r.max()!)
         let outside = c.filter { $0 < lo || $0 > hi }.count
         let referenceDistinct = Set(r).count
-        let psiValue = psi(histogramShares(r, c, referenceDistinct: referenceDistinct, categorical: false, fillZeroes: true))
+        let psiValue = psi(histogramShares(r, c, referenceDistinct: referenceDistinct, fillZeroes: true))
         if distinct <= 5 {
             // Few values: tested as categories, over the values' text.
             let base = categorical(name, r.map(text), c.map(text), missing: missing)
@@ -177,8 +193,8 @@ public enum DriftMonitor {
 
     /// Evidently's `get_binned_data` for a numerical column: Sturges bins over both samples when
     /// the reference has more than 20 values, else one bin per value.
-    static func histogramShares(_ r: [Double], _ c: [Double], referenceDistinct: Int, categorical: Bool, fillZeroes: Bool) -> ([Double], [Double]) {
-        if !categorical, referenceDistinct > 20 {
+    static func histogramShares(_ r: [Double], _ c: [Double], referenceDistinct: Int, fillZeroes: Bool) -> ([Double], [Double]) {
+        if referenceDistinct > 20 {
             let all = r + c
             let bins = Int((Foundation.log2(Double(all.count)) + 1).rounded(.up))
             let lo = all.min()!, hi = all.max()!
@@ -213,5 +229,32 @@ public enum DriftMonitor {
     /// Σ (r − c) · ln(r / c) over the bins.
     static func psi(_ pq: ([Double], [Double])) -> Double {
         zip(pq.0, pq.1).reduce(0) { $0 + ($1.0 - $1.1) * Foundation.log($1.0 / $1.1) }
+    }
+}
+
+extension DriftReport {
+    /// The report as a self-contained HTML page (`swiftlearn monitor --report`): the verdict, then
+    /// one table row per column (test, statistic, p-value, threshold, result, PSI, quality counts).
+    public func html(reference: String, current: String) -> String {
+        let r = self
+        let rows = r.columns.map { c -> String in
+            let p = c.pValue.map { String(format: "%.4g", $0) } ?? "–"
+            return "<tr class=\"\(c.drift ? "drift" : "ok")\"><td>\(xmlEscaped(c.column))</td><td>\(c.kind.rawValue)</td><td>\(c.test)</td><td>\(String(format: "%.4g", c.statistic))</td><td>\(p)</td><td>\(c.threshold)</td><td>\(c.drift ? "drift" : "no drift")</td><td>\(String(format: "%.3f", c.psi))</td><td>\(c.referenceMissing) / \(c.currentMissing)</td><td>\(c.outOfReference)\(c.newCategories.isEmpty ? "" : " (" + xmlEscaped(c.newCategories.joined(separator: ", ")) + ")")</td></tr>"
+        }.joined(separator: "\n")
+        return """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Data drift report</title>
+        <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}
+        tr.drift td{background:#fde2e1}.summary{font-size:1.2em;margin:1em 0}</style></head><body>
+        <h1>Data drift report</h1>
+        <p>reference: <code>\(xmlEscaped(reference))</code> · current: <code>\(xmlEscaped(current))</code></p>
+        <p class="summary">\(r.driftedColumns) of \(r.columns.count) columns drifted (\(String(format: "%.1f", r.shareOfDriftedColumns * 100))%): <strong>\(r.datasetDrift ? "dataset drift" : "no dataset drift")</strong> at a drift share of \(r.driftShare)</p>
+        <table><thead><tr><th>column</th><th>type</th><th>test</th><th>statistic</th><th>p-value</th><th>threshold</th><th>result</th><th>PSI</th><th>missing ref/cur</th><th>out of reference</th></tr></thead>
+        <tbody>
+        \(rows)
+        </tbody></table>
+        <p>Tests chosen as Evidently's DataDriftPreset chooses them by default (swiftlearn monitor).</p>
+        </body></html>
+        """
     }
 }

@@ -6,14 +6,18 @@ import SwiftLearnCore
 /// `..` or `.` components, no NUL, no backslash, not absolute. Uploads land in a temporary file
 /// first and are renamed into place, so a reader never sees half a file.
 public struct ArtifactFiles: Sendable {
+    /// The folder artifacts live under (`<store>/artifacts`).
     public let root: URL
 
     public init(root: URL) { self.root = root }
 
     /// One listed entry: its name relative to the listed folder, and its size for files.
     public struct Entry: Sendable, Equatable {
+        /// The entry's name, relative to the listed folder.
         public let path: String
+        /// Whether the entry is a folder.
         public let isDirectory: Bool
+        /// The file's size in bytes (nil for a folder).
         public let size: Int?
 
         public init(path: String, isDirectory: Bool, size: Int?) {

@@ -85,10 +85,12 @@ extension TrackingStore {
         }
     }
 
+    /// The registered model `name`, with its aliases, tags and latest version per stage.
     public func registeredModel(name: String) throws -> RegisteredModel {
         try read { db in try Self.loadModel(db, name) }
     }
 
+    /// Replaces a registered model's description.
     public func updateRegisteredModel(name: String, description: String) throws -> RegisteredModel {
         try write { db in
             try Self.requireModel(db, name)
@@ -97,6 +99,7 @@ extension TrackingStore {
         }
     }
 
+    /// Renames a registered model, its versions, tags and aliases with it.
     public func renameRegisteredModel(name: String, newName: String) throws -> RegisteredModel {
         try Self.checkName(newName, "registered model")
         return try write { db in
@@ -112,6 +115,7 @@ extension TrackingStore {
         }
     }
 
+    /// Deletes a registered model with its versions, tags and aliases.
     public func deleteRegisteredModel(name: String) throws {
         try write { db in
             try Self.requireModel(db, name)
@@ -121,6 +125,7 @@ extension TrackingStore {
         }
     }
 
+    /// Registered models that pass `filter` (name, times, tags), ordered (default: by name), one page.
     public func searchRegisteredModels(filter: String? = nil, maxResults: Int = 100, orderBy: [String] = [],
                                        pageToken: String? = nil) throws -> ([RegisteredModel], String?) {
         guard (1...Self.maxResultsLimit).contains(maxResults) else { throw TrackingError.invalid("max_results must be between 1 and \(Self.maxResultsLimit), got \(maxResults)") }
@@ -141,6 +146,7 @@ extension TrackingStore {
         return try PageToken.page(sorted, maxResults: maxResults, token: pageToken)
     }
 
+    /// Sets a registered model's tag, or removes it when `value` is nil.
     public func setRegisteredModelTag(name: String, key: String, value: String?) throws {
         try Self.checkKey(key, "tag")
         if let value { try Self.checkTagValue(value) }
@@ -174,10 +180,12 @@ extension TrackingStore {
         }
     }
 
+    /// One version of a registered model.
     public func modelVersion(name: String, version: Int) throws -> ModelVersion {
         try read { db in try Self.loadVersion(db, name, version) }
     }
 
+    /// Replaces a version's description.
     public func updateModelVersion(name: String, version: Int, description: String) throws -> ModelVersion {
         try write { db in
             try Self.requireVersion(db, name, version)
@@ -203,6 +211,7 @@ extension TrackingStore {
         }
     }
 
+    /// Deletes a version with its tags and the aliases that pointed at it.
     public func deleteModelVersion(name: String, version: Int) throws {
         try write { db in
             try Self.requireVersion(db, name, version)
@@ -212,6 +221,8 @@ extension TrackingStore {
         }
     }
 
+    /// Versions that pass `filter` (name, run id, source, stage, version number, tags), ordered
+    /// (default: by name, newest version first), one page.
     public func searchModelVersions(filter: String? = nil, maxResults: Int = 10_000, orderBy: [String] = [],
                                     pageToken: String? = nil) throws -> ([ModelVersion], String?) {
         guard (1...Self.maxResultsLimit).contains(maxResults) else { throw TrackingError.invalid("max_results must be between 1 and \(Self.maxResultsLimit), got \(maxResults)") }
@@ -233,6 +244,7 @@ extension TrackingStore {
         return model.latestVersions.filter { canonical.isEmpty || canonical.contains($0.currentStage) }
     }
 
+    /// Sets a version's tag, or removes it when `value` is nil.
     public func setModelVersionTag(name: String, version: Int, key: String, value: String?) throws {
         try Self.checkKey(key, "tag")
         if let value { try Self.checkTagValue(value) }
@@ -255,6 +267,7 @@ extension TrackingStore {
         }
     }
 
+    /// Removes an alias of a registered model (no error when it is not set).
     public func deleteAlias(name: String, alias: String) throws {
         try write { db in
             try Self.requireModel(db, name)
@@ -262,6 +275,7 @@ extension TrackingStore {
         }
     }
 
+    /// The version an alias points at.
     public func modelVersion(name: String, alias: String) throws -> ModelVersion {
         try read { db in
             try Self.requireModel(db, name)

@@ -5,7 +5,9 @@ import Serve
 /// `models:/NAME/STAGE` (`Production`, `Staging`, …) or `models:/NAME/latest`.
 public struct RegistryModelURI: Sendable, Equatable {
     public enum Selector: Sendable, Equatable { case alias(String), version(Int), stage(String), latest }
+    /// The registered model's name.
     public let name: String
+    /// Which of its versions: by alias, number, stage, or the latest.
     public let selector: Selector
 
     public init(name: String, selector: Selector) { self.name = name; self.selector = selector }

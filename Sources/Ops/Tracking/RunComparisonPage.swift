@@ -10,17 +10,12 @@ enum RunComparisonPage {
     static let maxRuns = 20
     static let maxMetricCharts = 12
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
     static func index(_ store: TrackingStore) throws -> String {
         let (experiments, _) = try store.searchExperiments(maxResults: 1000, orderBy: ["name"])
         let rows = try experiments.map { e -> String in
             let (runs, _) = try store.searchRuns(experimentIDs: [e.id], maxResults: 50_000)
             let id = e.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? e.id
-            return "<tr><td><a href=\"/compare?experiment_id=\(id)\">\(escape(e.name))</a></td><td>\(e.id)</td><td>\(runs.count)</td></tr>"
+            return "<tr><td><a href=\"/compare?experiment_id=\(id)\">\(xmlEscaped(e.name))</a></td><td>\(e.id)</td><td>\(runs.count)</td></tr>"
         }.joined(separator: "\n")
         return """
         <!DOCTYPE html>

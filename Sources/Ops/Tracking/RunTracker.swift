@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import APIClient
 import Serve
 import SwiftLearnCore
 
@@ -49,7 +50,9 @@ extension TrackingStore: TrackingBackend {
 /// server and MLflow's. Calls are synchronous (training loops log between steps), each bounded
 /// by `timeout`; an MLflow error answer becomes a ``TrackingError`` with its code.
 public struct RESTTrackingBackend: TrackingBackend {
+    /// The server, e.g. `http://127.0.0.1:5000`.
     public let baseURL: URL
+    /// Longest wait for one answer, in seconds.
     public let timeout: Double
 
     public init(baseURL: URL, timeout: Double = 30) throws {
@@ -74,22 +77,10 @@ public struct RESTTrackingBackend: TrackingBackend {
         } else if let body {
             request.httpBody = Data(body)
         }
-        final class Box: @unchecked Sendable { var result: Result<(Int, Data), any Error> = .failure(TrackingError(.internalError, "no answer")) }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let task = URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error { box.result = .failure(error) } else {
-                box.result = .success(((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data()))
-            }
-            done.signal()
-        }
-        task.resume()
-        if done.wait(timeout: .now() + timeout + 5) == .timedOut {
-            task.cancel()
+        let (data, status): (Data, Int)
+        do { (data, status) = try sendWaiting(request) } catch let e as URLError where e.code == .timedOut {
             throw TrackingError(.internalError, "the tracking server at \(baseURL.absoluteString) did not answer \(method) \(path) within \(Int(timeout)) s")
-        }
-        let (status, data): (Int, Data)
-        do { (status, data) = try box.result.get() } catch {
+        } catch {
             throw TrackingError(.internalError, "cannot reach the tracking server at \(baseURL.absoluteString): \(error.localizedDescription)")
         }
         guard (200..<300).contains(status) else {
@@ -160,7 +151,9 @@ public struct RESTTrackingBackend: TrackingBackend {
 ///     try run.logMetrics(["val_loss": 0.31], step: 1)
 ///     try run.finish()
 public final class RunTracker: @unchecked Sendable {
+    /// Where the run is logged.
     public let backend: any TrackingBackend
+    /// The run as the backend created it (id, name, artifact location).
     public let info: RunInfo
     private var finished = false
 
@@ -206,6 +199,7 @@ public final class RunTracker: @unchecked Sendable {
         }
     }
 
+    /// Sets tags of the run (`mlflow.runName` renames it).
     public func setTags(_ tags: [(String, String)]) throws {
         try backend.log(runID: info.runID, metrics: [], params: [], tags: tags)
     }

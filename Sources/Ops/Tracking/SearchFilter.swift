@@ -15,16 +15,22 @@ public enum SearchEntity: String, Sendable {
 
 /// One `identifier operator value` clause of MLflow's search syntax.
 public struct SearchClause: Sendable, Equatable {
+    /// The comparison.
     public enum Operator: String, Sendable {
         case eq = "=", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
         case like = "LIKE", ilike = "ILIKE", isIn = "IN", notIn = "NOT IN"
     }
+    /// What is compared with: a number (metrics, numeric attributes), text, or a list (`IN`).
     public enum Operand: Sendable, Equatable {
         case number(Double), string(String), list([String])
     }
+    /// What the key names: a metric, parameter, tag or attribute.
     public let entity: SearchEntity
+    /// The key (an attribute's canonical name).
     public let key: String
+    /// The comparison.
     public let op: Operator
+    /// What the value is compared with.
     public let operand: Operand
 
     public init(entity: SearchEntity, key: String, op: Operator, operand: Operand) {
@@ -35,8 +41,11 @@ public struct SearchClause: Sendable, Equatable {
 /// What a kind of search accepts: its attributes (text or numeric, and their aliases) and whether
 /// metrics, parameters and tags can be named.
 public struct SearchSchema: Sendable {
+    /// Text attributes by the names a filter may use, mapped to the canonical name.
     public let textAttributes: [String: String]
+    /// Numeric attributes (times, versions) by name, mapped to the canonical name.
     public let numericAttributes: [String: String]
+    /// What may be named before the dot.
     public let entities: Set<SearchEntity>
     /// Whether `tags.x != 'v'` also matches a subject without the tag: so in MLflow's registry
     /// (its client filters prompts out with `tag.\`mlflow.prompt.is_prompt\` != 'true'`), not in run search.
@@ -73,6 +82,7 @@ public struct SearchSchema: Sendable {
 /// Keys with other characters are quoted with backticks or double quotes. Errors are
 /// `INVALID_PARAMETER_VALUE` naming the place and the reason.
 public struct SearchFilter: Sendable {
+    /// The clauses, all of which must hold.
     public let clauses: [SearchClause]
     let missingTagIsUnequal: Bool
 
@@ -151,8 +161,11 @@ public struct SearchFilter: Sendable {
 /// `order_by` items of MLflow's search calls: `metrics.rmse DESC`, `attributes.start_time`,
 /// `params.lr ASC`, `name`.
 public struct SearchOrder: Sendable, Equatable {
+    /// What the key names: a metric, parameter, tag or attribute.
     public let entity: SearchEntity
+    /// The key (an attribute's canonical name).
     public let key: String
+    /// Largest first.
     public let descending: Bool
 
     public init(entity: SearchEntity, key: String, descending: Bool) {

@@ -2,14 +2,19 @@ import Foundation
 
 /// An experiment: a named group of runs, MLflow's `Experiment`.
 public struct Experiment: Sendable, Equatable {
+    /// The id (`0` is the Default experiment).
     public var id: String
+    /// The name.
     public var name: String
+    /// Where its runs' artifacts go (`mlflow-artifacts:/<id>`).
     public var artifactLocation: String
     /// `active` or `deleted`.
     public var lifecycleStage: String
     /// Milliseconds since 1970.
     public var creationTime: Int64
+    /// Milliseconds since 1970 of the last change.
     public var lastUpdateTime: Int64
+    /// Tags by key.
     public var tags: [String: String]
 }
 
@@ -20,14 +25,21 @@ public enum RunStatus: String, Sendable, CaseIterable {
 
 /// What identifies a run and where it stands: MLflow's `RunInfo`.
 public struct RunInfo: Sendable, Equatable {
+    /// The run's id (32 hex digits).
     public var runID: String
+    /// The run's name (also its `mlflow.runName` tag).
     public var runName: String
+    /// The experiment it belongs to.
     public var experimentID: String
+    /// Who started it.
     public var userID: String
+    /// Running, finished, failed, …
     public var status: RunStatus
     /// Milliseconds since 1970.
     public var startTime: Int64?
+    /// Milliseconds since 1970 when it ended.
     public var endTime: Int64?
+    /// Where its artifacts are (`mlflow-artifacts:/<experiment>/<run>/artifacts`).
     public var artifactURI: String
     /// `active` or `deleted`.
     public var lifecycleStage: String
@@ -35,10 +47,13 @@ public struct RunInfo: Sendable, Equatable {
 
 /// One logged value of a metric.
 public struct Metric: Sendable, Equatable {
+    /// The metric's name.
     public var key: String
+    /// The value (NaN and ±inf kept).
     public var value: Double
     /// Milliseconds since 1970.
     public var timestamp: Int64
+    /// The training step it belongs to.
     public var step: Int64
 
     public init(key: String, value: Double, timestamp: Int64, step: Int64 = 0) {
@@ -57,9 +72,13 @@ public struct Metric: Sendable, Equatable {
 
 /// A run with its data: each metric's latest value, its parameters and its tags.
 public struct Run: Sendable, Equatable {
+    /// Identity and state.
     public var info: RunInfo
+    /// Each metric's latest value, by key.
     public var metrics: [Metric]
+    /// Parameters by key.
     public var params: [String: String]
+    /// Tags by key.
     public var tags: [String: String]
 
     /// The value a search names: a metric's latest value, a parameter, a tag or an attribute.
@@ -99,10 +118,15 @@ public enum ViewType: String, Sendable {
 
 /// A registered model: a name under which versions of a model are kept, MLflow's `RegisteredModel`.
 public struct RegisteredModel: Sendable, Equatable {
+    /// The name.
     public var name: String
+    /// Milliseconds since 1970 when it was created.
     public var creationTimestamp: Int64
+    /// Milliseconds since 1970 of the last change.
     public var lastUpdatedTimestamp: Int64
+    /// Free text.
     public var description: String
+    /// Tags by key.
     public var tags: [String: String]
     /// Alias → version number.
     public var aliases: [String: Int]
@@ -112,23 +136,34 @@ public struct RegisteredModel: Sendable, Equatable {
 
 /// One version of a registered model, MLflow's `ModelVersion`.
 public struct ModelVersion: Sendable, Equatable {
+    /// The name.
     public var name: String
+    /// The version number (1, 2, …).
     public var version: Int
+    /// Milliseconds since 1970 when it was created.
     public var creationTimestamp: Int64
+    /// Milliseconds since 1970 of the last change.
     public var lastUpdatedTimestamp: Int64
+    /// Who started it.
     public var userID: String
     /// `None`, `Staging`, `Production` or `Archived`.
     public var currentStage: String
+    /// Free text.
     public var description: String
     /// Where the model's files are (`mlflow-artifacts:/…`, `runs:/…`, a path).
     public var source: String
+    /// The run's id (32 hex digits).
     public var runID: String
+    /// A link to the run, when the client gave one.
     public var runLink: String
     /// `READY` (versions are ready as soon as they are created).
     public var status: String
+    /// Tags by key.
     public var tags: [String: String]
+    /// The aliases that point at this version.
     public var aliases: [String]
 
+    /// The value a registry search names: a tag or an attribute.
     public func searchValue(_ entity: SearchEntity, _ key: String) -> SearchValue? {
         switch entity {
         case .tag: return tags[key].map { .string($0) }

@@ -4,6 +4,7 @@ import Foundation
 /// `{"error_code": …, "message": …}` with the status MLflow uses for that code, so the `mlflow`
 /// client raises the same `MlflowException` it would against MLflow's own server.
 public struct TrackingError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// MLflow's error codes that this server and client use.
     public enum Code: String, Sendable {
         case invalidParameterValue = "INVALID_PARAMETER_VALUE"
         case resourceDoesNotExist = "RESOURCE_DOES_NOT_EXIST"
@@ -24,7 +25,9 @@ public struct TrackingError: Error, CustomStringConvertible, Equatable, Sendable
         }
     }
 
+    /// MLflow's code (the REST answer's `error_code`).
     public let code: Code
+    /// What went wrong, for a person.
     public let message: String
 
     public init(_ code: Code, _ message: String) { self.code = code; self.message = message }

@@ -11,7 +11,9 @@ import Serve
 /// Endpoints this server does not implement (traces, logged models, datasets, prompts, webhooks)
 /// answer 404 `ENDPOINT_NOT_FOUND` naming the endpoint, never a silent success.
 public final class TrackingServer: @unchecked Sendable {
+    /// Runs, experiments and the registry.
     public let store: TrackingStore
+    /// The artifact proxy's files (the store's `artifacts/` folder).
     public let artifacts: ArtifactFiles
     /// Largest request body (artifact uploads included), in bytes.
     public let maxBodyBytes: Int

@@ -18,11 +18,17 @@ public final class TrackingStore: Sendable {
 
     /// MLflow's limits on keys and values.
     public static let maxKeyLength = 250
+    /// Longest parameter value, in characters.
     public static let maxParamValueLength = 6000
+    /// Longest tag value, in characters.
     public static let maxTagValueLength = 8000
+    /// Most metrics in one batch (and most items in all).
     public static let maxBatchMetrics = 1000
+    /// Most parameters in one batch.
     public static let maxBatchParams = 100
+    /// Most tags in one batch.
     public static let maxBatchTags = 100
+    /// Largest page a search may ask for.
     public static let maxResultsLimit = 50_000
 
     /// Opens (or creates) the store in `directory`, with the `Default` experiment (id 0).
@@ -157,6 +163,7 @@ public final class TrackingStore: Sendable {
         return tags
     }
 
+    /// The experiment with this id (RESOURCE_DOES_NOT_EXIST when there is none).
     public func experiment(id: String) throws -> Experiment {
         let n = try Self.experimentID(id)
         return try read { db in
@@ -167,6 +174,7 @@ public final class TrackingStore: Sendable {
         }
     }
 
+    /// The experiment with this name (RESOURCE_DOES_NOT_EXIST when there is none).
     public func experiment(named name: String) throws -> Experiment {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]) else {
@@ -204,6 +212,7 @@ public final class TrackingStore: Sendable {
         return try PageToken.page(sorted, maxResults: maxResults, token: pageToken)
     }
 
+    /// Renames an active experiment; the new name must be free.
     public func renameExperiment(id: String, newName: String) throws {
         try Self.checkName(newName, "experiment")
         let n = try Self.experimentID(id)
@@ -233,6 +242,7 @@ public final class TrackingStore: Sendable {
         }
     }
 
+    /// Sets a tag of an active experiment.
     public func setExperimentTag(id: String, key: String, value: String) throws {
         try Self.checkKey(key, "tag")
         try Self.checkTagValue(value)
@@ -302,6 +312,7 @@ public final class TrackingStore: Sendable {
         return run
     }
 
+    /// A run with its latest metrics, parameters and tags.
     public func run(id: String) throws -> Run {
         try read { db in try Self.loadRun(db, id) }
     }
@@ -321,6 +332,7 @@ public final class TrackingStore: Sendable {
         }
     }
 
+    /// Marks a run deleted (hidden from searches, takes no data) or active again.
     public func setRunDeleted(id: String, _ deleted: Bool) throws {
         try write { db in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE run_uuid = ?", arguments: [id])! > 0 else {
@@ -386,6 +398,7 @@ public final class TrackingStore: Sendable {
         }
     }
 
+    /// Removes a tag of an active run (RESOURCE_DOES_NOT_EXIST when it has none by that key).
     public func deleteTag(runID: String, key: String) throws {
         try write { db in
             try Self.requireActive(db, runID)

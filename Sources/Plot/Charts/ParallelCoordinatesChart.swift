@@ -12,6 +12,7 @@ import Foundation
 ///                                      items: [(name: "run 1", values: [0.1, 0.93]), (name: "run 2", values: [1, 0.97])])
 /// ```
 public struct ParallelCoordinatesChart: SVGChart {
+    /// Title drawn above the plot.
     public var title: String
     /// The axes, left to right.
     public var dimensions: [String]

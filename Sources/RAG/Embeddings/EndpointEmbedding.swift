@@ -1,3 +1,4 @@
+import APIClient
 import Foundation
 import Retrieval
 import SwiftLearnCore
@@ -131,16 +132,8 @@ public struct EndpointEmbedding: EmbeddingFunction {
 
     /// One request, waited for on this thread.
     private static func send(_ request: URLRequest) throws -> (Data, Int) {
-        final class Box: @unchecked Sendable { var result: Result<(Data, Int), Error> = .failure(RAGError.generation("no reply")) }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let task = URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error { box.result = .failure(RAGError.generation("\(request.url?.absoluteString ?? ""): \(error.localizedDescription)")) }
-            else { box.result = .success((data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0)) }
-            done.signal()
+        do { return try sendWaiting(request) } catch {
+            throw RAGError.generation("\(request.url?.absoluteString ?? ""): \(error.localizedDescription)")
         }
-        task.resume()
-        done.wait()
-        return try box.result.get()
     }
 }
