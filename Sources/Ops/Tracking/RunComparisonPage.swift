@@ -12,10 +12,10 @@ enum RunComparisonPage {
 
     static func index(_ store: TrackingStore) throws -> String {
         let (experiments, _) = try store.searchExperiments(maxResults: 1000, orderBy: ["name"])
-        let rows = try experiments.map { e -> String in
-            let (runs, _) = try store.searchRuns(experimentIDs: [e.id], maxResults: 50_000)
+        let counts = try store.activeRunCounts()
+        let rows = experiments.map { e -> String in
             let id = e.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? e.id
-            return "<tr><td><a href=\"/compare?experiment_id=\(id)\">\(xmlEscaped(e.name))</a></td><td>\(e.id)</td><td>\(runs.count)</td></tr>"
+            return "<tr><td><a href=\"/compare?experiment_id=\(id)\">\(xmlEscaped(e.name))</a></td><td>\(e.id)</td><td>\(counts[e.id] ?? 0)</td></tr>"
         }.joined(separator: "\n")
         return """
         <!DOCTYPE html>

@@ -312,6 +312,17 @@ public final class TrackingStore: Sendable {
         return run
     }
 
+    /// How many active runs each experiment has, by experiment id (one query, for the index page).
+    func activeRunCounts() throws -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT experiment_id, COUNT(*) AS n FROM runs WHERE lifecycle_stage = 'active' GROUP BY experiment_id") {
+                counts[String(row["experiment_id"] as Int64)] = row["n"]
+            }
+            return counts
+        }
+    }
+
     /// A run with its latest metrics, parameters and tags.
     public func run(id: String) throws -> Run {
         try read { db in try Self.loadRun(db, id) }
