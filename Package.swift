@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Agents", targets: ["Agents"]),
         .library(name: "RL", targets: ["RL"]),
         .library(name: "Ops", targets: ["Ops"]),
+        .library(name: "Generative", targets: ["Generative"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
     dependencies: [
@@ -151,9 +152,15 @@ let package = Package(
             dependencies: ["Serve", "APIClient", "Learn", "Datasets", "Plot", "SwiftLearnCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Generative and self-supervised models: VAEs, GANs, sample grids, and their recipes.
+        .target(
+            name: "Generative",
+            dependencies: ["Neural", "Tensors", "Datasets", "SwiftLearnCore"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .target(
             name: "SwiftLearn",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve", "RAG", "Agents", "RL", "Ops"],
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve", "RAG", "Agents", "RL", "Ops", "Generative"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
@@ -211,6 +218,12 @@ let package = Package(
             dependencies: ["Ops", "Serve", "Datasets", "Plot", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "GenerativeTests",
+            dependencies: ["Generative", "Neural", "Tensors", "TestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "RLTests",

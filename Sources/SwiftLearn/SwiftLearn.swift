@@ -12,3 +12,4 @@
 @_exported import Agents
 @_exported import RL
 @_exported import Ops
+@_exported import Generative

@@ -10,24 +10,41 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a neural-network recipe on bundled data (MNIST, digits, a sine series, Shakespeare).",
-        discussion: "Recipes:\n" + Recipe.allCases.map { "  \($0.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.summary)" }
-            .joined(separator: "\n")
+        discussion: "Recipes:\n" + (Recipe.allCases.map { ($0.rawValue, $0.summary) } + GenerativeRecipe.allCases.map { ($0.rawValue, $0.summary) })
+            .map { "  \($0.0.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.1)" }.joined(separator: "\n")
     )
 
-    @Option(help: "Recipe to train: \(Recipe.allCases.map(\.rawValue).joined(separator: ", ")).") var recipe: String
+    @Option(help: "Recipe to train: \(TrainCommand.recipeNames.joined(separator: ", ")).") var recipe: String
     @Option(help: "Passes over the training data (default: the recipe's).") var epochs: Int?
     @Option(name: .customLong("batch-size"), help: "Samples per batch (default: the recipe's).") var batchSize: Int?
     @Option(help: "Peak learning rate (default: the recipe's).") var lr: Double?
     @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Option(help: "Save the trained weights to this .safetensors file.") var save: String?
     @Option(help: "Write the training curves (train and validation loss per epoch) as an SVG chart here (default: <recipe>-curves.svg; 'none' to skip).") var plot: String?
+    @Option(help: "Generative recipes: write a grid of 64 samples as PNG here (default: <recipe>-samples.png; 'none' to skip).") var samples: String?
+    @Option(help: "VAE recipes: KL weight β (1: the ELBO; above 1: a β-VAE).") var beta: Double?
+    @Option(help: "Generative recipes: latent size (default: 20 for VAEs, 64 for GANs).") var latent: Int?
+    @Option(name: .customLong("importance-samples"), help: "VAE recipes: importance samples K of test_nll_iw on 1,000 test images (0 skips it).") var importanceSamples: Int?
+    @Flag(name: .customLong("spectral-norm"), help: "GAN recipes: spectral normalisation of the discriminator.") var spectralNorm = false
+    @Option(help: "Train on only the first N training samples (quick runs).") var limit: Int?
     @Flag(help: "Print every line as a JSON object.") var json = false
     @OptionGroup var tracking: TrackingOptions
 
+    static var recipeNames: [String] { Recipe.allCases.map(\.rawValue) + GenerativeRecipe.allCases.map(\.rawValue) }
+
     func validate() throws {
-        guard Recipe(rawValue: recipe) != nil else {
-            throw ValidationError("unknown recipe '\(recipe)'; valid recipes: \(Recipe.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard TrainCommand.recipeNames.contains(recipe) else {
+            throw ValidationError("unknown recipe '\(recipe)'; valid recipes: \(TrainCommand.recipeNames.joined(separator: ", "))")
         }
+        let generative = GenerativeRecipe(rawValue: recipe)
+        if generative == nil, samples != nil || beta != nil || latent != nil || importanceSamples != nil || spectralNorm {
+            throw ValidationError("--samples, --beta, --latent, --importance-samples and --spectral-norm apply to the generative recipes (\(GenerativeRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be a non-negative number, got \(beta)") }
+        if let latent, !(1...1024).contains(latent) { throw ValidationError("--latent must be 1 to 1024, got \(latent)") }
+        if let importanceSamples, !(0...10_000).contains(importanceSamples) { throw ValidationError("--importance-samples must be 0 to 10000, got \(importanceSamples)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if let samples, samples != "none", !samples.lowercased().hasSuffix(".png") { throw ValidationError("--samples takes a .png file name (or 'none'), got '\(samples)'") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
@@ -35,6 +52,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let generative = GenerativeRecipe(rawValue: recipe) { return try runGenerative(generative) }
         let chosen = try Recipe.named(recipe)
         // Where the weights go is checked (and its directory made, as --plot does) before any
         // training, so a bad path fails in a second, not after the run.
@@ -42,7 +60,7 @@ struct TrainCommand: ParsableCommand {
         let plotPath = plot == "none" ? nil : plot ?? "\(chosen.rawValue)-curves.svg"
         if let plotPath { try prepareOutputFile(plotPath, option: "--plot") }
         let options = RecipeOptions(epochs: epochs, batchSize: batchSize, learningRate: lr, seed: seed,
-                                    saveURL: save.map { URL(fileURLWithPath: $0) })
+                                    saveURL: save.map { URL(fileURLWithPath: $0) }, trainingLimit: limit)
         let metricKey = chosen.metric == .rmse ? "val_rmse" : "val_accuracy"
         let d = chosen.defaults
         let tracked = try tracking.start(defaultExperiment: "train-\(chosen.rawValue)", params: [

@@ -1,6 +1,7 @@
 import Foundation
 import Tensors
 import Testing
+import TestSupport
 
 // Tests for the array file formats (.npy, .npz, safetensors) over ArrayPayload.
 // Fixtures come from scripts/fixtures/make_io_fixtures.py (numpy + safetensors);
@@ -777,15 +778,6 @@ struct PythonCrossCheckTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/fixtures/check_swift_written.py")
         #expect(FileManager.default.fileExists(atPath: script.path), "missing \(script.path)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, dir.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "check_swift_written.py failed:\n\(output)")
+        _ = try runPython(arguments: [script.path, dir.path])      // throws with the output when a check fails
     }
 }

@@ -14,3 +14,27 @@ public let builtSwiftlearnBinary: URL? = {
     for config in ["release", "debug"] { candidates.append(testRepositoryRoot.appendingPathComponent(".build/\(config)/swiftlearn")) }
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
+
+/// Runs `python3 -c script arguments…` and returns its standard output and error together;
+/// throws when it exits non-zero (the message carries the output).
+public func runPython(_ script: String, arguments: [String] = []) throws -> String {
+    try runPython(arguments: ["-c", script] + arguments)
+}
+
+/// Runs `python3 arguments…` (a script file and its arguments) and returns its standard output
+/// and error together; throws when it exits non-zero (the message carries the output).
+public func runPython(arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw NSError(domain: "python3", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: output])
+    }
+    return output
+}

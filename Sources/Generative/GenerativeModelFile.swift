@@ -1,0 +1,122 @@
+import Foundation
+import Neural
+import Tensors
+
+/// A trained generative model with what is needed to sample from it, saved as safetensors whose
+/// metadata names the model kind and its configuration (JSON), so `swiftlearn sample --load FILE`
+/// can rebuild it. The tensors keep PyTorch's state-dict names.
+public enum GenerativeModelFile {
+    /// The kinds of model a file can hold.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A ``VAE``.
+        case vae
+        /// The generator of a ``GAN`` (its discriminator is not saved).
+        case ganGenerator = "gan-generator"
+    }
+
+    /// A loaded model.
+    public enum Model {
+        /// A variational autoencoder.
+        case vae(VAE)
+        /// A GAN generator.
+        case ganGenerator(GANGenerator)
+
+        /// Number of classes of a conditional model (0 when unconditional).
+        public var classes: Int {
+            switch self {
+            case .vae(let m): return m.configuration.classes
+            case .ganGenerator(let g): return g.configuration.classes
+            }
+        }
+
+        /// Image side of the samples (square images), or nil when the output is not square.
+        public var imageSide: Int? {
+            let size: Int
+            switch self {
+            case .vae(let m): size = m.configuration.inputSize
+            case .ganGenerator(let g): size = g.configuration.imageSide * g.configuration.imageSide
+            }
+            let side = Int(Double(size).squareRoot().rounded())
+            return side * side == size ? side : nil
+        }
+
+        /// `n` samples as images `[n, side, side]` with values in [0, 1] (`labels` `[n]` for a
+        /// conditional model).
+        public func sampleImages(_ n: Int, labels: Tensor?, generator: RandomGenerator) -> Tensor {
+            switch self {
+            case .vae(let m):
+                let x = m.sample(n, labels: labels, generator: generator)
+                let side = imageSide ?? 1
+                return imageSide == nil ? x.reshaped([n, 1, m.configuration.inputSize]) : x.reshaped([n, side, side])
+            case .ganGenerator(let g):
+                return g.sampleImages(n, labels: labels, generator: generator)
+            }
+        }
+    }
+
+    static let kindKey = "swiftlearn.generative"
+    static let configurationKey = "swiftlearn.configuration"
+    /// Largest configuration text read from a file's metadata.
+    static let maximumConfigurationBytes = 64 * 1024
+
+    /// Saves a VAE.
+    public static func save(_ vae: VAE, to url: URL) throws {
+        try save(vae, kind: .vae, configuration: vae.configuration, to: url)
+    }
+
+    /// Saves a GAN generator.
+    public static func save(_ generator: GANGenerator, to url: URL) throws {
+        try save(generator, kind: .ganGenerator, configuration: generator.configuration, to: url)
+    }
+
+    private static func save<C: Encodable>(_ module: Module, kind: Kind, configuration: C, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(configuration), as: UTF8.self)
+        var seen = Set<String>()
+        let entries = module.orderedStateDict().filter { seen.insert($0.0).inserted }
+        try Tensor.save(safetensors: entries.map { (name: $0.0, tensor: $0.1.contiguous()) },
+                        metadata: ["format": "pt", kindKey: kind.rawValue, configurationKey: text], to: url)
+    }
+
+    /// Loads a model saved by ``save(_:to:)-…``.
+    /// - Throws: ``GenerativeError/unreadableModel(path:reason:)`` for a missing or corrupt file, one
+    ///   without this library's metadata, a configuration out of range, or weights that do not fit it.
+    public static func load(_ url: URL) throws -> Model {
+        func fail(_ reason: String) -> GenerativeError { .unreadableModel(path: url.path, reason: reason) }
+        let file: (tensors: [(name: String, tensor: Tensor)], metadata: [String: String])
+        do { file = try Tensor.load(safetensors: url) } catch { throw fail("\(error)") }
+        guard let kindName = file.metadata[kindKey] else {
+            throw fail("no '\(kindKey)' metadata: not a generative model saved by swiftlearn (train one with `swiftlearn train --recipe vae-mnist --save FILE`)")
+        }
+        guard let kind = Kind(rawValue: kindName) else {
+            throw fail("unknown model kind '\(kindName)'; known: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let text = file.metadata[configurationKey], text.utf8.count <= maximumConfigurationBytes else {
+            throw fail("missing or oversized '\(configurationKey)' metadata")
+        }
+        func decode<C: Decodable>(_: C.Type) throws -> C {
+            do { return try JSONDecoder().decode(C.self, from: Data(text.utf8)) } catch { throw fail("bad configuration: \(error)") }
+        }
+        var state: [String: Tensor] = [:]
+        for (k, t) in file.tensors { state[k] = t }
+        func fill(_ m: Module) throws {
+            do { try m.loadStateDict(state) } catch { throw fail("\(error)") }
+        }
+        do {
+            switch kind {
+            case .vae:
+                let m = try VAE(try decode(VAEConfiguration.self))
+                try fill(m)
+                return .vae(m.eval())
+            case .ganGenerator:
+                let g = try GANGenerator(try decode(GANConfiguration.self))
+                try fill(g)
+                return .ganGenerator(g.eval())
+            }
+        } catch let e as GenerativeError {
+            if case .unreadableModel = e { throw e }
+            throw fail(e.description)
+        }
+    }
+}

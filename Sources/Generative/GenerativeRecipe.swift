@@ -1,0 +1,365 @@
+import Datasets
+import Foundation
+import Neural
+import Tensors
+
+/// Ready-made generative training runs on the bundled MNIST (`swiftlearn train --recipe NAME`).
+///
+/// | recipe | model | final figures |
+/// |---|---|---|
+/// | `vae-mnist` | VAE 784-400-20, Bernoulli decoder (PyTorch's `examples/vae`) | `test_neg_elbo`, its reconstruction and KL terms, `test_nll_iw` |
+/// | `cvae-mnist` | the same VAE conditioned on the digit | as `vae-mnist`, and `label_accuracy` of conditional samples |
+/// | `gan-mnist` | MLP GAN, non-saturating loss, label smoothing 0.9 | `d_loss`, `g_loss`, `d_real`, `d_fake` |
+/// | `cgan-mnist` | conditional MLP GAN | as `gan-mnist`, and `label_accuracy` of conditional samples |
+/// | `dcgan-mnist` | DCGAN (transposed convolutions, batch norm) | as `gan-mnist` |
+///
+/// `label_accuracy` is the share of samples of class c that a LeNet-5 trained here on MNIST
+/// (2 epochs of the `lenet-mnist` recipe, seed 0; its test accuracy is reported as
+/// `judge_test_accuracy`) classifies as c.
+public enum GenerativeRecipe: String, CaseIterable, Sendable {
+    /// Variational autoencoder.
+    case vaeMNIST = "vae-mnist"
+    /// Conditional variational autoencoder.
+    case cvaeMNIST = "cvae-mnist"
+    /// Unconditional MLP GAN.
+    case ganMNIST = "gan-mnist"
+    /// Class-conditional MLP GAN.
+    case cganMNIST = "cgan-mnist"
+    /// DCGAN.
+    case dcganMNIST = "dcgan-mnist"
+
+    /// The settings used when ``GenerativeOptions`` leaves them unset.
+    public var defaults: (epochs: Int, batchSize: Int, learningRate: Double) {
+        switch self {
+        case .vaeMNIST, .cvaeMNIST: return (10, 128, 1e-3)
+        case .ganMNIST, .cganMNIST: return (20, 64, 2e-4)
+        case .dcganMNIST: return (5, 64, 2e-4)
+        }
+    }
+
+    /// One line on what the recipe trains.
+    public var summary: String {
+        switch self {
+        case .vaeMNIST: return "VAE 784-400-20 with a Bernoulli decoder on MNIST (Adam; test negative ELBO in nats/image)"
+        case .cvaeMNIST: return "conditional VAE 784-400-20 on MNIST digits (samples of a chosen digit)"
+        case .ganMNIST: return "MLP GAN on MNIST (non-saturating loss, one-sided label smoothing)"
+        case .cganMNIST: return "class-conditional MLP GAN on MNIST (label accuracy of samples by a LeNet)"
+        case .dcganMNIST: return "DCGAN on MNIST (transposed convolutions, batch norm)"
+        }
+    }
+
+    var isConditional: Bool { self == .cvaeMNIST || self == .cganMNIST }
+    var isVAE: Bool { self == .vaeMNIST || self == .cvaeMNIST }
+
+    /// Looks a recipe up by its CLI name.
+    /// - Throws: ``GenerativeError/unknownRecipe(_:)``.
+    public static func named(_ name: String) throws -> GenerativeRecipe {
+        guard let r = GenerativeRecipe(rawValue: name) else { throw GenerativeError.unknownRecipe(name) }
+        return r
+    }
+}
+
+/// Settings of a generative recipe run; nil takes the recipe's default.
+public struct GenerativeOptions: Sendable {
+    /// Passes over the training data.
+    public var epochs: Int?
+    /// Samples per batch.
+    public var batchSize: Int?
+    /// Adam's learning rate.
+    public var learningRate: Double?
+    /// Seed of initialisation, shuffling and sampling.
+    public var seed: UInt64
+    /// Use only the first N training images (quick runs); nil = all 60,000.
+    public var trainingLimit: Int?
+    /// KL weight β of the VAEs (1: the ELBO; > 1: a β-VAE).
+    public var beta: Double
+    /// Latent size (default: 20 for the VAEs, 64 for the GANs).
+    public var latent: Int?
+    /// Importance samples K of the VAEs' `test_nll_iw`, on the first 1,000 test images (0 skips it).
+    public var importanceSamples: Int
+    /// Spectral normalisation of the GAN discriminators.
+    public var spectralNorm: Bool
+
+    /// Creates options.
+    public init(epochs: Int? = nil, batchSize: Int? = nil, learningRate: Double? = nil, seed: UInt64 = 0,
+                trainingLimit: Int? = nil, beta: Double = 1, latent: Int? = nil, importanceSamples: Int = 100,
+                spectralNorm: Bool = false) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.seed = seed
+        self.trainingLimit = trainingLimit
+        self.beta = beta
+        self.latent = latent
+        self.importanceSamples = importanceSamples
+        self.spectralNorm = spectralNorm
+    }
+}
+
+/// One epoch's figures of a generative recipe, in report order.
+public struct GenerativeEpoch: Sendable {
+    /// 1-based epoch number.
+    public let epoch: Int
+    /// Named figures (`train_loss`, `test_neg_elbo`, `d_loss`, …).
+    public let figures: [(name: String, value: Double)]
+    /// Wall time of the epoch.
+    public let seconds: Double
+}
+
+/// What a generative recipe produced.
+public struct GenerativeResult {
+    /// The recipe.
+    public let recipe: GenerativeRecipe
+    /// The trained model (what `--save` writes and `swiftlearn sample` loads).
+    public let model: GenerativeModelFile.Model
+    /// Every epoch's figures.
+    public let history: [GenerativeEpoch]
+    /// The final figures (`test_neg_elbo`, `label_accuracy`, …).
+    public let final: [(name: String, value: Double)]
+    /// A grid of 64 samples `[1, H, W]` in [0, 1] (rows of one digit each for conditional models).
+    public let samples: Tensor
+    /// Number of trainable scalars (generator and discriminator for GANs).
+    public let parameterCount: Int
+    /// Wall time of the whole run.
+    public internal(set) var totalSeconds: Double = 0
+
+    /// Saves the model for `swiftlearn sample`.
+    public func save(to url: URL) throws {
+        switch model {
+        case .vae(let m): try GenerativeModelFile.save(m, to: url)
+        case .ganGenerator(let g): try GenerativeModelFile.save(g, to: url)
+        }
+    }
+}
+
+extension GenerativeRecipe {
+    /// Trains the recipe, reporting each epoch to `onEpoch`.
+    /// - Throws: ``GenerativeError/invalidOption(_:)`` for options out of range, data-loading errors.
+    public static func run(_ recipe: GenerativeRecipe, options: GenerativeOptions = GenerativeOptions(),
+                           onEpoch: (GenerativeEpoch) -> Void = { _ in }) throws -> GenerativeResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let s = try GenerativeSettings(recipe, options)
+        var result = recipe.isVAE ? try VAERecipe.run(s, onEpoch) : try GANRecipe.run(s, onEpoch)
+        result.totalSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return result
+    }
+}
+
+/// Resolved, validated settings.
+struct GenerativeSettings {
+    let recipe: GenerativeRecipe
+    let epochs: Int, batchSize: Int, learningRate: Double, seed: UInt64
+    let trainingLimit: Int?, beta: Double, latent: Int, importanceSamples: Int, spectralNorm: Bool
+
+    init(_ recipe: GenerativeRecipe, _ o: GenerativeOptions) throws {
+        let d = recipe.defaults
+        self.recipe = recipe
+        epochs = o.epochs ?? d.epochs
+        batchSize = o.batchSize ?? d.batchSize
+        learningRate = o.learningRate ?? d.learningRate
+        seed = o.seed
+        trainingLimit = o.trainingLimit
+        beta = o.beta
+        latent = o.latent ?? (recipe.isVAE ? 20 : 64)
+        importanceSamples = o.importanceSamples
+        spectralNorm = o.spectralNorm
+        guard (1...10_000).contains(epochs) else { throw GenerativeError.invalidOption("epochs must be 1 to 10000, got \(epochs)") }
+        guard (1...60_000).contains(batchSize) else { throw GenerativeError.invalidOption("batch size must be 1 to 60000, got \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else { throw GenerativeError.invalidOption("learning rate must be a positive number, got \(learningRate)") }
+        guard beta >= 0, beta.isFinite else { throw GenerativeError.invalidOption("beta must be a non-negative number, got \(beta)") }
+        guard (1...1024).contains(latent) else { throw GenerativeError.invalidOption("latent size must be 1 to 1024, got \(latent)") }
+        guard (0...10_000).contains(importanceSamples) else { throw GenerativeError.invalidOption("importance samples must be 0 to 10000, got \(importanceSamples)") }
+        if let l = trainingLimit, l < 1 { throw GenerativeError.invalidOption("training limit must be at least 1, got \(l)") }
+    }
+}
+
+/// MNIST in [0, 1] (the VAE's Bernoulli targets), flattened.
+struct MNISTPixels {
+    let trainX: Tensor, trainY: Tensor, testX: Tensor, testY: Tensor
+
+    init(limit: Int?) throws {
+        let train = try MNIST.load(.train), test = try MNIST.load(.test)
+        var x = train.images.reshaped([-1, 784]), y = train.labelsTensor
+        if let limit, limit < x.shape[0] { x = x.slice(axis: 0, 0, limit); y = y.slice(axis: 0, 0, limit) }
+        trainX = x.contiguous(); trainY = y.contiguous()
+        testX = test.images.reshaped([-1, 784]).contiguous(); testY = test.labelsTensor
+    }
+
+    var count: Int { trainX.shape[0] }
+
+    /// Shuffled batches of row indices for an epoch (seeded).
+    func batches(epoch: Int, batchSize: Int, seed: UInt64) -> [Tensor] {
+        let order = Tensor.permutation(count, generator: RandomGenerator(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9)).toArray(as: Int64.self)
+        return stride(from: 0, to: count, by: batchSize).map { Tensor(Array(order[$0..<Swift.min($0 + batchSize, count)])) }
+    }
+}
+
+/// Ten rows of `perClass` labels 0…9 (the label layout of conditional sample grids).
+func gridLabels(perClass: Int = 8, classes: Int = 10) -> Tensor {
+    Tensor((0..<classes).flatMap { c in [Int64](repeating: Int64(c), count: perClass) })
+}
+
+enum VAERecipe {
+    static func run(_ s: GenerativeSettings, _ onEpoch: (GenerativeEpoch) -> Void) throws -> GenerativeResult {
+        let data = try MNISTPixels(limit: s.trainingLimit)
+        let g = RandomGenerator(seed: s.seed)
+        let conditional = s.recipe.isConditional
+        let vae = try VAE(VAEConfiguration(latent: s.latent, classes: conditional ? 10 : 0), generator: g)
+        let optimizer = Adam(vae.parameters(), learningRate: s.learningRate)
+        var history: [GenerativeEpoch] = []
+        var lastTest = (negElbo: Double.nan, reconstruction: Double.nan, kl: Double.nan)
+        for epoch in 1...s.epochs {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            vae.train()
+            var total = 0.0
+            for idx in data.batches(epoch: epoch, batchSize: s.batchSize, seed: s.seed) {
+                let x = data.trainX.indexSelect(axis: 0, indices: idx)
+                let y = conditional ? data.trainY.indexSelect(axis: 0, indices: idx) : nil
+                optimizer.zeroGrad()
+                let terms = vae.elbo(x, labels: y, beta: s.beta, generator: g)
+                terms.loss.backward()
+                optimizer.step()
+                let loss = terms.loss.item()
+                guard loss.isFinite else { throw GenerativeError.invalidOption("training diverged at epoch \(epoch) (loss \(loss)); lower --lr") }
+                total += loss * Double(idx.count)
+            }
+            lastTest = evaluate(vae, data, conditional: conditional, seed: s.seed)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let e = GenerativeEpoch(epoch: epoch, figures: [("train_loss", total / Double(data.count)), ("test_neg_elbo", lastTest.negElbo),
+                                                             ("test_reconstruction", lastTest.reconstruction), ("test_kl", lastTest.kl)],
+                                    seconds: seconds)
+            history.append(e)
+            onEpoch(e)
+        }
+        vae.eval()
+        var final: [(String, Double)] = [("test_neg_elbo", lastTest.negElbo), ("test_reconstruction", lastTest.reconstruction),
+                                         ("test_kl", lastTest.kl)]
+        if s.importanceSamples > 0 {
+            let n = Swift.min(1000, data.testX.shape[0])
+            let x = data.testX.slice(axis: 0, 0, n), y = conditional ? data.testY.slice(axis: 0, 0, n) : nil
+            let ll = GradMode.withoutGrad {
+                vae.importanceWeightedLogLikelihood(x, labels: y, samples: s.importanceSamples, generator: RandomGenerator(seed: s.seed &+ 7))
+            }
+            final.append(("test_nll_iw", -ll.mean().item()))
+        }
+        let sampler = RandomGenerator(seed: s.seed &+ 1)
+        let labels = conditional ? gridLabels() : nil
+        let images = vae.sample(conditional ? 80 : 64, labels: labels, generator: sampler).reshaped([-1, 28, 28])
+        if conditional {
+            let judge = try LabelJudge.trained()
+            final += [("label_accuracy", judge.accuracy(images: vae.sample(1000, labels: judgeLabels(), generator: sampler).reshaped([-1, 28, 28]),
+                                                        labels: judgeLabels())),
+                      ("judge_test_accuracy", judge.testAccuracy)]
+        }
+        return GenerativeResult(recipe: s.recipe, model: .vae(vae), history: history, final: final,
+                                samples: imageGrid(images, columns: conditional ? 8 : 8), parameterCount: vae.trainableParameterCount)
+    }
+
+    /// Test negative ELBO and its terms over the 10,000 test images (one z per image from a fixed seed).
+    static func evaluate(_ vae: VAE, _ data: MNISTPixels, conditional: Bool, seed: UInt64) -> (negElbo: Double, reconstruction: Double, kl: Double) {
+        vae.eval()
+        defer { vae.train() }
+        let g = RandomGenerator(seed: seed &+ 99)
+        var r = 0.0, k = 0.0
+        let n = data.testX.shape[0]
+        GradMode.withoutGrad {
+            for start in stride(from: 0, to: n, by: 1000) {
+                let end = Swift.min(start + 1000, n)
+                let x = data.testX.slice(axis: 0, start, end), y = conditional ? data.testY.slice(axis: 0, start, end) : nil
+                let t = vae.elbo(x, labels: y, generator: g)
+                r += t.reconstruction.item() * Double(end - start)
+                k += t.kl.item() * Double(end - start)
+            }
+        }
+        return ((r + k) / Double(n), r / Double(n), k / Double(n))
+    }
+}
+
+/// 100 labels of each digit (what `label_accuracy` samples).
+func judgeLabels() -> Tensor { gridLabels(perClass: 100) }
+
+/// A LeNet-5 trained on MNIST that scores class-conditional samples: the share it classifies as
+/// the label they were drawn for.
+struct LabelJudge {
+    let model: Module
+    let testAccuracy: Double
+
+    /// Trains the judge (2 epochs of the `lenet-mnist` recipe, seed 0; about a minute on 2 cores).
+    static func trained() throws -> LabelJudge {
+        let r = try Recipe.run(.lenetMNIST, options: RecipeOptions(epochs: 2, seed: 0))
+        return LabelJudge(model: r.model.eval(), testAccuracy: r.testMetric)
+    }
+
+    /// Share of `images` `[N, 28, 28]` in [0, 1] classified as `labels` `[N]`.
+    func accuracy(images: Tensor, labels: Tensor) -> Double {
+        GradMode.withoutGrad {
+            let (mean, std) = MNIST.trainMeanStd
+            let x = ((images.reshaped([-1, 1, 28, 28]) - mean) / std).to(.float32)
+            let predicted = model(x).argmax(axis: 1).toArray(as: Int64.self)
+            let truth = labels.to(.int64).toArray(as: Int64.self)
+            return Double(zip(predicted, truth).filter { $0 == $1 }.count) / Double(Swift.max(truth.count, 1))
+        }
+    }
+}
+
+enum GANRecipe {
+    static func run(_ s: GenerativeSettings, _ onEpoch: (GenerativeEpoch) -> Void) throws -> GenerativeResult {
+        let data = try MNISTPixels(limit: s.trainingLimit)
+        let g = RandomGenerator(seed: s.seed)
+        let conditional = s.recipe.isConditional
+        let config = GANConfiguration(architecture: s.recipe == .dcganMNIST ? .dcgan : .mlp, latent: s.latent, imageSide: 28,
+                                      classes: conditional ? 10 : 0, width: s.recipe == .dcganMNIST ? 64 : 256, spectralNorm: s.spectralNorm)
+        let gen = try GANGenerator(config, generator: g)
+        let disc = try GANDiscriminator(config, generator: g)
+        // Radford et al.'s Adam settings: β₁ = 0.5.
+        let optG = Adam(gen.parameters(), learningRate: s.learningRate, betas: (0.5, 0.999))
+        let optD = Adam(disc.parameters(), learningRate: s.learningRate, betas: (0.5, 0.999))
+        var history: [GenerativeEpoch] = []
+        var last: [(String, Double)] = []
+        for epoch in 1...s.epochs {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            var sums = [0.0, 0.0, 0.0, 0.0]
+            var batches = 0
+            for idx in data.batches(epoch: epoch, batchSize: s.batchSize, seed: s.seed) {
+                let b = idx.count
+                let real = data.trainX.indexSelect(axis: 0, indices: idx).reshaped([b, 1, 28, 28]) * 2 - 1
+                let y = conditional ? data.trainY.indexSelect(axis: 0, indices: idx) : nil
+                // Discriminator step on real and detached fake images.
+                let z = Tensor.randn([b, s.latent], generator: g)
+                let fake = gen.generate(z, labels: y)
+                optD.zeroGrad()
+                let dReal = disc.score(real, labels: y), dFake = disc.score(fake.detached(), labels: y)
+                let lossD = GANLoss.discriminator(real: dReal, fake: dFake, realTarget: 0.9)
+                lossD.backward()
+                optD.step()
+                // Generator step through the updated discriminator.
+                optG.zeroGrad()
+                let lossG = GANLoss.generator(fake: disc.score(fake, labels: y))
+                lossG.backward()
+                optG.step()
+                let ld = lossD.item(), lg = lossG.item()
+                guard ld.isFinite, lg.isFinite else { throw GenerativeError.invalidOption("training diverged at epoch \(epoch); lower --lr") }
+                sums[0] += ld; sums[1] += lg
+                sums[2] += dReal.detached().sigmoid().mean().item(); sums[3] += dFake.detached().sigmoid().mean().item()
+                batches += 1
+            }
+            let n = Double(batches)
+            last = [("d_loss", sums[0] / n), ("g_loss", sums[1] / n), ("d_real", sums[2] / n), ("d_fake", sums[3] / n)]
+            let e = GenerativeEpoch(epoch: epoch, figures: last, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            history.append(e)
+            onEpoch(e)
+        }
+        gen.eval()
+        let sampler = RandomGenerator(seed: s.seed &+ 1)
+        var final = last
+        let images = gen.sampleImages(conditional ? 80 : 64, labels: conditional ? gridLabels() : nil, generator: sampler)
+        if conditional {
+            let judge = try LabelJudge.trained()
+            final += [("label_accuracy", judge.accuracy(images: gen.sampleImages(1000, labels: judgeLabels(), generator: sampler),
+                                                        labels: judgeLabels())),
+                      ("judge_test_accuracy", judge.testAccuracy)]
+        }
+        return GenerativeResult(recipe: s.recipe, model: .ganGenerator(gen), history: history, final: final,
+                                samples: imageGrid(images), parameterCount: gen.trainableParameterCount + disc.trainableParameterCount)
+    }
+}
