@@ -155,7 +155,7 @@ let package = Package(
         // Generative and self-supervised models: VAEs, GANs, sample grids, and their recipes.
         .target(
             name: "Generative",
-            dependencies: ["Neural", "Tensors", "Datasets", "SwiftLearnCore"],
+            dependencies: ["Neural", "Tensors", "Datasets", "Learn", "SwiftLearnCore"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .target(

@@ -39,5 +39,6 @@ let package = Package(
         fuzzTarget("FuzzMCP", ["Agents", "APIClient"]),
         fuzzTarget("FuzzRLFiles", ["RL"]),
         fuzzTarget("FuzzTracking", ["Ops", "Serve", "Datasets"]),
+        fuzzTarget("FuzzGenerativeFile", ["Generative", "Tensors"]),
     ]
 )

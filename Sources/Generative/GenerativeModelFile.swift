@@ -10,8 +10,12 @@ public enum GenerativeModelFile {
     public enum Kind: String, Sendable, CaseIterable {
         /// A ``VAE``.
         case vae
-        /// The generator of a ``GAN`` (its discriminator is not saved).
+        /// The generator of a GAN (its discriminator is not saved).
         case ganGenerator = "gan-generator"
+        /// A ``DiffusionUNet`` (the EMA weights a recipe samples with).
+        case diffusion
+        /// A ``RealNVP`` flow.
+        case flow
     }
 
     /// A loaded model.
@@ -20,12 +24,18 @@ public enum GenerativeModelFile {
         case vae(VAE)
         /// A GAN generator.
         case ganGenerator(GANGenerator)
+        /// A diffusion model's noise predictor.
+        case diffusion(DiffusionUNet)
+        /// A normalizing flow (its samples are points, drawn as a histogram image).
+        case flow(RealNVP)
 
         /// Number of classes of a conditional model (0 when unconditional).
         public var classes: Int {
             switch self {
             case .vae(let m): return m.configuration.classes
             case .ganGenerator(let g): return g.configuration.classes
+            case .diffusion(let u): return u.configuration.classes
+            case .flow: return 0
             }
         }
 
@@ -35,14 +45,18 @@ public enum GenerativeModelFile {
             switch self {
             case .vae(let m): size = m.configuration.inputSize
             case .ganGenerator(let g): size = g.configuration.imageSide * g.configuration.imageSide
+            case .diffusion(let u): size = u.configuration.imageSide * u.configuration.imageSide
+            case .flow: return nil
             }
             let side = Int(Double(size).squareRoot().rounded())
             return side * side == size ? side : nil
         }
 
         /// `n` samples as images `[n, side, side]` with values in [0, 1] (`labels` `[n]` for a
-        /// conditional model).
-        public func sampleImages(_ n: Int, labels: Tensor?, generator: RandomGenerator) -> Tensor {
+        /// conditional model). Diffusion models sample by DDIM with `steps` steps and guidance
+        /// scale `guidance` (other models ignore both).
+        public func sampleImages(_ n: Int, labels: Tensor?, generator: RandomGenerator, steps: Int = 50,
+                                 guidance: Double = 2) throws -> Tensor {
             switch self {
             case .vae(let m):
                 let x = m.sample(n, labels: labels, generator: generator)
@@ -50,6 +64,11 @@ public enum GenerativeModelFile {
                 return imageSide == nil ? x.reshaped([n, 1, m.configuration.inputSize]) : x.reshaped([n, side, side])
             case .ganGenerator(let g):
                 return g.sampleImages(n, labels: labels, generator: generator)
+            case .diffusion(let u):
+                return try u.sampleImages(n, labels: labels, guidance: guidance, steps: steps, generator: generator)
+            case .flow(let f):
+                // n² points drawn as one histogram image per sample slot would be odd: one histogram of 100·n points.
+                return FlowRecipe.histogramImage(f.sample(100 * n, generator: generator)).unsqueezed(0)
             }
         }
     }
@@ -67,6 +86,17 @@ public enum GenerativeModelFile {
     /// Saves a GAN generator.
     public static func save(_ generator: GANGenerator, to url: URL) throws {
         try save(generator, kind: .ganGenerator, configuration: generator.configuration, to: url)
+    }
+
+    /// Saves a RealNVP flow.
+    public static func save(_ flow: RealNVP, to url: URL) throws {
+        try save(flow, kind: .flow, configuration: FlowConfiguration(dimension: flow.dimension, couplings: flow.couplings.count,
+                                                                     hidden: flow.hidden), to: url)
+    }
+
+    /// Saves a diffusion U-Net.
+    public static func save(_ unet: DiffusionUNet, to url: URL) throws {
+        try save(unet, kind: .diffusion, configuration: unet.configuration, to: url)
     }
 
     private static func save<C: Encodable>(_ module: Module, kind: Kind, configuration: C, to url: URL) throws {
@@ -113,10 +143,27 @@ public enum GenerativeModelFile {
                 let g = try GANGenerator(try decode(GANConfiguration.self))
                 try fill(g)
                 return .ganGenerator(g.eval())
+            case .flow:
+                let c = try decode(FlowConfiguration.self)
+                guard (2...4096).contains(c.dimension), (1...64).contains(c.couplings), (1...8192).contains(c.hidden) else {
+                    throw fail("flow configuration out of range: \(c)")
+                }
+                let f = RealNVP(dimension: c.dimension, couplings: c.couplings, hidden: c.hidden)
+                try fill(f)
+                return .flow(f.eval())
+            case .diffusion:
+                let u = try DiffusionUNet(try decode(UNetConfiguration.self))
+                try fill(u)
+                return .diffusion(u.eval())
             }
         } catch let e as GenerativeError {
             if case .unreadableModel = e { throw e }
             throw fail(e.description)
         }
     }
+}
+
+/// The shape of a saved ``RealNVP``.
+struct FlowConfiguration: Codable {
+    let dimension: Int, couplings: Int, hidden: Int
 }

@@ -7,16 +7,27 @@ import Tensors
 ///
 /// | recipe | model | final figures |
 /// |---|---|---|
+/// | `ae-mnist` | denoising autoencoder 784-512-128-2 | `test_bce`, `test_mse`, `latent_knn_accuracy` |
 /// | `vae-mnist` | VAE 784-400-20, Bernoulli decoder (PyTorch's `examples/vae`) | `test_neg_elbo`, its reconstruction and KL terms, `test_nll_iw` |
 /// | `cvae-mnist` | the same VAE conditioned on the digit | as `vae-mnist`, and `label_accuracy` of conditional samples |
 /// | `gan-mnist` | MLP GAN, non-saturating loss, label smoothing 0.9 | `d_loss`, `g_loss`, `d_real`, `d_fake` |
 /// | `cgan-mnist` | conditional MLP GAN | as `gan-mnist`, and `label_accuracy` of conditional samples |
 /// | `dcgan-mnist` | DCGAN (transposed convolutions, batch norm) | as `gan-mnist` |
 ///
-/// `label_accuracy` is the share of samples of class c that a LeNet-5 trained here on MNIST
-/// (2 epochs of the `lenet-mnist` recipe, seed 0; its test accuracy is reported as
-/// `judge_test_accuracy`) classifies as c.
+/// | `ddpm-mnist` | DDPM with a small U-Net, class labels for classifier-free guidance | `train_loss`, and samples by DDIM |
+/// | `realnvp-moons` | RealNVP, 8 affine couplings, on two moons | `test_nll` (nats/point) beside `gaussian_test_nll` |
+/// | `simclr-digits` | SimCLR encoder on the 8×8 digits | `linear_probe_accuracy`, beside random-encoder and pixel probes |
+/// | `protonet-digits` | prototypical network trained on digits 0–4 | 5-way 5-shot `test_accuracy_5way_5shot` on digits 5–9 |
+/// | `maml-sinusoid` | first-order MAML, MLP 1-40-40-1 | test MSE after 1 and 10 steps, beside a pre-trained baseline |
+///
+/// Every MNIST recipe ends by judging samples with a LeNet-5 trained here on MNIST (2 epochs of the
+/// `lenet-mnist` recipe, seed 0; its test accuracy is `judge_test_accuracy`): `fid`, `precision`,
+/// `recall` and `inception_score` of ``GenerativeOptions/qualitySamples`` samples against the
+/// test images on its features (see ``SampleQuality``), and for conditional models
+/// `label_accuracy`, the share of samples of class c that it classifies as c.
 public enum GenerativeRecipe: String, CaseIterable, Sendable {
+    /// Denoising autoencoder with a 2-D code.
+    case aeMNIST = "ae-mnist"
     /// Variational autoencoder.
     case vaeMNIST = "vae-mnist"
     /// Conditional variational autoencoder.
@@ -27,29 +38,53 @@ public enum GenerativeRecipe: String, CaseIterable, Sendable {
     case cganMNIST = "cgan-mnist"
     /// DCGAN.
     case dcganMNIST = "dcgan-mnist"
+    /// Denoising diffusion with classifier-free guidance.
+    case ddpmMNIST = "ddpm-mnist"
+    /// A RealNVP flow on two moons.
+    case realnvpMoons = "realnvp-moons"
+    /// SimCLR on the 8×8 digits with a linear probe.
+    case simclrDigits = "simclr-digits"
+    /// Prototypical networks on held-out digit classes.
+    case protonetDigits = "protonet-digits"
+    /// First-order MAML on sinusoid regression.
+    case mamlSinusoid = "maml-sinusoid"
 
     /// The settings used when ``GenerativeOptions`` leaves them unset.
     public var defaults: (epochs: Int, batchSize: Int, learningRate: Double) {
         switch self {
+        case .aeMNIST: return (10, 128, 1e-3)
         case .vaeMNIST, .cvaeMNIST: return (10, 128, 1e-3)
         case .ganMNIST, .cganMNIST: return (20, 64, 2e-4)
         case .dcganMNIST: return (5, 64, 2e-4)
+        case .ddpmMNIST: return (4, 64, 1e-3)
+        case .realnvpMoons: return (150, 256, 1e-3)
+        case .simclrDigits: return (60, 256, 1e-3)
+        case .protonetDigits: return (20, 100, 1e-3)
+        case .mamlSinusoid: return (50, 10, 1e-3)
         }
     }
 
     /// One line on what the recipe trains.
     public var summary: String {
         switch self {
+        case .aeMNIST: return "denoising autoencoder 784-512-128-2 on MNIST (reconstructions, 2-D latent codes)"
         case .vaeMNIST: return "VAE 784-400-20 with a Bernoulli decoder on MNIST (Adam; test negative ELBO in nats/image)"
         case .cvaeMNIST: return "conditional VAE 784-400-20 on MNIST digits (samples of a chosen digit)"
         case .ganMNIST: return "MLP GAN on MNIST (non-saturating loss, one-sided label smoothing)"
         case .cganMNIST: return "class-conditional MLP GAN on MNIST (label accuracy of samples by a LeNet)"
         case .dcganMNIST: return "DCGAN on MNIST (transposed convolutions, batch norm)"
+        case .ddpmMNIST: return "DDPM on MNIST: small U-Net, ε-prediction, classifier-free guidance, DDIM sampling"
+        case .realnvpMoons: return "RealNVP normalizing flow (8 affine couplings) on two moons: exact test log-likelihood"
+        case .simclrDigits: return "SimCLR (NT-Xent on augmented views) on the 8x8 digits, then a linear probe"
+        case .protonetDigits: return "prototypical network, 5-way 5-shot on digit classes 5-9 after training on 0-4"
+        case .mamlSinusoid: return "first-order MAML on sinusoid regression against pre-training + fine-tuning"
         }
     }
 
-    var isConditional: Bool { self == .cvaeMNIST || self == .cganMNIST }
+    var isConditional: Bool { self == .cvaeMNIST || self == .cganMNIST || self == .ddpmMNIST }
     var isVAE: Bool { self == .vaeMNIST || self == .cvaeMNIST }
+    /// Whether the recipe ends with a model `--save` can write (and `swiftlearn sample` read).
+    public var savesSampler: Bool { ![.aeMNIST, .simclrDigits, .protonetDigits, .mamlSinusoid].contains(self) }
 
     /// Looks a recipe up by its CLI name.
     /// - Throws: ``GenerativeError/unknownRecipe(_:)``.
@@ -79,11 +114,17 @@ public struct GenerativeOptions: Sendable {
     public var importanceSamples: Int
     /// Spectral normalisation of the GAN discriminators.
     public var spectralNorm: Bool
+    /// Samples judged for FID, precision/recall and the Inception-style score (0 skips judging).
+    public var qualitySamples: Int
+    /// DDPM: DDIM steps used to sample.
+    public var samplingSteps: Int
+    /// DDPM: classifier-free guidance scale w (1: the conditional model alone).
+    public var guidance: Double
 
     /// Creates options.
     public init(epochs: Int? = nil, batchSize: Int? = nil, learningRate: Double? = nil, seed: UInt64 = 0,
                 trainingLimit: Int? = nil, beta: Double = 1, latent: Int? = nil, importanceSamples: Int = 100,
-                spectralNorm: Bool = false) {
+                spectralNorm: Bool = false, qualitySamples: Int = 1000, samplingSteps: Int = 25, guidance: Double = 2) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -93,6 +134,9 @@ public struct GenerativeOptions: Sendable {
         self.latent = latent
         self.importanceSamples = importanceSamples
         self.spectralNorm = spectralNorm
+        self.qualitySamples = qualitySamples
+        self.samplingSteps = samplingSteps
+        self.guidance = guidance
     }
 }
 
@@ -110,13 +154,15 @@ public struct GenerativeEpoch: Sendable {
 public struct GenerativeResult {
     /// The recipe.
     public let recipe: GenerativeRecipe
-    /// The trained model (what `--save` writes and `swiftlearn sample` loads).
-    public let model: GenerativeModelFile.Model
+    /// The trained model (what `--save` writes and `swiftlearn sample` loads); nil for the
+    /// autoencoder, self-supervised and meta-learning recipes, which do not train samplers.
+    public let model: GenerativeModelFile.Model?
     /// Every epoch's figures.
     public let history: [GenerativeEpoch]
     /// The final figures (`test_neg_elbo`, `label_accuracy`, …).
     public let final: [(name: String, value: Double)]
-    /// A grid of 64 samples `[1, H, W]` in [0, 1] (rows of one digit each for conditional models).
+    /// A picture `[1, H, W]` in [0, 1]: 64 samples (rows of one digit each for conditional
+    /// models), the flow's density beside its samples, augmented views, or fitted sinusoids.
     public let samples: Tensor
     /// Number of trainable scalars (generator and discriminator for GANs).
     public let parameterCount: Int
@@ -124,10 +170,14 @@ public struct GenerativeResult {
     public internal(set) var totalSeconds: Double = 0
 
     /// Saves the model for `swiftlearn sample`.
+    /// - Throws: ``GenerativeError/invalidOption(_:)`` for a recipe without a sampler.
     public func save(to url: URL) throws {
+        guard let model else { throw GenerativeError.invalidOption("\(recipe.rawValue) trains no model that samples; --save applies to the generative recipes") }
         switch model {
         case .vae(let m): try GenerativeModelFile.save(m, to: url)
         case .ganGenerator(let g): try GenerativeModelFile.save(g, to: url)
+        case .diffusion(let u): try GenerativeModelFile.save(u, to: url)
+        case .flow(let f): try GenerativeModelFile.save(f, to: url)
         }
     }
 }
@@ -139,7 +189,17 @@ extension GenerativeRecipe {
                            onEpoch: (GenerativeEpoch) -> Void = { _ in }) throws -> GenerativeResult {
         let start = DispatchTime.now().uptimeNanoseconds
         let s = try GenerativeSettings(recipe, options)
-        var result = recipe.isVAE ? try VAERecipe.run(s, onEpoch) : try GANRecipe.run(s, onEpoch)
+        var result: GenerativeResult
+        switch recipe {
+        case .aeMNIST: result = try AutoencoderRecipe.run(s, onEpoch)
+        case .vaeMNIST, .cvaeMNIST: result = try VAERecipe.run(s, onEpoch)
+        case .ganMNIST, .cganMNIST, .dcganMNIST: result = try GANRecipe.run(s, onEpoch)
+        case .ddpmMNIST: result = try DiffusionRecipe.run(s, onEpoch)
+        case .realnvpMoons: result = try FlowRecipe.run(s, onEpoch)
+        case .simclrDigits: result = try SimCLRRecipe.run(s, onEpoch)
+        case .protonetDigits: result = try ProtoNetRecipe.run(s, onEpoch)
+        case .mamlSinusoid: result = try MAMLRecipe.run(s, onEpoch)
+        }
         result.totalSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return result
     }
@@ -150,6 +210,7 @@ struct GenerativeSettings {
     let recipe: GenerativeRecipe
     let epochs: Int, batchSize: Int, learningRate: Double, seed: UInt64
     let trainingLimit: Int?, beta: Double, latent: Int, importanceSamples: Int, spectralNorm: Bool
+    let qualitySamples: Int, samplingSteps: Int, guidance: Double
 
     init(_ recipe: GenerativeRecipe, _ o: GenerativeOptions) throws {
         let d = recipe.defaults
@@ -160,9 +221,17 @@ struct GenerativeSettings {
         seed = o.seed
         trainingLimit = o.trainingLimit
         beta = o.beta
-        latent = o.latent ?? (recipe.isVAE ? 20 : 64)
+        latent = o.latent ?? (recipe.isVAE ? 20 : recipe == .aeMNIST ? 2 : 64)
         importanceSamples = o.importanceSamples
         spectralNorm = o.spectralNorm
+        qualitySamples = o.qualitySamples
+        samplingSteps = o.samplingSteps
+        guidance = o.guidance
+        guard (0...10_000).contains(qualitySamples), qualitySamples != 1 else {
+            throw GenerativeError.invalidOption("quality samples must be 0 or 2 to 10000, got \(qualitySamples)")
+        }
+        guard (1...1000).contains(samplingSteps) else { throw GenerativeError.invalidOption("sampling steps must be 1 to 1000, got \(samplingSteps)") }
+        guard guidance >= 0, guidance <= 100 else { throw GenerativeError.invalidOption("guidance must be 0 to 100, got \(guidance)") }
         guard (1...10_000).contains(epochs) else { throw GenerativeError.invalidOption("epochs must be 1 to 10000, got \(epochs)") }
         guard (1...60_000).contains(batchSize) else { throw GenerativeError.invalidOption("batch size must be 1 to 60000, got \(batchSize)") }
         guard learningRate > 0, learningRate.isFinite else { throw GenerativeError.invalidOption("learning rate must be a positive number, got \(learningRate)") }
@@ -245,12 +314,7 @@ enum VAERecipe {
         let sampler = RandomGenerator(seed: s.seed &+ 1)
         let labels = conditional ? gridLabels() : nil
         let images = vae.sample(conditional ? 80 : 64, labels: labels, generator: sampler).reshaped([-1, 28, 28])
-        if conditional {
-            let judge = try LabelJudge.trained()
-            final += [("label_accuracy", judge.accuracy(images: vae.sample(1000, labels: judgeLabels(), generator: sampler).reshaped([-1, 28, 28]),
-                                                        labels: judgeLabels())),
-                      ("judge_test_accuracy", judge.testAccuracy)]
-        }
+        final += try judged(s, data) { n, labels in vae.sample(n, labels: labels, generator: sampler).reshaped([-1, 28, 28]) }
         return GenerativeResult(recipe: s.recipe, model: .vae(vae), history: history, final: final,
                                 samples: imageGrid(images, columns: conditional ? 8 : 8), parameterCount: vae.trainableParameterCount)
     }
@@ -275,31 +339,21 @@ enum VAERecipe {
     }
 }
 
-/// 100 labels of each digit (what `label_accuracy` samples).
-func judgeLabels() -> Tensor { gridLabels(perClass: 100) }
-
-/// A LeNet-5 trained on MNIST that scores class-conditional samples: the share it classifies as
-/// the label they were drawn for.
-struct LabelJudge {
-    let model: Module
-    let testAccuracy: Double
-
-    /// Trains the judge (2 epochs of the `lenet-mnist` recipe, seed 0; about a minute on 2 cores).
-    static func trained() throws -> LabelJudge {
-        let r = try Recipe.run(.lenetMNIST, options: RecipeOptions(epochs: 2, seed: 0))
-        return LabelJudge(model: r.model.eval(), testAccuracy: r.testMetric)
-    }
-
-    /// Share of `images` `[N, 28, 28]` in [0, 1] classified as `labels` `[N]`.
-    func accuracy(images: Tensor, labels: Tensor) -> Double {
-        GradMode.withoutGrad {
-            let (mean, std) = MNIST.trainMeanStd
-            let x = ((images.reshaped([-1, 1, 28, 28]) - mean) / std).to(.float32)
-            let predicted = model(x).argmax(axis: 1).toArray(as: Int64.self)
-            let truth = labels.to(.int64).toArray(as: Int64.self)
-            return Double(zip(predicted, truth).filter { $0 == $1 }.count) / Double(Swift.max(truth.count, 1))
-        }
-    }
+/// The judge's figures for a trained model: `fid`, `precision`, `recall`, `inception_score` of
+/// `s.qualitySamples` samples (class-balanced for conditional models) against as many test
+/// images, `label_accuracy` for conditional models, and `judge_test_accuracy`. `draw(n, labels)`
+/// returns `[n, 28, 28]` images in [0, 1].
+func judged(_ s: GenerativeSettings, _ data: MNISTPixels, draw: (Int, Tensor?) throws -> Tensor) throws -> [(String, Double)] {
+    guard s.qualitySamples > 0 else { return [] }
+    let judge = try MNISTJudge.trained()
+    let n = s.qualitySamples
+    let labels = s.recipe.isConditional ? Tensor((0..<n).map { Int64($0 % 10) }) : nil
+    let samples = try draw(n, labels)
+    let real = data.testX.slice(axis: 0, 0, Swift.min(n, data.testX.shape[0])).reshaped([-1, 28, 28])
+    var out = try judge.quality(samples: samples, real: real).map { ($0.name, $0.value) }
+    if let labels { out.append(("label_accuracy", judge.accuracy(images: samples, labels: labels))) }
+    out.append(("judge_test_accuracy", judge.testAccuracy))
+    return out
 }
 
 enum GANRecipe {
@@ -353,12 +407,7 @@ enum GANRecipe {
         let sampler = RandomGenerator(seed: s.seed &+ 1)
         var final = last
         let images = gen.sampleImages(conditional ? 80 : 64, labels: conditional ? gridLabels() : nil, generator: sampler)
-        if conditional {
-            let judge = try LabelJudge.trained()
-            final += [("label_accuracy", judge.accuracy(images: gen.sampleImages(1000, labels: judgeLabels(), generator: sampler),
-                                                        labels: judgeLabels())),
-                      ("judge_test_accuracy", judge.testAccuracy)]
-        }
+        final += try judged(s, data) { n, labels in gen.sampleImages(n, labels: labels, generator: sampler) }
         return GenerativeResult(recipe: s.recipe, model: .ganGenerator(gen), history: history, final: final,
                                 samples: imageGrid(images), parameterCount: gen.trainableParameterCount + disc.trainableParameterCount)
     }

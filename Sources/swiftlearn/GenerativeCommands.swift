@@ -13,7 +13,8 @@ extension TrainCommand {
         if let plotPath { try prepareOutputFile(plotPath, option: "--plot") }
         let options = GenerativeOptions(epochs: epochs, batchSize: batchSize, learningRate: lr, seed: seed, trainingLimit: limit,
                                         beta: beta ?? 1, latent: latent, importanceSamples: importanceSamples ?? 100,
-                                        spectralNorm: spectralNorm)
+                                        spectralNorm: spectralNorm, qualitySamples: qualitySamples ?? 1000,
+                                        samplingSteps: samplingSteps ?? 25, guidance: guidance ?? 2)
         let d = chosen.defaults
         let tracked = try tracking.start(defaultExperiment: "train-\(chosen.rawValue)", params: [
             ("recipe", chosen.rawValue), ("epochs", String(epochs ?? d.epochs)), ("batch_size", String(batchSize ?? d.batchSize)),
@@ -66,17 +67,21 @@ extension TrainCommand {
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
-        abstract: "Draw a grid of samples from a saved generative model (VAE or GAN generator).")
+        abstract: "Draw a grid of samples from a saved generative model (VAE, GAN generator or diffusion U-Net).")
 
-    @Option(help: "A model saved by `swiftlearn train --recipe vae-mnist|cvae-mnist|gan-mnist|cgan-mnist|dcgan-mnist --save FILE`.") var load: String
+    @Option(help: "A model saved by `swiftlearn train --recipe vae-mnist|cvae-mnist|gan-mnist|cgan-mnist|dcgan-mnist|ddpm-mnist --save FILE`.") var load: String
     @Option(help: "Number of samples (1 to 1024).") var n: Int = 64
     @Option(help: "Conditional models: the class of every sample, or a comma-separated list repeated over the samples (default: 0…9 in turn).") var labels: String?
     @Option(help: "Tiles per row of the grid.") var columns: Int = 8
     @Option(help: "Where to write the grid (PNG).") var output: String = "samples.png"
+    @Option(help: "Diffusion models: DDIM sampling steps (1 to 1000).") var steps: Int = 50
+    @Option(help: "Diffusion models with labels: classifier-free guidance scale (1: the conditional model alone).") var guidance: Double = 2
     @Option(help: "Seed of the noise.") var seed: UInt64 = 0
     @Flag(help: "Print the result as JSON.") var json = false
 
     func validate() throws {
+        guard (1...1000).contains(steps) else { throw ValidationError("--steps must be 1 to 1000, got \(steps)") }
+        guard guidance >= 0, guidance <= 100 else { throw ValidationError("--guidance must be 0 to 100, got \(guidance)") }
         guard (1...1024).contains(n) else { throw ValidationError("--n must be 1 to 1024, got \(n)") }
         guard (1...256).contains(columns) else { throw ValidationError("--columns must be 1 to 256, got \(columns)") }
         guard output.lowercased().hasSuffix(".png") else { throw ValidationError("--output takes a .png file name, got '\(output)'") }
@@ -102,7 +107,7 @@ struct SampleCommand: ParsableCommand {
         } else if labels != nil {
             throw ValidationError("--labels: this model is not conditional")
         }
-        let images = model.sampleImages(n, labels: labelTensor, generator: RandomGenerator(seed: seed))
+        let images = try model.sampleImages(n, labels: labelTensor, generator: RandomGenerator(seed: seed), steps: steps, guidance: guidance)
         try imageGrid(images, columns: columns).writePNG(to: URL(fileURLWithPath: output))
         printFields([("samples", .int(n)), ("output", .string(output)), ("conditional", .bool(model.classes > 0))], json: json)
     }

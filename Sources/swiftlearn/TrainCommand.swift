@@ -10,8 +10,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a neural-network recipe on bundled data (MNIST, digits, a sine series, Shakespeare).",
-        discussion: "Recipes:\n" + (Recipe.allCases.map { ($0.rawValue, $0.summary) } + GenerativeRecipe.allCases.map { ($0.rawValue, $0.summary) })
-            .map { "  \($0.0.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.1)" }.joined(separator: "\n")
+        discussion: TrainCommand.recipeList()
     )
 
     @Option(help: "Recipe to train: \(TrainCommand.recipeNames.joined(separator: ", ")).") var recipe: String
@@ -26,20 +25,41 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Generative recipes: latent size (default: 20 for VAEs, 64 for GANs).") var latent: Int?
     @Option(name: .customLong("importance-samples"), help: "VAE recipes: importance samples K of test_nll_iw on 1,000 test images (0 skips it).") var importanceSamples: Int?
     @Flag(name: .customLong("spectral-norm"), help: "GAN recipes: spectral normalisation of the discriminator.") var spectralNorm = false
+    @Option(name: .customLong("quality-samples"), help: "Generative recipes: samples judged for FID, precision/recall and the Inception-style score (0 skips; default 1000).") var qualitySamples: Int?
+    @Option(name: .customLong("sampling-steps"), help: "ddpm-mnist: DDIM steps when sampling (default 25).") var samplingSteps: Int?
+    @Option(help: "ddpm-mnist: classifier-free guidance scale (default 2).") var guidance: Double?
     @Option(help: "Train on only the first N training samples (quick runs).") var limit: Int?
     @Flag(help: "Print every line as a JSON object.") var json = false
     @OptionGroup var tracking: TrackingOptions
 
+    /// "Recipes:" and a line per recipe, its name and summary.
+    static func recipeList() -> String {
+        var lines = ["Recipes:"]
+        func add(_ name: String, _ summary: String) {
+            lines.append("  " + name + String(repeating: " ", count: Swift.max(1, 15 - name.count)) + summary)
+        }
+        for r in Recipe.allCases { add(r.rawValue, r.summary) }
+        for r in GenerativeRecipe.allCases { add(r.rawValue, r.summary) }
+        return lines.joined(separator: "\n")
+    }
+
     static var recipeNames: [String] { Recipe.allCases.map(\.rawValue) + GenerativeRecipe.allCases.map(\.rawValue) }
+
 
     func validate() throws {
         guard TrainCommand.recipeNames.contains(recipe) else {
             throw ValidationError("unknown recipe '\(recipe)'; valid recipes: \(TrainCommand.recipeNames.joined(separator: ", "))")
         }
         let generative = GenerativeRecipe(rawValue: recipe)
-        if generative == nil, samples != nil || beta != nil || latent != nil || importanceSamples != nil || spectralNorm {
-            throw ValidationError("--samples, --beta, --latent, --importance-samples and --spectral-norm apply to the generative recipes (\(GenerativeRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
+        if generative == nil, samples != nil || beta != nil || latent != nil || importanceSamples != nil || spectralNorm
+            || qualitySamples != nil || samplingSteps != nil || guidance != nil {
+            throw ValidationError("--samples, --beta, --latent, --importance-samples, --spectral-norm, --quality-samples, --sampling-steps and --guidance apply to the generative recipes (\(GenerativeRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
+        if let qualitySamples, !(0...10_000).contains(qualitySamples) || qualitySamples == 1 {
+            throw ValidationError("--quality-samples must be 0 or 2 to 10000, got \(qualitySamples)")
+        }
+        if let samplingSteps, !(1...1000).contains(samplingSteps) { throw ValidationError("--sampling-steps must be 1 to 1000, got \(samplingSteps)") }
+        if let guidance, !(guidance >= 0 && guidance <= 100) { throw ValidationError("--guidance must be 0 to 100, got \(guidance)") }
         if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be a non-negative number, got \(beta)") }
         if let latent, !(1...1024).contains(latent) { throw ValidationError("--latent must be 1 to 1024, got \(latent)") }
         if let importanceSamples, !(0...10_000).contains(importanceSamples) { throw ValidationError("--importance-samples must be 0 to 10000, got \(importanceSamples)") }
@@ -49,6 +69,9 @@ struct TrainCommand: ParsableCommand {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
         if let save, !save.hasSuffix(".safetensors") { throw ValidationError("--save takes a .safetensors file name, got '\(save)'") }
+        if save != nil, let generative, !generative.savesSampler {
+            throw ValidationError("--save: \(generative.rawValue) trains no model that samples (it reports figures and a picture)")
+        }
     }
 
     func run() throws {

@@ -122,4 +122,44 @@ struct GenerativeFixtureTests {
     @Test func spectralNormOfConvolutionMatchesTorch() throws {
         try checkSpectralNorm("sn_conv", Conv2d(2, 3, kernelSize: 3, stride: 2, padding: 1))
     }
+
+    @Test func realNVPDensityInverseAndGradientsMatchTorch() throws {
+        func f(_ k: String) -> Tensor { GenerativeFixtures.get("realnvp|\(k)") }
+        let flow = RealNVP(dimension: 4, couplings: 3, hidden: 5).to(.float64)
+        try flow.loadStateDict(GenerativeFixtures.group("realnvp|p|"))
+        let x = f("x")
+        let (z, logDet) = flow.transform(x)
+        #expect(GenerativeFixtures.error(z, f("z")) <= tolerance)
+        #expect(GenerativeFixtures.error(logDet, f("logdet")) <= tolerance)
+        let logp = flow.logProbability(x)
+        #expect(GenerativeFixtures.error(logp, f("logp")) <= tolerance)
+        #expect(GenerativeFixtures.error(flow.inverse(f("z")), f("inverse")) <= tolerance)
+        #expect(GenerativeFixtures.error(flow.inverse(f("z")), x) <= 1e-12)          // the inverse is exact
+        (-logp.mean()).backward()
+        let grads = GenerativeFixtures.group("realnvp|g|")
+        #expect(grads.count == flow.namedParameters().count)
+        for (key, p) in flow.namedParameters() {
+            #expect(GenerativeFixtures.error(try #require(p.grad, "\(key)"), try #require(grads[key], "\(key)")) <= tolerance, "gradient of \(key)")
+        }
+    }
+
+    @Test func ntXentLossAndGradientsMatchTorch() throws {
+        func f(_ k: String) -> Tensor { GenerativeFixtures.get("ntxent|\(k)") }
+        let a = f("a").requiringGrad(), b = f("b").requiringGrad()
+        let loss = ntXentLoss(a, b, temperature: 0.5)
+        #expect(GenerativeFixtures.error(loss, f("loss")) <= tolerance)
+        loss.backward()
+        #expect(GenerativeFixtures.error(try #require(a.grad), f("g_a")) <= tolerance)
+        #expect(GenerativeFixtures.error(try #require(b.grad), f("g_b")) <= tolerance)
+    }
+
+    @Test func sampleQualityMeasuresMatchScipyAndNumpy() throws {
+        func f(_ k: String) -> Tensor { GenerativeFixtures.get("quality|\(k)") }
+        let fid = try SampleQuality.frechetDistance(f("real"), f("fake"))
+        #expect(abs(fid - f("fid").item()) <= 1e-8 * (1 + f("fid").item()), "FID \(fid) vs scipy \(f("fid").item())")
+        #expect(try SampleQuality.frechetDistance(f("real"), f("real")) < 1e-8)
+        let pr = SampleQuality.precisionRecall(real: f("real"), generated: f("fake"), k: 3)
+        #expect(pr.precision == f("precision").item() && pr.recall == f("recall").item())
+        #expect(abs(SampleQuality.inceptionScore(probabilities: f("probs")) - f("inception").item()) <= 1e-10)
+    }
 }

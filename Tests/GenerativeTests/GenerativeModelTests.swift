@@ -40,7 +40,7 @@ struct GenerativeModelTests {
             let loaded = try GenerativeModelFile.load(url)
             let labels = Tensor([Int64(0), 1, 1, 0])
             let a = g.sampleImages(4, labels: labels, generator: RandomGenerator(seed: 3))
-            let b = loaded.sampleImages(4, labels: labels, generator: RandomGenerator(seed: 3))
+            let b = try loaded.sampleImages(4, labels: labels, generator: RandomGenerator(seed: 3))
             #expect(a.shape == [4, 8, 8])
             #expect(maxAbsoluteError(a.scalars, b.scalars) == 0, "\(architecture)")
             #expect(a.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
@@ -84,7 +84,7 @@ struct GenerativeModelTests {
                         to: huge)
         expectUnreadable(huge, "latent")
         let kind = dir.appendingPathComponent("kind.safetensors")
-        try Tensor.save(safetensors: [(name: "w", tensor: Tensor([1.0]))], metadata: ["swiftlearn.generative": "flow"], to: kind)
+        try Tensor.save(safetensors: [(name: "w", tensor: Tensor([1.0]))], metadata: ["swiftlearn.generative": "sdxl"], to: kind)
         expectUnreadable(kind, "unknown model kind")
     }
 
@@ -154,7 +154,7 @@ struct GenerativeModelTests {
         // (about 543 nats for an untrained model).
         var seen: [Double] = []
         let r = try GenerativeRecipe.run(.vaeMNIST, options: GenerativeOptions(epochs: 3, batchSize: 64, trainingLimit: 2000,
-                                                                               importanceSamples: 5)) { e in
+                                                                               importanceSamples: 5, qualitySamples: 0)) { e in
             seen.append(e.figures.first { $0.name == "test_neg_elbo" }!.value)
         }
         #expect(seen.count == 3 && seen[2] < seen[0])
@@ -196,5 +196,35 @@ struct GenerativeModelTests {
         let dReal = disc.score(real, labels: labels).sigmoid().mean().item()
         let dFake = disc.score(fake, labels: labels).sigmoid().mean().item()
         #expect(dReal > 0.6 && dFake < 0.4, "D(real) \(dReal), D(fake) \(dFake)")
+    }
+
+    @Test func prototypesAreClassMeansAndQueriesGoToTheNearest() {
+        // Class 0's supports 0 and 2 (prototype 1), class 1's 10 and 12 (prototype 11).
+        let supports = Tensor([0.0, 2, 10, 12], shape: [2, 2, 1])
+        let logp = PrototypicalNetwork.logProbabilities(queries: Tensor([1.0, 9], shape: [2, 1]), supports: supports)
+        let v = logp.scalars
+        // Query 1: distances 0 and 100; query 9: 64 and 4.
+        #expect(abs(v[0]) < 1e-12 && abs(v[1] + 100) < 1e-9)
+        #expect(abs(v[3]) < 1e-12 && abs(v[2] + 60) < 1e-9)
+    }
+
+    @Test func twoMoonsAndAutoencodersHaveTheirShapes() throws {
+        let moons = twoMoons(101, noise: 0, generator: RandomGenerator(seed: 1))
+        #expect(moons.shape == [101, 2])
+        let p = moons.to(.float64).scalars
+        // Noise-free points lie on the unit circle (outer arc) or the circle around (1, 0.5) (inner).
+        for i in 0..<101 {
+            let (x, y) = (p[2 * i], p[2 * i + 1])
+            let outer = abs(x * x + y * y - 1), inner = abs((x - 1) * (x - 1) + (y - 0.5) * (y - 0.5) - 1)
+            #expect(Swift.min(outer, inner) < 1e-5)
+        }
+        let x = Tensor.rand([3, 784], generator: RandomGenerator(seed: 2))
+        for kind in Autoencoder.Kind.allCases {
+            let ae = Autoencoder(kind: kind, latent: 5, generator: RandomGenerator(seed: 3))
+            #expect(ae.encode(x).shape == [3, 5] && ae.reconstruct(x).shape == [3, 784])
+            let plain = ae.loss(x).item(), sparse = ae.loss(x, sparsity: 10).item()
+            #expect(plain.isFinite && sparse > plain)
+            #expect(ae.loss(x, noise: 0.3, generator: RandomGenerator(seed: 4)).item().isFinite)
+        }
     }
 }

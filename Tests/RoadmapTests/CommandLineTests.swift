@@ -26,7 +26,7 @@ struct CommandLineTests {
         (["progress", "plan", "--hours-per-week", "5", "--track", "zero-to-heroo"], "zero-to-hero"),
         (["roadmap", "--markdown"], "--coverage"),
         (["roadmap", "--topic", "logistic-regresion"], "logistic-regression"),
-        (["demo", "gan"], "no demo yet"),
+        (["demo", "stylegan"], "no demo yet"),
         (["roadmap", "--phase", "clasical-ml"], "classical-ml"),
         (["demo", "k-meanz"], "k-means"),
         (["checkpoint", "iris-kmean"], "iris-kmeans"),
