@@ -100,7 +100,7 @@ let package = Package(
         // The roadmap as a program: curriculum catalog, progress store, demos, checkpoints, report.
         .target(
             name: "Roadmap",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "LLM", "Plot", "Serve", "RAG", "Agents", "RL", "Ops", "SwiftLearnCore",
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "LLM", "Plot", "Serve", "RAG", "Agents", "RL", "Ops", "Generative", "SwiftLearnCore",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

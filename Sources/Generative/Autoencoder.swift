@@ -117,34 +117,39 @@ enum AutoencoderRecipe {
         let picture = imageGrid(Tensor.concat(rows, axis: 0).reshaped([32, 28, 28]))
         // How well the codes separate the digits: 5-NN on codes, 2,000 test images labelling 2,000 others.
         let codes = GradMode.withoutGrad { ae.encode(data.testX.slice(axis: 0, 0, 4000)) }.to(.float64)
-        let knn = nearestNeighbourAccuracy(codes: codes, labels: data.testY.toArray(as: Int64.self), train: 2000)
+        let knn = nearestNeighbourAccuracy(codes: codes, labels: data.testY.toArray(as: Int64.self).map { Int($0) }, train: 2000)
         return GenerativeResult(recipe: s.recipe, model: nil, history: history,
                                 final: [("test_bce", last.bce), ("test_mse", last.mse), ("latent_knn_accuracy", knn)],
                                 samples: picture, parameterCount: ae.trainableParameterCount)
     }
 
-    /// Accuracy of 5-nearest-neighbour votes on codes: the first `train` rows label the rest.
-    static func nearestNeighbourAccuracy(codes: Tensor, labels: [Int64], train: Int) -> Double {
-        let a = codes.slice(axis: 0, 0, train), b = codes.slice(axis: 0, train, codes.shape[0])
-        let d = (b.square().sum(axis: 1, keepDims: true) + a.square().sum(axis: 1).unsqueezed(0) - b.matmul(a.transposed()) * 2)
-        let v = d.toArray(as: Double.self)
-        var right = 0
-        let m = b.shape[0]
-        for i in 0..<m {
-            // The 5 nearest by insertion into a short sorted list.
-            var best: [(Double, Int)] = []
-            for j in 0..<train {
-                let dist = v[i * train + j]
-                if best.count < 5 || dist < best[best.count - 1].0 {
-                    best.insert((dist, j), at: best.firstIndex { $0.0 > dist } ?? best.count)
-                    if best.count > 5 { best.removeLast() }
-                }
+}
+
+/// How well codes `[N, D]` separate classes: the accuracy of 5-nearest-neighbour votes (squared
+/// Euclidean distance; ties to the smaller label) when the first `train` rows label the rest.
+public func nearestNeighbourAccuracy(codes: Tensor, labels: [Int], train: Int) -> Double {
+    ensure(codes.rank == 2 && labels.count >= codes.shape[0] && train >= 5 && train < codes.shape[0],
+       "nearestNeighbourAccuracy: need [N, D] codes, N labels and 5 ≤ train < N")
+    let codes = codes.to(.float64)
+    let a = codes.slice(axis: 0, 0, train), b = codes.slice(axis: 0, train, codes.shape[0])
+    let d = (b.square().sum(axis: 1, keepDims: true) + a.square().sum(axis: 1).unsqueezed(0) - b.matmul(a.transposed()) * 2)
+    let v = d.toArray(as: Double.self)
+    var right = 0
+    let m = b.shape[0]
+    for i in 0..<m {
+        // The 5 nearest by insertion into a short sorted list.
+        var best: [(Double, Int)] = []
+        for j in 0..<train {
+            let dist = v[i * train + j]
+            if best.count < 5 || dist < best[best.count - 1].0 {
+                best.insert((dist, j), at: best.firstIndex { $0.0 > dist } ?? best.count)
+                if best.count > 5 { best.removeLast() }
             }
-            let nearest = best.map { labels[$0.1] }
-            var votes: [Int64: Int] = [:]
-            for l in nearest { votes[l, default: 0] += 1 }
-            if votes.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key == labels[train + i] { right += 1 }
         }
-        return Double(right) / Double(Swift.max(m, 1))
+        let nearest = best.map { labels[$0.1] }
+        var votes: [Int: Int] = [:]
+        for l in nearest { votes[l, default: 0] += 1 }
+        if votes.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key == labels[train + i] { right += 1 }
     }
+    return Double(right) / Double(Swift.max(m, 1))
 }
