@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark suite (medians of several runs).",
-        subcommands: [TensorBench.self, LearnBench.self, NeuralBench.self, NLPBench.self, RetrievalBench.self, LLMBench.self, RLBench.self]
+        subcommands: [TensorBench.self, LearnBench.self, NeuralBench.self, GenerativeBench.self, NLPBench.self, RetrievalBench.self, LLMBench.self, RLBench.self]
     )
 }
 
