@@ -82,8 +82,10 @@ enum FlowRecipe {
         var counts = [Double](repeating: 0, count: w.side * w.side)
         let v = samples.to(.float64).toArray(as: Double.self)
         for i in stride(from: 0, to: v.count - 1, by: 2) {
-            let col = Int((v[i] - w.x0) / (w.x1 - w.x0) * Double(w.side)), row = Int((w.y1 - v[i + 1]) / (w.y1 - w.y0) * Double(w.side))
-            if (0..<w.side).contains(col), (0..<w.side).contains(row) { counts[row * w.side + col] += 1 }
+            let cx = (v[i] - w.x0) / (w.x1 - w.x0) * Double(w.side), ry = (w.y1 - v[i + 1]) / (w.y1 - w.y0) * Double(w.side)
+            // Points outside the window (or not finite) are not drawn; checked before any Int conversion.
+            guard cx >= 0, cx < Double(w.side), ry >= 0, ry < Double(w.side) else { continue }
+            counts[Int(ry) * w.side + Int(cx)] += 1
         }
         let top = Swift.max(counts.max() ?? 1, 1)
         return Tensor(counts.map { Swift.min(1, 2 * $0 / top) }, shape: [w.side, w.side])

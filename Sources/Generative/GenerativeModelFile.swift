@@ -129,7 +129,12 @@ public enum GenerativeModelFile {
             do { return try JSONDecoder().decode(C.self, from: Data(text.utf8)) } catch { throw fail("bad configuration: \(error)") }
         }
         var state: [String: Tensor] = [:]
-        for (k, t) in file.tensors { state[k] = t }
+        for (k, t) in file.tensors {
+            guard t.dtype.isFloatingPoint, t.isFinite().all().item() != 0 else {
+                throw fail("tensor '\(k)' is \(t.dtype.isFloatingPoint ? "not finite everywhere" : "not floating-point (\(t.dtype))")")
+            }
+            state[k] = t
+        }
         func fill(_ m: Module) throws {
             do { try m.loadStateDict(state) } catch { throw fail("\(error)") }
         }
