@@ -8,7 +8,7 @@ public enum GANArchitecture: String, Codable, Sendable, CaseIterable {
     /// Fully connected networks with LeakyReLU (Goodfellow et al. 2014's setting).
     case mlp
     /// Transposed-convolution generator and strided-convolution discriminator with batch norm
-    /// (Radford et al. 2016), for image sides divisible by 4.
+    /// (Radford et al. 2016, with their N(0, 0.02) initialisation), for image sides divisible by 4.
     case dcgan
 }
 
@@ -153,6 +153,7 @@ public final class GANGenerator: Module {
                                   ConvTranspose2d(c.width, 1, kernelSize: 4, stride: 2, padding: 1, generator: g), Tanh())
         }
         super.init()
+        if c.architecture == .dcgan { dcganInitialization(self, generator: g) }
     }
 
     /// Images `[B, 1, side, side]` in [−1, 1] from noise `z` `[B, latent]`.
@@ -207,6 +208,7 @@ public final class GANDiscriminator: Module {
             net = Sequential(layers)
         }
         super.init()
+        if c.architecture == .dcgan { dcganInitialization(self, generator: g) }
     }
 
     /// Logits `[B]` for images `x` `[B, 1, side, side]`.
@@ -231,6 +233,20 @@ public final class GANDiscriminator: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { score(x) }
+}
+
+/// Radford et al.'s initialisation, as PyTorch's DCGAN tutorial applies it: convolution and
+/// linear weights ~ N(0, 0.02), batch-norm scales ~ N(1, 0.02) and shifts 0.
+func dcganInitialization(_ model: Module, generator g: RandomGenerator?) {
+    for m in model.modules() {
+        if let c = m as? Conv2d { Initializer.normal(c.weight, std: 0.02, generator: g) }
+        if let c = m as? ConvTranspose2d { Initializer.normal(c.weight, std: 0.02, generator: g) }
+        if let l = m as? Linear { Initializer.normal(l.weight, std: 0.02, generator: g) }
+        if let b = m as? BatchNorm, let w = b.weight {
+            Initializer.normal(w, mean: 1, std: 0.02, generator: g)
+            if let bias = b.bias { Initializer.constant(bias, 0) }
+        }
+    }
 }
 
 /// Reshapes `[B, n]` to `[B] + shape` (PyTorch's `nn.Unflatten(1, shape)`).

@@ -148,7 +148,9 @@ public final class VAE: Module {
     public func reconstructionNLL(_ x: Tensor, decoded: (output: Tensor, logVariance: Tensor?)) -> Tensor {
         switch configuration.likelihood {
         case .bernoulli:
-            return binaryCrossEntropyWithLogits(decoded.output, x, reduction: .none).sum(axis: 1)
+            // BCE with logits ℓ, target x: softplus(ℓ) − x·ℓ, in vectorised tensor ops (the same
+            // value as binaryCrossEntropyWithLogits, whose per-element loss is general but slower).
+            return (decoded.output.softplus() - decoded.output * x).sum(axis: 1)
         case .gaussian:
             let lv = decoded.logVariance ?? Tensor.zeros(like: decoded.output)
             let squared = (x - decoded.output).square() * (-lv).exp()
