@@ -17,7 +17,7 @@ import Tensors
 /// | `ddpm-mnist` | DDPM with a small U-Net, class labels for classifier-free guidance | `train_loss`, and samples by DDIM |
 /// | `realnvp-moons` | RealNVP, 8 affine couplings, on two moons | `test_nll` (nats/point) beside `gaussian_test_nll` |
 /// | `simclr-digits` | SimCLR encoder on the 8×8 digits | `linear_probe_accuracy`, beside random-encoder and pixel probes |
-/// | `protonet-digits` | prototypical network trained on digits 0–4 | 5-way 5-shot `test_accuracy_5way_5shot` on digits 5–9 |
+/// | `protonet-digits` | prototypical network trained on digits 0–4 (and their rotations and mirrors as extra classes) | 5-way 5-shot `test_accuracy_5way_5shot` on digits 5–9 |
 /// | `maml-sinusoid` | first-order MAML, MLP 1-40-40-1 | test MSE after 1 and 10 steps, beside a pre-trained baseline |
 ///
 /// Every MNIST recipe ends by judging samples with a LeNet-5 trained here on MNIST (2 epochs of the

@@ -73,9 +73,11 @@ struct Episode {
 enum ProtoNetRecipe {
     static let trainClasses = [0, 1, 2, 3, 4], heldOutClasses = [5, 6, 7, 8, 9]
 
-    /// `protonet-digits`: the encoder trained on 5-way 5-shot episodes of digits 0–4 (15 queries
-    /// per class), tested on 1,000 5-way 5-shot episodes of the held-out digits 5–9 (test images
-    /// only). Reports the mean accuracy with its 95% interval, beside nearest-prototype on raw pixels.
+    /// `protonet-digits`: the encoder trained on 20-way 5-shot episodes (5 queries per class, shift
+    /// and contrast augmentation) drawn from 40 classes — digits 0–4 under the 8 symmetries of the
+    /// square — `--batch-size` episodes an epoch; tested on 1,000 5-way 5-shot episodes (10 queries
+    /// per class) of the held-out digits 5–9, test images only. Reports the mean accuracy with its
+    /// 95% interval, beside nearest-prototype on raw pixels.
     static func run(_ s: GenerativeSettings, _ onEpoch: (GenerativeEpoch) -> Void) throws -> GenerativeResult {
         let data = try DigitImages()
         let g = RandomGenerator(seed: s.seed)
