@@ -1,5 +1,6 @@
 import Foundation
 import Neural
+import SwiftLearnCore
 import Tensors
 
 /// A trained generative model with what is needed to sample from it, saved as safetensors whose
@@ -50,6 +51,34 @@ public enum GenerativeModelFile {
             }
             let side = Int(Double(size).squareRoot().rounded())
             return side * side == size ? side : nil
+        }
+
+        /// Latent-space interpolation: `rows` straight lines between two noise draws, `steps`
+        /// images each (ends included), decoded as images `[rows·steps, side, side]` in [0, 1]
+        /// (`labels` `[rows]`, one class per row, for a conditional model). VAEs and GAN generators
+        /// only (a diffusion model's or a flow's latent is not a code to walk in).
+        /// - Throws: ``GenerativeError/invalidOption(_:)`` for other models.
+        public func interpolationImages(rows: Int, steps: Int, labels: Tensor?, generator: RandomGenerator) throws -> Tensor {
+            ensure(rows >= 1 && steps >= 2, "interpolationImages: rows ≥ 1 and steps ≥ 2")
+            func line(latent: Int) -> Tensor {
+                let a = Tensor.randn([rows, 1, latent], generator: generator), b = Tensor.randn([rows, 1, latent], generator: generator)
+                let t = Tensor((0..<steps).map { Double($0) / Double(steps - 1) }, shape: [1, steps, 1]).to(.float32)
+                return (a * (1 - t) + b * t).reshaped([rows * steps, latent])
+            }
+            let rowLabels = labels.map { $0.to(.int64).repeated(steps, axis: 0) }
+            switch self {
+            case .vae(let m):
+                let x = GradMode.withoutGrad { m.decodeMeans(line(latent: m.configuration.latent).to(m.dtype), labels: rowLabels) }
+                guard let side = imageSide else { return x.reshaped([rows * steps, 1, m.configuration.inputSize]) }
+                return x.reshaped([rows * steps, side, side])
+            case .ganGenerator(let g):
+                return GradMode.withoutGrad {
+                    let x = g.generate(line(latent: g.configuration.latent).to(g.dtype), labels: rowLabels)
+                    return ((x + 1) * 0.5).reshaped([rows * steps, g.configuration.imageSide, g.configuration.imageSide])
+                }
+            case .diffusion, .flow:
+                throw GenerativeError.invalidOption("latent interpolation applies to VAEs and GAN generators")
+            }
         }
 
         /// `n` samples as images `[n, side, side]` with values in [0, 1] (`labels` `[n]` for a

@@ -141,13 +141,24 @@ public struct GenerativeOptions: Sendable {
 }
 
 /// One epoch's figures of a generative recipe, in report order.
-public struct GenerativeEpoch: Sendable {
+public struct GenerativeEpoch {
     /// 1-based epoch number.
     public let epoch: Int
     /// Named figures (`train_loss`, `test_neg_elbo`, `d_loss`, …).
     public let figures: [(name: String, value: Double)]
     /// Wall time of the epoch.
     public let seconds: Double
+    /// For the VAE and GAN recipes, 64 samples from the same fixed noise every epoch (a grid
+    /// `[1, H, W]`), so grids of successive epochs show training progress; nil otherwise.
+    public let picture: Tensor?
+
+    /// Creates a record.
+    public init(epoch: Int, figures: [(name: String, value: Double)], seconds: Double, picture: Tensor? = nil) {
+        self.epoch = epoch
+        self.figures = figures
+        self.seconds = seconds
+        self.picture = picture
+    }
 }
 
 /// What a generative recipe produced.
@@ -275,6 +286,7 @@ enum VAERecipe {
         let conditional = s.recipe.isConditional
         let vae = try VAE(VAEConfiguration(latent: s.latent, classes: conditional ? 10 : 0), generator: g)
         let optimizer = Adam(vae.parameters(), learningRate: s.learningRate)
+        let fixedNoise = Tensor.randn([conditional ? 80 : 64, s.latent], generator: RandomGenerator(seed: s.seed &+ 2))
         var history: [GenerativeEpoch] = []
         var lastTest = (negElbo: Double.nan, reconstruction: Double.nan, kl: Double.nan)
         for epoch in 1...s.epochs {
@@ -294,9 +306,12 @@ enum VAERecipe {
             }
             lastTest = evaluate(vae, data, conditional: conditional, seed: s.seed)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let picture = GradMode.withoutGrad {
+                imageGrid(vae.decodeMeans(fixedNoise, labels: conditional ? gridLabels() : nil).reshaped([-1, 28, 28]))
+            }
             let e = GenerativeEpoch(epoch: epoch, figures: [("train_loss", total / Double(data.count)), ("test_neg_elbo", lastTest.negElbo),
                                                              ("test_reconstruction", lastTest.reconstruction), ("test_kl", lastTest.kl)],
-                                    seconds: seconds)
+                                    seconds: seconds, picture: picture)
             history.append(e)
             onEpoch(e)
         }
@@ -368,6 +383,7 @@ enum GANRecipe {
         // Radford et al.'s Adam settings: β₁ = 0.5.
         let optG = Adam(gen.parameters(), learningRate: s.learningRate, betas: (0.5, 0.999))
         let optD = Adam(disc.parameters(), learningRate: s.learningRate, betas: (0.5, 0.999))
+        let fixedNoise = Tensor.randn([conditional ? 80 : 64, s.latent], generator: RandomGenerator(seed: s.seed &+ 2))
         var history: [GenerativeEpoch] = []
         var last: [(String, Double)] = []
         for epoch in 1...s.epochs {
@@ -399,7 +415,14 @@ enum GANRecipe {
             }
             let n = Double(batches)
             last = [("d_loss", sums[0] / n), ("g_loss", sums[1] / n), ("d_real", sums[2] / n), ("d_fake", sums[3] / n)]
-            let e = GenerativeEpoch(epoch: epoch, figures: last, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            let picture: Tensor = GradMode.withoutGrad {
+                gen.eval()
+                defer { gen.train() }
+                let x = gen.generate(fixedNoise, labels: conditional ? gridLabels() : nil)
+                return imageGrid(((x + 1) * 0.5).reshaped([-1, 28, 28]))
+            }
+            let e = GenerativeEpoch(epoch: epoch, figures: last, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9,
+                                    picture: picture)
             history.append(e)
             onEpoch(e)
         }

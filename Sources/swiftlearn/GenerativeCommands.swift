@@ -24,6 +24,12 @@ extension TrainCommand {
                 let fields: [(String, JSONValue)] = [("epoch", .int(e.epoch))] + e.figures.map { ($0.name, JSONValue.double($0.value)) }
                     + [("seconds", .double(e.seconds))]
                 tracked?.metrics(e.figures.map { ($0.name, $0.value) } + [("epoch_seconds", e.seconds)], step: e.epoch)
+                if let every = samplesEvery, let path = samplesPath, let picture = e.picture, e.epoch % every == 0 {
+                    let file = String(path.dropLast(4)) + String(format: "-epoch-%03d.png", e.epoch)
+                    do { try picture.writePNG(to: URL(fileURLWithPath: file)) } catch {
+                        FileHandle.standardError.write(Data("warning: could not write \(file) (\(readableReason(error)))\n".utf8))
+                    }
+                }
                 if json { print(JSONLine(fields).text) } else { print(fields.map { "\($0.0) \($0.1)" }.joined(separator: "  ")) }
                 fflush(stdout)
             }
@@ -73,6 +79,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Number of samples (1 to 1024).") var n: Int = 64
     @Option(help: "Conditional models: the class of every sample, or a comma-separated list repeated over the samples (default: 0…9 in turn).") var labels: String?
     @Option(help: "Tiles per row of the grid.") var columns: Int = 8
+    @Option(help: "VAEs and GAN generators: instead of samples, N rows of STEPS images along straight lines between two latent draws (latent-space interpolation).") var interpolate: Int?
     @Option(help: "Where to write the grid (PNG).") var output: String = "samples.png"
     @Option(help: "Diffusion models: DDIM sampling steps (1 to 1000).") var steps: Int = 50
     @Option(help: "Diffusion models with labels: classifier-free guidance scale (1: the conditional model alone).") var guidance: Double = 2
@@ -81,6 +88,7 @@ struct SampleCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...1000).contains(steps) else { throw ValidationError("--steps must be 1 to 1000, got \(steps)") }
+        if let interpolate, !(2...64).contains(interpolate) { throw ValidationError("--interpolate must be 2 to 64 steps, got \(interpolate)") }
         guard guidance >= 0, guidance <= 100 else { throw ValidationError("--guidance must be 0 to 100, got \(guidance)") }
         guard (1...1024).contains(n) else { throw ValidationError("--n must be 1 to 1024, got \(n)") }
         guard (1...256).contains(columns) else { throw ValidationError("--columns must be 1 to 256, got \(columns)") }
@@ -106,6 +114,16 @@ struct SampleCommand: ParsableCommand {
             labelTensor = Tensor((0..<n).map { choices[$0 % choices.count] })
         } else if labels != nil {
             throw ValidationError("--labels: this model is not conditional")
+        }
+        if let interpolate {
+            do {
+                let images = try model.interpolationImages(rows: n, steps: interpolate, labels: labelTensor, generator: RandomGenerator(seed: seed))
+                try imageGrid(images, columns: interpolate).writePNG(to: URL(fileURLWithPath: output))
+            } catch let e as GenerativeError {
+                throw ValidationError("--interpolate: \(e.description)")
+            }
+            printFields([("rows", .int(n)), ("steps", .int(interpolate)), ("output", .string(output))], json: json)
+            return
         }
         let images = try model.sampleImages(n, labels: labelTensor, generator: RandomGenerator(seed: seed), steps: steps, guidance: guidance)
         try imageGrid(images, columns: columns).writePNG(to: URL(fileURLWithPath: output))

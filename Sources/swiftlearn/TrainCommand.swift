@@ -28,6 +28,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("quality-samples"), help: "Generative recipes: samples judged for FID, precision/recall and the Inception-style score (0 skips; default 1000).") var qualitySamples: Int?
     @Option(name: .customLong("sampling-steps"), help: "ddpm-mnist: DDIM steps when sampling (default 25).") var samplingSteps: Int?
     @Option(help: "ddpm-mnist: classifier-free guidance scale (default 2).") var guidance: Double?
+    @Option(name: .customLong("samples-every"), help: "VAE and GAN recipes: also write the grid of the same 64 noise draws every N epochs, as <samples>-epoch-E.png (training progress).") var samplesEvery: Int?
     @Option(help: "Train on only the first N training samples (quick runs).") var limit: Int?
     @Flag(help: "Print every line as a JSON object.") var json = false
     @OptionGroup var tracking: TrackingOptions
@@ -52,14 +53,18 @@ struct TrainCommand: ParsableCommand {
         }
         let generative = GenerativeRecipe(rawValue: recipe)
         if generative == nil, samples != nil || beta != nil || latent != nil || importanceSamples != nil || spectralNorm
-            || qualitySamples != nil || samplingSteps != nil || guidance != nil {
-            throw ValidationError("--samples, --beta, --latent, --importance-samples, --spectral-norm, --quality-samples, --sampling-steps and --guidance apply to the generative recipes (\(GenerativeRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
+            || qualitySamples != nil || samplingSteps != nil || guidance != nil || samplesEvery != nil {
+            throw ValidationError("--samples, --samples-every, --beta, --latent, --importance-samples, --spectral-norm, --quality-samples, --sampling-steps and --guidance apply to the generative recipes (\(GenerativeRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         if let qualitySamples, !(0...10_000).contains(qualitySamples) || qualitySamples == 1 {
             throw ValidationError("--quality-samples must be 0 or 2 to 10000, got \(qualitySamples)")
         }
         if let samplingSteps, !(1...1000).contains(samplingSteps) { throw ValidationError("--sampling-steps must be 1 to 1000, got \(samplingSteps)") }
         if let guidance, !(guidance >= 0 && guidance <= 100) { throw ValidationError("--guidance must be 0 to 100, got \(guidance)") }
+        if let samplesEvery {
+            guard samplesEvery >= 1 else { throw ValidationError("--samples-every must be at least 1, got \(samplesEvery)") }
+            guard samples != "none" else { throw ValidationError("--samples-every needs --samples (the per-epoch files are named after it)") }
+        }
         if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be a non-negative number, got \(beta)") }
         if let latent, !(1...1024).contains(latent) { throw ValidationError("--latent must be 1 to 1024, got \(latent)") }
         if let importanceSamples, !(0...10_000).contains(importanceSamples) { throw ValidationError("--importance-samples must be 0 to 10000, got \(importanceSamples)") }

@@ -48,6 +48,25 @@ struct GenerativeCommandLineTests {
         #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
     }
 
+    @Test func progressGridsAndLatentInterpolationOfAGAN() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let train = try run(["train", "--recipe", "cgan-mnist", "--epochs", "2", "--limit", "300", "--quality-samples", "0",
+                             "--samples", "grid.png", "--samples-every", "1", "--plot", "none", "--save", "g.safetensors"], in: dir)
+        #expect(train.status == 0, "\(train.err)")
+        for name in ["grid.png", "grid-epoch-001.png", "grid-epoch-002.png"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "\(name)")
+        }
+        let line = try run(["sample", "--load", "g.safetensors", "--interpolate", "5", "--n", "3", "--labels", "1,2,3",
+                            "--output", "line.png", "--json"], in: dir)
+        #expect(line.status == 0, "\(line.err)")
+        #expect(line.out.contains("\"steps\": 5") || line.out.contains("\"steps\":5"), "\(line.out)")
+        // A flow has no latent code to walk in: a clear refusal.
+        _ = try run(["train", "--recipe", "realnvp-moons", "--epochs", "1", "--save", "f.safetensors", "--samples", "none", "--plot", "none"], in: dir)
+        let flow = try run(["sample", "--load", "f.safetensors", "--interpolate", "4"], in: dir)
+        #expect(flow.status == 64 && flow.err.contains("VAEs and GAN generators"), "\(flow.err)")
+    }
+
     @Test(arguments: [
         (["train", "--recipe", "protonet-digits", "--save", "p.safetensors"], "trains no model that samples"),
         (["train", "--recipe", "lenet-mnist", "--beta", "2"], "generative recipes"),
@@ -56,6 +75,8 @@ struct GenerativeCommandLineTests {
         (["train", "--recipe", "vae-mnst"], "vae-mnist"),
         (["sample", "--load", "x.safetensors", "--n", "0"], "--n"),
         (["sample", "--load", "x.safetensors", "--output", "x.svg"], ".png"),
+        (["sample", "--load", "x.safetensors", "--interpolate", "1"], "--interpolate"),
+        (["train", "--recipe", "gan-mnist", "--samples", "none", "--samples-every", "2"], "--samples-every"),
     ])
     func badArgumentsExit64(_ args: [String], _ hint: String) throws {
         let dir = try scratch()
