@@ -65,7 +65,14 @@ enum PointwiseActivation {
                 let v = Double(x[i])
                 y[i] = T(0.5 * v * (1 + Foundation.tanh(Self.tanhK * (v + Self.tanhC * v * v * v))))
             }
-        case .silu: for i in 0..<n { let v = Double(x[i]); y[i] = T(v * Self.sig(v)) }
+        case .silu:
+            if T.self == Float.self {
+                // σ(x) by the vectorised C kernel into y, then x·σ(x) in place.
+                let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+                let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+                sl_sigmoid_f32(xf, yf, n)
+                for i in 0..<n { yf[i] *= xf[i] }
+            } else { for i in 0..<n { let v = Double(x[i]); y[i] = T(v * Self.sig(v)) } }
         case .sigmoid:
             if T.self == Float.self {
                 sl_sigmoid_f32(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), n)
@@ -97,7 +104,14 @@ enum PointwiseActivation {
                 let d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * Self.tanhK * (1 + 3 * Self.tanhC * v * v)
                 dx[i] = g[i] * T(d)
             }
-        case .silu: for i in 0..<n { let v = Double(x[i]), s = Self.sig(v); dx[i] = g[i] * T(s * (1 + v * (1 - s))) }
+        case .silu:
+            if T.self == Float.self {
+                // σ(x) by the vectorised C kernel into dx, then g·σ·(1 + x·(1 − σ)) in place.
+                let df = UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self)
+                let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), gf = UnsafeRawPointer(g).assumingMemoryBound(to: Float.self)
+                sl_sigmoid_f32(xf, df, n)
+                for i in 0..<n { let s = df[i]; df[i] = gf[i] * (s * (1 + xf[i] * (1 - s))) }
+            } else { for i in 0..<n { let v = Double(x[i]), s = Self.sig(v); dx[i] = g[i] * T(s * (1 + v * (1 - s))) } }
         case .sigmoid: for i in 0..<n { dx[i] = g[i] * y[i] * (1 - y[i]) }
         case .tanh: for i in 0..<n { dx[i] = g[i] * (1 - y[i] * y[i]) }
         }
