@@ -87,7 +87,8 @@ public struct MNISTJudge {
     public static func trained() throws -> MNISTJudge {
         let r = try Recipe.run(.lenetMNIST, options: RecipeOptions(epochs: 2, seed: 0))
         guard let lenet = r.model as? LeNet5 else { throw GenerativeError.invalidConfiguration("the lenet-mnist recipe did not return a LeNet5") }
-        return MNISTJudge(model: lenet.eval() as! LeNet5, testAccuracy: r.testMetric)
+        lenet.eval()
+        return MNISTJudge(model: lenet, testAccuracy: r.testMetric)
     }
 
     /// Standardised `[N, 1, 28, 28]` input from images `[N, 28, 28]` in [0, 1].

@@ -65,6 +65,7 @@ public enum GenerativeModelFile {
                 let t = Tensor((0..<steps).map { Double($0) / Double(steps - 1) }, shape: [1, steps, 1]).to(.float32)
                 return (a * (1 - t) + b * t).reshaped([rows * steps, latent])
             }
+            let labels = labels ?? (classes > 0 ? Tensor((0..<rows).map { Int64($0 % classes) }) : nil)
             let rowLabels = labels.map { $0.to(.int64).repeated(steps, axis: 0) }
             switch self {
             case .vae(let m):
@@ -82,10 +83,12 @@ public enum GenerativeModelFile {
         }
 
         /// `n` samples as images `[n, side, side]` with values in [0, 1] (`labels` `[n]` for a
-        /// conditional model). Diffusion models sample by DDIM with `steps` steps and guidance
+        /// conditional model; nil draws the classes in turn). Diffusion models sample by DDIM with `steps` steps and guidance
         /// scale `guidance` (other models ignore both).
         public func sampleImages(_ n: Int, labels: Tensor?, generator: RandomGenerator, steps: Int = 50,
                                  guidance: Double = 2) throws -> Tensor {
+            // A conditional model asked for samples without labels draws the classes in turn.
+            let labels = labels ?? (classes > 0 ? Tensor((0..<n).map { Int64($0 % classes) }) : nil)
             switch self {
             case .vae(let m):
                 let x = m.sample(n, labels: labels, generator: generator)
