@@ -46,7 +46,6 @@ struct TrainCommand: ParsableCommand {
 
     static var recipeNames: [String] { Recipe.allCases.map(\.rawValue) + GenerativeRecipe.allCases.map(\.rawValue) }
 
-
     func validate() throws {
         guard TrainCommand.recipeNames.contains(recipe) else {
             throw ValidationError("unknown recipe '\(recipe)'; valid recipes: \(TrainCommand.recipeNames.joined(separator: ", "))")
