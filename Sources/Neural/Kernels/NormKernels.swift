@@ -78,24 +78,31 @@ enum NormKernels {
                 let accW = parts.map { $0 + c * parameterCount * 2 }, accB = accW.map { $0 + parameterCount }
                 for r in s..<e {
                     let grow = pg + r * d, hrow = ph + r * d
-                    if let accW, let accB {
-                        for j in 0..<d {
-                            let k = geo.parameterIndex(row: r, j)
-                            accW[k] += Double(grow[j]) * Double(hrow[j]); accB[k] += Double(grow[j])
-                        }
+                    // The row splits into blocks of consecutive elements that share one parameter k
+                    // (GroupNorm: a channel's spatial positions), so γ is read once per block and
+                    // the per-block sums Σg and Σg·x̂ serve dγ, dβ and the row means alike.
+                    let base = (r % geo.groups) * d
+                    var meanG = 0.0, meanGH = 0.0
+                    var j = 0
+                    while j < d {
+                        let k = (base + j) / geo.span, end = Swift.min(d, (k + 1) * geo.span - base)
+                        var sg = 0.0, sgh = 0.0
+                        for i in j..<end { let gv = Double(grow[i]); sg += gv; sgh += gv * Double(hrow[i]) }
+                        if let accW, let accB { accW[k] += sgh; accB[k] += sg }
+                        let w = pw.map { Double($0[k]) } ?? 1
+                        meanG += sg * w; meanGH += sgh * w
+                        j = end
                     }
                     guard let pdx else { continue }
-                    var meanG = 0.0, meanGH = 0.0
-                    for j in 0..<d {
-                        let gh = Double(grow[j]) * (pw.map { Double($0[geo.parameterIndex(row: r, j)]) } ?? 1)
-                        meanG += gh; meanGH += gh * Double(hrow[j])
-                    }
                     meanG /= Double(d); meanGH /= Double(d)
                     if !geo.centered { meanG = 0 }
                     let rs = rstd[r], out = pdx + r * d
-                    for j in 0..<d {
-                        let gh = Double(grow[j]) * (pw.map { Double($0[geo.parameterIndex(row: r, j)]) } ?? 1)
-                        out[j] = T(rs * (gh - meanG - Double(hrow[j]) * meanGH))
+                    j = 0
+                    while j < d {
+                        let k = (base + j) / geo.span, end = Swift.min(d, (k + 1) * geo.span - base)
+                        let w = pw.map { Double($0[k]) } ?? 1
+                        for i in j..<end { out[i] = T(rs * (Double(grow[i]) * w - meanG - Double(hrow[i]) * meanGH)) }
+                        j = end
                     }
                 }
             }
