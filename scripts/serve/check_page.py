@@ -40,23 +40,32 @@ def main():
         status = driver.find_element(By.ID, "status").text
         assert "SmolLM2" in status or os.path.basename(args.llm).split(".")[0] in status, status
 
-        # Chat: the reply must arrive in several steps (streamed), and end as a complete line.
-        driver.find_element(By.ID, "chat-input").send_keys("Name three colours.")
+        # Chat: the reply must arrive in several steps (streamed), and end as a complete line. A
+        # MutationObserver installed before sending records every text the page writes into the log,
+        # so the count does not depend on how often WebDriver polls (a short, fast reply could
+        # otherwise finish between two polls and look unstreamed).
+        driver.execute_script("""
+            window.__assistantLengths = [];
+            new MutationObserver(records => {
+              for (const r of records) {
+                const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+                if (el && el.classList.contains("assistant")) window.__assistantLengths.push(el.textContent.length);
+              }
+            }).observe(document.getElementById("log"), { childList: true, subtree: true, characterData: true });
+        """)
+        driver.find_element(By.ID, "chat-input").send_keys("Write two sentences about the sea.")
         driver.find_element(By.ID, "chat-send").click()
-        lengths = []
         deadline = time.time() + 90
         while time.time() < deadline:
             errors = driver.find_elements(By.CSS_SELECTOR, "#log .error")
             if errors:
                 raise AssertionError(f"chat error in the page: {errors[-1].text}")
-            nodes = driver.find_elements(By.CSS_SELECTOR, "#log .assistant")
-            if nodes and (not lengths or len(nodes[-1].text) != lengths[-1]):
-                lengths.append(len(nodes[-1].text))
             if driver.execute_script("return document.body.dataset.replies") == "1":
                 break
-            time.sleep(0.02)
+            time.sleep(0.05)
         else:
             raise AssertionError("no complete reply within 90 s")
+        lengths = driver.execute_script("return window.__assistantLengths")
         reply = driver.find_elements(By.CSS_SELECTOR, "#log .assistant")[-1].text
         assert reply.startswith("assistant: ") and len(reply) > len("assistant: ") + 3, reply
         growing = [n for n in lengths if n > 0]

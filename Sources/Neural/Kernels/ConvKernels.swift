@@ -65,9 +65,17 @@ struct ConvGeometry {
                         if ih < 0 || ih >= h { continue }
                         let src = row + oh * wo, dst = plane + ih * w
                         let base = j * dw - pw
-                        for ow in 0..<wo {
-                            let iw = ow * sw + base
-                            if iw >= 0 && iw < w { dst[iw] += src[ow] }
+                        // The outputs ow whose input column ow·sw + base lies in [0, w), computed once
+                        // instead of testing every element (no branch in the inner loop).
+                        let lo = base >= 0 ? 0 : (-base + sw - 1) / sw
+                        let last = w - 1 - base
+                        guard last >= 0 else { continue }
+                        let hi = Swift.min(wo, last / sw + 1)
+                        if lo >= hi { continue }
+                        if sw == 1 {
+                            for ow in lo..<hi { dst[ow + base] += src[ow] }
+                        } else {
+                            for ow in lo..<hi { dst[ow * sw + base] += src[ow] }
                         }
                     }
                 }
