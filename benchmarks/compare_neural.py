@@ -11,6 +11,9 @@ Workloads (as in Sources/swiftlearn/NeuralBench.swift; random data, fixed seeds)
   mlp     MLP 784-256-128-10, batch 128, cross-entropy, Adam: forward + backward + step
   lenet   LeNet-5 on 1x28x28, batch 64, cross-entropy, Adam
   lstm    LSTM(input 32, hidden 128), sequence 50, batch 32, linear head on the last step, MSE, Adam
+  gpt     nanoGPT-style GPT: 4 layers, 4 heads, width 128, context 128, vocabulary 65, batch 16,
+          cross-entropy, AdamW (lr 1e-3, weight decay 0.1 on matrices, betas 0.9/0.99); the twin is
+          scripts/fixtures/gpt_twin.py (F.scaled_dot_product_attention, tanh GELU, tied head)
   conv2d  forward of Conv2d(32, 64, 3, padding=1) on 64x32x28x28 (GFLOP/s)
 
 PyTorch uses torch.set_num_threads(our thread count) (what `bench neural` reports) and its own
@@ -23,13 +26,13 @@ say so beside the figures.
 Usage:
     swift build -c release
     python3 benchmarks/compare_neural.py [--rounds 3] [--runs 5] [--steps 20] [--binary .build/release/swiftlearn]
-        [--only mlp,lenet,lstm,conv2d] [--skip-memory] [--omp-passive]
+        [--only mlp,lenet,lstm,gpt,conv2d] [--skip-memory] [--omp-passive]
 
-Pinned: torch 2.13.0 (CPU wheel).
+Pinned: torch 2.15.0 (CPU wheel; the newest release when measured).
 """
 import argparse, json, os, platform, re, subprocess, sys, tempfile, time
 
-PINNED_TORCH = "2.13.0"
+PINNED_TORCH = "2.15.0"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
 
@@ -94,6 +97,30 @@ def torch_workloads(threads, runs, steps, only):
     mse = nn.MSELoss()
     training("lstm", LSTMHead(), x, lambda o: mse(o, y3))
 
+    if "gpt" in only:
+        sys.path.insert(0, os.path.join(ROOT, "scripts", "fixtures"))
+        from gpt_twin import GPT
+        model = GPT(vocab=65, block=128, n_layer=4, n_head=4, n_embd=128)
+        for name, p in model.named_parameters():   # nanoGPT's initialisation
+            if p.dim() >= 2:
+                nn.init.normal_(p, 0.0, 0.02 / (2 * 4) ** 0.5 if name.endswith("c_proj.weight") else 0.02)
+            elif name.endswith("bias"):
+                nn.init.zeros_(p)
+        idx = torch.randint(0, 65, (16, 128))
+        targets = torch.randint(0, 65, (16, 128))
+        decay = [p for p in model.parameters() if p.dim() >= 2]
+        no_decay = [p for p in model.parameters() if p.dim() < 2]
+        opt = torch.optim.AdamW([dict(params=decay, weight_decay=0.1), dict(params=no_decay, weight_decay=0.0)],
+                                lr=1e-3, betas=(0.9, 0.99))
+
+        def gpt_body():
+            for _ in range(steps):
+                opt.zero_grad(set_to_none=True)
+                nn.functional.cross_entropy(model(idx).view(-1, 65), targets.view(-1)).backward()
+                opt.step()
+        s = timed(gpt_body)
+        out["gpt"] = dict(steps_per_second=steps / s, tokens_per_second=steps * 16 * 128 / s, batch=16)
+
     if "conv2d" not in only:
         return out
     conv = nn.Conv2d(32, 64, 3, padding=1)
@@ -156,13 +183,13 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--skip-memory", action="store_true")
-    ap.add_argument("--only", default="mlp,lenet,lstm,conv2d", help="comma-separated workloads")
+    ap.add_argument("--only", default="mlp,lenet,lstm,gpt,conv2d", help="comma-separated workloads")
     ap.add_argument("--omp-passive", action="store_true",
                     help="OMP_WAIT_POLICY=PASSIVE for PyTorch (only on a machine busy with other work; see above)")
     args = ap.parse_args()
-    names = [n for n in ["mlp", "lenet", "lstm", "conv2d"] if n in args.only.split(",")]
+    names = [n for n in ["mlp", "lenet", "lstm", "gpt", "conv2d"] if n in args.only.split(",")]
     if not names:
-        ap.error("--only names none of mlp, lenet, lstm, conv2d")
+        ap.error("--only names none of mlp, lenet, lstm, gpt, conv2d")
     if args.omp_passive:
         os.environ["OMP_WAIT_POLICY"] = "PASSIVE"   # before torch loads its OpenMP runtime; inherited by subprocesses
 
@@ -182,7 +209,7 @@ def main():
         n = len(xs)
         return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
-    goals = {"mlp": 1.0, "lenet": 0.8, "lstm": 1.0, "conv2d": None}
+    goals = {"mlp": 1.1, "lenet": 1.1, "lstm": 1.1, "gpt": 1.2, "conv2d": None}
     lines = []
     print(f"machine: {platform.processor() or platform.machine()}, threads {threads}, torch {torch.__version__}, "
           f"{time.strftime('%Y-%m-%d')}, OpenMP wait policy {'passive' if args.omp_passive else 'default (active)'}")
@@ -194,6 +221,8 @@ def main():
         torch_v = med([t[name]["steps_per_second"] for _, t in rounds])
         ratio = med([m[name]["steps_per_second"] / t[name]["steps_per_second"] for m, t in rounds])
         extra = ""
+        if name == "gpt":
+            extra = f" ({med([m[name]['tokens_per_second'] for m, _ in rounds]):.0f} vs {med([t[name]['tokens_per_second'] for _, t in rounds]):.0f} tokens/s)"
         if name == "conv2d":
             extra = f" ({med([m[name]['gflops'] for m, _ in rounds]):.1f} vs {med([t[name]['gflops'] for _, t in rounds]):.1f} GFLOP/s)"
         goal = goals[name]

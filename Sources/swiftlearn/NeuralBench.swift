@@ -11,12 +11,15 @@ import SwiftLearn
 /// - `lenet`: LeNet-5 on 1×28×28, batch 64, cross-entropy, Adam.
 /// - `lstm`: LSTM (input 32, hidden 128), sequence 50, batch 32, linear head on the last
 ///   step, MSE, Adam.
+/// - `gpt`: nanoGPT-style GPT (4 layers, 4 heads, width 128, context 128, vocabulary 65), batch 16,
+///   cross-entropy, AdamW (lr 1e-3, weight decay 0.1 on matrices, betas 0.9/0.99); also reports
+///   `tokens_per_second` (16 × 128 tokens per step).
 /// - `conv2d`: forward of a 3×3 convolution 32→64 channels on 64×32×28×28 (padding 1), with
 ///   `gflops` = 2·N·C_out·H·W·C_in·9 / time.
 struct NeuralBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "neural",
-        abstract: "Training steps per second of an MLP, LeNet-5 and an LSTM; conv2d forward GFLOP/s."
+        abstract: "Training steps per second of an MLP, LeNet-5, an LSTM and a small GPT; conv2d forward GFLOP/s."
     )
 
     @Option(help: "Timed runs per workload (the median is reported).") var runs = 5
@@ -72,6 +75,22 @@ struct NeuralBench: ParsableCommand {
             let x = Tensor.randn([32, 50, 32], generator: g)
             let y = Tensor.randn([32, 1], generator: g)
             trainingSteps("lstm", model, x) { mseLoss($0, y) }
+        }
+        if wanted("gpt") {
+            let config = GPTConfiguration(vocabularySize: 65, contextLength: 128, layers: 4, heads: 4, embedding: 128)
+            let model = GPT(config, generator: g)
+            let (batch, t) = (16, config.contextLength)
+            let idx = Tensor.randint(0, 65, [batch, t], generator: g), targets = Tensor.randint(0, 65, [batch, t], generator: g)
+            let optimizer = AdamW(groups: model.parameterGroups(weightDecay: 0.1), learningRate: 1e-3, betas: (0.9, 0.99))
+            let seconds = medianSeconds(runs: runs) {
+                for _ in 0..<steps {
+                    optimizer.zeroGrad()
+                    model.loss(idx, targets: targets).backward()
+                    optimizer.step()
+                }
+            }
+            report("gpt", [("steps_per_second", .double(Double(steps) / seconds)),
+                           ("tokens_per_second", .double(Double(steps * batch * t) / seconds)), ("batch", .int(batch))])
         }
         if wanted("conv2d") {
             let conv = Conv2d(32, 64, kernelSize: 3, padding: 1, generator: g)

@@ -42,6 +42,18 @@ enum NormKernels {
                     for j in 0..<d { let v = Double(row[j]) - mean; sq += v * v }
                     let rs = 1 / (sq / Double(Swift.max(d, 1)) + geo.eps).squareRoot()
                     prs[r] = rs
+                    if geo.span == 1 {
+                        // One parameter per element: straight loops in T the compiler vectorises.
+                        let m = T(fromDouble: mean), rsT = T(fromDouble: rs), base = (r % geo.groups) * d
+                        for j in 0..<d { hrow[j] = (row[j] - m) * rsT }
+                        switch (pw, pb) {
+                        case let (w?, b?): for j in 0..<d { yrow[j] = hrow[j] * w[base + j] + b[base + j] }
+                        case let (w?, nil): for j in 0..<d { yrow[j] = hrow[j] * w[base + j] }
+                        case let (nil, b?): for j in 0..<d { yrow[j] = hrow[j] + b[base + j] }
+                        case (nil, nil): yrow.update(from: hrow, count: d)
+                        }
+                        continue
+                    }
                     for j in 0..<d {
                         let h = (Double(row[j]) - mean) * rs
                         hrow[j] = T(h)
@@ -76,7 +88,31 @@ enum NormKernels {
             let parts = needParameters ? parts.baseAddress : nil
             NeuralParallel.forChunks(geo.rows, cost: 8 * d) { c, s, e in
                 let accW = parts.map { $0 + c * parameterCount * 2 }, accB = accW.map { $0 + parameterCount }
-                for r in s..<e {
+                for r in s..<e where geo.span == 1 {
+                    // One parameter per element (LayerNorm, RMSNorm): straight loops the compiler
+                    // vectorises; row sums in T, parameter sums in float64.
+                    let grow = pg + r * d, hrow = ph + r * d, base = (r % geo.groups) * d
+                    var meanG: T = 0, meanGH: T = 0
+                    if let pw {
+                        for i in 0..<d { let gw = grow[i] * pw[base + i]; meanG += gw; meanGH += gw * hrow[i] }
+                    } else {
+                        for i in 0..<d { meanG += grow[i]; meanGH += grow[i] * hrow[i] }
+                    }
+                    if let accW, let accB {
+                        for i in 0..<d { let gv = Double(grow[i]); accW[base + i] += gv * Double(hrow[i]); accB[base + i] += gv }
+                    }
+                    guard let pdx else { continue }
+                    let scale = T(fromDouble: 1 / Double(d))
+                    meanG = geo.centered ? meanG * scale : 0
+                    meanGH *= scale
+                    let rs = T(fromDouble: rstd[r]), out = pdx + r * d
+                    if let pw {
+                        for i in 0..<d { out[i] = rs * (grow[i] * pw[base + i] - meanG - hrow[i] * meanGH) }
+                    } else {
+                        for i in 0..<d { out[i] = rs * (grow[i] - meanG - hrow[i] * meanGH) }
+                    }
+                }
+                for r in s..<e where geo.span != 1 {
                     let grow = pg + r * d, hrow = ph + r * d
                     // The row splits into blocks of consecutive elements that share one parameter k
                     // (GroupNorm: a channel's spatial positions), so γ is read once per block and

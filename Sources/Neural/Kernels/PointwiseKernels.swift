@@ -53,6 +53,13 @@ enum PointwiseActivation {
         }
     }
 
+    /// out = tanh(k·(x + c·x³)), GELU's tanh term, for float32 (the tanh by the vectorised C kernel).
+    private static func geluTanhInner(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        let k = Float(tanhK), c = Float(tanhC)
+        for i in 0..<n { let v = x[i]; out[i] = k * (v + c * v * v * v) }
+        sl_tanh_f32(out, out, n)
+    }
+
     /// y = f(x) over n contiguous elements.
     func forward<T: FloatScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
         switch self {
@@ -61,9 +68,17 @@ enum PointwiseActivation {
         case .elu(let a): for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : T(a * Foundation.expm1(Double(v))) }
         case .gelu: for i in 0..<n { let v = Double(x[i]); y[i] = T(0.5 * v * (1 + Foundation.erf(v / Self.sqrt2))) }
         case .geluTanh:
-            for i in 0..<n {
-                let v = Double(x[i])
-                y[i] = T(0.5 * v * (1 + Foundation.tanh(Self.tanhK * (v + Self.tanhC * v * v * v))))
+            if T.self == Float.self {
+                // tanh of the inner polynomial by the vectorised C kernel in y, then x/2·(1 + t) in place.
+                let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+                let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+                Self.geluTanhInner(xf, yf, n)
+                for i in 0..<n { yf[i] = 0.5 * xf[i] * (1 + yf[i]) }
+            } else {
+                for i in 0..<n {
+                    let v = Double(x[i])
+                    y[i] = T(0.5 * v * (1 + Foundation.tanh(Self.tanhK * (v + Self.tanhC * v * v * v))))
+                }
             }
         case .silu:
             if T.self == Float.self {
@@ -98,11 +113,23 @@ enum PointwiseActivation {
                 dx[i] = g[i] * T(cdf + v * pdf)
             }
         case .geluTanh:
-            for i in 0..<n {
-                let v = Double(x[i])
-                let t = Foundation.tanh(Self.tanhK * (v + Self.tanhC * v * v * v))
-                let d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * Self.tanhK * (1 + 3 * Self.tanhC * v * v)
-                dx[i] = g[i] * T(d)
+            if T.self == Float.self {
+                // t = tanh(k·(x + c·x³)) vectorised into dx, then the derivative in place.
+                let df = UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self)
+                let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), gf = UnsafeRawPointer(g).assumingMemoryBound(to: Float.self)
+                Self.geluTanhInner(xf, df, n)
+                let k = Float(Self.tanhK), c3 = Float(3 * Self.tanhC)
+                for i in 0..<n {
+                    let v = xf[i], t = df[i]
+                    df[i] = gf[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * k * (1 + c3 * v * v))
+                }
+            } else {
+                for i in 0..<n {
+                    let v = Double(x[i])
+                    let t = Foundation.tanh(Self.tanhK * (v + Self.tanhC * v * v * v))
+                    let d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * Self.tanhK * (1 + 3 * Self.tanhC * v * v)
+                    dx[i] = g[i] * T(d)
+                }
             }
         case .silu:
             if T.self == Float.self {
