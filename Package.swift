@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "RL", targets: ["RL"]),
         .library(name: "Ops", targets: ["Ops"]),
         .library(name: "Generative", targets: ["Generative"]),
+        .library(name: "LMTraining", targets: ["LMTraining"]),
         .executable(name: "swiftlearn", targets: ["swiftlearn"]),
     ],
     dependencies: [
@@ -158,9 +159,15 @@ let package = Package(
             dependencies: ["Neural", "Tensors", "Datasets", "Learn", "SwiftLearnCore"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Training and adapting transformers: GPT from scratch, its checkpoints and exports (GGUF, GPT-2 safetensors).
+        .target(
+            name: "LMTraining",
+            dependencies: ["Neural", "Tensors", "Datasets", "LLM", "NLP", "SwiftLearnCore"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .target(
             name: "SwiftLearn",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve", "RAG", "Agents", "RL", "Ops", "Generative"],
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "Plot", "Roadmap", "LLM", "Serve", "RAG", "Agents", "RL", "Ops", "Generative", "LMTraining"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
@@ -223,6 +230,11 @@ let package = Package(
             name: "GenerativeTests",
             dependencies: ["Generative", "Neural", "Tensors", "TestSupport"],
             resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "LMTrainingTests",
+            dependencies: ["LMTraining", "LLM", "Neural", "Tensors", "TestSupport"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

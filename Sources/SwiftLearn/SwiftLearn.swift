@@ -13,3 +13,4 @@
 @_exported import RL
 @_exported import Ops
 @_exported import Generative
+@_exported import LMTraining

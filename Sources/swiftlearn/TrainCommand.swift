@@ -29,7 +29,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("sampling-steps"), help: "ddpm-mnist: DDIM steps when sampling (default 25).") var samplingSteps: Int?
     @Option(help: "ddpm-mnist: classifier-free guidance scale (default 2).") var guidance: Double?
     @Option(name: .customLong("samples-every"), help: "VAE and GAN recipes: also write the grid of the same 64 noise draws every N epochs, as <samples>-epoch-E.png (training progress).") var samplesEvery: Int?
-    @Option(help: "Train on only the first N training samples (quick runs).") var limit: Int?
+    @Option(help: "Train on only the first N training samples (quick runs; GPT recipes: the first N characters).") var limit: Int?
+    @Option(help: "GPT recipes: optimizer steps (default 6000).") var iterations: Int?
+    @Option(name: .customLong("time-budget"), help: "GPT recipes: stop training after this many seconds, then evaluate (default 840).") var timeBudget: Double?
+    @Option(name: .customLong("set"), parsing: .upToNextOption, help: "GPT recipes: nanoGPT settings as key=value (\(GPTRecipe.settingNames.joined(separator: ", "))).") var settings: [String] = []
+    @Option(help: "GPT recipes: write the checkpoint (model.safetensors, config.json, vocabulary.json), model.gguf and hf/ (GPT-2 safetensors) into this directory.") var output: String?
     @Flag(help: "Print every line as a JSON object.") var json = false
     @OptionGroup var tracking: TrackingOptions
 
@@ -41,16 +45,27 @@ struct TrainCommand: ParsableCommand {
         }
         for r in Recipe.allCases { add(r.rawValue, r.summary) }
         for r in GenerativeRecipe.allCases { add(r.rawValue, r.summary) }
+        for r in GPTRecipe.allCases { add(r.rawValue, r.summary) }
         return lines.joined(separator: "\n")
     }
 
-    static var recipeNames: [String] { Recipe.allCases.map(\.rawValue) + GenerativeRecipe.allCases.map(\.rawValue) }
+    static var recipeNames: [String] {
+        Recipe.allCases.map(\.rawValue) + GenerativeRecipe.allCases.map(\.rawValue) + GPTRecipe.allCases.map(\.rawValue)
+    }
 
     func validate() throws {
         guard TrainCommand.recipeNames.contains(recipe) else {
             throw ValidationError("unknown recipe '\(recipe)'; valid recipes: \(TrainCommand.recipeNames.joined(separator: ", "))")
         }
         let generative = GenerativeRecipe(rawValue: recipe)
+        if GPTRecipe(rawValue: recipe) != nil {
+            if epochs != nil { throw ValidationError("--epochs: the GPT recipes count optimizer steps; use --iterations") }
+            if save != nil { throw ValidationError("--save: the GPT recipes write a checkpoint directory; use --output DIR") }
+            if let iterations, !(1...10_000_000).contains(iterations) { throw ValidationError("--iterations must be 1 to 10000000, got \(iterations)") }
+            if let timeBudget, !(timeBudget > 0 && timeBudget.isFinite) { throw ValidationError("--time-budget must be a positive number of seconds, got \(timeBudget)") }
+        } else if iterations != nil || timeBudget != nil || !settings.isEmpty || output != nil {
+            throw ValidationError("--iterations, --time-budget, --set and --output apply to the GPT recipes (\(GPTRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         if generative == nil, samples != nil || beta != nil || latent != nil || importanceSamples != nil || spectralNorm
             || qualitySamples != nil || samplingSteps != nil || guidance != nil || samplesEvery != nil {
             throw ValidationError("--samples, --samples-every, --beta, --latent, --importance-samples, --spectral-norm, --quality-samples, --sampling-steps and --guidance apply to the generative recipes (\(GenerativeRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -80,6 +95,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         if let generative = GenerativeRecipe(rawValue: recipe) { return try runGenerative(generative) }
+        if let gpt = GPTRecipe(rawValue: recipe) { return try runGPT(gpt) }
         let chosen = try Recipe.named(recipe)
         // Where the weights go is checked (and its directory made, as --plot does) before any
         // training, so a bad path fails in a second, not after the run.
