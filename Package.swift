@@ -101,7 +101,7 @@ let package = Package(
         // The roadmap as a program: curriculum catalog, progress store, demos, checkpoints, report.
         .target(
             name: "Roadmap",
-            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "LLM", "Plot", "Serve", "RAG", "Agents", "RL", "Ops", "Generative", "SwiftLearnCore",
+            dependencies: ["Tensors", "Learn", "Datasets", "Neural", "NLP", "Retrieval", "LLM", "Plot", "Serve", "RAG", "Agents", "RL", "Ops", "Generative", "LMTraining", "SwiftLearnCore",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -235,6 +235,7 @@ let package = Package(
         .testTarget(
             name: "LMTrainingTests",
             dependencies: ["LMTraining", "LLM", "Neural", "Tensors", "TestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

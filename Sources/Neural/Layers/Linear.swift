@@ -20,6 +20,9 @@ public final class Linear: Module {
     public var weight: Parameter
     /// `[outFeatures]`, or nil when created with `bias: false`.
     public var bias: Parameter?
+    /// A LoRA adapter whose update is added to the output (nil by default; see
+    /// ``attachAdapter(rank:alpha:dropout:generator:)``), under the key `adapter`.
+    public var adapter: LowRankAdapter?
 
     /// Creates a layer with PyTorch's default initialization drawn from `generator` (the shared
     /// default generator when nil).
@@ -38,7 +41,9 @@ public final class Linear: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         ensure(x.rank >= 1 && x.shape[x.rank - 1] == inFeatures,
                "Linear(\(inFeatures), \(outFeatures)): expected input shape [*, \(inFeatures)], got \(x.shape)")
-        return linear(x, weight: weight.value, bias: bias?.value)
+        let y = linear(x, weight: weight.value, bias: bias?.value)
+        if let adapter, !adapter.isMerged { return y + adapter(x) }
+        return y
     }
 
     public override var extraDescription: String {

@@ -28,8 +28,9 @@ public final class Sequential: Module {
         var h = x
         var i = 0
         while i < layers.count {
-            // A Linear followed by a ReLU runs as one fused node (same values, one pass fewer).
-            if i + 1 < layers.count, let linear = layers[i] as? Linear, layers[i + 1] is ReLU,
+            // A Linear followed by a ReLU runs as one fused node (same values, one pass fewer),
+            // unless an unmerged LoRA adapter adds to the Linear's output.
+            if i + 1 < layers.count, let linear = layers[i] as? Linear, layers[i + 1] is ReLU, linear.adapter?.isMerged ?? true,
                h.rank >= 1, h.shape[h.rank - 1] == linear.inFeatures {
                 h = linearReLU(h, weight: linear.weight.value, bias: linear.bias?.value)
                 ModuleTrace.record(linear, output: h)

@@ -118,7 +118,7 @@ public struct DemoRun {
 /// `demo: true` on the topics in the catalog; the catalog test checks both directions.
 public enum DemoRegistry {
     /// All demos in catalog order.
-    public static var all: [Demo] { foundations + supervised + unsupervised + evaluation + neural + generative + language + largeLanguageModels + retrieval + rag + agents + reinforcementLearning + deepReinforcementLearning + serving + mlops }
+    public static var all: [Demo] { foundations + supervised + unsupervised + evaluation + neural + generative + lmTraining + language + largeLanguageModels + retrieval + rag + agents + reinforcementLearning + deepReinforcementLearning + serving + mlops }
 
     /// The demo for a topic id; throws with close matches when there is none.
     public static func demo(_ id: String) throws -> Demo {
