@@ -122,4 +122,30 @@ struct LlamaLoRATests {
         try good.write(to: configURL)
         try fails({ try Data([0, 1, 2]).write(to: dir.appendingPathComponent("adapter_model.safetensors")) }, "a broken weights file")
     }
+
+    /// Needs torch, transformers, peft and gguf, which CI does not install: runs with
+    /// SWIFTLEARN_TORCH_CHECK=1 and shows as skipped otherwise.
+    @Test("Our PEFT adapters load in Hugging Face PEFT with the same logits (base, adapted, merged)",
+          .enabled(if: ProcessInfo.processInfo.environment["SWIFTLEARN_TORCH_CHECK"] == "1", "SWIFTLEARN_TORCH_CHECK=1 runs peft"))
+    func adaptersLoadInPEFT() throws {
+        let model = try Self.load()
+        let vocabulary = model.configuration.vocabularySize
+        let ids = Self.ids.filter { $0 < vocabulary }
+        let base = Self.logits(model, ids)
+        let config = LoRAConfiguration(rank: 4, alpha: 16, targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "down_proj"])
+        let adapted = try LoRA.attach(to: model, config, generator: RandomGenerator(seed: 8))
+        for (i, (_, l)) in adapted.enumerated() {
+            l.adapter!.loraB.weight.value = Tensor.randn(l.adapter!.loraB.weight.shape, generator: RandomGenerator(seed: UInt64(20 + i))) * 0.2
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peft-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try LoRA.save(model, config, baseModel: "tiny_llama", to: dir.appendingPathComponent("adapter"))
+        try FileManager.default.copyItem(at: Self.url, to: dir.appendingPathComponent("base.gguf"))
+        let json: [String: Any] = ["ids": ids, "base": base.map(Double.init), "adapted": Self.logits(model, ids).map(Double.init)]
+        try JSONSerialization.data(withJSONObject: json).write(to: dir.appendingPathComponent("case.json"))
+        let script = testRepositoryRoot.appendingPathComponent("scripts/fixtures/check_peft_adapter.py").path
+        let output = try runPython(arguments: [script, dir.path])
+        print(output)
+        #expect(output.contains("merged"))
+    }
 }
