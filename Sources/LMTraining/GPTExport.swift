@@ -58,15 +58,26 @@ public enum GPTExport {
               config.embedding <= maximumWidth else {
             throw fail("config.json asks for a model larger than \(maximumVocabulary) tokens, \(maximumContext) positions, \(maximumLayers) layers or width \(maximumWidth)")
         }
-        let model = GPT(config)
+        // The weights are read and checked against the configuration's shapes first, so the
+        // model built afterwards is never larger than the file (a config.json that promises a
+        // huge model allocates nothing).
+        var state: [String: Tensor] = [:]
         do {
-            try model.load(from: directory.appendingPathComponent("model.safetensors"))
+            for (k, t) in try Tensor.load(safetensors: directory.appendingPathComponent("model.safetensors")).tensors { state[k] = t }
         } catch {
             throw fail("model.safetensors: \(error)")
         }
-        for (key, t) in model.stateDict() where !t.to(.float64).scalars.allSatisfy(\.isFinite) {
-            throw fail("model.safetensors: \(key) holds a value that is not finite")
+        let shapes = config.stateShapes
+        if let missing = shapes.keys.sorted().first(where: { state[$0] == nil }) { throw fail("model.safetensors lacks \(missing)") }
+        if let extra = state.keys.sorted().first(where: { shapes[$0] == nil }) { throw fail("model.safetensors has \(extra), which the configuration has no place for") }
+        for (key, shape) in shapes.sorted(by: { $0.key < $1.key }) {
+            let t = state[key]!
+            guard t.shape == shape else { throw fail("model.safetensors: \(key) is \(t.shape), the configuration needs \(shape)") }
+            guard t.dtype.isFloatingPoint else { throw fail("model.safetensors: \(key) is \(t.dtype), not a float type") }
+            guard t.to(.float64).scalars.allSatisfy(\.isFinite) else { throw fail("model.safetensors: \(key) holds a value that is not finite") }
         }
+        let model = GPT(config)
+        do { try model.loadStateDict(state) } catch { throw fail("model.safetensors: \(error)") }
         var vocabulary: CharacterVocabulary? = nil
         let vocabURL = directory.appendingPathComponent("vocabulary.json")
         if FileManager.default.fileExists(atPath: vocabURL.path) {

@@ -184,32 +184,39 @@ public final class LlamaCausalLM: Module {
         guard c.vocabularySize * c.hiddenSize * 2 + c.layers * perLayer <= maximumParameters else {
             throw LLMError.unsupported(path: file.path, what: "a model above \(maximumParameters) parameters")
         }
-        func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
+        // Every tensor is found and its shape checked before anything is dequantized or built,
+        // so the model is never larger than what the file holds.
+        let d = c.hiddenSize, hd = c.headDimension
+        var plan: [(key: String, name: String, shape: [Int])] = [("model.embed_tokens.weight", "token_embd.weight", [c.vocabularySize, d]),
+                                                                  ("model.norm.weight", "output_norm.weight", [d])]
+        if !c.tiedEmbeddings { plan.append(("lm_head.weight", "output.weight", [c.vocabularySize, d])) }
+        for i in 0..<c.layers {
+            let g = "blk.\(i).", p = "model.layers.\(i)."
+            plan += [(p + "input_layernorm.weight", g + "attn_norm.weight", [d]), (p + "post_attention_layernorm.weight", g + "ffn_norm.weight", [d]),
+                     (p + "self_attn.q_proj.weight", g + "attn_q.weight", [c.heads * hd, d]),
+                     (p + "self_attn.k_proj.weight", g + "attn_k.weight", [c.kvHeads * hd, d]),
+                     (p + "self_attn.v_proj.weight", g + "attn_v.weight", [c.kvHeads * hd, d]),
+                     (p + "self_attn.o_proj.weight", g + "attn_output.weight", [d, c.heads * hd]),
+                     (p + "mlp.gate_proj.weight", g + "ffn_gate.weight", [c.intermediateSize, d]),
+                     (p + "mlp.up_proj.weight", g + "ffn_up.weight", [c.intermediateSize, d]),
+                     (p + "mlp.down_proj.weight", g + "ffn_down.weight", [d, c.intermediateSize])]
+        }
+        var infos: [GGUFTensorInfo] = []
+        for (_, name, shape) in plan {
             guard let t = file.tensor(named: name) else { throw LLMError.missing(path: file.path, what: "tensor '\(name)' is missing") }
             guard t.dimensions == shape.reversed() else {
                 throw LLMError.missing(path: file.path, what: "tensor '\(name)' has dimensions \(t.dimensions), expected \(Array(shape.reversed()))")
             }
+            infos.append(t)
+        }
+        var state: [String: Tensor] = [:]
+        for ((key, name, shape), t) in zip(plan, infos) {
             let values = try GGMLQuantizer.dequantize(Array(file.bytes(of: t)), as: t.type.name, count: t.elementCount)
             guard values.allSatisfy(\.isFinite) else { throw LLMError.missing(path: file.path, what: "tensor '\(name)' holds values that are not finite") }
-            return Tensor(values, shape: shape)
+            state[key] = Tensor(values, shape: shape)
         }
+        if c.tiedEmbeddings { state["lm_head.weight"] = state["model.embed_tokens.weight"] }
         let m = LlamaCausalLM(c)
-        let d = c.hiddenSize, hd = c.headDimension
-        var state: [String: Tensor] = ["model.embed_tokens.weight": try tensor("token_embd.weight", [c.vocabularySize, d]),
-                                       "model.norm.weight": try tensor("output_norm.weight", [d])]
-        state["lm_head.weight"] = c.tiedEmbeddings ? state["model.embed_tokens.weight"] : try tensor("output.weight", [c.vocabularySize, d])
-        for i in 0..<c.layers {
-            let g = "blk.\(i).", p = "model.layers.\(i)."
-            state[p + "input_layernorm.weight"] = try tensor(g + "attn_norm.weight", [d])
-            state[p + "post_attention_layernorm.weight"] = try tensor(g + "ffn_norm.weight", [d])
-            state[p + "self_attn.q_proj.weight"] = try tensor(g + "attn_q.weight", [c.heads * hd, d])
-            state[p + "self_attn.k_proj.weight"] = try tensor(g + "attn_k.weight", [c.kvHeads * hd, d])
-            state[p + "self_attn.v_proj.weight"] = try tensor(g + "attn_v.weight", [c.kvHeads * hd, d])
-            state[p + "self_attn.o_proj.weight"] = try tensor(g + "attn_output.weight", [d, c.heads * hd])
-            state[p + "mlp.gate_proj.weight"] = try tensor(g + "ffn_gate.weight", [c.intermediateSize, d])
-            state[p + "mlp.up_proj.weight"] = try tensor(g + "ffn_up.weight", [c.intermediateSize, d])
-            state[p + "mlp.down_proj.weight"] = try tensor(g + "ffn_down.weight", [d, c.intermediateSize])
-        }
         try m.loadStateDict(state)
         return m
     }

@@ -115,17 +115,36 @@ public enum LoRA {
         } catch {
             throw fail("adapter_model.safetensors: \(error)")
         }
+        // Every adapter's weights are found and checked against its layer before any adapter is
+        // attached, so a configuration asking for a huge rank allocates nothing.
+        let layers = model.namedModules().compactMap { key, m -> (String, Linear)? in
+            guard let linear = m as? Linear, let last = key.split(separator: ".").last, config.targetModules.contains(String(last)) else { return nil }
+            return (key, linear)
+        }
+        guard !layers.isEmpty else { throw fail("no linear layer's name ends with one of \(config.targetModules.joined(separator: ", "))") }
+        var weights: [String: (Tensor, Tensor)] = [:]
+        var used = Set<String>()
+        for (key, linear) in layers {
+            let aKey = "base_model.model.\(key).lora_A.weight", bKey = "base_model.model.\(key).lora_B.weight"
+            guard let a = tensors[aKey], let b = tensors[bKey] else { throw fail("no adapter weights for \(key)") }
+            guard a.shape == [config.rank, linear.inFeatures], b.shape == [linear.outFeatures, config.rank] else {
+                throw fail("\(key): lora_A \(a.shape) / lora_B \(b.shape) do not fit [\(config.rank), \(linear.inFeatures)] / [\(linear.outFeatures), \(config.rank)]")
+            }
+            guard a.dtype.isFloatingPoint, b.dtype.isFloatingPoint,
+                  a.to(.float64).scalars.allSatisfy(\.isFinite), b.to(.float64).scalars.allSatisfy(\.isFinite) else {
+                throw fail("\(key): values that are not finite floats")
+            }
+            weights[key] = (a, b)
+            used.insert(aKey); used.insert(bKey)
+        }
+        if let extra = tensors.keys.sorted().first(where: { !used.contains($0) }) { throw fail("adapter_model.safetensors has \(extra), which matches no adapted layer") }
         let adapted: [(String, Linear)]
         do { adapted = try attach(to: model, config) } catch { throw fail("\(error)") }
         let llama = model as? LlamaCausalLM
-        var used = Set<String>()
         for (key, linear) in adapted {
-            let aKey = "base_model.model.\(key).lora_A.weight", bKey = "base_model.model.\(key).lora_B.weight"
-            guard let a = tensors[aKey], var b = tensors[bKey], let adapter = linear.adapter else { throw fail("no adapter weights for \(key)") }
-            guard a.shape == adapter.loraA.weight.shape, b.shape == adapter.loraB.weight.shape else {
-                throw fail("\(key): lora_A \(a.shape) / lora_B \(b.shape) do not fit \(adapter.loraA.weight.shape) / \(adapter.loraB.weight.shape)")
-            }
-            guard a.to(.float64).scalars.allSatisfy(\.isFinite), b.to(.float64).scalars.allSatisfy(\.isFinite) else { throw fail("\(key): values that are not finite") }
+            guard let pair = weights[key], let adapter = linear.adapter else { throw fail("no adapter weights for \(key)") }
+            let a = pair.0
+            var b = pair.1
             if let c = llama?.configuration {
                 // Hugging Face's order back to llama.cpp's: the inverse of the (2, d/2) ↔ (d/2, 2) swap.
                 func ggufOrder(_ w: Tensor, heads: Int) -> Tensor {
@@ -138,9 +157,7 @@ public enum LoRA {
             let dt = adapter.loraA.weight.value.dtype
             adapter.loraA.weight.value = a.to(dt).contiguous()
             adapter.loraB.weight.value = b.to(dt).contiguous()
-            used.insert(aKey); used.insert(bKey)
         }
-        if let extra = tensors.keys.first(where: { !used.contains($0) }) { throw fail("adapter_model.safetensors has \(extra), which matches no adapted layer") }
         return config
     }
 }

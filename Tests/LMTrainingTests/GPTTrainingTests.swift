@@ -106,6 +106,10 @@ struct GPTTrainingTests {
         expectCheckpointError({ _ = try GPTExport.load(from: dir) }, "an enormous layer count")
         try Data("{".utf8).write(to: config)
         expectCheckpointError({ _ = try GPTExport.load(from: dir) }, "truncated JSON")
+        // A configuration promising a 16-billion-weight model beside a 3 MB file: refused from the
+        // file's shapes before anything that size is allocated.
+        try Data(#"{"vocab_size": 1000000, "block_size": 65536, "n_layer": 256, "n_head": 64, "n_embd": 16384, "dropout": 0, "bias": true}"#.utf8).write(to: config)
+        expectCheckpointError({ _ = try GPTExport.load(from: dir) }, "a huge configuration over small weights")
         try good.write(to: config)
         try Data(#"{"characters":["a","b"]}"#.utf8).write(to: dir.appendingPathComponent("vocabulary.json"))
         expectCheckpointError({ _ = try GPTExport.load(from: dir) }, "a vocabulary of the wrong size")

@@ -43,6 +43,27 @@ public struct GPTConfiguration: Codable, Sendable, Equatable {
         return p
     }
 
+    /// The shape of every state-dict entry (`lm_head.weight` included), computed without
+    /// building the model, so a loader can check a file against a configuration before allocating.
+    public var stateShapes: [String: [Int]] {
+        let c = embedding
+        var d: [String: [Int]] = ["transformer.wte.weight": [vocabularySize, c], "transformer.wpe.weight": [contextLength, c],
+                                  "transformer.ln_f.weight": [c], "lm_head.weight": [vocabularySize, c]]
+        if bias { d["transformer.ln_f.bias"] = [c] }
+        for i in 0..<layers {
+            let p = "transformer.h.\(i)."
+            for (name, out, inp) in [("attn.c_attn", 3 * c, c), ("attn.c_proj", c, c), ("mlp.c_fc", 4 * c, c), ("mlp.c_proj", c, 4 * c)] {
+                d[p + name + ".weight"] = [out, inp]
+                if bias { d[p + name + ".bias"] = [out] }
+            }
+            for norm in ["ln_1", "ln_2"] {
+                d[p + norm + ".weight"] = [c]
+                if bias { d[p + norm + ".bias"] = [c] }
+            }
+        }
+        return d
+    }
+
     /// Parameters of the model (the tied output head counted once).
     public var parameterCount: Int {
         let c = embedding, b = bias ? 1 : 0
