@@ -53,17 +53,10 @@ public struct FineTuneOptions: Sendable, Equatable {
     /// Applies `key=value` settings (`target` takes a comma-separated list), then validates.
     public mutating func apply(_ settings: [String]) throws {
         for item in settings {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[1].isEmpty else { throw LMTrainingError.invalidOption("'\(item)' is not key=value") }
-            let (key, value) = (parts[0], parts[1])
-            func int() throws -> Int {
-                guard let v = Int(value) else { throw LMTrainingError.invalidOption("\(key) takes an integer, got '\(value)'") }
-                return v
-            }
-            func double() throws -> Double {
-                guard let v = Double(value), v.isFinite else { throw LMTrainingError.invalidOption("\(key) takes a number, got '\(value)'") }
-                return v
-            }
+            let setting = try Setting(item)
+            let (key, value) = (setting.key, setting.value)
+            func int() throws -> Int { try setting.int() }
+            func double() throws -> Double { try setting.double() }
             switch key {
             case "r": lora.rank = try int()
             case "alpha": lora.alpha = try double()
@@ -75,9 +68,7 @@ public struct FineTuneOptions: Sendable, Equatable {
             case "max_length": maxLength = try int()
             case "weight_decay": weightDecay = try double()
             case "grad_clip": gradientClip = try double()
-            case "seed":
-                guard let s = UInt64(value) else { throw LMTrainingError.invalidOption("seed takes a non-negative integer, got '\(value)'") }
-                seed = s
+            case "seed": seed = try setting.seed()
             default: throw LMTrainingError.invalidOption("unknown setting '\(key)'; valid: \(Self.settingNames.joined(separator: ", "))")
             }
         }

@@ -42,26 +42,17 @@ public enum GPTRecipe: String, CaseIterable, Sendable {
     /// - Throws: ``LMTrainingError/invalidOption(_:)`` for an unknown key or a value of the wrong kind.
     public static func apply(_ settings: [String], to config: inout GPTConfiguration, _ training: inout GPTTrainingOptions) throws {
         for item in settings {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[1].isEmpty else { throw LMTrainingError.invalidOption("'\(item)' is not key=value") }
-            let (key, value) = (parts[0], parts[1])
-            func int() throws -> Int {
-                guard let v = Int(value) else { throw LMTrainingError.invalidOption("\(key) takes an integer, got '\(value)'") }
-                return v
-            }
-            func double() throws -> Double {
-                guard let v = Double(value), v.isFinite else { throw LMTrainingError.invalidOption("\(key) takes a number, got '\(value)'") }
-                return v
-            }
+            let setting = try Setting(item)
+            let key = setting.key
+            func int() throws -> Int { try setting.int() }
+            func double() throws -> Double { try setting.double() }
             switch key {
             case "n_layer": config.layers = try int()
             case "n_head": config.heads = try int()
             case "n_embd": config.embedding = try int()
             case "block_size": config.contextLength = try int()
             case "dropout": config.dropout = try double()
-            case "bias":
-                guard let b = Bool(value) else { throw LMTrainingError.invalidOption("bias takes true or false, got '\(value)'") }
-                config.bias = b
+            case "bias": config.bias = try setting.bool()
             case "iterations": training.iterations = try int()
             case "batch_size": training.batchSize = try int()
             case "learning_rate": training.learningRate = try double()
@@ -75,9 +66,7 @@ public enum GPTRecipe: String, CaseIterable, Sendable {
             case "gradient_accumulation_steps": training.gradientAccumulation = try int()
             case "eval_interval": training.evaluationInterval = try int()
             case "eval_iters": training.evaluationIterations = try int()
-            case "seed":
-                guard let s = UInt64(value) else { throw LMTrainingError.invalidOption("seed takes a non-negative integer, got '\(value)'") }
-                training.seed = s
+            case "seed": training.seed = try setting.seed()
             case "time_budget": training.timeBudget = try double()
             default:
                 throw LMTrainingError.invalidOption("unknown setting '\(key)'; valid: \(settingNames.joined(separator: ", "))")
