@@ -75,5 +75,56 @@ extension DemoRegistry {
                                result: "validation loss \(f(r.validationLoss, 2)) nats/char after 300 steps; checkpoint reloads \(same ? "exactly" : "WITH DIFFERENCES"); GGUF in LlamaModel: largest logit difference \(String(format: "%.1e", Double(worst))); sample: \(String(reflecting: String(sample.prefix(80))))",
                                metrics: [("val_loss", r.validationLoss), ("gguf_logit_difference", Double(worst))])
         },
+        Demo("lora-qlora", "LoRA teaches SmolLM2 a one-word answer with 0.3% of its weights",
+             shows: "Rank-8 adapters on q_proj and v_proj of SmolLM2-135M-Instruct (460,800 trainable weights against 135 million frozen ones) trained for two epochs on 128 words of the VADER lexicon: the model stops answering in sentences and says positive or negative, on 32 held-out words.",
+             quick: false) { ctx in
+            guard let url = ctx.languageModel else { return .skipped(LanguageModelLocator.howToGet) }
+            let file = try GGUFFile(contentsOf: url)
+            let tuner = try FineTuner(model: try LlamaCausalLM.load(gguf: file), file: file)
+            let train = Array(try BundledInstructions.wordSentiment.load(.train).prefix(128))
+            let test = Array(try BundledInstructions.wordSentiment.load(.test).prefix(32))
+            let lossBefore = try tuner.loss(test), (before, answersBefore) = try tuner.exactMatch(test)
+            var options = FineTuneOptions(method: .lora)
+            options.epochs = 2; options.seed = ctx.seed
+            try tuner.train(train, options: options)
+            let lossAfter = try tuner.loss(test), (after, answersAfter) = try tuner.exactMatch(test)
+            let trainable = LoRA.peftTensors(tuner.model).reduce(0) { $0 + $1.tensor.count }
+            return DemoOutcome(passed: after >= 0.8 && after > before && lossAfter < lossBefore,
+                               result: "held-out loss \(f(lossBefore, 2)) → \(f(lossAfter, 2)) nats/token; exact match \(pct(before)) → \(pct(after)) on 32 unseen words (\(trainable) trainable weights); \(String(reflecting: test[0].prompt)): before \(String(reflecting: answersBefore[0])), after \(String(reflecting: answersAfter[0]))",
+                               metrics: [("exact_match", after), ("held_out_loss", lossAfter)])
+        },
+        Demo("instruction-tuning", "What an instruction example looks like to the model",
+             shows: "One example of the bundled word_sentiment set rendered with SmolLM2's own chat template: the prompt's tokens are context only (loss mask −100) and only the answer and <|im_end|> are trained on; the base model's greedy answers to 8 unseen words, before any tuning, show why the set exists.") { ctx in
+            guard let url = ctx.languageModel else { return .skipped(LanguageModelLocator.howToGet) }
+            let file = try GGUFFile(contentsOf: url)
+            let tuner = try FineTuner(model: try LlamaCausalLM.load(gguf: file), file: file)
+            let example = try BundledInstructions.wordSentiment.load(.train)[0]
+            let (ids, promptCount) = try tuner.encode(example, maxLength: 512)
+            let trained = tuner.tokenizer.decode(Array(ids[promptCount...]))
+            let test = Array(try BundledInstructions.wordSentiment.load(.test).prefix(8))
+            let (rate, answers) = try tuner.exactMatch(test)
+            return DemoOutcome(passed: promptCount > 10 && ids.count - promptCount >= 2 && ids.last == tuner.endOfTurn,
+                               result: "\(ids.count) tokens, \(promptCount) of them prompt (masked), trained on \(String(reflecting: trained)); the untuned model's exact match on 8 unseen words \(pct(rate)), e.g. \(String(reflecting: answers.first ?? ""))",
+                               metrics: [("prompt_tokens", Double(promptCount)), ("base_exact_match", rate)])
+        },
+        Demo("full-fine-tuning", "Full fine-tuning moves every weight, and costs memory for each",
+             shows: "SmolLM2-135M-Instruct with every one of its 134.5 million weights trainable, one epoch over 64 words of the word_sentiment set (AdamW 5e-5): the held-out loss falls as with LoRA, but gradients and two AdamW moments for every weight take about 1.6 GB more than the model.",
+             quick: false) { ctx in
+            guard let url = ctx.languageModel else { return .skipped(LanguageModelLocator.howToGet) }
+            let file = try GGUFFile(contentsOf: url)
+            let tuner = try FineTuner(model: try LlamaCausalLM.load(gguf: file), file: file)
+            let train = Array(try BundledInstructions.wordSentiment.load(.train).prefix(64))
+            let test = Array(try BundledInstructions.wordSentiment.load(.test).prefix(32))
+            let before = try tuner.loss(test)
+            var options = FineTuneOptions(method: .full)
+            options.epochs = 1; options.learningRate = 5e-5; options.seed = ctx.seed
+            let history = try tuner.train(train, options: options)
+            let after = try tuner.loss(test)
+            let weights = tuner.model.parameters().reduce(0) { $0 + $1.value.count }
+            let stateMB = Double(weights * 4 * 3) / 1e6   // gradient + two AdamW moments, float32
+            return DemoOutcome(passed: after < before,
+                               result: "held-out loss \(f(before, 3)) → \(f(after, 3)) nats/token after one epoch (\(f(history.last?.seconds ?? 0, 0)) s); \(weights) trainable weights, whose gradients and AdamW moments alone take \(f(stateMB, 0)) MB",
+                               metrics: [("held_out_loss", after), ("optimizer_state_mb", stateMB)])
+        },
     ]
 }
