@@ -3,7 +3,8 @@
 //      model.safetensors and vocabulary.json joined by "\n#FILE#\n" lines (a missing part is not
 //      written); a model that loads runs a forward pass, and one with a vocabulary is exported to
 //      GGUF and sampled for 4 characters through the LLM runtime.
-//   1: a GGUF file for `LlamaCausalLM.load(gguf:)`; a model that loads runs a forward pass.
+//   1: a GGUF file for `GGUFQuantize.convert` (to q8_0, re-quantizing allowed; the result must
+//      read back) and `LlamaCausalLM.load(gguf:)`; a model that loads runs a forward pass.
 //   2: a PEFT adapter directory (adapter_config.json, adapter_model.safetensors, joined as above)
 //      for `LoRA.load(into:from:)` on a fixed tiny Llama; a loaded adapter runs a forward pass.
 //
@@ -55,7 +56,11 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             _ = try? GPTExport.sample(gguf: bytes, prompt: String(first), length: 4)
         }
     case 1:
-        guard let file = try? GGUFFile(data: Data(body)), let model = try? LlamaCausalLM.load(gguf: file) else { return 0 }
+        guard let file = try? GGUFFile(data: Data(body)) else { return 0 }
+        if let (bytes, _) = try? GGUFQuantize.convert(file, to: "q8_0", allowRequantize: true) {
+            _ = try? GGUFFile(data: Data(bytes))   // what `swiftlearn quantize` writes must read back
+        }
+        guard let model = try? LlamaCausalLM.load(gguf: file) else { return 0 }
         let ids = (0..<3).map { Int64($0 % model.configuration.vocabularySize) }
         _ = GradMode.withoutGrad { model(Tensor(ids, shape: [1, 3])) }
     default:
