@@ -32,6 +32,8 @@ public struct FineTuneOptions: Sendable, Equatable {
     public var gradientClip = 1.0
     /// Seed of the adapters' initialisation, the shuffles and dropout.
     public var seed: UInt64 = 0
+    /// DPO's β (``FineTuner/trainDPO(_:options:beta:labelSmoothing:onEpoch:)``; TRL's default 0.1).
+    public var beta = 0.1
 
     public init(method: Method = .lora) { self.method = method }
 
@@ -45,10 +47,11 @@ public struct FineTuneOptions: Sendable, Equatable {
         try check((2...65_536).contains(maxLength), "max length must be 2 to 65536 tokens, got \(maxLength)")
         try check(weightDecay >= 0 && weightDecay.isFinite, "weight decay must be non-negative, got \(weightDecay)")
         try check(gradientClip >= 0 && gradientClip.isFinite, "gradient clip must be non-negative, got \(gradientClip)")
+        try check(beta > 0 && beta.isFinite, "beta must be positive, got \(beta)")
     }
 
     /// The `key=value` names `apply` understands.
-    public static let settingNames = ["r", "alpha", "dropout", "target", "epochs", "lr", "batch_size", "max_length", "weight_decay", "grad_clip", "seed"]
+    public static let settingNames = ["r", "alpha", "dropout", "target", "epochs", "lr", "batch_size", "max_length", "weight_decay", "grad_clip", "seed", "beta"]
 
     /// Applies `key=value` settings (`target` takes a comma-separated list), then validates.
     public mutating func apply(_ settings: [String]) throws {
@@ -69,6 +72,7 @@ public struct FineTuneOptions: Sendable, Equatable {
             case "weight_decay": weightDecay = try double()
             case "grad_clip": gradientClip = try double()
             case "seed": seed = try setting.seed()
+            case "beta": beta = try double()
             default: throw LMTrainingError.invalidOption("unknown setting '\(key)'; valid: \(Self.settingNames.joined(separator: ", "))")
             }
         }

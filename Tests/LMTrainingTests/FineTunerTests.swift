@@ -86,4 +86,23 @@ struct FineTunerTests {
         let bundled = try BundledInstructions.wordSentiment.load(.test)
         #expect(bundled.count == 551 && Set(bundled.map(\.completion)) == ["positive", "negative"])
     }
+
+    @Test("DPO raises the chosen answers over the rejected ones; pairs from labels and JSONL")
+    func dpo() throws {
+        let t = try Self.tuner()
+        let pairs = PreferenceExample.fromLabels(Self.examples)
+        #expect(pairs.count == 3 && pairs.allSatisfy { $0.chosen != $0.rejected })
+        let before = try t.preferenceAccuracy(pairs)
+        var o = FineTuneOptions(method: .lora)
+        try o.apply(["target=q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj", "epochs=40", "lr=1e-2", "batch_size=3", "beta=0.5"])
+        let history = try t.trainDPO(pairs, options: o, beta: o.beta)
+        #expect(history.last!.trainLoss < history.first!.trainLoss && history.first!.trainLoss <= log(2.0) + 1e-6)
+        #expect(try t.preferenceAccuracy(pairs) == 1.0, "before \(before)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dpo-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(#"{"prompt": "p", "chosen": "a", "rejected": "b"}"#.utf8 + [10] + #"{"prompt": "p", "chosen": "a"}"#.utf8).write(to: dir)
+        #expect(throws: CSVError.self) { try PreferenceExample.readJSONL(dir) }
+        #expect(throws: LMTrainingError.self) { try t.trainDPO(pairs, options: o, beta: 0) }
+    }
 }
+

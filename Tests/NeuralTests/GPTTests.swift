@@ -112,4 +112,27 @@ struct GPTTests {
         let last = model.loss(idx, targets: targets).item()
         #expect(first > 1.2 && last < 0.2, "loss \(first) → \(last)")
     }
+
+    @Test("Sequence log-probabilities, DPO (± label smoothing) and distillation equal PyTorch with their gradients (float64 ≤ 1e-10)")
+    func preferenceLosses() throws {
+        let logits = Self.get("seqlogp|logits").requiringGrad()
+        let logp = sequenceLogProbabilities(logits, targets: Self.get("seqlogp|targets"))
+        #expect(LayerFixtures.maxError(logp, Self.get("seqlogp|logp")) <= 1e-10)
+        (logp * Self.get("seqlogp|gout")).sum().backward()
+        #expect(LayerFixtures.maxError(try #require(logits.grad), Self.get("seqlogp|g_logits")) <= 1e-10)
+        for (name, beta, eps) in [("dpo", 0.1, 0.0), ("dpo_smooth", 0.5, 0.1)] {
+            let pc = Self.get("\(name)|pc").requiringGrad(), pr = Self.get("\(name)|pr").requiringGrad()
+            let loss = dpoLoss(policyChosen: pc, policyRejected: pr, referenceChosen: Self.get("\(name)|rc"),
+                               referenceRejected: Self.get("\(name)|rr"), beta: beta, labelSmoothing: eps)
+            #expect(abs(loss.item() - Self.get("\(name)|loss").scalars[0]) <= 1e-10, "\(name) loss")
+            loss.backward()
+            #expect(LayerFixtures.maxError(try #require(pc.grad), Self.get("\(name)|g_pc")) <= 1e-10, "\(name) d/dpc")
+            #expect(LayerFixtures.maxError(try #require(pr.grad), Self.get("\(name)|g_pr")) <= 1e-10, "\(name) d/dpr")
+        }
+        let student = Self.get("distill|student").requiringGrad()
+        let loss = distillationLoss(student: student, teacher: Self.get("distill|teacher"), temperature: 2, alpha: 0.7, labels: Self.get("distill|labels"))
+        #expect(abs(loss.item() - Self.get("distill|loss").scalars[0]) <= 1e-10)
+        loss.backward()
+        #expect(LayerFixtures.maxError(try #require(student.grad), Self.get("distill|g_student")) <= 1e-10)
+    }
 }
