@@ -191,6 +191,27 @@ public final class FineTuner {
         return (examples.isEmpty ? .nan : Double(hits) / Double(examples.count), answers)
     }
 
+    /// Makes the weights that `options.method` trains trainable — LoRA adapters attached (unless the
+    /// model already has some: loaded from a PEFT directory, or a second call) and everything else
+    /// frozen, or every weight — and returns them with their AdamW and the warm-up length (10% of
+    /// all steps).
+    func prepareTraining(_ options: FineTuneOptions, examples: Int, adapterDropout: Double,
+                         generator: RandomGenerator) throws -> ([Parameter], AdamW, Int) {
+        if options.method == .lora {
+            if model.modules().compactMap({ ($0 as? Linear)?.adapter }).isEmpty {
+                var lora = options.lora
+                lora.dropout = adapterDropout
+                try LoRA.attach(to: model, lora, generator: generator)
+            }
+        } else {
+            for p in model.parameters() { p.requiresGrad = true }
+        }
+        let trainable = model.parameters().filter(\.requiresGrad)
+        let optimizer = AdamW(trainable, learningRate: options.learningRate, weightDecay: options.weightDecay)
+        let stepsPerEpoch = (examples + options.batchSize - 1) / options.batchSize
+        return (trainable, optimizer, Swift.max(1, stepsPerEpoch * options.epochs / 10))
+    }
+
     /// Fine-tunes on `examples` (shuffled each epoch), reporting each epoch.
     /// - Throws: ``LMTrainingError/invalidOption(_:)`` for bad options, no usable example, or a
     ///   loss that stops being finite.
@@ -201,18 +222,7 @@ public final class FineTuner {
         let encoded = try examples.map { try encode($0, maxLength: options.maxLength) }.filter { $0.ids.count > $0.promptCount }
         guard !encoded.isEmpty else { throw LMTrainingError.invalidOption("no example has a completion within \(options.maxLength) tokens") }
         let generator = RandomGenerator(seed: options.seed)
-        if options.method == .lora {
-            // Adapters already attached (loaded from a PEFT directory, or a second call) keep training.
-            if model.modules().compactMap({ ($0 as? Linear)?.adapter }).isEmpty {
-                try LoRA.attach(to: model, options.lora, generator: generator)
-            }
-        } else {
-            for p in model.parameters() { p.requiresGrad = true }
-        }
-        let trainable = model.parameters().filter(\.requiresGrad)
-        let optimizer = AdamW(trainable, learningRate: options.learningRate, weightDecay: options.weightDecay)
-        let stepsPerEpoch = (encoded.count + options.batchSize - 1) / options.batchSize
-        let warmup = Swift.max(1, stepsPerEpoch * options.epochs / 10)
+        let (trainable, optimizer, warmup) = try prepareTraining(options, examples: encoded.count, adapterDropout: options.lora.dropout, generator: generator)
         var step = 0, history: [FineTuneEpoch] = []
         model.train()
         for epoch in 1...options.epochs {

@@ -82,19 +82,7 @@ extension FineTuner {
             }
         }
         let generator = RandomGenerator(seed: options.seed)
-        if options.method == .lora {
-            if model.modules().compactMap({ ($0 as? Linear)?.adapter }).isEmpty {
-                var lora = options.lora
-                lora.dropout = 0
-                try LoRA.attach(to: model, lora, generator: generator)
-            }
-        } else {
-            for p in model.parameters() { p.requiresGrad = true }
-        }
-        let trainable = model.parameters().filter(\.requiresGrad)
-        let optimizer = AdamW(trainable, learningRate: options.learningRate, weightDecay: options.weightDecay)
-        let stepsPerEpoch = (encoded.count + options.batchSize - 1) / options.batchSize
-        let warmup = Swift.max(1, stepsPerEpoch * options.epochs / 10)
+        let (trainable, optimizer, warmup) = try prepareTraining(options, examples: encoded.count, adapterDropout: 0, generator: generator)
         var step = 0, history: [FineTuneEpoch] = []
         model.eval()   // dropout off; gradients still flow
         for epoch in 1...options.epochs {
