@@ -40,6 +40,6 @@ let package = Package(
         fuzzTarget("FuzzRLFiles", ["RL"]),
         fuzzTarget("FuzzTracking", ["Ops", "Serve", "Datasets"]),
         fuzzTarget("FuzzGenerativeFile", ["Generative", "Tensors"]),
-        fuzzTarget("FuzzLMTraining", ["LMTraining", "LLM", "Neural", "Tensors"]),
+        fuzzTarget("FuzzLMTraining", ["LMTraining", "LLM", "Neural", "Tensors", "Datasets"]),
     ]
 )

@@ -5,10 +5,13 @@
 //      GGUF and sampled for 4 characters through the LLM runtime.
 //   1: a GGUF file for `GGUFQuantize.convert` (to q8_0, re-quantizing allowed; the result must
 //      read back) and `LlamaCausalLM.load(gguf:)`; a model that loads runs a forward pass.
+//   3: JSON Lines for `InstructionExample.readJSONL` and `PreferenceExample.readJSONL` (what
+//      `finetune --data` reads), and the label pairing of the instructions.
 //   2: a PEFT adapter directory (adapter_config.json, adapter_model.safetensors, joined as above)
 //      for `LoRA.load(into:from:)` on a fixed tiny Llama; a loaded adapter runs a forward pass.
 //
 // SWIFTLEARN_FUZZ_WRITE_SEEDS=DIR: writes one valid input per mode to DIR and exits.
+import Datasets
 import Foundation
 import LLM
 import LMTraining
@@ -44,7 +47,7 @@ func writeDirectory(_ files: [String], _ data: Data) -> Bool {
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard count >= 1 else { return 0 }
     let data = Data(bytes: start, count: count)
-    let mode = data[data.startIndex] % 3, body = data.dropFirst()
+    let mode = data[data.startIndex] % 4, body = data.dropFirst()
     switch mode {
     case 0:
         guard writeDirectory(["config.json", "model.safetensors", "vocabulary.json"], body),
@@ -63,6 +66,12 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         guard let model = try? LlamaCausalLM.load(gguf: file) else { return 0 }
         let ids = (0..<3).map { Int64($0 % model.configuration.vocabularySize) }
         _ = GradMode.withoutGrad { model(Tensor(ids, shape: [1, 3])) }
+    case 3:
+        // JSON Lines of instruction and preference examples (what `finetune --data` reads).
+        let file = scratch.appendingPathExtension("jsonl")
+        guard (try? Data(body).write(to: file)) != nil else { return 0 }
+        if let examples = try? InstructionExample.readJSONL(file) { _ = PreferenceExample.fromLabels(examples) }
+        _ = try? PreferenceExample.readJSONL(file)
     default:
         guard writeDirectory(["adapter_config.json", "adapter_model.safetensors"], body) else { return 0 }
         let model = LlamaCausalLM(tinyLlama, generator: RandomGenerator(seed: 1))
