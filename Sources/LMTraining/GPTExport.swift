@@ -71,7 +71,7 @@ public enum GPTExport {
         if let missing = shapes.keys.sorted().first(where: { state[$0] == nil }) { throw fail("model.safetensors lacks \(missing)") }
         if let extra = state.keys.sorted().first(where: { shapes[$0] == nil }) { throw fail("model.safetensors has \(extra), which the configuration has no place for") }
         for (key, shape) in shapes.sorted(by: { $0.key < $1.key }) {
-            let t = state[key]!
+            guard let t = state[key] else { throw fail("model.safetensors lacks \(key)") }
             guard t.shape == shape else { throw fail("model.safetensors: \(key) is \(t.shape), the configuration needs \(shape)") }
             guard t.dtype.isFloatingPoint else { throw fail("model.safetensors: \(key) is \(t.dtype), not a float type") }
             guard t.to(.float64).scalars.allSatisfy(\.isFinite) else { throw fail("model.safetensors: \(key) holds a value that is not finite") }
@@ -81,14 +81,16 @@ public enum GPTExport {
         var vocabulary: CharacterVocabulary? = nil
         let vocabURL = directory.appendingPathComponent("vocabulary.json")
         if FileManager.default.fileExists(atPath: vocabURL.path) {
+            let read: CharacterVocabulary
             do {
-                vocabulary = try JSONDecoder().decode(CharacterVocabulary.self, from: try Data(contentsOf: vocabURL))
+                read = try JSONDecoder().decode(CharacterVocabulary.self, from: try Data(contentsOf: vocabURL))
             } catch {
                 throw fail("vocabulary.json cannot be read: \(error)")
             }
-            guard vocabulary!.size == config.vocabularySize else {
-                throw fail("vocabulary.json has \(vocabulary!.size) tokens but the model \(config.vocabularySize)")
+            guard read.size == config.vocabularySize else {
+                throw fail("vocabulary.json has \(read.size) tokens but the model \(config.vocabularySize)")
             }
+            vocabulary = read
         }
         return (model, vocabulary)
     }

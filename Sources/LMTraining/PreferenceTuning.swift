@@ -38,8 +38,8 @@ public struct PreferenceExample: Codable, Equatable, Sendable {
     public static func fromLabels(_ examples: [InstructionExample]) -> [PreferenceExample] {
         let labels = Array(Set(examples.map(\.completion))).sorted()
         guard labels.count >= 2 else { return [] }
-        return examples.map { e in
-            let i = labels.firstIndex(of: e.completion)!
+        return examples.compactMap { e in
+            guard let i = labels.firstIndex(of: e.completion) else { return nil }
             return PreferenceExample(prompt: e.prompt, chosen: e.completion, rejected: labels[(i + 1) % labels.count])
         }
     }
