@@ -3,9 +3,12 @@ import SwiftLearnCore
 
 /// One instruction-tuning example: a user prompt and the answer the model should give.
 public struct InstructionExample: Codable, Equatable, Sendable {
+    /// What the user asks.
     public var prompt: String
+    /// The answer to learn.
     public var completion: String
 
+    /// Creates an example.
     public init(prompt: String, completion: String) {
         self.prompt = prompt; self.completion = completion
     }
@@ -42,9 +45,15 @@ public enum BundledInstructions: String, CaseIterable, Sendable {
     case wordSentiment = "word_sentiment"
 
     /// Which half of the set.
-    public enum Split: String, Sendable { case train, test }
+    public enum Split: String, Sendable {
+        /// The examples to train on.
+        case train
+        /// The held-out examples.
+        case test
+    }
 
     /// The examples of one split.
+    /// - Throws: `CSVError` when the bundled file is missing or malformed.
     public func load(_ split: Split) throws -> [InstructionExample] {
         guard let url = Bundle.module.url(forResource: "Data/instructions/\(rawValue)_\(split.rawValue)", withExtension: "jsonl") else {
             throw CSVError.unreadable(path: "instructions/\(rawValue)_\(split.rawValue).jsonl", reason: "bundled resource missing")

@@ -15,6 +15,7 @@ public struct FineTuneOptions: Sendable, Equatable {
         case lora
     }
 
+    /// Which weights train (default LoRA).
     public var method: Method = .lora
     /// The adapters (with `.lora`): r 8, α 16, dropout 0.05 on `q_proj` and `v_proj`.
     public var lora = LoRAConfiguration(rank: 8, alpha: 16, dropout: 0.05, targetModules: ["q_proj", "v_proj"])
@@ -35,6 +36,7 @@ public struct FineTuneOptions: Sendable, Equatable {
     /// DPO's β (``FineTuner/trainDPO(_:options:beta:labelSmoothing:onEpoch:)``; TRL's default 0.1).
     public var beta = 0.1
 
+    /// The defaults for `method`.
     public init(method: Method = .lora) { self.method = method }
 
     /// - Throws: ``LMTrainingError/invalidOption(_:)`` naming the first bad value.
@@ -82,9 +84,11 @@ public struct FineTuneOptions: Sendable, Equatable {
 
 /// One epoch of fine-tuning.
 public struct FineTuneEpoch: Sendable {
+    /// 1-based epoch number.
     public let epoch: Int
     /// Mean training loss over the epoch's steps (nats per completion token).
     public let trainLoss: Double
+    /// Wall time of the epoch's steps.
     public let seconds: Double
     /// Tokens (prompt and completion, padding excluded) through the model per second.
     public let tokensPerSecond: Double
@@ -95,7 +99,9 @@ public struct FineTuneEpoch: Sendable {
 /// token after them), as TRL's `SFTTrainer` with completion-only loss does. Also measures what
 /// the fine-tune changed: held-out loss and exact match of greedy answers.
 public final class FineTuner {
+    /// The model being tuned (in place).
     public let model: LlamaCausalLM
+    /// The GGUF file's tokenizer and chat template.
     public let tokenizer: GGUFTokenizer
     public let template: ChatTemplate
     /// The token that ends the assistant's turn (the file's end-of-sequence id).

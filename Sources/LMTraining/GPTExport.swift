@@ -113,11 +113,13 @@ public enum GPTExport {
     ///   ``LMTrainingError/checkpoint(path:reason:)`` when a file cannot be written.
     public static func exportHuggingFace(_ model: GPT, to directory: URL, endOfText: Int? = nil) throws {
         try requireBiases(model, "Hugging Face")
-        let c = model.configuration, w = weights(model)
+        let c = model.configuration
         var entries: [(name: String, tensor: Tensor)] = []
         for (key, t) in model.orderedStateDict() where key != "lm_head.weight" {
+            // GPT-2's Conv1D stores linear weights [in, out]: ours, [out, in], are transposed.
             let conv1D = key.hasSuffix(".weight") && (key.contains(".c_attn.") || key.contains(".c_proj.") || key.contains(".c_fc."))
-            entries.append((key, conv1D ? t.to(.float32).transposed(0, 1).contiguous() : w[key]!))
+            let value = t.to(.float32)
+            entries.append((key, (conv1D ? value.transposed(0, 1) : value).contiguous()))
         }
         let eos = endOfText ?? c.vocabularySize - 1
         let config: [String: Any] = [

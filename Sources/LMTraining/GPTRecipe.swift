@@ -82,8 +82,9 @@ public enum GPTRecipe: String, CaseIterable, Sendable {
 
     /// What a recipe run produced.
     public struct Result {
-        /// The trained model and its vocabulary.
+        /// The trained model.
         public let model: GPT
+        /// Its character vocabulary.
         public let vocabulary: CharacterVocabulary
         /// The training run (every loss estimate; the last is the final one).
         public let training: GPTTrainingResult

@@ -6,7 +6,11 @@ import SwiftLearnCore
 
 /// The sizes of a ``LlamaCausalLM`` (Hugging Face's `LlamaConfig` names in JSON).
 public struct LlamaTrainingConfiguration: Codable, Sendable, Equatable {
+    /// Tokens (`vocab_size`), model width (`hidden_size`), decoder layers (`num_hidden_layers`),
+    /// query heads, key/value heads (grouped-query attention) and the width of each head.
     public var vocabularySize: Int, hiddenSize: Int, layers: Int, heads: Int, kvHeads: Int, headDimension: Int
+    /// SwiGLU width (`intermediate_size`), longest context, RoPE base θ, RMSNorm ε, and whether
+    /// `lm_head` shares the token embeddings.
     public var intermediateSize: Int, contextLength: Int, ropeTheta: Double, rmsNormEpsilon: Double, tiedEmbeddings: Bool
 
     enum CodingKeys: String, CodingKey {
@@ -44,6 +48,7 @@ public struct LlamaTrainingConfiguration: Codable, Sendable, Equatable {
 /// Grouped-query attention of a Llama layer (`q_proj`, `k_proj`, `v_proj`, `o_proj`, no biases),
 /// rotary embeddings on queries and keys, fused causal attention.
 public final class LlamaAttention: Module {
+    /// `q_proj` `[heads·d, hidden]`, `k_proj` and `v_proj` `[kvHeads·d, hidden]`, `o_proj` `[hidden, heads·d]`.
     public var qProj: Linear, kProj: Linear, vProj: Linear, oProj: Linear
     let c: LlamaTrainingConfiguration
 
@@ -78,6 +83,7 @@ public final class LlamaAttention: Module {
 
 /// The SwiGLU feed-forward part: `down_proj(silu(gate_proj(x)) · up_proj(x))`.
 public final class LlamaMLP: Module {
+    /// `gate_proj`, `up_proj` `[intermediate, hidden]` and `down_proj` `[hidden, intermediate]`.
     public var gateProj: Linear, upProj: Linear, downProj: Linear
 
     init(_ c: LlamaTrainingConfiguration, dtype: DType, generator: RandomGenerator?) {
@@ -87,12 +93,15 @@ public final class LlamaMLP: Module {
         super.init()
     }
 
+    /// `[B, T, hidden]` → `[B, T, hidden]`.
     public override func forward(_ x: Tensor) -> Tensor { downProj(silu(gateProj(x)) * upProj(x)) }
 }
 
 /// One pre-norm decoder layer.
 public final class LlamaDecoderLayer: Module {
+    /// The attention (`self_attn`) and feed-forward (`mlp`) parts.
     public var selfAttn: LlamaAttention, mlp: LlamaMLP
+    /// RMSNorms before each part.
     public var inputLayernorm: RMSNorm, postAttentionLayernorm: RMSNorm
 
     init(_ c: LlamaTrainingConfiguration, dtype: DType, generator: RandomGenerator?) {
@@ -103,6 +112,7 @@ public final class LlamaDecoderLayer: Module {
         super.init()
     }
 
+    /// `[B, T, hidden]` → `[B, T, hidden]`.
     public override func forward(_ x: Tensor) -> Tensor {
         let h = x + selfAttn(inputLayernorm(x))
         return h + mlp(postAttentionLayernorm(h))
@@ -111,6 +121,7 @@ public final class LlamaDecoderLayer: Module {
 
 /// Embeddings, layers and the final norm (`model.` in Hugging Face's keys).
 public final class LlamaBackbone: Module {
+    /// `embed_tokens`, the decoder layers and the final RMSNorm.
     public var embedTokens: Embedding, layers: [LlamaDecoderLayer], norm: RMSNorm
 
     init(_ c: LlamaTrainingConfiguration, dtype: DType, generator: RandomGenerator?) {
@@ -134,8 +145,11 @@ public final class LlamaBackbone: Module {
 /// let logits = model(ids)     // [B, T] → [B, T, 49152]
 /// ```
 public final class LlamaCausalLM: Module {
+    /// The sizes.
     public let configuration: LlamaTrainingConfiguration
+    /// Embeddings, layers and the final norm (`model.`).
     public var model: LlamaBackbone
+    /// The output head (`lm_head`; its weight is the token embeddings' when tied).
     public var lmHead: Linear
 
     /// A randomly initialised model (PyTorch's default layer initialisation).

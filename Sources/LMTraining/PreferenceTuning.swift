@@ -6,8 +6,10 @@ import Datasets
 /// A preference: the answer to prefer and the one to avoid for one prompt (TRL's `prompt`,
 /// `chosen`, `rejected` columns).
 public struct PreferenceExample: Codable, Equatable, Sendable {
+    /// The prompt, the preferred answer and the answer to move away from.
     public var prompt: String, chosen: String, rejected: String
 
+    /// Creates a preference.
     public init(prompt: String, chosen: String, rejected: String) {
         self.prompt = prompt; self.chosen = chosen; self.rejected = rejected
     }
