@@ -178,6 +178,9 @@ struct RLTrainCommand: ParsableCommand {
     var settings: [String] = []
     @Option(help: "Seed for the agent and the environment.") var seed: UInt64 = 0
     @Option(help: "Episodes of greedy evaluation after training (default 10 for deep learners, 1000 for tabular ones).") var evalEpisodes: Int?
+    @Option(help: "Deep learners: also evaluate the deterministic policy every N steps during training and keep the best weights (Stable-Baselines3's EvalCallback, rl-zoo's --eval-freq); the final weights are evaluated too.") var evalFreq: Int?
+    @Option(help: "Episodes per evaluation during training (SB3's n_eval_episodes).") var nEvalEpisodes = 5
+    @Flag(help: "With --eval-freq: end with the last weights instead of the best evaluation's.") var keepLast = false
     @Option(help: "Write the trained agent here (tabular: JSON; deep: safetensors with the settings in its metadata).") var save: String?
     @Option(help: "bc only: the saved expert agent whose episodes are cloned (n_episodes of them, deterministic).") var expert: String?
     @Flag(help: "JSON lines: one per batch of episodes, then a final object with mean_return.") var json = false
@@ -194,8 +197,13 @@ struct RLTrainCommand: ParsableCommand {
             guard episodes == nil else { throw ValidationError("--episodes is for tabular learners; give deep learners --steps") }
             if algorithm == .bc && expert == nil { throw ValidationError("bc clones an expert: give --expert FILE (a saved agent)") }
             if algorithm != .bc && expert != nil { throw ValidationError("--expert is for --algo bc") }
+            if let f = evalFreq, f < 1 || f > 1_000_000_000 { throw ValidationError("--eval-freq must be 1–1000000000 steps") }
+            if algorithm == .bc && evalFreq != nil { throw ValidationError("--eval-freq is for learners that interact with the environment, not bc") }
+            if nEvalEpisodes < 1 || nEvalEpisodes > 10_000 { throw ValidationError("--n-eval-episodes must be 1–10000") }
+            if keepLast && evalFreq == nil { throw ValidationError("--keep-last goes with --eval-freq") }
             _ = try deepConfig(algorithm)
         } else {
+            if evalFreq != nil || keepLast { throw ValidationError("--eval-freq and --keep-last are for deep learners") }
             _ = try config()
         }
     }
@@ -244,6 +252,7 @@ struct RLTrainCommand: ParsableCommand {
             }
             fflush(stdout)
         }
+        var evaluations: [EvaluationRecord] = []
         if algorithm == .bc, let expert {
             let teacher = try LoadedAgent.read(expert)
             let env = try environment.make()
@@ -257,8 +266,20 @@ struct RLTrainCommand: ParsableCommand {
             }
             try agent.clone(from: demos, report: report)
         } else {
-            try agent.train(steps: budget, report: report)
+            let evaluation = evalFreq.map { PeriodicEvaluation(frequency: $0, episodes: nEvalEpisodes, seed: seed &+ 2_000_003, keepBest: !keepLast) }
+            evaluations = try agent.train(steps: budget, evaluation: evaluation, onEvaluation: { e in
+                tracked?.metrics([("periodic_eval_mean_return", e.mean)], step: e.steps)
+                if json {
+                    print(JSONLine([("eval_steps", .int(e.steps)), ("eval_mean_return", exactJSON(e.mean)),
+                                    ("eval_std_return", exactJSON(e.summary.standardDeviation)), ("best", .bool(e.isBest))]).text)
+                } else {
+                    print(String(format: "eval at %9d steps: mean return %.2f ± %.2f over %d episodes%@", e.steps, e.mean,
+                                 e.summary.standardDeviation, e.summary.episodes, e.isBest ? "  (best so far)" : ""))
+                }
+                fflush(stdout)
+            }, report: report)
         }
+        let kept = evaluations.isEmpty || keepLast ? nil : evaluations.last(where: \.isBest)
         let trainSeconds = Date().timeIntervalSince(start)
         let r = try agent.evaluate(episodes: evalEpisodes ?? 10, seed: seed &+ 1_000_003)
         if let save { try agent.save(to: URL(fileURLWithPath: save)) }
@@ -269,10 +290,12 @@ struct RLTrainCommand: ParsableCommand {
             print(JSONLine([("algo", .string(algorithm.rawValue)), ("env", .string(id)), ("steps", .int(algorithm == .bc ? 0 : budget)),
                             ("train_seconds", .double(trainSeconds)), ("eval_episodes", .int(r.episodes)),
                             ("mean_return", exactJSON(r.mean)), ("std_return", exactJSON(r.standardDeviation)),
+                            ("kept_eval_steps", kept.map { .int($0.steps) } ?? .null),
                             ("saved", save.map { .string($0) } ?? .null)]).text)
         } else {
             print(String(format: "%@ on %@: deterministic mean return %.2f ± %.2f over %d episodes; trained %@ in %.1f s",
                          algorithm.rawValue, id, r.mean, r.standardDeviation, r.episodes, algorithm == .bc ? "on the demonstrations" : "\(budget) steps", trainSeconds))
+            if let kept { print("kept the weights of the best evaluation, at \(kept.steps) steps (mean return \(String(format: "%.2f", kept.mean)))") }
             if let save { print("saved to \(save)") }
         }
     }

@@ -17,6 +17,10 @@ struct RLCommandTests {
         (["rl", "train", "--algo", "ppo", "--env", "CartPole-v1", "--set", "buffer_size=10"], "unknown ppo setting"),
         (["rl", "train", "--algo", "dqn", "--env", "CartPole-v1", "--set", "train_freq=0"], "train_freq"),
         (["rl", "train", "--algo", "sac", "--env", "Pendulum-v1", "--episodes", "5"], "--steps"),
+        (["rl", "train", "--algo", "dqn", "--env", "CartPole-v1", "--eval-freq", "0"], "--eval-freq must be"),
+        (["rl", "train", "--algo", "dqn", "--env", "CartPole-v1", "--eval-freq", "10", "--n-eval-episodes", "0"], "--n-eval-episodes"),
+        (["rl", "train", "--algo", "q-learning", "--env", "FrozenLake-v1", "--eval-freq", "10"], "for deep learners"),
+        (["rl", "train", "--algo", "ppo", "--env", "CartPole-v1", "--keep-last"], "goes with --eval-freq"),
     ])
     func badArgumentsExit64(_ args: [String], _ hint: String) throws {
         let home = temporaryHome("rl-args")
@@ -86,6 +90,12 @@ struct RLCommandTests {
         #expect(p.status == 0 && p.out.contains("step 5"), "\(p.err)")
         let misfit = try swiftlearn(["rl", "eval", "--load", file, "--env", "Acrobot-v1", "--episodes", "1"], home: home)
         #expect(misfit.status == 1 && misfit.err.contains("acts in"), "\(misfit.err)")
+        // Evaluations during training: a JSON line each, the best weights kept and named in the final object.
+        let evals = try swiftlearn(["rl", "train", "--algo", "ppo", "--env", "Catch-v0", "--steps", "4096", "--eval-freq", "2048", "--json"], home: home)
+        let objects = evals.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let evalLines = objects.filter { $0["eval_steps"] != nil }
+        #expect(evals.status == 0 && evalLines.count == 2 && evalLines.first?["best"] as? Bool == true, "\(evals.err)")
+        #expect(objects.last?["kept_eval_steps"] is Int, "\(objects.last ?? [:])")
         let unsupported = try swiftlearn(["rl", "train", "--algo", "dqn", "--env", "Pendulum-v1", "--steps", "10"], home: home)
         #expect(unsupported.status == 1 && unsupported.err.contains("discrete"), "\(unsupported.err)")
     }

@@ -9,6 +9,13 @@ public struct EnvironmentSpec: Sendable {
     /// The return at which the task counts as solved, as Gymnasium registers it.
     public let rewardThreshold: Double?
     let build: @Sendable ([String: String]) throws -> Environment
+
+    /// A spec for ``Environments/register(_:)``: `make` builds the environment from Gymnasium-style
+    /// keyword options (throw for an unknown or bad one).
+    public init(id: String, maxEpisodeSteps: Int? = nil, rewardThreshold: Double? = nil,
+                make: @escaping @Sendable ([String: String]) throws -> Environment) {
+        self.id = id; self.maxEpisodeSteps = maxEpisodeSteps; self.rewardThreshold = rewardThreshold; build = make
+    }
 }
 
 /// The environment registry: `Environments.make("CartPole-v1")` is `gym.make("CartPole-v1")`,
@@ -58,6 +65,7 @@ public enum Environments {
             try checkKeys(o, ["natural", "sab"], "Blackjack-v1")
             return Blackjack(natural: try bool(o, "natural") ?? false, sab: try bool(o, "sab") ?? true)
         },
+        EnvironmentSpec(id: "Catch-v0", maxEpisodeSteps: nil, rewardThreshold: nil) { o in try Catch(options: o) },
         EnvironmentSpec(id: "Bandit-v0", maxEpisodeSteps: nil, rewardThreshold: nil) { o in
             try checkKeys(o, ["arms", "seed"], "Bandit-v0")
             let arms = try int(o, "arms") ?? 10, seed = try int(o, "seed") ?? 0
@@ -66,13 +74,47 @@ public enum Environments {
         },
     ]
 
-    /// The registered ids.
-    public static var ids: [String] { specs.map(\.id) }
+    /// The registered ids: the built-in ones, then those added with ``register(_:)``.
+    public static var ids: [String] { specs.map(\.id) + custom.withLock { $0.map(\.id) } }
 
     /// The spec of an id; an unknown id throws, listing the known ones.
     public static func spec(_ id: String) throws -> EnvironmentSpec {
-        guard let s = specs.first(where: { $0.id == id }) else { throw RLError.unknown(kind: "environment", name: id, known: ids) }
-        return s
+        if let s = specs.first(where: { $0.id == id }) ?? custom.withLock({ $0.first(where: { $0.id == id }) }) { return s }
+        throw RLError.unknown(kind: "environment", name: id, known: ids)
+    }
+
+    private static let custom = LockedSpecs()
+
+    /// Registers a custom environment under an id (Gymnasium's `gym.register`), so that `make`,
+    /// every learner that takes an id (``DeepAgent``) and saved agents can build it. The id must be
+    /// new: a built-in id or one already registered throws (ids look like `Name-v0`: letters,
+    /// digits, `_`, `-`, `/`, 1–100 characters).
+    ///
+    /// ```swift
+    /// try Environments.register(EnvironmentSpec(id: "Catch-v0", maxEpisodeSteps: 100) { _ in Catch() })
+    /// let agent = try DeepAgent(.dqn, env: "Catch-v0", config: DeepConfig(.dqn))
+    /// ```
+    public static func register(_ spec: EnvironmentSpec) throws {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_-/"))
+        guard (1...100).contains(spec.id.count), spec.id.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) }) else {
+            throw RLError.invalidArgument("environment id '\(spec.id)' must be 1–100 ASCII letters, digits, '_', '-' or '/'")
+        }
+        if let limit = spec.maxEpisodeSteps, limit < 1 { throw RLError.invalidArgument("\(spec.id): max_episode_steps must be ≥ 1") }
+        guard !specs.contains(where: { $0.id == spec.id }) else { throw RLError.invalidArgument("'\(spec.id)' is a built-in environment") }
+        try custom.withLock { list in
+            guard !list.contains(where: { $0.id == spec.id }) else { throw RLError.invalidArgument("'\(spec.id)' is already registered") }
+            list.append(spec)
+        }
+    }
+
+    /// Removes a custom environment added with ``register(_:)`` (true if it was there).
+    @discardableResult
+    public static func unregister(_ id: String) -> Bool {
+        custom.withLock { list in
+            guard let i = list.firstIndex(where: { $0.id == id }) else { return false }
+            list.remove(at: i)
+            return true
+        }
     }
 
     /// `gym.make(id, **options)`: the environment with its registered `TimeLimit` (or
@@ -181,5 +223,15 @@ public final class SyncVectorEnvironment {
             out.append(r)
         }
         return out
+    }
+}
+
+/// The custom registrations, behind a lock (Foundation's, so it builds on every platform).
+private final class LockedSpecs: @unchecked Sendable {
+    private var specs: [EnvironmentSpec] = []
+    private let lock = NSLock()
+    func withLock<T>(_ body: (inout [EnvironmentSpec]) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(&specs)
     }
 }

@@ -140,7 +140,14 @@ public final class DeepAgent {
 
     /// Trains for `steps` environment steps over `n_envs` copies (reset with `seed`, `seed + 1`, …),
     /// calling `report` about 50 times and once at the end.
-    public func train(steps: Int, report: @escaping (DeepTrainingLog) -> Void = { _ in }) throws {
+    ///
+    /// With `evaluation`, the deterministic policy is also evaluated every `evaluation.frequency`
+    /// steps and at the end (SB3's `EvalCallback`); the evaluations are returned and, with
+    /// `keepBest`, the agent ends with the best one's weights.
+    @discardableResult
+    public func train(steps: Int, evaluation: PeriodicEvaluation? = nil,
+                      onEvaluation: @escaping (EvaluationRecord) -> Void = { _ in },
+                      report: @escaping (DeepTrainingLog) -> Void = { _ in }) throws -> [EvaluationRecord] {
         guard steps >= 1, steps <= 1_000_000_000 else { throw RLError.invalidArgument("steps must be 1…1e9, got \(steps)") }
         if case .bc = learner { throw RLError.unsupported("bc learns from an expert's demonstrations: use clone(from:) (rl train --algo bc --expert FILE)") }
         let count = algorithm.isOffPolicy || algorithm == .reinforce ? 1 : config.int(.nEnvs)
@@ -148,6 +155,13 @@ public final class DeepAgent {
                                            observationLayout: observationLayout, actionLayout: actionLayout, normalizer: normalizer)
         driver.reset(seed: seed)
         var progress = TrainingProgress(totalSteps: steps, report: report)
+        let records = Box<[EvaluationRecord]>([]), best = Box<Snapshot?>(nil)
+        if let evaluation {
+            try evaluation.validate()
+            progress.checkpoint = try evaluator(evaluation, records: records, best: best, onEvaluation: onEvaluation)
+            progress.checkpointEvery = evaluation.frequency
+            progress.nextCheckpoint = evaluation.frequency
+        }
         switch learner {
         case .onPolicy(let l): try l.learn(driver, progress: &progress)
         case .reinforce(let l): try l.learn(driver, progress: &progress)
@@ -163,6 +177,8 @@ public final class DeepAgent {
         case .bc: break
         }
         normalizer = driver.normalizer
+        if let kept = best.value, evaluation?.keepBest == true { try restore(kept) }
+        return records.value
     }
 
     /// The action for an environment observation (normalised with the frozen statistics);

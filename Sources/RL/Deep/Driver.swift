@@ -111,13 +111,20 @@ final class EnvironmentDriver {
     }
 }
 
-/// Training progress shared by the loops: the budget, the clock and the report cadence.
+/// Training progress shared by the loops: the budget, the clock, the report cadence and the
+/// periodic evaluations (SB3's `EvalCallback`).
 struct TrainingProgress {
     let totalSteps: Int
     let started = Date()
     let reportEvery: Int
     var nextReport: Int
     let report: (DeepTrainingLog) -> Void
+    /// Called with the driver every `checkpointEvery` steps and once at the end (nil: never).
+    var checkpoint: ((EnvironmentDriver) throws -> Void)?
+    var checkpointEvery = Int.max
+    var nextCheckpoint = Int.max
+    var lastCheckpoint = -1
+    var lastReport = -1
 
     init(totalSteps: Int, report: @escaping (DeepTrainingLog) -> Void) {
         self.totalSteps = totalSteps
@@ -129,10 +136,17 @@ struct TrainingProgress {
     /// SB3's `progress_remaining`: 1 at the start, 0 when the budget is spent.
     func remaining(_ steps: Int) -> Double { Swift.max(1 - Double(steps) / Double(Swift.max(totalSteps, 1)), 0) }
 
-    /// Reports when `steps` passed the next report point (or at the end).
-    mutating func maybeReport(_ driver: EnvironmentDriver, metrics: [(name: String, value: Double)], force: Bool = false) {
-        guard force || driver.steps >= nextReport else { return }
+    /// Reports when `steps` passed the next report point (or at the end), and runs the checkpoint
+    /// when it passed the next evaluation point (or at the end).
+    mutating func maybeReport(_ driver: EnvironmentDriver, metrics: [(name: String, value: Double)], force: Bool = false) throws {
+        if let checkpoint, driver.steps != lastCheckpoint, force || driver.steps >= nextCheckpoint {
+            while nextCheckpoint <= driver.steps { nextCheckpoint += checkpointEvery }
+            lastCheckpoint = driver.steps
+            try checkpoint(driver)
+        }
+        guard driver.steps != lastReport, force || driver.steps >= nextReport else { return }
         while nextReport <= driver.steps { nextReport += reportEvery }
+        lastReport = driver.steps
         report(DeepTrainingLog(steps: driver.steps, episodes: driver.tracker.episodes, meanReturn: driver.tracker.meanReturn,
                                meanLength: driver.tracker.meanLength, seconds: Date().timeIntervalSince(started), metrics: metrics))
     }

@@ -59,9 +59,9 @@ enum OffPolicyLoop {
                     metrics = learner.train(&buffer, gradientSteps: n, progressRemaining: progress.remaining(driver.steps))
                 }
             }
-            progress.maybeReport(driver, metrics: metrics)
+            try progress.maybeReport(driver, metrics: metrics)
         }
-        progress.maybeReport(driver, metrics: metrics, force: true)
+        try progress.maybeReport(driver, metrics: metrics, force: true)
     }
 
     /// A uniformly random action in buffer space (SB3 samples the action space, then scales).

