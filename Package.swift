@@ -77,7 +77,7 @@ let package = Package(
         // Text processing: normalization, tokenizers (word, BPE, WordPiece), stemming, vectorizers.
         .target(
             name: "NLP",
-            dependencies: ["Tensors", "SwiftLearnCore"],
+            dependencies: ["Tensors", "CSwiftLearnKernels", "SwiftLearnCore"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // Search: BM25, vector indexes (flat, HNSW, IVF, PQ), hybrid search, chunking, SQLite collections.

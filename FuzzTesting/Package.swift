@@ -41,5 +41,6 @@ let package = Package(
         fuzzTarget("FuzzTracking", ["Ops", "Serve", "Datasets"]),
         fuzzTarget("FuzzGenerativeFile", ["Generative", "Tensors"]),
         fuzzTarget("FuzzLMTraining", ["LMTraining", "LLM", "Neural", "Tensors", "Datasets"]),
+        fuzzTarget("FuzzNLPText", ["NLP"]),
     ]
 )

@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport FuzzGGUF FuzzChatTemplate FuzzBertEncoder FuzzGrammar FuzzRAGLoaders FuzzAgentFiles FuzzMCP FuzzRLFiles FuzzTracking FuzzGenerativeFile FuzzLMTraining)
+targets=(FuzzCSV FuzzNPY FuzzNPZ FuzzSafetensors FuzzTokenizerJSON FuzzModelFile FuzzIndexFile FuzzProgressImport FuzzGGUF FuzzChatTemplate FuzzBertEncoder FuzzGrammar FuzzRAGLoaders FuzzAgentFiles FuzzMCP FuzzRLFiles FuzzTracking FuzzGenerativeFile FuzzLMTraining FuzzNLPText)
 usage() { echo "usage: scripts/fuzz.sh TARGET|all SECONDS [-- libFuzzer args]   (targets: ${targets[*]})" >&2; exit 64; }
 
 [ "${1:-}" = list ] && { printf '%s\n' "${targets[@]}"; exit 0; }

@@ -11,7 +11,7 @@ struct SwiftLearnCommand: AsyncParsableCommand {
         commandName: "swiftlearn",
         abstract: "SwiftLearn: a machine-learning toolkit and study roadmap, in Swift.",
         subcommands: [TourCommand.self, RoadmapCommand.self, ProgressCommand.self, DemoCommand.self, CheckpointCommand.self,
-                      LearnCommand.self, TrainCommand.self, FineTuneCommand.self, QuantizeCommand.self, SampleCommand.self, TokenizeCommand.self, CollectionCommand.self, SearchCommand.self,
+                      LearnCommand.self, TrainCommand.self, FineTuneCommand.self, QuantizeCommand.self, SampleCommand.self, TokenizeCommand.self, NLPCommand.self, CollectionCommand.self, SearchCommand.self,
                       IndexCommand.self, EmbedCommand.self, RAGCommand.self, AgentCommand.self, RLCommand.self, GenerateCommand.self, ChatCommand.self, LMCommand.self, ServeCommand.self, TrackCommand.self, MonitorCommand.self, MCPCommand.self, AskCommand.self, BenchCommand.self, InfoCommand.self]
     )
 

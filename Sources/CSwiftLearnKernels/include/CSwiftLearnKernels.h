@@ -168,6 +168,7 @@ int sl_lapack_gelsd_s(int m, int n, int nrhs, float *a, int lda, float *b, int l
 #include "sl_neural.h"     // Neural: convolution/pooling/recurrent kernels
 #include "sl_vector.h"     // Retrieval: distance kernels for vector search
 #include "sl_encoder.h"    // LLM: BERT-style encoder row kernels and attention
+#include "sl_word2vec.h"   // NLP: word2vec negative-sampling updates
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,55 @@
+// libFuzzer target: NLP's text-in metrics, what `swiftlearn nlp score` reads from files. The input
+// is UTF-8 (invalid bytes replaced) split on "\n#REF#\n" into a hypothesis and references; the
+// hypothesis is scored against them with BLEU (every tokenizer and smoothing, lowercased or not),
+// chrF, chrF++ and every ROUGE kind, sentence by sentence and line by line as a corpus. Scores
+// must be finite and within their ranges.
+// An input starting with "W2VT\n" or "W2VB\n" is instead a word2vec text or binary file for
+// `WordVectors.decode` (what `swiftlearn nlp vectors` reads); vectors that load are queried
+// (nearest words, an analogy) and evaluated on a small analogy and word-pair text.
+import Foundation
+import NLP
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let data = Data(bytes: start, count: count)
+    if data.starts(with: Data("W2VT\n".utf8)) || data.starts(with: Data("W2VB\n".utf8)) {
+        let binary = data[data.startIndex + 3] == UInt8(ascii: "B")
+        guard let wv = try? WordVectors.decode(word2vecFormat: data.dropFirst(5), binary: binary) else { return 0 }
+        let words = Array(wv.words.prefix(3))
+        _ = try? wv.mostSimilar(positive: [words[0]], topN: 3)
+        if words.count == 3 {
+            _ = try? wv.mostSimilar(positive: [words[1], words[2]], negative: [words[0]], topN: 3)
+            _ = try? wv.evaluateWordAnalogies(": s\n\(words[0]) \(words[1]) \(words[2]) \(words[0])\n")
+            _ = try? wv.evaluateWordPairs("\(words[0])\t\(words[1])\t1\n\(words[1])\t\(words[2])\t2\n")
+        }
+        return 0
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    let parts = text.components(separatedBy: "\n#REF#\n")
+    let hypothesis = parts[0], references = Array(parts.dropFirst().prefix(4))
+    guard !references.isEmpty else { return 0 }
+    func check(_ x: Double, _ high: Double) {
+        if !(x.isFinite && x >= 0 && x <= high + 1e-9) { fatalError("score \(x) outside 0…\(high)") }
+    }
+    for tokenizer in BLEU.Tokenizer.allCases {
+        for smoothing in [BLEU.Smoothing.exp, .floor(), .addK(), .none] {
+            for lowercase in [false, true] {
+                let bleu = BLEU(lowercase: lowercase, tokenizer: tokenizer, smoothing: smoothing, effectiveOrder: lowercase)
+                if let s = try? bleu.sentenceScore(hypothesis: hypothesis, references: references) { check(s.score, 100 * 1.0001) }
+            }
+        }
+    }
+    for chrf in [CHRF(), CHRF(wordOrder: 2, lowercase: true), CHRF(whitespace: true, epsSmoothing: true)] {
+        if let s = try? chrf.sentenceScore(hypothesis: hypothesis, references: references) { check(s.score, 100) }
+    }
+    for kind in [ROUGE.Kind.n(1), .n(2), .n(4), .l, .lSum] {
+        if let s = try? ROUGE.score(kind, targets: references, prediction: hypothesis) {
+            check(s.precision, 1); check(s.recall, 1); check(s.fmeasure, 1)
+        }
+    }
+    // Line by line as a corpus against the first reference's lines.
+    let hyps = hypothesis.components(separatedBy: "\n"), refs = references[0].components(separatedBy: "\n")
+    let n = min(hyps.count, refs.count)
+    if n > 0, let s = try? BLEU().corpusScore(hypotheses: Array(hyps.prefix(n)), references: [Array(refs.prefix(n))]) { check(s.score, 100 * 1.0001) }
+    return 0
+}
