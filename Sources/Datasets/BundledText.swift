@@ -10,6 +10,8 @@ import SwiftLearnCore
 public enum BundledText: String, CaseIterable, Sendable {
     /// Hamlet, Macbeth, Othello, King Lear, Romeo and Juliet, Julius Caesar (Project Gutenberg).
     case shakespeareTragedies = "shakespeare_tragedies"
+    /// The Lee background corpus: 300 Australian news paragraphs, 59,890 words (gensim's test data).
+    case leeBackground = "lee_background"
 
     /// The whole text.
     /// - Throws: ``CSVError/unreadable(path:reason:)`` when the resource is missing or not UTF-8.

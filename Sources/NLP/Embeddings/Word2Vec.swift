@@ -191,6 +191,8 @@ public final class Word2Vec {
             words += end - previousEnd; previousEnd = end
             if words >= Self.maxSentenceLength || k == sentenceEnds.count - 1 { jobs.append(first..<(k + 1)); first = k + 1; words = 0 }
         }
+        // Immutable copies for the worker threads (captured `var`s would be checked for exclusive access on every read).
+        let corpus = flat, ends = sentenceEnds, batches = jobs, thresholds = sampleInts
         let rawPerEpoch = flat.count, epochs = options.epochs
         let size = options.vectorSize, workers = min(options.workers, max(jobs.count, 1))
         var effective = [Int](repeating: 0, count: workers)
@@ -220,17 +222,18 @@ public final class Word2Vec {
                                 let j = nextJob; nextJob += 1
                                 let progress = (Double(epoch) * Double(rawPerEpoch) + Double(doneWords)) / totalWords
                                 lock.unlock()
-                                guard j < jobs.count else { break }
+                                guard j < batches.count else { break }
                                 let alpha = Float(max(options.alpha - (options.alpha - options.minAlpha) * min(progress, 1), options.minAlpha))
                                 indexes.removeAll(keepingCapacity: true); starts.removeAll(keepingCapacity: true); starts.append(0)
                                 var raw = 0
-                                for s in jobs[j] {
-                                    let from = s == 0 ? 0 : sentenceEnds[s - 1], to = sentenceEnds[s]
+                                let sampling = options.sample > 0
+                                for s in batches[j] {
+                                    let from = s == 0 ? 0 : ends[s - 1], to = ends[s]
                                     raw += to - from
                                     for p in from..<to {
-                                        let w = flat[p]
+                                        let w = corpus[p]
                                         if w < 0 { continue }
-                                        if options.sample > 0 && sampleInts[Int(w)] < draw() { continue }
+                                        if sampling && thresholds[Int(w)] < draw() { continue }
                                         indexes.append(UInt32(w))
                                     }
                                     if Int32(indexes.count) != starts.last! { starts.append(Int32(indexes.count)) }

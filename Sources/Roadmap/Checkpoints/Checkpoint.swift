@@ -34,7 +34,7 @@ public struct Checkpoint {
 /// extension, append it to ``all``, and list the id in the topics' `checkpoints:` in the catalog.
 public enum CheckpointRegistry {
     /// All checkpoints.
-    public static var all: [Checkpoint] { classical + neural + generative + lmTraining + largeLanguageModels + rag + agents + reinforcementLearning + reinforcementLearningProjects + serving + mlops }
+    public static var all: [Checkpoint] { classical + neural + generative + lmTraining + largeLanguageModels + rag + agents + reinforcementLearning + reinforcementLearningProjects + nlp + serving + mlops }
 
     /// The checkpoint with this id; throws with close matches when unknown.
     public static func checkpoint(_ id: String) throws -> Checkpoint {

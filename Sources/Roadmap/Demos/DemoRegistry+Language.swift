@@ -93,6 +93,22 @@ extension DemoRegistry {
                                figures: [DemoFigure("distinct", BarChart(title: "Distinct n-grams in the sample text", yLabel: "features", categories: ns.map { "\($0)-grams" }, values: distinct),
                                                     caption: "Longer n-grams keep word order but multiply the features.")])
         },
+        Demo("word-embeddings", "Word2vec: word vectors learned from context",
+             shows: "Skip-gram word2vec with negative sampling (gensim's settings and update rule) trained on the bundled Lee news corpus — 59,890 words, 10 epochs in about a second: words that appear in the same company get similar vectors: the nearest neighbours of a cricket word are cricket words, of a Middle-East word Middle-East words.") { ctx in
+            let sentences = try leeSentences()
+            var o = Word2VecOptions()
+            o.skipGram = true; o.minCount = 2; o.epochs = 10; o.seed = ctx.seed &+ 1; o.workers = 1
+            let model = try Word2Vec.train(sentences: sentences, options: o)
+            let probes = ["cricket", "police", "fire", "Israeli"].filter { model.vectors.index[$0] != nil }
+            let lines = try probes.map { w in "\(w): " + (try model.vectors.mostSimilar(positive: [w], topN: 6)).map { "\($0.word) \(f($0.similarity, 2))" }.joined(separator: ", ") }
+            let (correct, total) = topicNeighbourAccuracy(model.vectors)
+            let top = try model.vectors.mostSimilar(positive: ["cricket"], topN: 8)
+            return DemoOutcome(passed: correct * 100 >= 65 * total,
+                               result: (["\(model.vectors.count) words × \(o.vectorSize) dimensions; \(correct) of \(total) topic words (cricket, Middle East, bushfires, Afghanistan) have a word of their own topic as nearest neighbour (criterion ≥ 65 %; chance ≈ 23 %; gensim: 18–20)"] + lines).joined(separator: "\n"),
+                               metrics: [("topic_neighbour_accuracy", Double(correct) / Double(max(total, 1)))],
+                               figures: [DemoFigure("neighbours", BarChart(title: "Nearest words to 'cricket' (cosine similarity)", yLabel: "cosine", categories: top.map(\.word), values: top.map(\.similarity)),
+                                                    caption: "Learned only from which words appear near which in 300 news paragraphs.")])
+        },
         Demo("subword-tokenization", "Byte-pair encoding",
              shows: "A byte-level BPE tokenizer (GPT-2 style) trained on the sample text: frequent words become one token, rare ones split, and any UTF-8 text round-trips.") { _ in
             let (tokenizer, examples) = try NLPDemos.bytePairEncoding()
