@@ -7,8 +7,8 @@ import SwiftLearnCore
 struct NLPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nlp",
-        abstract: "Classic NLP tasks on text files: word vectors, and scoring generated text against references.",
-        subcommands: [NLPWord2VecCommand.self, NLPVectorsCommand.self, NLPScoreCommand.self]
+        abstract: "Classic NLP tasks on text files: word vectors, n-gram language models, and scoring generated text against references.",
+        subcommands: [NLPWord2VecCommand.self, NLPVectorsCommand.self, NLPNGramCommand.self, NLPScoreCommand.self]
     )
 }
 
@@ -224,5 +224,58 @@ struct NLPVectorsCommand: ParsableCommand {
                 print(String(format: "word pairs: Spearman %.4f, Pearson %.4f over %d pairs (%.1f%% out of vocabulary)", e.spearman, e.pearson, e.pairs, e.outOfVocabularyPercent))
             }
         }
+    }
+}
+
+/// `swiftlearn nlp ngram`: an interpolated Kneser–Ney n-gram model (NLTK's `KneserNeyInterpolated`).
+struct NLPNGramCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ngram",
+        abstract: "Fit an interpolated Kneser–Ney n-gram model on sentences (one per line) and report held-out perplexity, as NLTK's KneserNeyInterpolated."
+    )
+
+    @Option(help: "Training text: one sentence per line, words separated by whitespace.") var train: String
+    @Option(help: "Held-out text in the same form (perplexity over its padded order-grams).") var test: String?
+    @Option(help: "N-gram order (2–10).") var order = 3
+    @Option(help: "Discount d in (0, 1) (NLTK's default 0.1).") var discount = 0.1
+    @Option(help: "Words seen fewer times become <UNK> (NLTK's unk_cutoff).") var unkCutoff = 1
+    @Option(help: "Also print P(word | context) for this query, written 'context words|word'.") var query: [String] = []
+    @Flag(help: "One JSON object.") var json = false
+
+    func validate() throws {
+        guard (2...10).contains(order) else { throw ValidationError("--order must be 2…10") }
+        guard discount.isFinite, discount > 0, discount < 1 else { throw ValidationError("--discount must be in (0, 1)") }
+        guard unkCutoff >= 1 else { throw ValidationError("--unk-cutoff must be ≥ 1") }
+        for q in query where !q.contains("|") { throw ValidationError("--query takes 'context words|word'") }
+    }
+
+    func run() throws {
+        func sentences(_ path: String) throws -> [[String]] {
+            try NLPScoreCommand.lines(path).map { $0.split(whereSeparator: { $0.isWhitespace }).map(String.init) }
+        }
+        let start = Date()
+        let lm = try KneserNeyModel(order: order, sentences: try sentences(train), discount: discount, unkCutoff: unkCutoff)
+        let fitSeconds = Date().timeIntervalSince(start)
+        var fields: [(String, JSONValue)] = [("order", .int(order)), ("discount", exactJSON(discount)), ("vocabulary", .int(lm.vocabulary.count)),
+                                             ("fit_seconds", .double(fitSeconds))]
+        var text = ["order \(order), discount \(discount): \(lm.vocabulary.count) words in the vocabulary, fitted in \(String(format: "%.2f", fitSeconds)) s"]
+        if let test {
+            let held = try sentences(test)
+            let grams = lm.evaluationNGrams(held)
+            let entropy = try lm.entropy(of: grams)
+            let perplexity = Foundation.pow(2.0, entropy)
+            fields += [("test_ngrams", .int(grams.count)), ("entropy_bits", exactJSON(entropy)), ("perplexity", perplexity.isFinite ? exactJSON(perplexity) : .string("inf"))]
+            text.append("held-out: \(grams.count) \(order)-grams, cross-entropy \(String(format: "%.4f", entropy)) bits, perplexity \(String(format: "%.3f", perplexity))\(perplexity.isFinite ? "" : " (a held-out word is <UNK> and <UNK> never occurred in training: raise --unk-cutoff)")")
+        }
+        var scored: [JSONValue] = []
+        for q in query {
+            let parts = q.split(separator: "|", maxSplits: 1).map(String.init)
+            let context = parts[0].split(whereSeparator: { $0.isWhitespace }).map(String.init), word = parts.count > 1 ? parts[1] : ""
+            let p = lm.score(word, context: context)
+            scored.append(.object([("context", .string(parts[0])), ("word", .string(word)), ("probability", exactJSON(p))]))
+            text.append("P(\(word) | \(parts[0])) = \(p)")
+        }
+        if !query.isEmpty { fields.append(("queries", .array(scored))) }
+        print(json ? JSONLine(fields).text : text.joined(separator: "\n"))
     }
 }

@@ -106,6 +106,10 @@ import Testing
         #expect(throws: NLPError.self) { try CHRF().corpusScore(hypotheses: ["a"], references: [["a", "b"]]) }
         for bad in ["rouge", "rouge0", "rouge10", "rougel", "bleu"] { #expect(throws: NLPError.self, "\(bad)") { try ROUGE.Kind(bad) } }
         #expect(throws: NLPError.self) { try ROUGE.score(.l, targets: [], prediction: "a") }
+        let long = String(repeating: "w ", count: 8000)
+        #expect(throws: NLPError.self) { try ROUGE.score(.l, target: long, prediction: long) }   // a 64M-cell table
+        #expect(throws: NLPError.self) { try ROUGE.score(.lSum, target: long, prediction: long) }
+        #expect(try ROUGE.score(.n(2), target: long, prediction: long).fmeasure == 1)
         // Empty inputs score 0 instead of dividing by zero.
         #expect(try BLEU().corpusScore(hypotheses: [""], references: [[""]]).score == 0)
         #expect(try CHRF().corpusScore(hypotheses: [""], references: [[""]]).score == 0)

@@ -128,5 +128,8 @@ import Testing
         #expect(o.vectorSize == 50 && o.skipGram)
         #expect(throws: NLPError.self) { try Word2Vec(sentences: [["a"]], options: Word2VecOptions()) }   // nothing reaches min_count 5
         #expect(throws: NLPError.self) { try Word2Vec(sentences: [], options: Word2VecOptions()) }
+        var huge = Word2VecOptions(); huge.minCount = 1; huge.vectorSize = 10_000
+        let many = [(0..<30_000).map { "w\($0)" }]   // 30,000 words × 10,000 dimensions > 2²⁸ floats
+        #expect(throws: NLPError.self) { try Word2Vec(sentences: many, options: huge) }
     }
 }

@@ -6,6 +6,8 @@
 // An input starting with "W2VT\n" or "W2VB\n" is instead a word2vec text or binary file for
 // `WordVectors.decode` (what `swiftlearn nlp vectors` reads); vectors that load are queried
 // (nearest words, an analogy) and evaluated on a small analogy and word-pair text.
+// An input starting with "KNLM\n" fits a Kneser–Ney model (`swiftlearn nlp ngram`) on the lines
+// after the next byte (which picks order and cutoff); probabilities must be finite and ≥ 0.
 import Foundation
 import NLP
 
@@ -22,6 +24,21 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             _ = try? wv.evaluateWordAnalogies(": s\n\(words[0]) \(words[1]) \(words[2]) \(words[0])\n")
             _ = try? wv.evaluateWordPairs("\(words[0])\t\(words[1])\t1\n\(words[1])\t\(words[2])\t2\n")
         }
+        return 0
+    }
+    if data.starts(with: Data("KNLM\n".utf8)) {
+        // A Kneser–Ney model of order 2–4 (from the next byte) fitted on the lines, then scored.
+        guard data.count > 6 else { return 0 }
+        let order = 2 + Int(data[data.startIndex + 5] % 3)
+        let lines = String(decoding: data.dropFirst(6), as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        guard let lm = try? KneserNeyModel(order: order, sentences: lines, unkCutoff: 1 + Int(data[data.startIndex + 5] % 2)) else { return 0 }
+        for s in lines.prefix(4) {
+            for (i, w) in s.enumerated() {
+                let p = lm.score(w, context: Array(s[..<i]))
+                if !(p.isFinite && p >= 0) { fatalError("P = \(p)") }   // NLTK's lower-order weights can push a sum past 1
+            }
+        }
+        if let ppl = try? lm.perplexity(of: Array(lines.prefix(4))), ppl.isNaN { fatalError("perplexity NaN") }
         return 0
     }
     let text = String(decoding: data, as: UTF8.self)

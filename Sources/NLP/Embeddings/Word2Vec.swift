@@ -99,6 +99,9 @@ public final class Word2Vec {
     let sampleInts: [UInt32]
     let cumTable: [UInt32]
 
+    /// The most floats one weight matrix may hold (vocabulary × vector size): 2²⁸, 1 GiB.
+    public static let maxMatrixFloats = 1 << 28
+
     /// The longest sentence trained as one (gensim's MAX_WORDS_IN_BATCH); longer ones are cut.
     public static let maxSentenceLength = 10_000
 
@@ -129,7 +132,9 @@ public final class Word2Vec {
         let words = sorted.map { kept[$0] }
         counts = words.map { raw[$0]! }
         let (vectorCount, o1) = words.count.multipliedReportingOverflow(by: options.vectorSize)
-        guard !o1, vectorCount <= 1 << 31 else { throw NLPError.invalidInput("\(words.count) words × \(options.vectorSize) dimensions is too many floats") }
+        guard !o1, vectorCount <= Self.maxMatrixFloats else {
+            throw NLPError.invalidInput("\(words.count) words × \(options.vectorSize) dimensions is more than \(Self.maxMatrixFloats) floats per matrix (1 GiB); raise min_count or lower vector_size")
+        }
         // Down-sampling (gensim's prepare_vocab).
         let retainTotal = Double(counts.reduce(0, +))
         let threshold = options.sample == 0 ? retainTotal : options.sample < 1 ? options.sample * retainTotal : (options.sample * (3 + 5.0.squareRoot()) / 2).rounded(.towardZero)

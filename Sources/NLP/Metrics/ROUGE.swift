@@ -60,6 +60,7 @@ public enum ROUGE {
         case .l:
             let t = tokenize(target), p = tokenize(prediction)
             guard !t.isEmpty, !p.isEmpty else { return Score(precision: 0, recall: 0, fmeasure: 0) }
+            try checkTableSize(t.count, p.count)
             let lcs = lcsTable(t, p)[t.count][p.count]
             return make(Double(lcs) / Double(p.count), Double(lcs) / Double(t.count))
         case .lSum:
@@ -67,7 +68,9 @@ public enum ROUGE {
                 // Python's split("\n") on code points ("\r\n" is one Character in Swift).
                 s.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: true).map { tokenize(String(String.UnicodeScalarView($0))) }
             }
-            return summaryLCS(sentences(target), sentences(prediction))
+            let refs = sentences(target), cans = sentences(prediction)
+            for r in refs { for c in cans { try checkTableSize(r.count, c.count) } }
+            return summaryLCS(refs, cans)
         }
     }
 
@@ -80,6 +83,17 @@ public enum ROUGE {
             if best == nil || s.fmeasure > best!.fmeasure { best = s }
         }
         return best!
+    }
+
+    /// The longest-common-subsequence table has (n + 1) × (m + 1) cells; texts that would need more
+    /// than 50 million are refused instead of exhausting memory.
+    public static let maxTableCells = 50_000_000
+
+    static func checkTableSize(_ n: Int, _ m: Int) throws {
+        let (cells, overflow) = (n + 1).multipliedReportingOverflow(by: m + 1)
+        guard !overflow, cells <= maxTableCells else {
+            throw NLPError.invalidInput("ROUGE-L on \(n) × \(m) tokens needs a table of \(overflow ? "too many" : "\(cells)") cells; the limit is \(maxTableCells)")
+        }
     }
 
     static func make(_ precision: Double, _ recall: Double) -> Score {

@@ -32,7 +32,7 @@ extension CurriculumPhase {
                       code: ["NLP.Word2Vec", "NLP.Word2VecOptions", "NLP.WordVectors"], demo: true, checkpoints: ["word2vec-lee"]),
                 topic("language-models", "Language models", hours: 4, after: ["n-grams", "word-embeddings"],
                       "Predicting the next token: n-gram models, neural models and perplexity.",
-                      code: ["LLM.LlamaModel.score", "LLM.TextScore"], demo: true, checkpoints: ["llm-perplexity"]),
+                      code: ["LLM.LlamaModel.score", "LLM.TextScore", "NLP.KneserNeyModel"], demo: true, checkpoints: ["llm-perplexity"]),
             ]),
             unit("nlp-tasks", "Classic NLP tasks", [
                 topic("text-classification", "Text classification", hours: 4, after: ["tf-idf", "logistic-regression"],
