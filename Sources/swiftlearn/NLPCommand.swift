@@ -57,11 +57,7 @@ struct NLPScoreCommand: ParsableCommand {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxFileBytes {
             throw ValidationError("\(path) is \(size) bytes; the limit is \(maxFileBytes)")
         }
-        var lines = try readTextFile(path).split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
-        if lines.last == "" { lines.removeLast() }
-        return lines
+        return TextLines.split(try readTextFile(path))
     }
 
     func run() throws {

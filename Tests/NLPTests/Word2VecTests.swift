@@ -96,6 +96,12 @@ import Testing
             c.append(contentsOf: Array("\(w) ".utf8)); withUnsafeBytes(of: v.bitPattern.littleEndian) { c.append(contentsOf: $0) }; c.append(0x0A)
         }
         #expect(try WordVectors.decode(word2vecFormat: c, binary: true).vectors == [1.5, -2])
+        // Windows line endings read as lines (a Character split would see "\r\n" as one character).
+        let crlf = try WordVectors.decode(word2vecFormat: Data("2 2\r\na 1 2\r\nb 3 4\r\n".utf8), binary: false)
+        #expect(crlf.words == ["a", "b"] && crlf.vectors == [1, 2, 3, 4])
+        #expect(TextLines.split("x\r\ny\r\n\r\nz") == ["x", "y", "", "z"] && TextLines.split("a\n") == ["a"])
+        let vocab = try WordPieceTokenizer(vocabularyText: "[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\nhello\r\n")
+        #expect(vocab.tokens == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello"])
         let bad: [(String, Bool)] = [("", false), ("3\n", false), ("2 2\na 1 2\n", false), ("1 2\na 1 x\n", false), ("1 2\na 1 nan\n", false),
                                      ("1 2\na 1 2 3\n", false), ("999999999 100\na", false), ("1 0\na\n", false), ("1 2\nab", true), ("1 1\na \u{0}\u{0}", true)]
         for (text, binary) in bad {

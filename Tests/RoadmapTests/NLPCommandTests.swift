@@ -30,6 +30,11 @@ struct NLPCommandTests {
             let obj = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
             #expect(obj?["score"] as? Double == expected, "\(metric): \(r.out)")
         }
+        // The same references with Windows line endings score the same, line for line.
+        let crlf = try files(home, ["crlf.txt": refsClean.joined(separator: "\r\n") + "\r\n"])
+        let a = try swiftlearn(["nlp", "score", "--metric", "chrf", "--hypotheses", f["h.txt"]!, "--references", f["r.txt"]!, "--json"], home: home)
+        let b = try swiftlearn(["nlp", "score", "--metric", "chrf", "--hypotheses", f["h.txt"]!, "--references", crlf["crlf.txt"]!, "--json"], home: home)
+        #expect(a.status == 0 && b.status == 0 && a.out == b.out, "\(a.out) \(b.out) \(b.err)")
         let rouge = try swiftlearn(["nlp", "score", "--metric", "rouge2", "--hypotheses", f["h.txt"]!, "--references", f["r.txt"]!], home: home)
         #expect(rouge.status == 0 && rouge.out.hasPrefix("rouge2: F1"), "\(rouge.err)")
         for (args, hint) in [(["--metric", "meteor"], "unknown --metric"), (["--metric", "bleu"], "--references"),

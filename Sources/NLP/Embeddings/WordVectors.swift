@@ -103,7 +103,7 @@ public struct WordVectors: Sendable {
         for w in words.prefix(limit).reversed() { ok[caseInsensitive ? w.uppercased() : w] = w }
         var sections: [(name: String, correct: Int, incorrect: Int)] = []
         var skipped = 0
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in TextLines.split(text).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
             if line.hasPrefix(":") {
@@ -132,8 +132,7 @@ public struct WordVectors: Sendable {
         var ok: [String: String] = [:]
         for w in words.prefix(limit).reversed() { ok[caseInsensitive ? w.uppercased() : w] = w }
         var human: [Double] = [], model: [Double] = [], oov = 0
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = String(raw)
+        for (n, line) in TextLines.split(text).enumerated() {
             if line.hasPrefix("#") || line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let parts = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 3, let score = Double(parts[2]), score.isFinite else {
@@ -235,7 +234,7 @@ extension WordVectors {
         func bad(_ m: String) -> NLPError { .fileError(path: source, reason: m) }
         let bytes = [UInt8](data)
         guard let headerEnd = bytes.firstIndex(of: 0x0A) else { throw bad("no header line ('count dimension')") }
-        let header = String(decoding: bytes[..<headerEnd], as: UTF8.self).split(separator: " ")
+        let header = String(decoding: bytes[..<headerEnd], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
         guard header.count == 2, let n = Int(header[0]), let d = Int(header[1]), n >= 1, d >= 1, d <= 100_000 else {
             throw bad("the header must be 'count dimension' with count ≥ 1 and 1 ≤ dimension ≤ 100000")
         }
@@ -264,9 +263,7 @@ extension WordVectors {
                 words.append(word)
             }
         } else {
-            let text = String(decoding: bytes[pos...], as: UTF8.self)
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if lines.last == "" { lines.removeLast() }
+            let lines = TextLines.split(String(decoding: bytes[pos...], as: UTF8.self))
             guard lines.count >= n else { throw bad("the header promises \(n) vectors; the file has \(lines.count) lines") }
             for k in 0..<n {
                 let parts = lines[k].trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")

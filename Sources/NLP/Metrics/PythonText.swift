@@ -73,3 +73,17 @@ enum PythonText {
         return String(out)
     }
 }
+
+/// Lines of a text file: split at "\n" code points (a Swift `Character` split would keep "\r\n"
+/// as one character and never split there), a trailing "\r" removed from each line.
+public enum TextLines {
+    public static func split(_ text: String, keepEmpty: Bool = true) -> [String] {
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: !keepEmpty).map { scalars -> String in
+            var s = String.UnicodeScalarView(scalars)
+            if s.last == "\r" { s.removeLast() }
+            return String(s)
+        }
+        if keepEmpty, lines.last == "" { lines.removeLast() }
+        return lines
+    }
+}

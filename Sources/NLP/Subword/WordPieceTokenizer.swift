@@ -90,9 +90,8 @@ public final class WordPieceTokenizer: @unchecked Sendable {
     /// A tokenizer from the text of a BERT `vocab.txt` (line `i` = token `i`; `\r\n` endings and a
     /// final newline allowed). - Throws: as `init(tokens:)`.
     public convenience init(vocabularyText text: String, normalizer: BertNormalizer = BertNormalizer(), addSpecialTokens: Bool = true) throws {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
-        if lines.last == "" { lines.removeLast() }
-        try self.init(tokens: lines, normalizer: normalizer, addSpecialTokens: addSpecialTokens)
+        // Split at "\n" code points: as Characters, "\r\n" is one and a CRLF file would be one line.
+        try self.init(tokens: TextLines.split(text), normalizer: normalizer, addSpecialTokens: addSpecialTokens)
     }
 
     // MARK: - Encoding
