@@ -49,4 +49,37 @@ struct NLPCommandTests {
         let missing = try swiftlearn(["nlp", "score", "--metric", "chrf", "--hypotheses", home.appendingPathComponent("nope").path, "--references", f["r.txt"]!], home: home)
         #expect(missing.status == 1, "\(missing.err)")
     }
+
+    @Test func word2vecVectorsAndNGramCommands() throws {
+        let home = temporaryHome("nlp-w2v")
+        defer { try? FileManager.default.removeItem(at: home) }
+        var lines: [String] = []
+        for i in 0..<400 { lines.append(i % 2 == 0 ? "the cat chased the mouse around the house" : "a dog barked at the mail carrier near the gate") }
+        let f = try files(home, ["corpus.txt": lines.joined(separator: "\n") + "\n", "pairs.tsv": "# c\ncat\tdog\t5\ncat\tmouse\t8\ndog\tgate\t2\n",
+                                 "q.txt": ": s\ncat mouse dog gate\n"])
+        let out = home.appendingPathComponent("v.bin").path
+        let t = try swiftlearn(["nlp", "word2vec", "--input", f["corpus.txt"]!, "--output", out, "--binary", "--set", "min_count=1", "--set", "vector_size=16",
+                                "--set", "sg=1", "--set", "workers=1", "--json"], home: home)
+        #expect(t.status == 0, "\(t.err)")
+        let last = try JSONSerialization.jsonObject(with: Data((t.out.split(separator: "\n").last ?? "").utf8)) as? [String: Any]
+        #expect(last?["words"] as? Int == 14 && (last?["words_per_second"] as? Double ?? 0) > 0, "\(t.out)")
+        let q = try swiftlearn(["nlp", "vectors", "--vectors", out, "--binary", "--similar", "cat", "--topn", "3", "--analogy", "cat:mouse:dog",
+                                "--evaluate-pairs", f["pairs.tsv"]!, "--evaluate-analogies", f["q.txt"]!, "--json"], home: home)
+        #expect(q.status == 0 && q.out.split(separator: "\n").count == 4, "\(q.out) \(q.err)")
+        let lm = try swiftlearn(["nlp", "ngram", "--train", f["corpus.txt"]!, "--test", f["corpus.txt"]!, "--order", "3", "--query", "the cat|chased", "--json"], home: home)
+        let obj = try JSONSerialization.jsonObject(with: Data(lm.out.utf8)) as? [String: Any]
+        #expect(lm.status == 0 && (obj?["perplexity"] as? Double ?? 0) > 1, "\(lm.out) \(lm.err)")
+        for (args, hint) in [(["nlp", "word2vec", "--input", f["corpus.txt"]!, "--output", out, "--set", "sg=3"], "sg"),
+                             (["nlp", "word2vec", "--input", f["corpus.txt"]!, "--output", out, "--set", "hs=1"], "hierarchical"),
+                             (["nlp", "vectors", "--vectors", out], "give --similar"),
+                             (["nlp", "vectors", "--vectors", out, "--analogy", "a:b"], "a:b:c"),
+                             (["nlp", "ngram", "--train", f["corpus.txt"]!, "--order", "1"], "--order"),
+                             (["nlp", "ngram", "--train", f["corpus.txt"]!, "--discount", "1"], "--discount")] {
+            let r = try swiftlearn(args, home: home)
+            #expect(r.status == 64 && r.err.contains(hint), "\(args): \(r.status) \(r.err)")
+        }
+        let garbage = try files(home, ["bad.txt": "2 3\nonly 1 2\n"])
+        let bad = try swiftlearn(["nlp", "vectors", "--vectors", garbage["bad.txt"]!, "--similar", "x"], home: home)
+        #expect(bad.status == 1 && bad.err.contains("bad.txt"), "\(bad.err)")
+    }
 }
