@@ -20,7 +20,7 @@ func exactJSON(_ d: Double) -> JSONValue {
 
 /// The environment options shared by the rl subcommands.
 struct RLEnvOptions: ParsableArguments {
-    @Option(help: "The environment id (CartPole-v1, MountainCar-v0, MountainCarContinuous-v0, Pendulum-v1, Acrobot-v1, FrozenLake-v1, FrozenLake8x8-v1, CliffWalking-v1, Taxi-v4, Blackjack-v1, Bandit-v0).")
+    @Option(help: "The environment id (CartPole-v1, MountainCar-v0, MountainCarContinuous-v0, Pendulum-v1, Acrobot-v1, FrozenLake-v1, FrozenLake8x8-v1, CliffWalking-v1, Taxi-v4, Blackjack-v1, Catch-v0, Bandit-v0; or one a program registered).")
     var env: String?
     @Option(name: .customLong("env-option"), help: "A Gymnasium keyword argument as key=value (is_slippery=false, map_name=8x8, desc=SFFF/FHFH/FFFH/HFFG); repeatable.")
     var envOption: [String] = []

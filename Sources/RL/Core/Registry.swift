@@ -91,8 +91,10 @@ public enum Environments {
     /// digits, `_`, `-`, `/`, 1–100 characters).
     ///
     /// ```swift
-    /// try Environments.register(EnvironmentSpec(id: "Catch-v0", maxEpisodeSteps: 100) { _ in Catch() })
-    /// let agent = try DeepAgent(.dqn, env: "Catch-v0", config: DeepConfig(.dqn))
+    /// try Environments.register(EnvironmentSpec(id: "BigCatch-v0", maxEpisodeSteps: 500) { _ in
+    ///     try Catch(rows: 20, columns: 9, id: "BigCatch-v0")
+    /// })
+    /// let agent = try DeepAgent(.dqn, env: "BigCatch-v0", config: DeepConfig(.dqn))
     /// ```
     public static func register(_ spec: EnvironmentSpec) throws {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_-/"))

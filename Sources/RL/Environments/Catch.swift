@@ -12,8 +12,9 @@ import Foundation
 /// ``EnvironmentChecker`` at work, and gives the game-agent project a task of its own.
 ///
 /// ```swift
-/// try Environments.register(EnvironmentSpec(id: "Catch-v0") { o in try Catch(options: o) })
-/// try EnvironmentChecker.check { try Environments.make("Catch-v0") }
+/// // Catch-v0 is registered already; a variant under an id of its own:
+/// try Environments.register(EnvironmentSpec(id: "WideCatch-v0") { _ in try Catch(columns: 9, id: "WideCatch-v0") })
+/// try EnvironmentChecker.check { try Environments.make("WideCatch-v0") }
 /// ```
 public final class Catch: BaseEnvironment, StatefulEnvironment {
     public let id: String
