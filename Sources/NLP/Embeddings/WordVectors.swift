@@ -1,3 +1,4 @@
+import CSwiftLearnKernels
 import Foundation
 
 /// Word vectors by word (gensim's `KeyedVectors`): lookup, cosine similarity, nearest neighbours,
@@ -81,16 +82,50 @@ public struct WordVectors: Sendable {
         var n: Float = 0
         for v in mean { n += v * v }
         if n > 0 { let inv = 1 / n.squareRoot(); for k in mean.indices { mean[k] *= inv } }
-        let limit = min(restrictVocabulary ?? count, count)
-        var scored: [(Int, Float)] = []
-        scored.reserveCapacity(limit)
-        for r in 0..<limit where !used.contains(r) {
-            var s: Float = 0
-            for k in 0..<dimension { s += normalized[r * dimension + k] * mean[k] }
-            scored.append((r, s))
+        let limit = max(min(restrictVocabulary ?? count, count), 0)
+        let k = min(max(topN, 0), limit)
+        guard k > 0 else { return [] }
+        // Every row's cosine in one pass of the vector-search kernel (AVX2/AVX-512), then the k best
+        // kept in a min-heap: O(V·d + V·log k) instead of sorting the whole vocabulary per query.
+        var scores = [Float](repeating: 0, count: limit)
+        normalized.withUnsafeBufferPointer { base in
+            mean.withUnsafeBufferPointer { q in
+                scores.withUnsafeMutableBufferPointer { out in
+                    sl_vec_dot_rows_f32(q.baseAddress, base.baseAddress, nil, limit, dimension, out.baseAddress)
+                }
+            }
         }
-        scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        return scored.prefix(max(topN, 0)).map { (words[$0.0], Double($0.1)) }
+        // Better = higher similarity, then the lower (more frequent) index.
+        func better(_ a: (Int, Float), _ b: (Int, Float)) -> Bool { a.1 != b.1 ? a.1 > b.1 : a.0 < b.0 }
+        var heap: [(Int, Float)] = []   // the worst of the kept at heap[0]
+        heap.reserveCapacity(k)
+        func siftDown(_ i0: Int) {
+            var i = i0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var worst = i
+                if l < heap.count && better(heap[worst], heap[l]) { worst = l }
+                if r < heap.count && better(heap[worst], heap[r]) { worst = r }
+                if worst == i { return }
+                heap.swapAt(i, worst); i = worst
+            }
+        }
+        for r in 0..<limit where !used.contains(r) {
+            let item = (r, scores[r])
+            if heap.count < k {
+                heap.append(item)
+                var i = heap.count - 1
+                while i > 0 {
+                    let parent = (i - 1) / 2
+                    guard better(heap[parent], heap[i]) else { break }
+                    heap.swapAt(i, parent); i = parent
+                }
+            } else if better(item, heap[0]) {
+                heap[0] = item
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: better).map { (words[$0.0], Double($0.1)) }
     }
 
     /// Accuracy on analogy questions in Mikolov's format (`: section` lines, then `a b c d` — a is
