@@ -81,11 +81,12 @@ SL_TARGET_AVX2 static inline void axpy_avx2(long d, float g, const float *x, flo
 #endif
 
 // The training loops are written once and compiled twice: portable and AVX2 (DOT/AXPY differ).
-#define SL_W2V_BODY(SUFFIX, ATTR, DOT, AXPY)                                                                            \
-ATTR static uint64_t sg_pair_##SUFFIX(const sl_w2v_model *m, uint32_t word, uint32_t word2, float alpha, float *work,    \
-                                 uint64_t next_random) {                                                            \
+#define SL_W2V_BODY(SUFFIX, ATTR, DOT, AXPY)                                                                        \
+/* One positive and `negative` noise targets against the input vector `in` (a syn0 row for                          \
+   skip-gram, the context mean or sum for CBOW): syn1neg rows updated, the input's error in work. */                \
+ATTR static uint64_t neg_pass_##SUFFIX(const sl_w2v_model *m, uint32_t word, const float *in, float alpha,          \
+                                      float *work, uint64_t next_random) {                                          \
     const long size = m->size;                                                                                      \
-    float *l1 = m->syn0 + (long)word2 * size;                                                                       \
     memset(work, 0, (size_t)size * sizeof(float));                                                                  \
     for (int d = 0; d <= m->negative; d++) {                                                                        \
         uint32_t target; float label;                                                                               \
@@ -97,20 +98,25 @@ ATTR static uint64_t sg_pair_##SUFFIX(const sl_w2v_model *m, uint32_t word, uint
             label = 0.0f;                                                                                           \
         }                                                                                                           \
         float *l2 = m->syn1neg + (long)target * size;                                                               \
-        const float f_dot = DOT(l1, l2, size);                                                                      \
+        const float f_dot = DOT(in, l2, size);                                                                      \
         if (f_dot <= -MAX_EXP || f_dot >= MAX_EXP) continue;                                                        \
         const float f = exp_table[(int)((f_dot + 6.0) * ((EXP_TABLE_SIZE / MAX_EXP) / 2))];                         \
         const float g = (label - f) * alpha;                                                                        \
         AXPY(size, g, l2, work);                                                                                    \
-        AXPY(size, g, l1, l2);                                                                                      \
+        AXPY(size, g, in, l2);                                                                                      \
     }                                                                                                               \
-    AXPY(size, 1.0f, work, l1);                                                                                     \
     return next_random;                                                                                             \
 }                                                                                                                   \
-ATTR static uint64_t cbow_##SUFFIX(const sl_w2v_model *m, const uint32_t *indexes, long i, long j, long k, float alpha,  \
+ATTR static uint64_t sg_pair_##SUFFIX(const sl_w2v_model *m, uint32_t word, uint32_t word2, float alpha, float *work,\
+                                 uint64_t next_random) {                                                            \
+    float *l1 = m->syn0 + (long)word2 * m->size;                                                                    \
+    next_random = neg_pass_##SUFFIX(m, word, l1, alpha, work, next_random);                                         \
+    AXPY(m->size, 1.0f, work, l1);                                                                                  \
+    return next_random;                                                                                             \
+}                                                                                                                   \
+ATTR static uint64_t cbow_##SUFFIX(const sl_w2v_model *m, const uint32_t *indexes, long i, long j, long k, float alpha,\
                               float *work, float *neu1, uint64_t next_random) {                                     \
     const long size = m->size;                                                                                      \
-    const uint32_t word = indexes[i];                                                                               \
     memset(neu1, 0, (size_t)size * sizeof(float));                                                                  \
     float count = 0.0f, inv_count = 1.0f;                                                                           \
     for (long c = j; c < k; c++) {                                                                                  \
@@ -118,26 +124,9 @@ ATTR static uint64_t cbow_##SUFFIX(const sl_w2v_model *m, const uint32_t *indexe
         count += 1.0f;                                                                                              \
         AXPY(size, 1.0f, m->syn0 + (long)indexes[c] * size, neu1);                                                  \
     }                                                                                                               \
-    if (count > 0.5f) inv_count = 1.0f / count;                                                                    \
+    if (count > 0.5f) inv_count = 1.0f / count;                                                                     \
     if (m->cbow_mean) for (long a = 0; a < size; a++) neu1[a] *= inv_count;                                         \
-    memset(work, 0, (size_t)size * sizeof(float));                                                                  \
-    for (int d = 0; d <= m->negative; d++) {                                                                        \
-        uint32_t target; float label;                                                                               \
-        if (d == 0) { target = word; label = 1.0f; }                                                                \
-        else {                                                                                                      \
-            target = bisect_left(m->cum_table, (next_random >> 16) % m->cum_table[m->cum_len - 1], 0, m->cum_len);  \
-            next_random = (next_random * 25214903917ULL + 11) & 281474976710655ULL;                                 \
-            if (target == word) continue;                                                                           \
-            label = 0.0f;                                                                                           \
-        }                                                                                                           \
-        float *l2 = m->syn1neg + (long)target * size;                                                               \
-        const float f_dot = DOT(neu1, l2, size);                                                                    \
-        if (f_dot <= -MAX_EXP || f_dot >= MAX_EXP) continue;                                                        \
-        const float f = exp_table[(int)((f_dot + 6.0) * ((EXP_TABLE_SIZE / MAX_EXP) / 2))];                         \
-        const float g = (label - f) * alpha;                                                                        \
-        AXPY(size, g, l2, work);                                                                                    \
-        AXPY(size, g, neu1, l2);                                                                                    \
-    }                                                                                                               \
+    next_random = neg_pass_##SUFFIX(m, indexes[i], neu1, alpha, work, next_random);                                 \
     if (!m->cbow_mean) for (long a = 0; a < size; a++) work[a] *= inv_count;                                        \
     for (long c = j; c < k; c++) {                                                                                  \
         if (c == i) continue;                                                                                       \
