@@ -94,15 +94,12 @@ struct NLPScoreCommand: ParsableCommand {
             text = String(format: "%@ = %.2f  %@", m.name, s.score, signature)
         default:
             let kind = try ROUGE.Kind(metric)
-            var p = 0.0, r = 0.0, f = 0.0
-            for (i, h) in hyps.enumerated() {
-                let targets = streams.map { line in kind == .lSum ? line[i].replacingOccurrences(of: "\\n", with: "\n") : line[i] }
-                let s = try ROUGE.score(kind, targets: targets, prediction: kind == .lSum ? h.replacingOccurrences(of: "\\n", with: "\n") : h)
-                p += s.precision; r += s.recall; f += s.fmeasure
-            }
-            let n = Double(max(hyps.count, 1))
-            fields += [("score", exactJSON(f / n)), ("precision", exactJSON(p / n)), ("recall", exactJSON(r / n)), ("fmeasure", exactJSON(f / n))]
-            text = String(format: "%@: F1 %.4f  precision %.4f  recall %.4f  (mean over %d lines)", metric, f / n, p / n, r / n, hyps.count)
+            // rougeLsum's sentences: a literal \n inside a line separates them.
+            let unescape = { (line: String) in kind == .lSum ? line.replacingOccurrences(of: "\\n", with: "\n") : line }
+            let s = try ROUGE.corpusScore(kind, hypotheses: hyps.map(unescape), references: streams.map { $0.map(unescape) })
+            let (p, r, f) = (s.precision, s.recall, s.fmeasure)
+            fields += [("score", exactJSON(f)), ("precision", exactJSON(p)), ("recall", exactJSON(r)), ("fmeasure", exactJSON(f))]
+            text = String(format: "%@: F1 %.4f  precision %.4f  recall %.4f  (mean over %d lines)", metric, f, p, r, hyps.count)
         }
         print(json ? JSONLine(fields).text : text)
     }

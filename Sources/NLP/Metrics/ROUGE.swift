@@ -12,6 +12,7 @@
 public enum ROUGE {
     /// A ROUGE variant: `rouge1`…`rouge9` (n-grams), `rougeL`, `rougeLsum`.
     public enum Kind: Sendable, Equatable, CustomStringConvertible {
+        /// N-gram overlap of order n; longest common subsequence; summary-level LCS over sentences.
         case n(Int), l, lSum
 
         /// From rouge-score's names (`rouge1`, `rouge2`, `rougeL`, `rougeLsum`).
@@ -27,6 +28,7 @@ public enum ROUGE {
             }
         }
 
+        /// rouge-score's name (`rouge2`, `rougeL`, …).
         public var description: String {
             switch self { case .n(let n): return "rouge\(n)"; case .l: return "rougeL"; case .lSum: return "rougeLsum" }
         }
@@ -34,6 +36,7 @@ public enum ROUGE {
 
     /// rouge-score's `Score`.
     public struct Score: Sendable, Equatable {
+        /// Matched units over the prediction's, the target's, and their harmonic mean (0–1).
         public var precision: Double, recall: Double, fmeasure: Double
     }
 
@@ -94,6 +97,22 @@ public enum ROUGE {
         guard !overflow, cells <= maxTableCells else {
             throw NLPError.invalidInput("ROUGE-L on \(n) × \(m) tokens needs a table of \(overflow ? "too many" : "\(cells)") cells; the limit is \(maxTableCells)")
         }
+    }
+
+    /// The mean precision, recall and F1 over hypotheses scored line by line against reference
+    /// streams parallel to them (each line keeps its best reference by F1), as a corpus figure.
+    public static func corpusScore(_ kind: Kind, hypotheses: [String], references: [[String]]) throws -> Score {
+        guard !references.isEmpty else { throw NLPError.invalidInput("no reference stream given") }
+        for (k, r) in references.enumerated() where r.count != hypotheses.count {
+            throw NLPError.invalidInput("reference stream \(k + 1) has \(r.count) segments for \(hypotheses.count) hypotheses")
+        }
+        var p = 0.0, r = 0.0, f = 0.0
+        for (i, h) in hypotheses.enumerated() {
+            let s = try score(kind, targets: references.map { $0[i] }, prediction: h)
+            p += s.precision; r += s.recall; f += s.fmeasure
+        }
+        let n = Double(max(hypotheses.count, 1))
+        return Score(precision: p / n, recall: r / n, fmeasure: f / n)
     }
 
     static func make(_ precision: Double, _ recall: Double) -> Score {
