@@ -30,6 +30,7 @@ public struct Word2VecOptions: Sendable, Equatable {
     /// Draw each position's window size uniformly from 1…window (`shrink_windows`).
     public var shrinkWindows = true
 
+    /// gensim's defaults.
     public init() {}
 
     /// Sets one option by gensim's name from text (`vector_size=100`, `sg=1`, …).
@@ -70,9 +71,12 @@ public struct Word2VecTrainingReport: Sendable {
     /// Corpus words seen over all epochs (gensim's `raw_word_count`) and those trained on after
     /// vocabulary and down-sampling filters (`effective_words`).
     public var rawWords: Int, effectiveWords: Int
+    /// Wall-clock seconds of training.
     public var seconds: Double
     /// Raw words per second (gensim logs effective words/s; both are here).
+    /// Raw words per second.
     public var wordsPerSecond: Double { Double(rawWords) / max(seconds, 1e-9) }
+    /// Effective (trained) words per second.
     public var effectiveWordsPerSecond: Double { Double(effectiveWords) / max(seconds, 1e-9) }
 }
 
@@ -89,6 +93,7 @@ public struct Word2VecTrainingReport: Sendable {
 /// model.vectors.mostSimilar(positive: ["king", "woman"], negative: ["man"])
 /// ```
 public final class Word2Vec {
+    /// The settings it was built and trained with.
     public let options: Word2VecOptions
     /// The trained vectors (gensim's `model.wv`).
     public private(set) var vectors: WordVectors
@@ -204,70 +209,64 @@ public final class Word2Vec {
         let lock = NSLock()
         var nextJob = 0, doneWords = 0
         let totalWords = Double(rawPerEpoch * epochs)
-        vectors.withMutableStorage { syn0 in
-            outputWeights.withUnsafeMutableBufferPointer { syn1 in
-                cumTable.withUnsafeBufferPointer { cum in
-                    let model = sl_w2v_model(syn0: syn0.baseAddress, syn1neg: syn1.baseAddress, cum_table: cum.baseAddress,
-                                             cum_len: cum.count, size: size, negative: Int32(options.negative),
-                                             window: Int32(options.window), cbow_mean: options.cbowMean ? 1 : 0)
-                    for epoch in 0..<epochs {
-                        nextJob = 0; doneWords = 0
-                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                            var model = model
-                            var work = [Float](repeating: 0, count: size), neu1 = work
-                            var indexes = [UInt32](), starts = [Int32](), reduced = [Int32]()
-                            var random = UInt64(truncatingIfNeeded: options.seed &* 2_654_435_761 &+ UInt64(epoch) &* 97 &+ UInt64(worker) &* 1_000_003) & 281_474_976_710_655
-                            func draw() -> UInt32 {   // gensim's random_int32
-                                let r = UInt32(truncatingIfNeeded: random >> 16)
-                                random = (random &* 25_214_903_917 &+ 11) & 281_474_976_710_655
-                                return r
+        withKernelModel { shared in
+            let model = shared
+            for epoch in 0..<epochs {
+                nextJob = 0; doneWords = 0
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    var model = model
+                    var work = [Float](repeating: 0, count: size), neu1 = work
+                    var indexes = [UInt32](), starts = [Int32](), reduced = [Int32]()
+                    var random = UInt64(truncatingIfNeeded: options.seed &* 2_654_435_761 &+ UInt64(epoch) &* 97 &+ UInt64(worker) &* 1_000_003) & 281_474_976_710_655
+                    func draw() -> UInt32 {   // gensim's random_int32
+                        let r = UInt32(truncatingIfNeeded: random >> 16)
+                        random = (random &* 25_214_903_917 &+ 11) & 281_474_976_710_655
+                        return r
+                    }
+                    while true {
+                        lock.lock()
+                        let j = nextJob; nextJob += 1
+                        let progress = (Double(epoch) * Double(rawPerEpoch) + Double(doneWords)) / totalWords
+                        lock.unlock()
+                        guard j < batches.count else { break }
+                        let alpha = Float(max(options.alpha - (options.alpha - options.minAlpha) * min(progress, 1), options.minAlpha))
+                        indexes.removeAll(keepingCapacity: true); starts.removeAll(keepingCapacity: true); starts.append(0)
+                        var raw = 0
+                        let sampling = options.sample > 0
+                        for s in batches[j] {
+                            let from = s == 0 ? 0 : ends[s - 1], to = ends[s]
+                            raw += to - from
+                            for p in from..<to {
+                                let w = corpus[p]
+                                if w < 0 { continue }
+                                if sampling && thresholds[Int(w)] < draw() { continue }
+                                indexes.append(UInt32(w))
                             }
-                            while true {
-                                lock.lock()
-                                let j = nextJob; nextJob += 1
-                                let progress = (Double(epoch) * Double(rawPerEpoch) + Double(doneWords)) / totalWords
-                                lock.unlock()
-                                guard j < batches.count else { break }
-                                let alpha = Float(max(options.alpha - (options.alpha - options.minAlpha) * min(progress, 1), options.minAlpha))
-                                indexes.removeAll(keepingCapacity: true); starts.removeAll(keepingCapacity: true); starts.append(0)
-                                var raw = 0
-                                let sampling = options.sample > 0
-                                for s in batches[j] {
-                                    let from = s == 0 ? 0 : ends[s - 1], to = ends[s]
-                                    raw += to - from
-                                    for p in from..<to {
-                                        let w = corpus[p]
-                                        if w < 0 { continue }
-                                        if sampling && thresholds[Int(w)] < draw() { continue }
-                                        indexes.append(UInt32(w))
-                                    }
-                                    if Int32(indexes.count) != starts.last! { starts.append(Int32(indexes.count)) }
-                                }
-                                reduced.removeAll(keepingCapacity: true)
-                                for _ in 0..<indexes.count { reduced.append(options.shrinkWindows ? Int32(draw() % UInt32(options.window)) : 0) }
-                                if indexes.count > 0 {
-                                    random = indexes.withUnsafeBufferPointer { ix in
-                                        starts.withUnsafeBufferPointer { st in
-                                            reduced.withUnsafeBufferPointer { rd in
-                                                work.withUnsafeMutableBufferPointer { wk in
-                                                    neu1.withUnsafeMutableBufferPointer { nu in
-                                                        sl_w2v_train(&model, options.skipGram ? 1 : 0, ix.baseAddress, st.baseAddress, st.count - 1,
-                                                                     rd.baseAddress, alpha, wk.baseAddress, nu.baseAddress, random)
-                                                    }
-                                                }
+                            if Int32(indexes.count) != starts.last! { starts.append(Int32(indexes.count)) }
+                        }
+                        reduced.removeAll(keepingCapacity: true)
+                        for _ in 0..<indexes.count { reduced.append(options.shrinkWindows ? Int32(draw() % UInt32(options.window)) : 0) }
+                        if indexes.count > 0 {
+                            random = indexes.withUnsafeBufferPointer { ix in
+                                starts.withUnsafeBufferPointer { st in
+                                    reduced.withUnsafeBufferPointer { rd in
+                                        work.withUnsafeMutableBufferPointer { wk in
+                                            neu1.withUnsafeMutableBufferPointer { nu in
+                                                sl_w2v_train(&model, options.skipGram ? 1 : 0, ix.baseAddress, st.baseAddress, st.count - 1,
+                                                             rd.baseAddress, alpha, wk.baseAddress, nu.baseAddress, random)
                                             }
                                         }
                                     }
                                 }
-                                lock.lock()
-                                doneWords += raw
-                                effective[worker] += indexes.count
-                                lock.unlock()
                             }
                         }
-                        progress?(epoch + 1, Date().timeIntervalSince(start))
+                        lock.lock()
+                        doneWords += raw
+                        effective[worker] += indexes.count
+                        lock.unlock()
                     }
                 }
+                progress?(epoch + 1, Date().timeIntervalSince(start))
             }
         }
         return Word2VecTrainingReport(rawWords: rawPerEpoch * epochs, effectiveWords: effective.reduce(0, +), seconds: Date().timeIntervalSince(start))
@@ -281,15 +280,8 @@ public final class Word2Vec {
             throw NLPError.invalidInput("word indexes must be in 0..<\(vectors.count)")
         }
         var work = [Float](repeating: 0, count: options.vectorSize)
-        return vectors.withMutableStorage { syn0 in
-            outputWeights.withUnsafeMutableBufferPointer { syn1 in
-                cumTable.withUnsafeBufferPointer { cum in
-                    var model = sl_w2v_model(syn0: syn0.baseAddress, syn1neg: syn1.baseAddress, cum_table: cum.baseAddress, cum_len: cum.count,
-                                             size: options.vectorSize, negative: Int32(options.negative), window: Int32(options.window),
-                                             cbow_mean: options.cbowMean ? 1 : 0)
-                    return work.withUnsafeMutableBufferPointer { sl_w2v_sg_pair(&model, UInt32(word), UInt32(context), alpha, $0.baseAddress, nextRandom) }
-                }
-            }
+        return withKernelModel { model in
+            work.withUnsafeMutableBufferPointer { sl_w2v_sg_pair(&model, UInt32(word), UInt32(context), alpha, $0.baseAddress, nextRandom) }
         }
     }
 
@@ -304,13 +296,20 @@ public final class Word2Vec {
         for s in sentences { starts.append(starts.last! + Int32(s.count)) }
         let ix = flat.map { UInt32($0) }, rd = reduced.map { Int32($0) }
         var work = [Float](repeating: 0, count: options.vectorSize), neu1 = work
-        return vectors.withMutableStorage { syn0 in
+        return withKernelModel { model in
+            sl_w2v_train(&model, options.skipGram ? 1 : 0, ix, starts, starts.count - 1, rd, alpha, &work, &neu1, nextRandom)
+        }
+    }
+
+    /// The C kernel's view of the weights (valid inside `body` only).
+    private func withKernelModel<R>(_ body: (inout sl_w2v_model) -> R) -> R {
+        vectors.withMutableStorage { syn0 in
             outputWeights.withUnsafeMutableBufferPointer { syn1 in
                 cumTable.withUnsafeBufferPointer { cum in
                     var model = sl_w2v_model(syn0: syn0.baseAddress, syn1neg: syn1.baseAddress, cum_table: cum.baseAddress, cum_len: cum.count,
                                              size: options.vectorSize, negative: Int32(options.negative), window: Int32(options.window),
                                              cbow_mean: options.cbowMean ? 1 : 0)
-                    return sl_w2v_train(&model, options.skipGram ? 1 : 0, ix, starts, starts.count - 1, rd, alpha, &work, &neu1, nextRandom)
+                    return body(&model)
                 }
             }
         }
@@ -324,8 +323,9 @@ public final class Word2Vec {
         return inside == 1 ? v : nil
     }
 
-    /// The noise table (gensim's `cum_table`) and the down-sampling thresholds (`sample_int`).
+    /// The noise table (gensim's `cum_table`), in vocabulary order.
     public var noiseTable: [UInt32] { cumTable }
+    /// The down-sampling thresholds (gensim's `sample_int`), in vocabulary order.
     public var sampleThresholds: [UInt32] { sampleInts }
 
     /// Replaces the weights (for tests that start from given matrices).

@@ -16,11 +16,13 @@ public struct WordVectors: Sendable {
     public let words: [String]
     /// Row-major vectors, `count × dimension`.
     public private(set) var vectors: [Float]
+    /// Values per vector.
     public let dimension: Int
     /// Word → row.
     public let index: [String: Int]
     var normalized: [Float] = []
 
+    /// The number of words.
     public var count: Int { words.count }
 
     /// Vectors for `words` (row i belongs to words[i]); duplicate words keep the first row, as gensim does.
@@ -185,9 +187,11 @@ public struct WordVectors: Sendable {
 
 /// What `evaluateWordAnalogies` found, per section and in total.
 public struct AnalogyEvaluation: Sendable {
+    /// Each `: section` of the file with its correct and incorrect answers.
     public var sections: [(name: String, correct: Int, incorrect: Int)]
     /// Questions left out because a word is outside the vocabulary.
     public var skipped: Int
+    /// Answers right and wrong over every section.
     public var correct: Int { sections.reduce(0) { $0 + $1.correct } }
     public var incorrect: Int { sections.reduce(0) { $0 + $1.incorrect } }
     /// correct / (correct + incorrect) over every section (gensim's "Total accuracy"); 0 when none was asked.
@@ -196,7 +200,9 @@ public struct AnalogyEvaluation: Sendable {
 
 /// What `evaluateWordPairs` found.
 public struct WordPairEvaluation: Sendable {
+    /// Correlations of the human scores with the cosine similarities (Spearman on average ranks).
     public var pearson: Double, spearman: Double
+    /// Pairs compared, and pairs left out because a word is unknown.
     public var pairs: Int, outOfVocabulary: Int
     /// Out-of-vocabulary pairs as a percentage of all pairs (gensim's `oov_ratio`).
     public var outOfVocabularyPercent: Double { 100 * Double(outOfVocabulary) / Double(max(pairs + outOfVocabulary, 1)) }

@@ -18,10 +18,13 @@ import Foundation
 /// try lm.perplexity(of: [["the", "cat", "sat"]])
 /// ```
 public final class KneserNeyModel {
+    /// The n-gram order (2 = bigrams).
     public let order: Int
+    /// The absolute discount d subtracted from every count.
     public let discount: Double
     /// The vocabulary: words seen at least `unkCutoff` times, `<s>`, `</s>` and `<UNK>`.
     public let vocabulary: Set<String>
+    /// NLTK's labels for an unknown word and the sentence padding.
     public static let unknown = "<UNK>", start = "<s>", end = "</s>"
 
     let ids: [String: Int32]
@@ -109,7 +112,8 @@ public final class KneserNeyModel {
         }
         guard total > 0 else { return unmaskedScore(word, Array(context.dropFirst())) }
         let alpha = max(Double(count) - discount, 0.0) / Double(total)
-        let gamma = discount * Double(prefix.followers.values.filter { $0 > 0 }.count) / Double(total)
+        // Every stored follower count is ≥ 1, so the distinct followers are the table's size.
+        let gamma = discount * Double(prefix.followers.count) / Double(total)
         return alpha + gamma * unmaskedScore(word, Array(context.dropFirst()))
     }
 
@@ -148,6 +152,7 @@ public final class KneserNeyModel {
 /// Python's `math.fsum`: the correctly rounded sum (Shewchuk's partials, then CPython's final
 /// half-even correction).
 public enum ExactSum {
+    /// The correctly rounded sum of `values` (an infinity in them is returned as is).
     public static func fsum(_ values: [Double]) -> Double {
         var partials: [Double] = []
         var special = 0.0, infinite = false

@@ -35,9 +35,13 @@ public struct BLEU: Sendable {
         case exp
     }
 
+    /// Lowercase hypotheses and references first (sacrebleu's `lowercase`).
     public var lowercase: Bool
+    /// How segments are split into words (`tokenize`).
     public var tokenizer: Tokenizer
+    /// How zero counts are smoothed (`smooth_method`, `smooth_value`).
     public var smoothing: Smoothing
+    /// The longest n-gram counted (`max_ngram_order`, 4).
     public var maxNgramOrder: Int
     /// Leave out orders with no n-grams (sacrebleu's `effective_order`; use it for sentence BLEU).
     public var effectiveOrder: Bool

@@ -10,7 +10,10 @@
 /// try CHRF(wordOrder: 2).corpusScore(hypotheses: hyps, references: [refs]).score  // chrF2++
 /// ```
 public struct CHRF: Sendable {
+    /// Character n-gram orders 1…charOrder (6), word n-gram orders 1…wordOrder (0; 2 for chrF++),
+    /// and β, recall's weight against precision (2).
     public var charOrder: Int, wordOrder: Int, beta: Int
+    /// Lowercase before counting (`lowercase`).
     public var lowercase: Bool
     /// Keep whitespace inside character n-grams (sacrebleu's `whitespace`).
     public var whitespace: Bool
@@ -125,6 +128,7 @@ public struct CHRF: Sendable {
 public struct CHRFScore: Sendable, Equatable {
     /// chrF on the 0–100 scale.
     public var score: Double
+    /// The settings it was computed with.
     public var charOrder: Int, wordOrder: Int, beta: Int
     /// sacrebleu's name: `chrF2`, `chrF2++`.
     public var name: String { "chrF\(beta)" + String(repeating: "+", count: wordOrder) }

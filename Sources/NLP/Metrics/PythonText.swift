@@ -77,6 +77,7 @@ enum PythonText {
 /// Lines of a text file: split at "\n" code points (a Swift `Character` split would keep "\r\n"
 /// as one character and never split there), a trailing "\r" removed from each line.
 public enum TextLines {
+    /// The lines of `text`; with `keepEmpty` empty lines stay (a final newline adds none).
     public static func split(_ text: String, keepEmpty: Bool = true) -> [String] {
         var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: !keepEmpty).map { scalars -> String in
             var s = String.UnicodeScalarView(scalars)

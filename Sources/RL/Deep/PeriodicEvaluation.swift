@@ -23,6 +23,7 @@ public struct PeriodicEvaluation: Sendable, Equatable {
     /// restored instead of the last ones. The final weights are evaluated too.
     public var keepBest: Bool
 
+    /// An evaluation every `frequency` steps (SB3's defaults: 5 episodes, the best weights kept).
     public init(frequency: Int, episodes: Int = 5, seed: UInt64 = 1_000_000, keepBest: Bool = true) {
         self.frequency = frequency; self.episodes = episodes; self.seed = seed; self.keepBest = keepBest
     }

@@ -17,9 +17,13 @@ import Foundation
 /// try EnvironmentChecker.check { try Environments.make("WideCatch-v0") }
 /// ```
 public final class Catch: BaseEnvironment, StatefulEnvironment {
+    /// The id it was registered or built under.
     public let id: String
+    /// The board's size and the balls of one episode.
     public let rows: Int, columns: Int, balls: Int
+    /// `Box(0, 1, (3,))`: ball column, ball row, paddle column, scaled.
     public let observationSpace: Space
+    /// Left, stay, right.
     public let actionSpace: Space = .discrete(n: 3)
     var ballRow = 0, ballColumn = 0, paddle = 0, ballsLeft = 0
     var lastReward = 0.0
@@ -44,6 +48,7 @@ public final class Catch: BaseEnvironment, StatefulEnvironment {
         [Float(ballColumn) / Float(columns - 1), Float(ballRow) / Float(rows - 1), Float(paddle) / Float(columns - 1)]
     }
 
+    /// A new episode: the paddle in the middle, the first ball at a random column of the top row.
     public func reset(seed: UInt64?) -> [Float] {
         seedForReset(seed)
         ballsLeft = balls
@@ -58,6 +63,7 @@ public final class Catch: BaseEnvironment, StatefulEnvironment {
         ballColumn = rng!.integers(columns)
     }
 
+    /// Moves the paddle, then the ball one row down; scores the ball when it reaches the bottom.
     public func step(_ action: Action) throws -> StepResult {
         try requireReset(id)
         let a = try discreteAction(action, 3, id)
@@ -76,6 +82,7 @@ public final class Catch: BaseEnvironment, StatefulEnvironment {
     /// `[ball row, ball column, paddle column, balls left]`.
     public var state: [Double] { [Double(ballRow), Double(ballColumn), Double(paddle), Double(ballsLeft)] }
 
+    /// Sets `[ball row, ball column, paddle column, balls left]` exactly (integers on the board).
     public func setState(_ s: [Double]) throws {
         guard s.count == 4, s.allSatisfy({ $0.isFinite && $0 == $0.rounded() }) else {
             throw RLError.invalidArgument("\(id): the state is [ball row, ball column, paddle column, balls left] as integers")
@@ -88,6 +95,7 @@ public final class Catch: BaseEnvironment, StatefulEnvironment {
         ballRow = r; ballColumn = c; paddle = p; ballsLeft = left; needsReset = false
     }
 
+    /// The board as text: `o` the ball, `=` the paddle.
     public func renderText() -> String {
         var out = ""
         for r in 0..<rows {
