@@ -7,8 +7,8 @@ import SwiftLearnCore
 struct NLPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nlp",
-        abstract: "Classic NLP tasks on text files: word vectors, n-gram language models, and scoring generated text against references.",
-        subcommands: [NLPWord2VecCommand.self, NLPVectorsCommand.self, NLPNGramCommand.self, NLPScoreCommand.self]
+        abstract: "Classic NLP tasks on text files: word vectors, n-gram language models, topic models, and scoring generated text against references.",
+        subcommands: [NLPWord2VecCommand.self, NLPVectorsCommand.self, NLPNGramCommand.self, NLPTopicsCommand.self, NLPScoreCommand.self]
     )
 }
 
@@ -116,7 +116,7 @@ struct NLPWord2VecCommand: ParsableCommand {
     @Option(help: "The corpus: UTF-8 text, one sentence per line, words separated by whitespace.") var input: String
     @Option(help: "Where to write the vectors (word2vec format).") var output: String
     @Flag(help: "Write the binary word2vec format instead of text.") var binary = false
-    @Option(name: .customLong("set"), help: "A setting as key=value under gensim's name (vector_size, window, min_count, sg, negative, sample, alpha, min_alpha, epochs, seed, cbow_mean, workers, ns_exponent, shrink_windows); repeatable.")
+    @Option(name: .customLong("set"), parsing: .upToNextOption, help: "A setting as key=value under gensim's name (vector_size, window, min_count, sg, negative, sample, alpha, min_alpha, epochs, seed, cbow_mean, workers, ns_exponent, shrink_windows); repeatable.")
     var settings: [String] = []
     @Flag(help: "A JSON line per epoch, then a final object with words_per_second.") var json = false
 
