@@ -204,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NLPTests",
-            dependencies: ["NLP", "TestSupport"],
+            dependencies: ["NLP", "Datasets", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import SwiftLearnCore
 
 /// Logistic regression (scikit-learn's `LogisticRegression`): a linear model of class
 /// probabilities, `P(y = 1 | x) = σ(x·w + b)` for two classes and the softmax
