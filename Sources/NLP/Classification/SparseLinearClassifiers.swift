@@ -17,6 +17,21 @@ struct TextLabels {
     }
 }
 
+/// `bias + W·xᵢ` for each row of `x` (W: outputs × features, row-major), after checking the
+/// model is fitted (`features > 0`) and `x` has its width.
+private func linearScores(_ x: SparseMatrix, weights: [Double], bias: [Double], features p: Int, _ who: String) throws -> [[Double]] {
+    guard p > 0 else { throw NLPError.notFitted(who) }
+    guard x.columns == p else { throw NLPError.invalidInput("\(who): \(x.columns) features, fitted with \(p)") }
+    let k = bias.count
+    return (0..<x.rows).map { i in
+        var z = bias
+        for q in x.rowPointers[i]..<x.rowPointers[i + 1] {
+            for c in 0..<k { z[c] += x.values[q] * weights[c * p + x.columnIndices[q]] }
+        }
+        return z
+    }
+}
+
 private func checkFinite(_ x: SparseMatrix, _ who: String) throws {
     guard x.rows > 0, x.columns > 0 else { throw NLPError.invalidInput("\(who): the document–term matrix is empty (\(x.rows) × \(x.columns))") }
     for v in x.values where !v.isFinite { throw NLPError.invalidInput("\(who): the document–term matrix holds \(v)") }
@@ -154,16 +169,7 @@ public final class SparseLogisticRegression {
 
     /// `x·Wᵀ + b` per document (one column for two classes, positive favouring `classes[1]`).
     public func decisionFunction(_ x: SparseMatrix) throws -> [[Double]] {
-        guard featureCount > 0 else { throw NLPError.notFitted("SparseLogisticRegression") }
-        guard x.columns == featureCount else { throw NLPError.invalidInput("SparseLogisticRegression: \(x.columns) features, fitted with \(featureCount)") }
-        let k = intercepts.count, p = featureCount
-        return (0..<x.rows).map { i in
-            var z = intercepts
-            for q in x.rowPointers[i]..<x.rowPointers[i + 1] {
-                for c in 0..<k { z[c] += x.values[q] * coefficients[c * p + x.columnIndices[q]] }
-            }
-            return z
-        }
+        try linearScores(x, weights: coefficients, bias: intercepts, features: featureCount, "SparseLogisticRegression")
     }
 
     /// Class probabilities per document, columns in `classes` order (`predict_proba`).
@@ -235,14 +241,7 @@ public final class SparseMultinomialNB {
 
     /// log P(class | document) per document, columns in `classes` order (`predict_log_proba`).
     public func predictLogProbabilities(_ x: SparseMatrix) throws -> [[Double]] {
-        guard featureCount > 0 else { throw NLPError.notFitted("SparseMultinomialNB") }
-        guard x.columns == featureCount else { throw NLPError.invalidInput("SparseMultinomialNB: \(x.columns) features, fitted with \(featureCount)") }
-        let k = classes.count, p = featureCount
-        return (0..<x.rows).map { i in
-            var joint = classLogPrior
-            for q in x.rowPointers[i]..<x.rowPointers[i + 1] {
-                for c in 0..<k { joint[c] += x.values[q] * featureLogProbabilities[c * p + x.columnIndices[q]] }
-            }
+        try linearScores(x, weights: featureLogProbabilities, bias: classLogPrior, features: featureCount, "SparseMultinomialNB").map { joint in
             let norm = logSumExp(joint)
             return joint.map { $0 - norm }
         }
