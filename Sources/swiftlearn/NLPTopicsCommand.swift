@@ -28,8 +28,8 @@ struct NLPTopicsCommand: ParsableCommand {
     @Option(help: "Write the model here as JSON: vocabulary, components (topics × words), priors and perplexity.") var output: String?
     @Flag(help: "One JSON object per topic, then a final object.") var json = false
 
-    func parsed() throws -> (LDAOptions, CountVectorizerSettings) {
-        var o = LDAOptions(), v = CountVectorizerSettings()
+    func parsed() throws -> (LDAOptions, VectorizerSettings) {
+        var o = LDAOptions(), v = VectorizerSettings()
         do {
             for (k, value) in try parseSettings(settings).sorted(by: { $0.key < $1.key }) { try o.set(k, value) }
             for (k, value) in try parseSettings(vectorizerSettings, option: "--vectorizer").sorted(by: { $0.key < $1.key }) { try v.set(k, value) }
@@ -46,7 +46,7 @@ struct NLPTopicsCommand: ParsableCommand {
         let (o, v) = try parsed()
         let documents = try NLPScoreCommand.lines(input).filter { !$0.allSatisfy(\.isWhitespace) }
         guard !documents.isEmpty else { throw ValidationError("\(input) has no documents (one per line)") }
-        let vectorizer = v.makeVectorizer()
+        let vectorizer = v.makeCountVectorizer()
         let counts = try vectorizer.fitTransform(documents)
         let lda = try LatentDirichletAllocation(options: o)
         let start = Date()

@@ -19,8 +19,9 @@ extension CurriculumPhase {
             ]),
             unit("text-representation", "Representing text", [
                 topic("bag-of-words", "Bag of words", hours: 2, after: ["text-normalization"],
-                      "Documents as word-count vectors; vocabularies and sparsity.",
-                      code: ["NLP.CountVectorizer", "NLP.SparseMatrix"], demo: true),
+                      "Documents as word-count vectors; vocabularies and sparsity; topic models (LDA) over the counts.",
+                      code: ["NLP.CountVectorizer", "NLP.SparseMatrix", "NLP.LatentDirichletAllocation"], demo: true,
+                      checkpoints: ["debian-section-classifier"]),
                 topic("tf-idf", "TF-IDF", hours: 2, after: ["bag-of-words"],
                       "Weighting words by how rare they are across documents.",
                       code: ["NLP.TfidfVectorizer"], demo: true),
@@ -36,7 +37,9 @@ extension CurriculumPhase {
             ]),
             unit("nlp-tasks", "Classic NLP tasks", [
                 topic("text-classification", "Text classification", hours: 4, after: ["tf-idf", "logistic-regression"],
-                      "Labelling documents (topics, spam) from their features."),
+                      "Labelling documents (topics, spam) from their features.",
+                      code: ["NLP.SparseLogisticRegression", "NLP.SparseMultinomialNB", "NLP.TfidfVectorizer"], demo: true,
+                      checkpoints: ["debian-section-classifier"]),
                 topic("sentiment-analysis", "Sentiment analysis", hours: 3, after: ["text-classification"],
                       "Deciding whether a review or post is positive or negative."),
                 topic("named-entity-recognition", "Named-entity recognition", hours: 4, after: ["text-classification", "rnn"],

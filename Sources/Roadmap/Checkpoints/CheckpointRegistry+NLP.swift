@@ -1,4 +1,5 @@
 import Foundation
+import Learn
 import NLP
 import Plot
 
@@ -35,6 +36,33 @@ extension CheckpointRegistry {
             return DemoOutcome(passed: passed, result: lines.joined(separator: "\n"), metrics: margins.map { ("topic_neighbours_\($0.0)", $0.1) },
                                figures: [DemoFigure("margins", BarChart(title: "Topic words whose nearest topic word shares their topic (of 23)", yLabel: "words", categories: margins.map(\.0), values: margins.map(\.1)),
                                                     caption: "Chance is about 5 of 23.")])
+        },
+        Checkpoint("debian-section-classifier", "A text classifier for Debian packages, and the topics LDA finds without labels",
+                   topics: ["text-classification", "bag-of-words"],
+                   criterion: "On the bundled Debian package descriptions (3,600 training, 1,200 test, 12 sections): TF-IDF + logistic regression reaches accuracy ≥ 0.80 and macro F1 ≥ 0.80 (scikit-learn 1.9.1, same pipeline: 0.8292 / 0.8287), multinomial naive Bayes on counts accuracy ≥ 0.75 (scikit-learn: 0.7725), every section F1 ≥ 0.6; and an LDA topic model of the same descriptions (12 topics, no labels used) has a normalized mutual information with the sections ≥ 0.12 (scikit-learn, seeds 0–4: 0.16–0.21; chance ≈ 0)") { ctx in
+            let lr = try debianClassifierScore(logistic: true), nb = try debianClassifierScore(logistic: false)
+            let worst = lr.report.classes.min { $0.f1 < $1.f1 }!
+            let (train, test) = try debianSplit()
+            let rows = train + test
+            let vectorizer = CountVectorizer(stopWords: .english, maxDF: .fraction(0.95), minDF: .count(2), dtype: .float64)
+            var o = LDAOptions(); o.nComponents = 12; o.randomState = UInt32(truncatingIfNeeded: ctx.seed)
+            let lda = try LatentDirichletAllocation(options: o)
+            let counts = try vectorizer.fitTransform(rows.map(\.text))
+            try lda.fit(counts)
+            let dominant = try lda.transform(counts).map { r in r.indices.max { r[$0] < r[$1] }! }
+            let sections = Array(Set(rows.map(\.label))).sorted()
+            let sectionIndex = Dictionary(uniqueKeysWithValues: sections.enumerated().map { ($1, $0) })
+            let nmi = try ClusterMetrics.normalizedMutualInfo(rows.map { sectionIndex[$0.label]! }, dominant)
+            let passed = lr.accuracy >= 0.80 && lr.macroF1 >= 0.80 && nb.accuracy >= 0.75 && worst.f1 >= 0.6 && nmi >= 0.12
+            let top = try lda.topWords(featureNames: vectorizer.featureNames, count: 6).prefix(4).enumerated().map { "topic \($0.offset): " + $0.element.map(\.word).joined(separator: " ") }
+            return DemoOutcome(passed: passed,
+                               result: (["logistic regression: accuracy \(f(lr.accuracy, 4)), macro F1 \(f(lr.macroF1, 4)); weakest section \(worst.name) F1 \(f(worst.f1, 3)) (criteria ≥ 0.80, ≥ 0.80, ≥ 0.6)",
+                                         "naive Bayes: accuracy \(f(nb.accuracy, 4)) (criterion ≥ 0.75)",
+                                         "LDA, 12 topics: NMI with the sections \(f(nmi, 3)) (criterion ≥ 0.12); training perplexity \(f(lda.finalPerplexity ?? .nan, 1))"] + top).joined(separator: "\n"),
+                               metrics: [("accuracy", lr.accuracy), ("macro_f1", lr.macroF1), ("naive_bayes_accuracy", nb.accuracy), ("lda_nmi", nmi)],
+                               figures: [DemoFigure("accuracy", BarChart(title: "Held-out accuracy on 12 Debian sections", yLabel: "accuracy",
+                                                                          categories: ["TF-IDF + logistic", "counts + naive Bayes", "chance"], values: [lr.accuracy, nb.accuracy, 1.0 / 12]),
+                                                    caption: "The same pipelines in scikit-learn 1.9.1 score 0.8292 and 0.7725.")])
         },
     ]
 }

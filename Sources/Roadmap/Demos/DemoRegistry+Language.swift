@@ -109,6 +109,19 @@ extension DemoRegistry {
                                figures: [DemoFigure("neighbours", BarChart(title: "Nearest words to 'cricket' (cosine similarity)", yLabel: "cosine", categories: top.map(\.word), values: top.map(\.similarity)),
                                                     caption: "Learned only from which words appear near which in 300 news paragraphs.")])
         },
+        Demo("text-classification", "Which Debian section is this package in? Classifying descriptions",
+             shows: "4,800 real Debian package descriptions labelled by archive section (12 sections: games, science, sound, libs, …). TF-IDF features and a logistic regression trained on 3,600 of them label the other 1,200 — 83 % right, as scikit-learn's identical pipeline — against 77 % for multinomial naive Bayes on raw counts and 8 % for guessing; the heaviest words of a class show what it learned.") { _ in
+            let lr = try debianClassifierScore(logistic: true), nb = try debianClassifierScore(logistic: false)
+            let probes = ["games", "science", "sound", "math"].compactMap { c in lr.topWords[c].map { "\(c): \($0.joined(separator: ", "))" } }
+            return DemoOutcome(passed: lr.accuracy >= 0.80 && nb.accuracy >= 0.75,
+                               result: (["TF-IDF + logistic regression: accuracy \(f(lr.accuracy, 4)), macro F1 \(f(lr.macroF1, 4)) (scikit-learn 1.9.1, same pipeline: 0.8292, 0.8287)",
+                                         "counts + multinomial naive Bayes: accuracy \(f(nb.accuracy, 4)), macro F1 \(f(nb.macroF1, 4)) (scikit-learn: 0.7725, 0.7664)",
+                                         "heaviest words per class:"] + probes).joined(separator: "\n"),
+                               metrics: [("accuracy_logistic", lr.accuracy), ("macro_f1_logistic", lr.macroF1), ("accuracy_naive_bayes", nb.accuracy)],
+                               figures: [DemoFigure("f1-per-section", BarChart(title: "F1 per Debian section (TF-IDF + logistic regression)", yLabel: "F1",
+                                                                                categories: lr.report.classes.map(\.name), values: lr.report.classes.map(\.f1)),
+                                                    caption: "1,200 held-out descriptions: games, doc and sound are easiest; libs, admin and devel, whose descriptions share the vocabulary of software, hardest.")])
+        },
         Demo("subword-tokenization", "Byte-pair encoding",
              shows: "A byte-level BPE tokenizer (GPT-2 style) trained on the sample text: frequent words become one token, rare ones split, and any UTF-8 text round-trips.") { _ in
             let (tokenizer, examples) = try NLPDemos.bytePairEncoding()

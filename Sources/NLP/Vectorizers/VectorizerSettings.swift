@@ -1,9 +1,11 @@
 import Foundation
 import Tensors
 
-/// `CountVectorizer` settings from text, under scikit-learn's parameter names, for command lines
-/// (`stop_words=english min_df=2 max_df=0.95 max_features=5000 ngram_range=1,2`).
-public struct CountVectorizerSettings: Sendable, Equatable {
+/// `CountVectorizer` and `TfidfVectorizer` settings from text, under scikit-learn's parameter
+/// names, for command lines (`stop_words=english min_df=2 max_df=0.95 max_features=5000
+/// ngram_range=1,2 sublinear_tf=true`). The TF-IDF keys (`use_idf`, `smooth_idf`,
+/// `sublinear_tf`, `norm`) only change `makeTfidfVectorizer()`.
+public struct VectorizerSettings: Sendable, Equatable {
     public var lowercase = true
     public var stopWords: StopWords?
     public var minDF: DocumentFrequencyLimit = .count(1)
@@ -11,6 +13,8 @@ public struct CountVectorizerSettings: Sendable, Equatable {
     public var maxFeatures: Int?
     public var ngramRange: ClosedRange<Int> = 1...1
     public var binary = false
+    public var useIDF = true, smoothIDF = true, sublinearTF = false
+    public var norm = TfidfVectorizer.Norm.l2
 
     /// scikit-learn's defaults.
     public init() {}
@@ -54,14 +58,27 @@ public struct CountVectorizerSettings: Sendable, Equatable {
             ngramRange = lo...hi
         case "lowercase": lowercase = try flag()
         case "binary": binary = try flag()
+        case "use_idf": useIDF = try flag()
+        case "smooth_idf": smoothIDF = try flag()
+        case "sublinear_tf": sublinearTF = try flag()
+        case "norm":
+            guard let n = TfidfVectorizer.Norm(rawValue: value == "None" ? "none" : value) else { throw NLPError.invalidParameter(name: key, value: value, expected: "l2, l1 or None") }
+            norm = n
         default:
-            throw NLPError.invalidParameter(name: key, value: value, expected: "one of stop_words, min_df, max_df, max_features, ngram_range, lowercase, binary")
+            throw NLPError.invalidParameter(name: key, value: value, expected: "one of stop_words, min_df, max_df, max_features, ngram_range, lowercase, binary, use_idf, smooth_idf, sublinear_tf, norm")
         }
     }
 
-    /// A vectorizer with these settings (float64 counts).
-    public func makeVectorizer() -> CountVectorizer {
+    /// A count vectorizer with these settings (float64 counts).
+    public func makeCountVectorizer() -> CountVectorizer {
         CountVectorizer(lowercase: lowercase, stopWords: stopWords, ngramRange: ngramRange, maxDF: maxDF, minDF: minDF,
                         maxFeatures: maxFeatures, binary: binary, dtype: .float64)
+    }
+
+    /// A TF-IDF vectorizer with these settings.
+    public func makeTfidfVectorizer() -> TfidfVectorizer {
+        TfidfVectorizer(lowercase: lowercase, stopWords: stopWords, ngramRange: ngramRange, maxDF: maxDF, minDF: minDF,
+                        maxFeatures: maxFeatures, binary: binary, dtype: .float64, norm: norm, useIDF: useIDF,
+                        smoothIDF: smoothIDF, sublinearTF: sublinearTF)
     }
 }
