@@ -89,22 +89,16 @@ public final class SparseLogisticRegression {
         let (size, overflow) = stride.multipliedReportingOverflow(by: k)
         guard !overflow, size <= 1 << 28 else { throw NLPError.invalidInput("SparseLogisticRegression.fit: \(k) classes × \(p) features is too many weights") }
         let n = x.rows, lambda = 1 / (C * Double(n)), intercept = fitIntercept
-        // Rows split into a fixed number of parts (from the data alone), each with its own
-        // gradient buffer, summed in part order: the same sums on any number of threads.
-        let parts = max(1, min((n + Self.blockRows - 1) / Self.blockRows, 8, (1 << 24) / size))
-        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts * size)
-        defer { buffer.deallocate() }
-        let losses = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts)
-        defer { losses.deallocate() }
+        // Rows in parts with a gradient buffer each, summed in part order (the same sums on any
+        // number of threads).
+        let sum = PartitionedSum(items: n, size: size)
         let encoded = y.encoded, threads = workers
         let objective: LBFGSMinimizer.Objective = { theta, gradient in
-            theta.withUnsafeBufferPointer { theta in
-                let work: (Int) -> Void = { part in
-                    let g = buffer.baseAddress! + part * size
-                    g.initialize(repeating: 0, count: size)
+            let total = theta.withUnsafeBufferPointer { theta in
+                sum.evaluate(threads: threads, into: &gradient) { rows, g in
                     var z = [Double](repeating: 0, count: k)
                     var loss = 0.0
-                    for i in (part * n / parts)..<((part + 1) * n / parts) {
+                    for i in rows {
                         let lo = x.rowPointers[i], hi = x.rowPointers[i + 1]
                         for c in 0..<k { z[c] = intercept ? theta[c * stride + p] : 0 }
                         for q in lo..<hi {
@@ -131,16 +125,8 @@ public final class SparseLogisticRegression {
                         }
                         if intercept { for c in 0..<k { g[c * stride + p] += z[c] } }
                     }
-                    losses[part] = loss
+                    return loss
                 }
-                if threads > 1, parts > 1 { DispatchQueue.concurrentPerform(iterations: parts, execute: work) } else { for b in 0..<parts { work(b) } }
-            }
-            var total = 0.0
-            for i in 0..<size { gradient[i] = 0 }
-            for part in 0..<parts {
-                total += losses[part]
-                let g = buffer.baseAddress! + part * size
-                for i in 0..<size { gradient[i] += g[i] }
             }
             let invN = 1 / Double(n)
             var penalty = 0.0

@@ -174,32 +174,16 @@ public final class LinearChainCRF {
         let start = Date()
         let data = try encode(sequences: sequences, labels: tagSequences)
         let n = weights.count, c2 = options.c2
-        let parts = max(1, min(data.count, 8, (1 << 24) / max(n, 1)))
-        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts * n)
-        defer { buffer.deallocate() }
-        let likelihoods = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts)
-        defer { likelihoods.deallocate() }
+        let sum = PartitionedSum(items: data.count, size: n)
         let threads = options.workers
         var lastLogLikelihood = 0.0
         let objective: LBFGSMinimizer.Objective = { w, gradient in
             let tables = self.tables(w)
-            let work: (Int) -> Void = { part in
-                let g = buffer.baseAddress! + part * n
-                g.initialize(repeating: 0, count: n)
+            let ll = sum.evaluate(threads: threads, into: &gradient) { range, g in
                 var ll = 0.0
                 var scratch = Scratch(labels: self.labels.count)
-                for s in (part * data.count / parts)..<((part + 1) * data.count / parts) {
-                    ll += self.accumulate(data[s], tables: tables, weights: w, scratch: &scratch, gradient: g)
-                }
-                likelihoods[part] = ll
-            }
-            if threads > 1, parts > 1 { DispatchQueue.concurrentPerform(iterations: parts, execute: work) } else { for p in 0..<parts { work(p) } }
-            var ll = 0.0
-            for i in 0..<n { gradient[i] = 0 }
-            for p in 0..<parts {
-                ll += likelihoods[p]
-                let g = buffer.baseAddress! + p * n
-                for i in 0..<n { gradient[i] += g[i] }
+                for s in range { ll += self.accumulate(data[s], tables: tables, weights: w, scratch: &scratch, gradient: g) }
+                return ll
             }
             lastLogLikelihood = ll
             var norm = 0.0
