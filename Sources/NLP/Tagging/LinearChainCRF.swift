@@ -27,8 +27,10 @@ public final class LinearChainCRF {
     public private(set) var labels: [String]
     /// Attribute name → index.
     public private(set) var attributeIndex: [String: Int]
-    /// For each attribute, its state features: (label index, weight index).
+    /// For each attribute, its state features: (label index, weight index) — built here, then
+    /// flattened into `stateStart` / `stateLabel` / `stateWeight` (CSR) for the hot loops.
     private var stateFeatures: [[(label: Int, feature: Int)]]
+    private var stateStart: [Int] = [0], stateLabel: [Int32] = [], stateWeight: [Int32] = []
     /// For each (from, to) label pair, the transition feature's weight index or −1.
     private var transitionFeatures: [Int]
     /// All weights: state features then transitions, in creation order.
@@ -67,6 +69,16 @@ public final class LinearChainCRF {
             guard t.weight.isFinite, transitionFeatures[i * labels.count + j] < 0 else { throw NLPError.invalidInput("transition \(t.from) → \(t.to): repeated or weight \(t.weight)") }
             transitionFeatures[i * labels.count + j] = weights.count
             weights.append(t.weight)
+        }
+        guard weights.count <= Self.maxFeatures else { throw NLPError.invalidInput("\(weights.count) CRF features; the limit is \(Self.maxFeatures)") }
+        flattenFeatures()
+    }
+
+    private func flattenFeatures() {
+        stateStart = [0]; stateLabel = []; stateWeight = []
+        for fs in stateFeatures {
+            for f in fs { stateLabel.append(Int32(f.label)); stateWeight.append(Int32(f.feature)) }
+            stateStart.append(stateLabel.count)
         }
     }
 
@@ -156,6 +168,7 @@ public final class LinearChainCRF {
             transitionFeatures[k] = weights.count; weights.append(0)
         }
         guard weights.count <= Self.maxFeatures else { throw NLPError.invalidInput("the training data makes \(weights.count) CRF features; the limit is \(Self.maxFeatures)") }
+        flattenFeatures()
     }
 
     /// Trains a CRF on labelled sequences (CRFsuite's `Trainer` with `algorithm='lbfgs'`).
@@ -178,12 +191,14 @@ public final class LinearChainCRF {
         let threads = options.workers
         var lastLogLikelihood = 0.0
         let objective: LBFGSMinimizer.Objective = { w, gradient in
-            let tables = self.tables(w)
-            let ll = sum.evaluate(threads: threads, into: &gradient) { range, g in
-                var ll = 0.0
-                var scratch = Scratch(labels: self.labels.count)
-                for s in range { ll += self.accumulate(data[s], tables: tables, weights: w, scratch: &scratch, gradient: g) }
-                return ll
+            let tables = Tables(self, w)
+            let ll = w.withUnsafeBufferPointer { wp in
+                sum.evaluate(threads: threads, into: &gradient) { range, g in
+                    var ll = 0.0
+                    let scratch = Scratch(labels: self.labels.count)
+                    for s in range { ll += self.accumulate(data[s], tables: tables, weights: wp.baseAddress!, scratch: scratch, gradient: g) }
+                    return ll
+                }
             }
             lastLogLikelihood = ll
             var norm = 0.0
@@ -204,19 +219,24 @@ public final class LinearChainCRF {
 
     // MARK: Inference
 
-    /// One sequence in index form: per item its (attribute index, value) pairs; labels, if known.
+    /// One sequence in index form: item t's known attributes and values are
+    /// `attributes[itemStart[t]..<itemStart[t+1]]` and the same range of `values`; labels, if known.
     struct EncodedSequence {
-        var items: [[(Int, Double)]]
-        var labels: [Int]
+        var itemStart: [Int] = [0], attributes: [Int32] = [], values: [Double] = []
+        var labels: [Int] = []
+        var count: Int { itemStart.count - 1 }
     }
 
-    private func encode(_ items: [CRFItem]) throws -> [[(Int, Double)]] {
-        try items.map { item in
-            try item.compactMap { name, value in
+    private func encode(_ items: [CRFItem]) throws -> EncodedSequence {
+        var e = EncodedSequence()
+        for item in items {
+            for (name, value) in item {
                 guard value.isFinite else { throw NLPError.invalidInput("attribute '\(name)' has value \(value)") }
-                return attributeIndex[name].map { ($0, value) }   // unknown attributes have no features
+                if let a = attributeIndex[name] { e.attributes.append(Int32(a)); e.values.append(value) }   // unknown attributes have no features
             }
+            e.itemStart.append(e.attributes.count)
         }
+        return e
     }
 
     private func encode(sequences: [[CRFItem]], labels tagSequences: [[String]]) throws -> [EncodedSequence] {
@@ -228,75 +248,97 @@ public final class LinearChainCRF {
                 guard let y = labelIndex[t] else { throw NLPError.invalidInput("sequence \(s): unknown label '\(t)'") }
                 return y
             }
-            return EncodedSequence(items: try encode(sequences[s]), labels: ys)
+            var e = try encode(sequences[s])
+            e.labels = ys
+            return e
         }
     }
 
-    /// exp of the transition weights (L × L, 1 where no feature).
-    private struct Tables { var expTransition: [Double], transition: [Double] }
-
-    private func tables(_ w: [Double]) -> Tables {
-        let l = labels.count
-        var t = [Double](repeating: 0, count: l * l)
-        for k in 0..<(l * l) where transitionFeatures[k] >= 0 { t[k] = w[transitionFeatures[k]] }
-        return Tables(expTransition: t.map { Foundation.exp($0) }, transition: t)
-    }
-
-    /// Per-thread buffers of the forward–backward pass.
-    private struct Scratch {
-        var state: [Double] = [], expState: [Double] = [], alpha: [Double] = [], beta: [Double] = [], scale: [Double] = [], shift: [Double] = []
-        let l: Int
-        init(labels: Int) { l = labels }
-        mutating func reserve(_ t: Int) {
-            if state.count < t * l {
-                state = [Double](repeating: 0, count: t * l); expState = state; alpha = state; beta = state
-                scale = [Double](repeating: 0, count: t); shift = scale
+    /// The transition weights (L × L, 0 where no feature) and their exps.
+    private final class Tables {
+        let transition: UnsafeMutablePointer<Double>, expTransition: UnsafeMutablePointer<Double>
+        init(_ crf: LinearChainCRF, _ w: [Double]) {
+            let l = crf.labels.count
+            transition = .allocate(capacity: l * l); expTransition = .allocate(capacity: l * l)
+            for k in 0..<(l * l) {
+                transition[k] = crf.transitionFeatures[k] >= 0 ? w[crf.transitionFeatures[k]] : 0
+                expTransition[k] = Foundation.exp(transition[k])
             }
         }
+        deinit { transition.deallocate(); expTransition.deallocate() }
     }
 
-    /// State scores Σₐ value·w(a, y) for each position and label into `scratch.state`.
-    private func stateScores(_ items: [[(Int, Double)]], weights w: [Double], into scratch: inout Scratch) {
-        let l = labels.count
-        scratch.reserve(items.count)
-        for (t, item) in items.enumerated() {
-            for y in 0..<l { scratch.state[t * l + y] = 0 }
-            for (a, value) in item { for f in stateFeatures[a] { scratch.state[t * l + f.label] += value * w[f.feature] } }
+    /// Per-thread buffers of the forward–backward pass, grown to the longest sequence.
+    private final class Scratch {
+        let l: Int
+        private(set) var capacity = 0
+        var state = UnsafeMutablePointer<Double>.allocate(capacity: 1), expState = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        var alpha = UnsafeMutablePointer<Double>.allocate(capacity: 1), beta = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        var scale = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        init(labels: Int) { l = labels }
+        func reserve(_ t: Int) {
+            guard t > capacity else { return }
+            for p in [state, expState, alpha, beta, scale] { p.deallocate() }
+            capacity = max(t, 2 * capacity)
+            state = .allocate(capacity: capacity * l); expState = .allocate(capacity: capacity * l)
+            alpha = .allocate(capacity: capacity * l); beta = .allocate(capacity: capacity * l)
+            scale = .allocate(capacity: capacity)
         }
+        deinit { for p in [state, expState, alpha, beta, scale] { p.deallocate() } }
     }
 
-    /// The scaled forward–backward pass over `scratch.state`; returns log Z.
-    private func forwardBackward(_ count: Int, tables: Tables, scratch s: inout Scratch) -> Double {
-        let l = labels.count
+    /// State scores Σₐ value·w(a, y) for each position and label into `s.state`.
+    private func stateScores(_ seq: EncodedSequence, weights w: UnsafePointer<Double>, scratch s: Scratch) {
+        let l = labels.count, count = seq.count
+        s.reserve(count)
+        s.state.initialize(repeating: 0, count: count * l)
+        stateStart.withUnsafeBufferPointer { start in stateLabel.withUnsafeBufferPointer { label in stateWeight.withUnsafeBufferPointer { weight in
+        seq.itemStart.withUnsafeBufferPointer { items in seq.attributes.withUnsafeBufferPointer { attrs in seq.values.withUnsafeBufferPointer { values in
+            for t in 0..<count {
+                let row = s.state + t * l
+                for k in items[t]..<items[t + 1] {
+                    let a = Int(attrs[k]), v = values[k]
+                    for f in start[a]..<start[a + 1] { row[Int(label[f])] += v * w[Int(weight[f])] }
+                }
+            }
+        } } } } } }
+    }
+
+    /// The scaled forward–backward pass over `s.state`; returns log Z.
+    private func forwardBackward(_ count: Int, tables: Tables, scratch s: Scratch) -> Double {
+        let l = labels.count, e = tables.expTransition
         var logZ = 0.0
         for t in 0..<count {
             // exp(state − max) per position; the max goes back into log Z.
+            let state = s.state + t * l, expState = s.expState + t * l, alpha = s.alpha + t * l
             var m = -Double.infinity
-            for y in 0..<l { m = max(m, s.state[t * l + y]) }
-            s.shift[t] = m
-            for y in 0..<l { s.expState[t * l + y] = Foundation.exp(s.state[t * l + y] - m) }
+            for y in 0..<l { m = max(m, state[y]) }
+            for y in 0..<l { expState[y] = Foundation.exp(state[y] - m) }
             var total = 0.0
             for y in 0..<l {
                 var a = 1.0
                 if t > 0 {
                     a = 0
-                    for p in 0..<l { a += s.alpha[(t - 1) * l + p] * tables.expTransition[p * l + y] }
+                    let previous = s.alpha + (t - 1) * l
+                    for p in 0..<l { a += previous[p] * e[p * l + y] }
                 }
-                a *= s.expState[t * l + y]
-                s.alpha[t * l + y] = a
+                a *= expState[y]
+                alpha[y] = a
                 total += a
             }
             s.scale[t] = total
-            for y in 0..<l { s.alpha[t * l + y] /= total }
+            for y in 0..<l { alpha[y] /= total }
             logZ += Foundation.log(total) + m
         }
         for y in 0..<l { s.beta[(count - 1) * l + y] = 1 }
         if count >= 2 {
             for t in stride(from: count - 2, through: 0, by: -1) {
+                let next = s.beta + (t + 1) * l, nextExp = s.expState + (t + 1) * l, beta = s.beta + t * l
+                let inverse = 1 / s.scale[t + 1]
                 for p in 0..<l {
                     var b = 0.0
-                    for y in 0..<l { b += tables.expTransition[p * l + y] * s.expState[(t + 1) * l + y] * s.beta[(t + 1) * l + y] }
-                    s.beta[t * l + p] = b / s.scale[t + 1]
+                    for y in 0..<l { b += e[p * l + y] * nextExp[y] * next[y] }
+                    beta[p] = b * inverse
                 }
             }
         }
@@ -305,50 +347,58 @@ public final class LinearChainCRF {
 
     /// Adds the gradient of −log P(y | x) (expected minus observed counts) for one sequence into
     /// `g`; returns log P(y | x).
-    private func accumulate(_ seq: EncodedSequence, tables: Tables, weights w: [Double], scratch s: inout Scratch, gradient g: UnsafeMutablePointer<Double>) -> Double {
-        let l = labels.count, count = seq.items.count
+    private func accumulate(_ seq: EncodedSequence, tables: Tables, weights w: UnsafePointer<Double>, scratch s: Scratch, gradient g: UnsafeMutablePointer<Double>) -> Double {
+        let l = labels.count, count = seq.count
         guard count > 0 else { return 0 }
-        stateScores(seq.items, weights: w, into: &s)
-        let logZ = forwardBackward(count, tables: tables, scratch: &s)
+        stateScores(seq, weights: w, scratch: s)
+        let logZ = forwardBackward(count, tables: tables, scratch: s)
         var score = 0.0
-        for t in 0..<count {
-            let y = seq.labels[t]
-            score += s.state[t * l + y]
-            if t > 0 { score += tables.transition[seq.labels[t - 1] * l + y] }
-            for (a, value) in seq.items[t] {
-                for f in stateFeatures[a] {
-                    let marginal = s.alpha[t * l + f.label] * s.beta[t * l + f.label]
-                    g[f.feature] += value * marginal - (f.label == y ? value : 0)
+        transitionFeatures.withUnsafeBufferPointer { trans in
+        stateStart.withUnsafeBufferPointer { start in stateLabel.withUnsafeBufferPointer { label in stateWeight.withUnsafeBufferPointer { weight in
+        seq.itemStart.withUnsafeBufferPointer { items in seq.attributes.withUnsafeBufferPointer { attrs in seq.values.withUnsafeBufferPointer { values in
+            for t in 0..<count {
+                let y = seq.labels[t]
+                score += s.state[t * l + y]
+                if t > 0 { score += tables.transition[seq.labels[t - 1] * l + y] }
+                // Marginals P(yₜ = k) = α̂ₜ(k) β̂ₜ(k).
+                let alpha = s.alpha + t * l, beta = s.beta + t * l
+                for k in items[t]..<items[t + 1] {
+                    let a = Int(attrs[k]), v = values[k]
+                    for f in start[a]..<start[a + 1] {
+                        let lab = Int(label[f])
+                        g[Int(weight[f])] += v * alpha[lab] * beta[lab] - (lab == y ? v : 0)
+                    }
                 }
-            }
-            if t > 0 {
-                let previous = seq.labels[t - 1]
-                if transitionFeatures[previous * l + y] >= 0 { g[transitionFeatures[previous * l + y]] -= 1 }
-                for p in 0..<l {
-                    let ap = s.alpha[(t - 1) * l + p]
-                    for q in 0..<l where transitionFeatures[p * l + q] >= 0 {
-                        g[transitionFeatures[p * l + q]] += ap * tables.expTransition[p * l + q] * s.expState[t * l + q] * s.beta[t * l + q] / s.scale[t]
+                if t > 0 {
+                    let previous = seq.labels[t - 1]
+                    if trans[previous * l + y] >= 0 { g[trans[previous * l + y]] -= 1 }
+                    let before = s.alpha + (t - 1) * l, expState = s.expState + t * l, inverse = 1 / s.scale[t]
+                    for p in 0..<l {
+                        let ap = before[p] * inverse
+                        for q in 0..<l where trans[p * l + q] >= 0 {
+                            g[trans[p * l + q]] += ap * tables.expTransition[p * l + q] * expState[q] * beta[q]
+                        }
                     }
                 }
             }
-        }
+        } } } } } } }
         return score - logZ
     }
 
     /// log Z(x), the log of the sum of exp(score) over every labelling.
     public func logPartition(_ items: [CRFItem]) throws -> Double {
         guard !items.isEmpty else { return 0 }
-        var s = Scratch(labels: labels.count)
-        stateScores(try encode(items), weights: weights, into: &s)
-        return forwardBackward(items.count, tables: tables(weights), scratch: &s)
+        let s = Scratch(labels: labels.count), seq = try encode(items)
+        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0.baseAddress!, scratch: s) }
+        return forwardBackward(items.count, tables: Tables(self, weights), scratch: s)
     }
 
     /// score(x, y) for a labelling (`Tagger.set` + the unnormalized log-probability).
     public func score(_ items: [CRFItem], labels tags: [String]) throws -> Double {
         let seq = try encode(sequences: [items], labels: [tags])[0]
-        let l = labels.count, tb = tables(weights)
-        var s = Scratch(labels: l)
-        stateScores(seq.items, weights: weights, into: &s)
+        let l = labels.count, tb = Tables(self, weights)
+        let s = Scratch(labels: l)
+        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0.baseAddress!, scratch: s) }
         var total = 0.0
         for t in seq.labels.indices {
             total += s.state[t * l + seq.labels[t]]
@@ -366,20 +416,19 @@ public final class LinearChainCRF {
     /// (`Tagger.marginal`).
     public func marginals(_ items: [CRFItem]) throws -> [[Double]] {
         guard !items.isEmpty else { return [] }
-        let l = labels.count
-        var s = Scratch(labels: l)
-        stateScores(try encode(items), weights: weights, into: &s)
-        _ = forwardBackward(items.count, tables: tables(weights), scratch: &s)
+        let l = labels.count, s = Scratch(labels: l), seq = try encode(items)
+        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0.baseAddress!, scratch: s) }
+        _ = forwardBackward(items.count, tables: Tables(self, weights), scratch: s)
         return (0..<items.count).map { t in (0..<l).map { s.alpha[t * l + $0] * s.beta[t * l + $0] } }
     }
 
     /// The most probable labelling and its score (`Tagger.tag`, Viterbi; ties go to the lower label index).
     public func viterbi(_ items: [CRFItem]) throws -> (labels: [String], score: Double) {
         guard !items.isEmpty else { return ([], 0) }
-        let l = labels.count, count = items.count, tb = tables(weights)
-        var s = Scratch(labels: l)
-        stateScores(try encode(items), weights: weights, into: &s)
-        var best = Array(s.state[0..<l]), back = [Int](repeating: 0, count: count * l)
+        let l = labels.count, count = items.count, tb = Tables(self, weights)
+        let s = Scratch(labels: l), seq = try encode(items)
+        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0.baseAddress!, scratch: s) }
+        var best = Array(UnsafeBufferPointer(start: s.state, count: l)), back = [Int](repeating: 0, count: count * l)
         var next = [Double](repeating: 0, count: l)
         for t in 1..<max(count, 1) {
             for y in 0..<l {
@@ -406,9 +455,10 @@ public final class LinearChainCRF {
     public func logLikelihood(sequences: [[CRFItem]], labels tags: [[String]]) throws -> Double {
         let data = try encode(sequences: sequences, labels: tags)
         var g = [Double](repeating: 0, count: weights.count)
-        var s = Scratch(labels: labels.count)
-        let tb = tables(weights)
-        return g.withUnsafeMutableBufferPointer { gp in data.reduce(0) { $0 + accumulate($1, tables: tb, weights: weights, scratch: &s, gradient: gp.baseAddress!) } }
+        let s = Scratch(labels: labels.count), tb = Tables(self, weights)
+        return weights.withUnsafeBufferPointer { w in
+            g.withUnsafeMutableBufferPointer { gp in data.reduce(0) { $0 + accumulate($1, tables: tb, weights: w.baseAddress!, scratch: s, gradient: gp.baseAddress!) } }
+        }
     }
 
     /// The weights as CRFsuite's `Tagger.info()` lists them: state features and transitions.
