@@ -8,6 +8,14 @@
 // (nearest words, an analogy) and evaluated on a small analogy and word-pair text.
 // An input starting with "KNLM\n" fits a Kneser–Ney model (`swiftlearn nlp ngram`) on the lines
 // after the next byte (which picks order and cutoff); probabilities must be finite and ≥ 0.
+// An input starting with "CONL\n" is a CoNLL file (`swiftlearn nlp tag`): parsed; when it has
+// sentences, a CRF is trained for 3 iterations on the first column's words and the last column's
+// tags, and every sentence is tagged: marginals must sum to 1 per token, P(tags) lie in [0, 1],
+// and seqeval's scores lie in [0, 1].
+// An input starting with "TOPC\n" or "TCLS\n" is a file of documents, one per line
+// (`swiftlearn nlp topics` / `classify`, the first word of a line its label): an LDA model
+// (2 passes, batch or online by the next byte) or a TF-IDF logistic regression and multinomial
+// naive Bayes are fitted; perplexities and probabilities must be finite.
 import Foundation
 import NLP
 
@@ -39,6 +47,45 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             }
         }
         if let ppl = try? lm.perplexity(of: Array(lines.prefix(4))), ppl.isNaN { fatalError("perplexity NaN") }
+        return 0
+    }
+    if data.starts(with: Data("CONL\n".utf8)) {
+        guard let sentences = try? CoNLL.parse(String(decoding: data.dropFirst(5), as: UTF8.self), minimumColumns: 2),
+              !sentences.isEmpty, let words = try? CoNLL.column(sentences, 0), let tags = try? CoNLL.column(sentences, -1) else { return 0 }
+        let items = words.map { TaggingFeatures.tutorial(words: $0) }
+        var o = LinearChainCRF.TrainingOptions(); o.maxIterations = 3; o.workers = 1
+        guard let (crf, _) = try? LinearChainCRF.train(sequences: items, labels: tags, options: o) else { return 0 }
+        var predicted: [[String]] = []
+        for (x, y) in zip(items, tags).prefix(8) {
+            guard let path = try? crf.viterbi(x).labels, let marginals = try? crf.marginals(x), let p = try? crf.probability(x, labels: y) else { fatalError("tagging a training sentence failed") }
+            for row in marginals where abs(row.reduce(0, +) - 1) > 1e-6 { fatalError("marginals sum to \(row.reduce(0, +))") }
+            if !(p >= 0 && p <= 1 + 1e-9) { fatalError("P(y|x) = \(p)") }
+            predicted.append(path)
+        }
+        let s = SequenceLabelingMetrics.scores(Array(tags.prefix(predicted.count)), predicted)
+        for v in [s.precision, s.recall, s.f1] where !(v >= 0 && v <= 1) { fatalError("seqeval score \(v)") }
+        _ = SequenceLabelingMetrics.report(Array(tags.prefix(predicted.count)), predicted).text
+        return 0
+    }
+    if data.starts(with: Data("TOPC\n".utf8)) || data.starts(with: Data("TCLS\n".utf8)) {
+        guard data.count > 6 else { return 0 }
+        let lines = String(decoding: data.dropFirst(6), as: UTF8.self).split(separator: "\n").map(String.init).prefix(200)
+        if data.starts(with: Data("TOPC\n".utf8)) {
+            guard let counts = try? CountVectorizer(dtype: .float64).fitTransform(Array(lines)) else { return 0 }
+            var o = LDAOptions(); o.nComponents = 1 + Int(data[data.startIndex + 5] % 4); o.maxIter = 2; o.randomState = 1; o.workers = 1
+            o.learningMethod = data[data.startIndex + 5] % 2 == 0 ? .batch : .online; o.batchSize = 3
+            guard let lda = try? LatentDirichletAllocation(options: o), (try? lda.fit(counts)) != nil else { return 0 }
+            if let p = lda.finalPerplexity, !(p.isFinite && p > 0) { fatalError("perplexity \(p)") }
+            if let t = try? lda.transform(counts), t.contains(where: { $0.contains { !$0.isFinite } }) { fatalError("non-finite topic weights") }
+            return 0
+        }
+        let labels = lines.map { String($0.split(separator: " ").first ?? "") }
+        let vectorizer = TfidfVectorizer()
+        guard let x = try? vectorizer.fitTransform(Array(lines)) else { return 0 }
+        if let lr = try? SparseLogisticRegression(maxIter: 5, workers: 1), (try? lr.fit(x, labels)) != nil,
+           let p = try? lr.predictProbabilities(x), p.contains(where: { $0.contains { !$0.isFinite } }) { fatalError("non-finite probability") }
+        if let nb = try? SparseMultinomialNB(), (try? nb.fit(x, labels)) != nil,
+           let p = try? nb.predictLogProbabilities(x), p.contains(where: { $0.contains { $0.isNaN } }) { fatalError("NaN log-probability") }
         return 0
     }
     let text = String(decoding: data, as: UTF8.self)

@@ -43,7 +43,9 @@ extension CurriculumPhase {
                 topic("sentiment-analysis", "Sentiment analysis", hours: 3, after: ["text-classification"],
                       "Deciding whether a review or post is positive or negative."),
                 topic("named-entity-recognition", "Named-entity recognition", hours: 4, after: ["text-classification", "rnn"],
-                      "Tagging people, places and organisations as a sequence-labelling task."),
+                      "Tagging people, places and organisations as a sequence-labelling task.",
+                      code: ["NLP.LinearChainCRF", "NLP.SequenceLabelingMetrics", "NLP.TaggingFeatures", "NLP.CoNLL"], demo: true,
+                      checkpoints: ["conll2003-ner-crf"]),
             ]),
             unit("transformers", "Attention and transformers", [
                 topic("attention", "Attention: scaled dot-product, self- and multi-head attention", hours: 6, after: ["seq2seq", "matrix-multiplication"],

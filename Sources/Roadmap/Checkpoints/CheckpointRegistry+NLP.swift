@@ -64,5 +64,21 @@ extension CheckpointRegistry {
                                                                           categories: ["TF-IDF + logistic", "counts + naive Bayes", "chance"], values: [lr.accuracy, nb.accuracy, 1.0 / 12]),
                                                     caption: "The same pipelines in scikit-learn 1.9.1 score 0.8292 and 0.7725.")])
         },
+        Checkpoint("conll2003-ner-crf", "A named-entity tagger: a CRF on CoNLL-2003", topics: ["named-entity-recognition"],
+                   criterion: "A linear-chain CRF with the sklearn-crfsuite tutorial features (word, suffixes, shape, part of speech, neighbours), trained on all 14,041 CoNLL-2003 English training sentences (c2 = 0.1, 100 L-BFGS iterations), reaches entity F1 ≥ 0.76 on the 3,453 test sentences as seqeval scores it (python-crfsuite 0.9.12 with the same features and budget: 0.7715), and PER F1 ≥ 0.80. Needs scripts/data/fetch_conll2003.sh.",
+                   quick: false) { _ in
+            guard let folder = CoNLL2003Locator.find() else { return .skipped(CoNLL2003Locator.howToGet) }
+            let train = try conll2003(folder, "train"), test = try conll2003(folder, "test")
+            var o = LinearChainCRF.TrainingOptions(); o.c2 = 0.1; o.maxIterations = 100
+            let (crf, report) = try LinearChainCRF.train(sequences: train.items, labels: train.tags, options: o)
+            let predicted = try test.items.map { try crf.viterbi($0).labels }
+            let r = SequenceLabelingMetrics.report(test.tags, predicted, digits: 4)
+            let per = r.types.first { $0.name == "PER" }?.f1 ?? 0
+            return DemoOutcome(passed: r.micro.f1 >= 0.76 && per >= 0.80,
+                               result: "\(crf.featureCount) features, \(report.iterations) iterations in \(f(report.seconds, 1)) s\ntest entity F1 \(f(r.micro.f1, 4)) (criterion ≥ 0.76; python-crfsuite 0.7715), PER F1 \(f(per, 4)) (criterion ≥ 0.80)\n" + r.text,
+                               metrics: [("entity_f1", r.micro.f1), ("per_f1", per)],
+                               figures: [DemoFigure("f1-per-type", BarChart(title: "Test entity F1 per type (CoNLL-2003)", yLabel: "F1", categories: r.types.map(\.name), values: r.types.map(\.f1)),
+                                                    caption: "seqeval's scores: an entity counts only with its exact span and type.")])
+        },
     ]
 }

