@@ -8,7 +8,7 @@ import SwiftLearnCore
 struct NLPTagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tag",
-        abstract: "Train a CRF sequence labeller (NER, chunking, POS) on CoNLL files and score it as seqeval does.",
+        abstract: "Train a CRF or HMM sequence labeller (NER, chunking, POS) on CoNLL files and score it as seqeval does.",
         discussion: """
         Files are CoNLL columns (one token per line, blank lines between sentences, -DOCSTART- lines skipped): the word \
         in the first column, the gold tag in --tag-column (default the last), an optional part of speech in --pos-column. \
@@ -22,6 +22,7 @@ struct NLPTagCommand: ParsableCommand {
     @Option(help: "Test sentences, scored after training.") var test: String?
     @Option(help: "Column of the gold tag (negative: from the end).") var tagColumn = -1
     @Option(help: "Column of a part-of-speech tag to use as a feature (omit for none).") var posColumn: Int?
+    @Option(help: "crf (features, CRFsuite's training) or hmm (words only, NLTK's HiddenMarkovModelTagger: Lidstone γ = 0.1, Viterbi).") var model = "crf"
     @Option(name: .customLong("set"), parsing: .upToNextOption, help: "Training settings as key=value (c2, max_iterations, epsilon, minfreq, possible_states, possible_transitions, workers).") var settings: [String] = []
     @Option(help: "Tag this CoNLL file (words in the first column) after training.") var predict: String?
     @Option(help: "Where --predict writes its tokens with their predicted tags (CoNLL); default stdout.") var output: String?
@@ -61,6 +62,8 @@ struct NLPTagCommand: ParsableCommand {
 
     func validate() throws {
         _ = try options()
+        guard ["crf", "hmm"].contains(model) else { throw ValidationError("--model must be crf or hmm") }
+        if model == "hmm" && !settings.isEmpty { throw ValidationError("--set applies to the CRF; the HMM has no settings") }
         if output != nil && predict == nil { throw ValidationError("--output needs --predict") }
     }
 
@@ -80,18 +83,28 @@ struct NLPTagCommand: ParsableCommand {
         let o = try options()
         let training = try read(train, tags: true)
         let trainStart = Date()
-        let (crf, report) = try LinearChainCRF.train(sequences: training.items, labels: training.tags, options: o)
-        let trainSeconds = Date().timeIntervalSince(trainStart)   // feature set and L-BFGS
-        var fields: [(String, JSONValue)] = [
-            ("train_sentences", .int(training.items.count)), ("labels", .int(crf.labelCount)), ("features", .int(crf.featureCount)),
-            ("iterations", .int(report.iterations)), ("log_likelihood", .double(report.logLikelihood)), ("train_seconds", .double(trainSeconds)),
-        ]
-        var summary = String(format: "CRF: %d sentences, %d labels, %d features; %d L-BFGS iterations in %.1f s, log-likelihood %.2f",
+        let tagger: ([CRFItem], [String]) throws -> [String]
+        var fields: [(String, JSONValue)] = [("model", .string(model)), ("train_sentences", .int(training.items.count))]
+        var summary: String
+        if model == "hmm" {
+            let hmm = try HMMTagger(sentences: zip(training.words, training.tags).map { zip($0, $1).map { (word: $0, tag: $1) } })
+            let seconds = Date().timeIntervalSince(trainStart)
+            tagger = { _, words in hmm.tag(words) }
+            fields += [("labels", .int(hmm.states.count)), ("words", .int(hmm.symbols.count)), ("train_seconds", .double(seconds))]
+            summary = String(format: "HMM: %d sentences, %d tags, %d words; counted in %.2f s", training.items.count, hmm.states.count, hmm.symbols.count, seconds)
+        } else {
+            let (crf, report) = try LinearChainCRF.train(sequences: training.items, labels: training.tags, options: o)
+            let trainSeconds = Date().timeIntervalSince(trainStart)   // feature set and L-BFGS
+            tagger = { items, _ in try crf.viterbi(items).labels }
+            fields += [("labels", .int(crf.labelCount)), ("features", .int(crf.featureCount)), ("iterations", .int(report.iterations)),
+                       ("log_likelihood", .double(report.logLikelihood)), ("train_seconds", .double(trainSeconds))]
+            summary = String(format: "CRF: %d sentences, %d labels, %d features; %d L-BFGS iterations in %.1f s, log-likelihood %.2f",
                              training.items.count, crf.labelCount, crf.featureCount, report.iterations, trainSeconds, report.logLikelihood)
+        }
         if let test {
             let data = try read(test, tags: true)
             let start = Date()
-            let predicted = try data.items.map { try crf.viterbi($0).labels }
+            let predicted = try zip(data.items, data.words).map { try tagger($0, $1) }
             let seconds = Date().timeIntervalSince(start)
             let tokens = data.items.reduce(0) { $0 + $1.count }
             let r = SequenceLabelingMetrics.report(data.tags, predicted, digits: 4)
@@ -114,7 +127,7 @@ struct NLPTagCommand: ParsableCommand {
             let data = try read(predict, tags: false)
             var text = ""
             for (s, items) in data.items.enumerated() {
-                let labels = try crf.viterbi(items).labels
+                let labels = try tagger(items, data.words[s])
                 for (w, l) in zip(data.words[s], labels) { text += "\(w) \(l)\n" }
                 text += "\n"
             }

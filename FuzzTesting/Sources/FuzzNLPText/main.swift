@@ -9,7 +9,7 @@
 // An input starting with "KNLM\n" fits a Kneser–Ney model (`swiftlearn nlp ngram`) on the lines
 // after the next byte (which picks order and cutoff); probabilities must be finite and ≥ 0.
 // An input starting with "CONL\n" is a CoNLL file (`swiftlearn nlp tag`): parsed; when it has
-// sentences, a CRF is trained for 3 iterations on the first column's words and the last column's
+// sentences, an HMM is counted and a CRF trained for 3 iterations on the first column's words and the last column's
 // tags, and every sentence is tagged: marginals must sum to 1 per token, P(tags) lie in [0, 1],
 // and seqeval's scores lie in [0, 1].
 // An input starting with "TOPC\n" or "TCLS\n" is a file of documents, one per line
@@ -52,6 +52,9 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     if data.starts(with: Data("CONL\n".utf8)) {
         guard let sentences = try? CoNLL.parse(String(decoding: data.dropFirst(5), as: UTF8.self), minimumColumns: 2),
               !sentences.isEmpty, let words = try? CoNLL.column(sentences, 0), let tags = try? CoNLL.column(sentences, -1) else { return 0 }
+        if let hmm = try? HMMTagger(sentences: zip(words, tags).map { zip($0, $1).map { (word: $0, tag: $1) } }) {
+            for w in words.prefix(8) where hmm.tag(w).count != w.count { fatalError("HMM tagged \(w.count) words with a different count") }
+        }
         let items = words.map { TaggingFeatures.tutorial(words: $0) }
         var o = LinearChainCRF.TrainingOptions(); o.maxIterations = 3; o.workers = 1
         guard let (crf, _) = try? LinearChainCRF.train(sequences: items, labels: tags, options: o) else { return 0 }

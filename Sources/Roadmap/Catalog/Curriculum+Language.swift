@@ -44,7 +44,7 @@ extension CurriculumPhase {
                       "Deciding whether a review or post is positive or negative."),
                 topic("named-entity-recognition", "Named-entity recognition", hours: 4, after: ["text-classification", "rnn"],
                       "Tagging people, places and organisations as a sequence-labelling task.",
-                      code: ["NLP.LinearChainCRF", "NLP.SequenceLabelingMetrics", "NLP.TaggingFeatures", "NLP.CoNLL"], demo: true,
+                      code: ["NLP.LinearChainCRF", "NLP.HMMTagger", "NLP.SequenceLabelingMetrics", "NLP.TaggingFeatures", "NLP.CoNLL"], demo: true,
                       checkpoints: ["conll2003-ner-crf"]),
             ]),
             unit("transformers", "Attention and transformers", [
