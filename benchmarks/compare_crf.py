@@ -26,21 +26,8 @@ import pycrfsuite
 from seqeval.metrics import f1_score, precision_score, recall_score
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
-DATA = os.path.join(ROOT, "data", "conll2003")
-
-
-def read(path):
-    sentences, current = [], []
-    for line in open(path, encoding="utf8"):
-        cols = line.split()
-        if not cols or cols[0] == "-DOCSTART-":
-            if current:
-                sentences.append(current); current = []
-            continue
-        current.append(cols)
-    if current:
-        sentences.append(current)
-    return sentences
+sys.path.insert(0, os.path.dirname(__file__))
+from conll_data import DATA, read  # noqa: E402
 
 
 def word_features(w, pos, prefix):

@@ -23,21 +23,8 @@ import nltk
 from nltk.tag.hmm import HiddenMarkovModelTagger
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
-DATA = os.path.join(ROOT, "data", "conll2003")
-
-
-def read(path):
-    sentences, current = [], []
-    for line in open(path, encoding="utf8"):
-        cols = line.split()
-        if not cols or cols[0] == "-DOCSTART-":
-            if current:
-                sentences.append(current); current = []
-            continue
-        current.append((cols[0], cols[1]))
-    if current:
-        sentences.append(current)
-    return sentences
+sys.path.insert(0, os.path.dirname(__file__))
+from conll_data import DATA, read  # noqa: E402
 
 
 def main():
@@ -46,7 +33,8 @@ def main():
     p.add_argument("--test-sentences", type=int, default=3453)
     a = p.parse_args()
     print(f"nltk {nltk.__version__}; load average {os.getloadavg()}", file=sys.stderr)
-    train, test = read(os.path.join(DATA, "train.txt")), read(os.path.join(DATA, "test.txt"))[:a.test_sentences]
+    train = [[(c[0], c[1]) for c in s] for s in read(os.path.join(DATA, "train.txt"))]
+    test = [[(c[0], c[1]) for c in s] for s in read(os.path.join(DATA, "test.txt"))][:a.test_sentences]
     with tempfile.TemporaryDirectory() as tmp:
         test_path, out_path = os.path.join(tmp, "test.txt"), os.path.join(tmp, "out.txt")
         with open(test_path, "w", encoding="utf8") as f:
