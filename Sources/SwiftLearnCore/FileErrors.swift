@@ -76,7 +76,10 @@ package func lineOfFirstNUL<C: Collection>(_ bytes: C) -> Int? where C.Element =
     return nil
 }
 
-/// Reads a UTF-8 text file; throws ``UnreadableTextError`` naming the file for a missing file,
+/// The most bytes `readTextFile` takes from a pipe or device (a regular file's size is the caller's to check).
+package let maxStreamBytes = 1 << 30
+
+/// Reads a UTF-8 text file (or a pipe such as `<(…)` or /dev/stdin); throws ``UnreadableTextError`` naming the file for a missing file,
 /// a directory, bytes that are not UTF-8 (UTF-16 included) and NUL bytes (with the line). The one
 /// reader for the text inputs of the command line (corpora, documents, JSON-lines files).
 package func readTextFile(_ path: String) throws -> String {
@@ -85,8 +88,26 @@ package func readTextFile(_ path: String) throws -> String {
         throw UnreadableTextError(path: path, reason: "it is a directory")
     }
     let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw UnreadableTextError(path: path, reason: readableReason(error))
+    var status = stat()
+    let mode = stat(path, &status) == 0 ? status.st_mode & S_IFMT : 0   // stat follows /dev/fd/N and /dev/stdin
+    if mode == S_IFIFO || mode == S_IFCHR || mode == S_IFSOCK {
+        // A pipe or device (`<(…)`, /dev/stdin): Foundation's whole-file read refuses these, so
+        // read the stream, at most `maxStreamBytes`.
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw UnreadableTextError(path: path, reason: "permission denied") }
+        defer { try? handle.close() }
+        var buffer = Data()
+        while true {
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch { throw UnreadableTextError(path: path, reason: readableReason(error)) }
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            if buffer.count > maxStreamBytes { throw UnreadableTextError(path: path, reason: "the stream holds more than \(maxStreamBytes) bytes") }
+        }
+        data = buffer
+    } else {
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw UnreadableTextError(path: path, reason: readableReason(error))
+        }
     }
     if let line = lineOfFirstNUL(data) {
         throw UnreadableTextError(path: path, reason: "line \(line) holds a NUL byte (a binary or UTF-16 file, not UTF-8 text)")

@@ -25,7 +25,7 @@ package final class PartitionedSum {
         self.items = items
         self.size = size
         parts = max(1, min(items, maxParts, maxValues / max(size, 1)))
-        buffer = .allocate(capacity: parts * size)
+        buffer = .allocate(capacity: max(1, parts * size))
         values = .allocate(capacity: parts)
     }
 

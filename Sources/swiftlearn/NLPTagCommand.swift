@@ -69,7 +69,8 @@ struct NLPTagCommand: ParsableCommand {
 
     /// Words, optional POS and tags of a CoNLL file's sentences.
     func read(_ path: String, tags: Bool) throws -> (items: [[CRFItem]], words: [[String]], tags: [[String]]) {
-        let needed = max(tags ? (tagColumn < 0 ? -tagColumn : tagColumn + 1) : 1, (posColumn ?? 0) + 1)
+        // A word and a tag at least when tags are read; the tag and POS columns must exist.
+        let needed = max(tags ? max(2, tagColumn < 0 ? -tagColumn : tagColumn + 1) : 1, (posColumn ?? 0) + 1)
         let sentences: [CoNLL.Sentence]
         do { sentences = try CoNLL.read(path, minimumColumns: needed) } catch let e as NLPError { throw ValidationError(e.description) }
         guard !sentences.isEmpty else { throw ValidationError("\(path) has no sentences") }

@@ -99,6 +99,13 @@ import Testing
         #expect(try crf.viterbi([[("unknown", 1)], [("x", 1)]]).labels == ["A", "B"])   // a tie at the first item goes to the lower label
         #expect(try crf.viterbi([]).labels.isEmpty)
         #expect(try crf.logPartition([]) == 0)
+        // A model with no features: every labelling scores 0.
+        let bare = try LinearChainCRF(labels: ["A", "B"], stateFeatures: [], transitions: [])
+        #expect(try bare.viterbi([[("x", 1)], [("y", 1)]]).labels == ["A", "A"])
+        #expect(abs(try bare.logPartition([[("x", 1)], [("y", 1)]]) - Foundation.log(4)) < 1e-12)
+        #expect(abs(try bare.logLikelihood(sequences: [[[("x", 1)]]], labels: [["B"]]) - Foundation.log(0.5)) < 1e-12)
+        var none = LinearChainCRF.TrainingOptions(); none.minFrequency = 100
+        #expect(throws: NLPError.self) { try LinearChainCRF.train(sequences: [[[("x", 1)]]], labels: [["A"]], options: none) }
         // Two items, brute force: Z = Σ over the 4 labellings of exp(score).
         let x: [CRFItem] = [[("x", 1)], [("x", 0.5)]]
         var z = 0.0

@@ -123,6 +123,9 @@ import Testing
         var big = LDAOptions(); big.nComponents = 100_000
         let huge = try SparseMatrix(rows: 1, columns: 1 << 20, rowPointers: [0, 1], columnIndices: [5], values: [1])
         #expect(throws: NLPError.self) { try LatentDirichletAllocation(options: big).fit(huge) }
+        let blank = try SparseMatrix(rows: 3, columns: 4, rowPointers: [0, 0, 0, 0], columnIndices: [], values: [])
+        #expect(throws: NLPError.self) { try LatentDirichletAllocation().fit(blank) }          // no words at all
+        #expect(throws: NLPError.self) { try lda.perplexity(try SparseMatrix(rows: 1, columns: 3, rowPointers: [0, 0], columnIndices: [], values: [])) }
         // A document with no words keeps its prior-only weights, as scikit-learn.
         let withEmpty = try SparseMatrix(rows: 2, columns: 3, rowPointers: [0, 0, 2], columnIndices: [0, 2], values: [1, 2])
         let t = try lda.transform(withEmpty)

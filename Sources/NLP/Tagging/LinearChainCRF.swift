@@ -184,6 +184,7 @@ public final class LinearChainCRF {
         guard options.c2 >= 0, options.c2.isFinite, options.maxIterations >= 1, options.gradientTolerance >= 0 else {
             throw NLPError.invalidParameter(name: "c2/max_iterations/epsilon", value: "\(options.c2)/\(options.maxIterations)/\(options.gradientTolerance)", expected: "c2 ≥ 0, max_iterations ≥ 1, epsilon ≥ 0")
         }
+        guard !weights.isEmpty else { throw NLPError.invalidInput("the CRF has no features to train (is minfreq above every feature's count?)") }
         let start = Date()
         let data = try encode(sequences: sequences, labels: tagSequences)
         let n = weights.count, c2 = options.c2
@@ -196,7 +197,7 @@ public final class LinearChainCRF {
                 sum.evaluate(threads: threads, into: &gradient) { range, g in
                     var ll = 0.0
                     let scratch = Scratch(labels: self.labels.count)
-                    for s in range { ll += self.accumulate(data[s], tables: tables, weights: wp.baseAddress!, scratch: scratch, gradient: g) }
+                    for s in range { ll += self.accumulate(data[s], tables: tables, weights: wp, scratch: scratch, gradient: g) }
                     return ll
                 }
             }
@@ -288,7 +289,7 @@ public final class LinearChainCRF {
     }
 
     /// State scores Σₐ value·w(a, y) for each position and label into `s.state`.
-    private func stateScores(_ seq: EncodedSequence, weights w: UnsafePointer<Double>, scratch s: Scratch) {
+    private func stateScores(_ seq: EncodedSequence, weights w: UnsafeBufferPointer<Double>, scratch s: Scratch) {
         let l = labels.count, count = seq.count
         s.reserve(count)
         s.state.initialize(repeating: 0, count: count * l)
@@ -347,7 +348,7 @@ public final class LinearChainCRF {
 
     /// Adds the gradient of −log P(y | x) (expected minus observed counts) for one sequence into
     /// `g`; returns log P(y | x).
-    private func accumulate(_ seq: EncodedSequence, tables: Tables, weights w: UnsafePointer<Double>, scratch s: Scratch, gradient g: UnsafeMutablePointer<Double>) -> Double {
+    private func accumulate(_ seq: EncodedSequence, tables: Tables, weights w: UnsafeBufferPointer<Double>, scratch s: Scratch, gradient g: UnsafeMutablePointer<Double>) -> Double {
         let l = labels.count, count = seq.count
         guard count > 0 else { return 0 }
         stateScores(seq, weights: w, scratch: s)
@@ -389,7 +390,7 @@ public final class LinearChainCRF {
     public func logPartition(_ items: [CRFItem]) throws -> Double {
         guard !items.isEmpty else { return 0 }
         let s = Scratch(labels: labels.count), seq = try encode(items)
-        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0.baseAddress!, scratch: s) }
+        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0, scratch: s) }
         return forwardBackward(items.count, tables: Tables(self, weights), scratch: s)
     }
 
@@ -398,7 +399,7 @@ public final class LinearChainCRF {
         let seq = try encode(sequences: [items], labels: [tags])[0]
         let l = labels.count, tb = Tables(self, weights)
         let s = Scratch(labels: l)
-        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0.baseAddress!, scratch: s) }
+        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0, scratch: s) }
         var total = 0.0
         for t in seq.labels.indices {
             total += s.state[t * l + seq.labels[t]]
@@ -417,7 +418,7 @@ public final class LinearChainCRF {
     public func marginals(_ items: [CRFItem]) throws -> [[Double]] {
         guard !items.isEmpty else { return [] }
         let l = labels.count, s = Scratch(labels: l), seq = try encode(items)
-        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0.baseAddress!, scratch: s) }
+        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0, scratch: s) }
         _ = forwardBackward(items.count, tables: Tables(self, weights), scratch: s)
         return (0..<items.count).map { t in (0..<l).map { s.alpha[t * l + $0] * s.beta[t * l + $0] } }
     }
@@ -427,7 +428,7 @@ public final class LinearChainCRF {
         guard !items.isEmpty else { return ([], 0) }
         let l = labels.count, count = items.count, tb = Tables(self, weights)
         let s = Scratch(labels: l), seq = try encode(items)
-        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0.baseAddress!, scratch: s) }
+        weights.withUnsafeBufferPointer { stateScores(seq, weights: $0, scratch: s) }
         var best = Array(UnsafeBufferPointer(start: s.state, count: l)), back = [Int](repeating: 0, count: count * l)
         var next = [Double](repeating: 0, count: l)
         for t in 1..<max(count, 1) {
@@ -454,10 +455,10 @@ public final class LinearChainCRF {
     /// Σ log P(y | x) over labelled sequences.
     public func logLikelihood(sequences: [[CRFItem]], labels tags: [[String]]) throws -> Double {
         let data = try encode(sequences: sequences, labels: tags)
-        var g = [Double](repeating: 0, count: weights.count)
+        var g = [Double](repeating: 0, count: max(1, weights.count))   // never empty: its address is passed on
         let s = Scratch(labels: labels.count), tb = Tables(self, weights)
         return weights.withUnsafeBufferPointer { w in
-            g.withUnsafeMutableBufferPointer { gp in data.reduce(0) { $0 + accumulate($1, tables: tb, weights: w.baseAddress!, scratch: s, gradient: gp.baseAddress!) } }
+            g.withUnsafeMutableBufferPointer { gp in data.reduce(0) { $0 + accumulate($1, tables: tb, weights: w, scratch: s, gradient: gp.baseAddress!) } }
         }
     }
 

@@ -224,6 +224,7 @@ public final class LatentDirichletAllocation {
     /// exp(−bound / number of words) on `x` (`perplexity`; lower is better).
     public func perplexity(_ x: SparseMatrix) throws -> Double {
         try check(x, fitting: false)
+        guard x.values.contains(where: { $0 > 0 }) else { throw NLPError.invalidInput("perplexity needs at least one word") }
         return perplexity(x, gamma: eStep(x, rows: 0..<x.rows, randomInit: false, statistics: false).gamma)
     }
 
@@ -265,6 +266,7 @@ public final class LatentDirichletAllocation {
             throw NLPError.invalidInput("the document–word matrix holds \(v); LDA needs non-negative finite counts")
         }
         if fitting {
+            guard x.values.contains(where: { $0 > 0 }) else { throw NLPError.invalidInput("the document–word matrix has no words to fit on") }
             let (size, overflow) = x.columns.multipliedReportingOverflow(by: options.nComponents)
             guard !overflow, size <= Self.maxComponentValues else {
                 throw NLPError.invalidInput("\(options.nComponents) topics × \(x.columns) features is more than \(Self.maxComponentValues) values; lower n_components or the vocabulary")
@@ -341,6 +343,7 @@ public final class LatentDirichletAllocation {
                 offsets[d - first + 1] = offsets[d - first] + (wantStats ? k * (ptr[rows.lowerBound + d + 1] - ptr[rows.lowerBound + d]) : 0)
             }
             if contributions.count < offsets[last - first] { contributions = [Double](repeating: 0, count: offsets[last - first]) }
+            if contributions.isEmpty { contributions = [0] }   // documents without words write nothing; keep an address
             let count = last - first, blocks = min(options.workers, max(1, count / 8))
             let offsetsCopy = offsets
             expDirichletComponent.withUnsafeBufferPointer { expBeta in
@@ -353,7 +356,7 @@ public final class LatentDirichletAllocation {
                                 let r = rows.lowerBound + d, lo = ptr[r]
                                 kernel.run(gamma: g.baseAddress! + d * k, columns: cols, values: vals, range: lo..<ptr[r + 1],
                                            expBeta: expBeta.baseAddress!, scratch: &scratch,
-                                           contribution: wantStats ? contrib.baseAddress! + offsetsCopy[d - first] : nil)
+                                           contribution: wantStats ? contrib.baseAddress.map { $0 + offsetsCopy[d - first] } : nil)
                             }
                         }
                         if blocks > 1 { DispatchQueue.concurrentPerform(iterations: blocks, execute: work) } else { work(0) }
@@ -463,7 +466,7 @@ struct LDADocumentKernel: Sendable {
 
     /// Per-thread buffers, grown to the longest document seen.
     struct Scratch {
-        var expDoc: [Double], newDoc: [Double], lastDoc: [Double], local: [Double] = [], ratio: [Double] = []
+        var expDoc: [Double], newDoc: [Double], lastDoc: [Double], local: [Double] = [0], ratio: [Double] = [0]   // never empty: their addresses are taken
         init(topics k: Int) {
             expDoc = [Double](repeating: 0, count: k); newDoc = expDoc; lastDoc = expDoc
         }
