@@ -99,6 +99,7 @@ import Testing
         #expect(try crf.viterbi([[("unknown", 1)], [("x", 1)]]).labels == ["A", "B"])   // a tie at the first item goes to the lower label
         #expect(try crf.viterbi([]).labels.isEmpty)
         #expect(try crf.logPartition([]) == 0)
+        #expect(throws: NLPError.self) { try LinearChainCRF(labels: (0...LinearChainCRF.maxLabels).map { "L\($0)" }, stateFeatures: [], transitions: []) }
         // A model with no features: every labelling scores 0.
         let bare = try LinearChainCRF(labels: ["A", "B"], stateFeatures: [], transitions: [])
         #expect(try bare.viterbi([[("x", 1)], [("y", 1)]]).labels == ["A", "A"])

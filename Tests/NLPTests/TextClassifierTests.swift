@@ -91,7 +91,11 @@ import Testing
         #expect(try m.predict(x) == ["a", "b"])
         let wide = try SparseMatrix(rows: 1, columns: 3, rowPointers: [0, 1], columnIndices: [2], values: [1])
         #expect(throws: NLPError.self) { try m.predict(wide) }
+        let wide3 = try SparseMatrix(rows: 3, columns: 6_000_000, rowPointers: [0, 1, 2, 3], columnIndices: [1, 2, 3], values: [1, 1, 1])
+        #expect(throws: NLPError.self) { try SparseLogisticRegression().fit(wide3, ["a", "b", "c"]) }   // 3 × 6M weights: over the cap
         let nb = try SparseMultinomialNB()
+        let wide40 = try SparseMatrix(rows: 2, columns: 40_000_000, rowPointers: [0, 1, 2], columnIndices: [1, 2], values: [1, 1])
+        #expect(throws: NLPError.self) { try nb.fit(wide40, ["a", "b"]) }                                  // 2 × 40M counts: over the cap
         let negative = try SparseMatrix(rows: 2, columns: 2, rowPointers: [0, 1, 2], columnIndices: [0, 1], values: [-1, 1])
         #expect(throws: NLPError.self) { try nb.fit(negative, ["a", "b"]) }
     }

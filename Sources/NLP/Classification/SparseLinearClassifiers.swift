@@ -87,7 +87,8 @@ public final class SparseLogisticRegression {
         let k = y.classes.count == 2 ? 1 : y.classes.count
         let p = x.columns, stride = p + 1
         let (size, overflow) = stride.multipliedReportingOverflow(by: k)
-        guard !overflow, size <= 1 << 28 else { throw NLPError.invalidInput("SparseLogisticRegression.fit: \(k) classes × \(p) features is too many weights") }
+        // L-BFGS keeps 20 vectors of this size and the gradient parts up to 8: at most 2²⁴ weights.
+        guard !overflow, size <= 1 << 24 else { throw NLPError.invalidInput("SparseLogisticRegression.fit: \(k) classes × \(p) features is more than \(1 << 24) weights; lower max_features") }
         let n = x.rows, lambda = 1 / (C * Double(n)), intercept = fitIntercept
         // Rows in parts with a gradient buffer each, summed in part order (the same sums on any
         // number of threads).
@@ -206,6 +207,8 @@ public final class SparseMultinomialNB {
         guard x.values.allSatisfy({ $0 >= 0 }) else { throw NLPError.invalidInput("SparseMultinomialNB.fit: negative values in the document–term matrix") }
         let y = try TextLabels(labels, rows: x.rows, "SparseMultinomialNB.fit")
         let k = y.classes.count, p = x.columns
+        let (size, overflow) = k.multipliedReportingOverflow(by: p)
+        guard !overflow, size <= 1 << 26 else { throw NLPError.invalidInput("SparseMultinomialNB.fit: \(k) classes × \(p) features is more than \(1 << 26) values; lower max_features") }
         var counts = [Double](repeating: 0, count: k * p), classCounts = [Double](repeating: 0, count: k)
         for i in 0..<x.rows {
             let c = y.encoded[i]

@@ -41,8 +41,9 @@ public final class LinearChainCRF {
     /// Number of labels.
     public var labelCount: Int { labels.count }
 
-    /// The most labels and features a model may have.
-    public static let maxLabels = 10_000, maxFeatures = 1 << 27
+    /// The most labels and features a model may have (L-BFGS keeps 20 vectors of the features;
+    /// the transition tables are labels²).
+    public static let maxLabels = 1_000, maxFeatures = 1 << 24
 
     /// A model with given weights, e.g. read from a trained CRFsuite model (`Tagger.info()`):
     /// state features as (attribute, label, weight), transitions as (from, to, weight).

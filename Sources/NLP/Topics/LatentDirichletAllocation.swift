@@ -141,8 +141,9 @@ public final class LatentDirichletAllocation {
 
     private var random: NumPyRandomState
 
-    /// The most doubles λ may hold (topics × features): 2²⁸, 2 GiB.
-    public static let maxComponentValues = 1 << 28
+    /// The most doubles λ may hold (topics × features): 2²⁶, 512 MiB — λ, exp(E[log β]) and the
+    /// expected counts are three such matrices.
+    public static let maxComponentValues = 1 << 26
     /// Documents whose E-step runs between two additions to the expected counts (bounds memory).
     static let chunkDocuments = 512
 
