@@ -74,7 +74,6 @@ public struct Word2VecTrainingReport: Sendable {
     /// Wall-clock seconds of training.
     public var seconds: Double
     /// Raw words per second (gensim logs effective words/s; both are here).
-    /// Raw words per second.
     public var wordsPerSecond: Double { Double(rawWords) / max(seconds, 1e-9) }
     /// Effective (trained) words per second.
     public var effectiveWordsPerSecond: Double { Double(effectiveWords) / max(seconds, 1e-9) }
