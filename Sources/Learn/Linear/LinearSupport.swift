@@ -81,16 +81,9 @@ enum LinearSupport {
         return d
     }
 
-    /// Log of Σ exp(v) without overflow: `m + log Σ exp(v − m)` with `m = max v`.
+    /// Log of Σ exp(v) without overflow (``logSumExp``, shared through SwiftLearnCore).
     @inline(__always)
-    static func logSumExp(_ v: UnsafeBufferPointer<Double>) -> Double {
-        var m = -Double.infinity
-        for a in v where a > m { m = a }
-        if !m.isFinite { return m }
-        var s = 0.0
-        for a in v { s += Foundation.exp(a - m) }
-        return m + Foundation.log(s)
-    }
+    static func logSumExp(_ v: UnsafeBufferPointer<Double>) -> Double { SwiftLearnCore.logSumExp(v) }
 
     /// Row-wise softmax in place: each row minus its log-sum-exp (log-probabilities), then
     /// exponentiated unless `log` is true.

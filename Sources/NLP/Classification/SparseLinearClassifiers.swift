@@ -231,7 +231,7 @@ public final class SparseMultinomialNB {
     /// log P(class | document) per document, columns in `classes` order (`predict_log_proba`).
     public func predictLogProbabilities(_ x: SparseMatrix) throws -> [[Double]] {
         try linearScores(x, weights: featureLogProbabilities, bias: classLogPrior, features: featureCount, "SparseMultinomialNB").map { joint in
-            let norm = logSumExp(joint)
+            let norm = joint.withUnsafeBufferPointer { logSumExp($0) }
             return joint.map { $0 - norm }
         }
     }

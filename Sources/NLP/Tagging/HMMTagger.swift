@@ -12,7 +12,7 @@ public final class HMMTagger {
     public let states: [String], symbols: [String]
     /// The Lidstone γ.
     public let gamma: Double
-    private let symbolIndex: [String: Int]
+    private let stateIndex: [String: Int], symbolIndex: [String: Int]
     private let startCounts: [Double], startTotal: Double
     private let transitionCounts: [Double], transitionTotals: [Double]
     private let emissionCounts: [[Int: Double]], emissionTotals: [Double]
@@ -43,19 +43,19 @@ public final class HMMTagger {
                 last = y
             }
         }
-        self.states = states; self.symbols = symbols; self.symbolIndex = symbolIndex; self.gamma = gamma
-        startCounts = start; startTotal = start.reduce(0, +)
+        self.states = states; self.symbols = symbols; self.stateIndex = stateIndex; self.symbolIndex = symbolIndex; self.gamma = gamma
+        let startSum = start.reduce(0, +)
+        let rowTotals = (0..<n).map { i in (0..<n).reduce(0.0) { $0 + transitions[i * n + $1] } }
+        startCounts = start; startTotal = startSum
         transitionCounts = transitions
-        transitionTotals = (0..<n).map { i in (0..<n).reduce(0) { $0 + transitions[i * n + $1] } }
+        transitionTotals = rowTotals
         emissionCounts = emissions
         emissionTotals = emissions.map { $0.values.reduce(0, +) }
         let lidstone = { (count: Double, total: Double, bins: Int) -> Double in (count + gamma) / (total + Double(bins) * gamma) }
-        let startSum = start.reduce(0, +)
         logPrior = (0..<n).map { Float(Self.log2(lidstone(start[$0], startSum, n))) }
         var lt = [Float](repeating: 0, count: n * n)
         for i in 0..<n {
-            let total = (0..<n).reduce(0.0) { $0 + transitions[i * n + $1] }
-            for j in 0..<n { lt[i * n + j] = Float(Self.log2(lidstone(transitions[i * n + j], total, n))) }
+            for j in 0..<n { lt[i * n + j] = Float(Self.log2(lidstone(transitions[i * n + j], rowTotals[i], n))) }
         }
         logTransition = lt
     }
@@ -65,19 +65,19 @@ public final class HMMTagger {
 
     /// P(first tag = state) (`_priors.prob`).
     public func prior(_ state: String) -> Double? {
-        guard let i = states.firstIndex(of: state) else { return nil }
+        guard let i = stateIndex[state] else { return nil }
         return (startCounts[i] + gamma) / (startTotal + Double(states.count) * gamma)
     }
 
     /// P(tag = to | previous tag = from) (`_transitions[from].prob(to)`).
     public func transition(from: String, to: String) -> Double? {
-        guard let i = states.firstIndex(of: from), let j = states.firstIndex(of: to) else { return nil }
+        guard let i = stateIndex[from], let j = stateIndex[to] else { return nil }
         return (transitionCounts[i * states.count + j] + gamma) / (transitionTotals[i] + Double(states.count) * gamma)
     }
 
     /// P(word | tag) (`_outputs[tag].prob(word)`; an unseen word gets γ / (total + bins·γ)).
     public func emission(_ word: String, given state: String) -> Double? {
-        guard let i = states.firstIndex(of: state) else { return nil }
+        guard let i = stateIndex[state] else { return nil }
         return emissionProbability(word, i)
     }
 

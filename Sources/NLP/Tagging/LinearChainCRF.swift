@@ -27,8 +27,9 @@ public final class LinearChainCRF {
     public private(set) var labels: [String]
     /// Attribute name → index.
     public private(set) var attributeIndex: [String: Int]
-    /// For each attribute, its state features: (label index, weight index) — built here, then
-    /// flattened into `stateStart` / `stateLabel` / `stateWeight` (CSR) for the hot loops.
+    /// For each attribute, its state features: (label index, weight index) — filled while the
+    /// model is built, then flattened into `stateStart` / `stateLabel` / `stateWeight` (CSR, what
+    /// every later use reads) and emptied.
     private var stateFeatures: [[(label: Int, feature: Int)]]
     private var stateStart: [Int] = [0], stateLabel: [Int32] = [], stateWeight: [Int32] = []
     /// For each (from, to) label pair, the transition feature's weight index or −1.
@@ -81,6 +82,7 @@ public final class LinearChainCRF {
             for f in fs { stateLabel.append(Int32(f.label)); stateWeight.append(Int32(f.feature)) }
             stateStart.append(stateLabel.count)
         }
+        stateFeatures = []
     }
 
     private func attribute(_ name: String, create: Bool) -> Int? {
@@ -467,7 +469,7 @@ public final class LinearChainCRF {
     public var stateFeatureWeights: [(attribute: String, label: String, weight: Double)] {
         var names = [String](repeating: "", count: attributeIndex.count)
         for (name, a) in attributeIndex { names[a] = name }
-        return stateFeatures.enumerated().flatMap { a, fs in fs.map { (names[a], labels[$0.label], weights[$0.feature]) } }
+        return names.indices.flatMap { a in (stateStart[a]..<stateStart[a + 1]).map { (names[a], labels[Int(stateLabel[$0])], weights[Int(stateWeight[$0])]) } }
     }
     public var transitionWeights: [(from: String, to: String, weight: Double)] {
         let l = labels.count

@@ -292,10 +292,7 @@ public final class LatentDirichletAllocation {
             expDirichletComponent.withUnsafeMutableBufferPointer { out in
                 let lambda = lambda, out = out
                 let row: (Int) -> Void = { t in
-                    var total = 0.0
-                    for c in 0..<v { total += lambda[t * v + c] }
-                    let psiTotal = ldaDigamma(total)
-                    for c in 0..<v { out[t * v + c] = Foundation.exp(ldaDigamma(lambda[t * v + c]) - psiTotal) }
+                    dirichletExpectationRow(lambda.baseAddress! + t * v, v, into: out.baseAddress! + t * v, exp: true)
                 }
                 if options.workers > 1, k > 1, k * v >= 1 << 14 {
                     DispatchQueue.concurrentPerform(iterations: k, execute: row)
@@ -399,7 +396,7 @@ public final class LatentDirichletAllocation {
             for p in x.rowPointers[d]..<x.rowPointers[d + 1] {
                 let c = x.columnIndices[p]
                 for t in 0..<k { temp[t] = elogTheta[d * k + t] + elogBeta[t * v + c] }
-                score += x.values[p] * logSumExp(temp)
+                score += x.values[p] * temp.withUnsafeBufferPointer { logSumExp($0) }
             }
         }
         func logLikelihood(prior: Double, distr: [Double], elog: [Double], columns: Int) -> Double {
@@ -439,25 +436,29 @@ func ldaDigamma(_ x0: Double) -> Double {
     return result
 }
 
-/// E[log θ] for θ ~ Dirichlet(row), for each row of a row-major matrix: ψ(x) − ψ(row sum).
+/// E[log θ] for θ ~ Dirichlet(row) — ψ(x) − ψ(row sum) — for one row of `columns` values, into
+/// `out`, exponentiated when `exp` (exp(E[log β]) of λ).
+@inline(__always)
+func dirichletExpectationRow(_ row: UnsafePointer<Double>, _ columns: Int, into out: UnsafeMutablePointer<Double>, exp: Bool) {
+    var total = 0.0
+    for c in 0..<columns { total += row[c] }
+    let psiTotal = ldaDigamma(total)
+    for c in 0..<columns {
+        let e = ldaDigamma(row[c]) - psiTotal
+        out[c] = exp ? Foundation.exp(e) : e
+    }
+}
+
+/// E[log θ] for each row of a row-major matrix (`_dirichlet_expectation_2d`).
 func dirichletExpectationRows(_ values: [Double], columns: Int) -> [Double] {
     var out = [Double](repeating: 0, count: values.count)
     let rows = columns == 0 ? 0 : values.count / columns
-    for r in 0..<rows {
-        var total = 0.0
-        for c in 0..<columns { total += values[r * columns + c] }
-        let psiTotal = ldaDigamma(total)
-        for c in 0..<columns { out[r * columns + c] = ldaDigamma(values[r * columns + c]) - psiTotal }
+    values.withUnsafeBufferPointer { v in
+        out.withUnsafeMutableBufferPointer { o in
+            for r in 0..<rows { dirichletExpectationRow(v.baseAddress! + r * columns, columns, into: o.baseAddress! + r * columns, exp: false) }
+        }
     }
     return out
-}
-
-/// log Σ exp(a) as SciPy's `logsumexp`: the largest term factored out.
-func logSumExp(_ a: [Double]) -> Double {
-    guard let m = a.max(), m.isFinite else { return a.max() ?? -.infinity }
-    var s = 0.0
-    for x in a { s += Foundation.exp(x - m) }
-    return Foundation.log(s) + m
 }
 
 /// One document's E-step (`_update_doc_distribution`'s loop body): iterate γ_d and
