@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLearnCore
 import Tensors
 
 // Shared helpers of the clustering / decomposition / manifold family. Internal, prefixed
@@ -92,16 +93,9 @@ func unsupParallelChunks(_ count: Int, costPerItem: Int = 1, _ body: (Int, Int) 
     }
 }
 
-/// `log Σ exp(v)` computed stably.
+/// `log Σ exp(v)` computed stably (``logSumExp``, shared through SwiftLearnCore).
 @inline(__always)
-func unsupLogSumExp(_ v: UnsafeBufferPointer<Double>) -> Double {
-    var m = -Double.infinity
-    for x in v where x > m { m = x }
-    if !m.isFinite { return m }
-    var s = 0.0
-    for x in v { s += Foundation.exp(x - m) }
-    return m + Foundation.log(s)
-}
+func unsupLogSumExp(_ v: UnsafeBufferPointer<Double>) -> Double { logSumExp(v) }
 
 /// Population variance of each column (NumPy's `var(axis=0)`).
 func unsupColumnVariances(_ x: Matrix) -> [Double] {
