@@ -50,6 +50,8 @@ public enum BundledText: String, CaseIterable, Sendable {
 
 /// A document with a class label (and a name, e.g. the Debian package it describes).
 public struct LabelledDocument: Sendable, Equatable {
+    /// The class (a Debian section), the document's name (the package) and its text.
     public var label: String, name: String, text: String
+    /// A document with its label and name.
     public init(label: String, name: String, text: String) { self.label = label; self.name = name; self.text = text }
 }

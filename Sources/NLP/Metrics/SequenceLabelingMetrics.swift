@@ -13,6 +13,7 @@ import Foundation
 public enum SequenceLabelingMetrics {
     /// One entity: its type and its first and last token (offsets in the joined sequence).
     public struct Entity: Hashable, Sendable {
+        /// The type (`PER`), first and last token offsets.
         public var type: String, start: Int, end: Int
     }
 
@@ -97,13 +98,16 @@ public enum SequenceLabelingMetrics {
 
     /// One row of the report.
     public struct Row: Sendable, Equatable {
+        /// Type or average name, its scores, and the number of gold entities.
         public var name: String, precision: Double, recall: Double, f1: Double, support: Int
     }
 
     /// seqeval's `classification_report`: a row per entity type, then micro, macro and weighted
     /// averages; `text` is laid out as seqeval prints it, with `digits` decimals.
     public struct Report: Sendable {
+        /// Rows per entity type (sorted), and the micro, macro and weighted averages.
         public var types: [Row], micro: Row, macro: Row, weighted: Row
+        /// The report as seqeval prints it.
         public var text: String
     }
 

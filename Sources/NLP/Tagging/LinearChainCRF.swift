@@ -110,11 +110,14 @@ public final class LinearChainCRF {
         public var allPossibleStates = false, allPossibleTransitions = false
         /// Threads for the likelihood and gradient (results do not depend on it).
         public var workers = ProcessInfo.processInfo.activeProcessorCount
+        /// CRFsuite's defaults (c2 = 1), 100 iterations.
         public init() {}
     }
 
     /// What training did.
     public struct TrainingReport: Sendable {
+        /// L-BFGS iterations, the final objective and Σ log P(y | x), whether the gradient test
+        /// was met, and the wall time.
         public var iterations: Int, objective: Double, logLikelihood: Double, converged: Bool, seconds: Double
     }
 
@@ -471,6 +474,7 @@ public final class LinearChainCRF {
         for (name, a) in attributeIndex { names[a] = name }
         return names.indices.flatMap { a in (stateStart[a]..<stateStart[a + 1]).map { (names[a], labels[Int(stateLabel[$0])], weights[Int(stateWeight[$0])]) } }
     }
+    /// The transition weights as (from, to, weight), from-label major.
     public var transitionWeights: [(from: String, to: String, weight: Double)] {
         let l = labels.count
         return (0..<(l * l)).compactMap { k in transitionFeatures[k] >= 0 ? (labels[k / l], labels[k % l], weights[transitionFeatures[k]]) : nil }

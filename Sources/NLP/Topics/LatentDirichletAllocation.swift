@@ -135,6 +135,7 @@ public final class LatentDirichletAllocation {
     public private(set) var perplexityHistory: [(pass: Int, perplexity: Double)] = []
     /// α and η as used (`doc_topic_prior_`, `topic_word_prior_`).
     public var docTopicPrior: Double { options.docTopicPrior ?? 1 / Double(options.nComponents) }
+    /// η as used (`topic_word_prior_`).
     public var topicWordPrior: Double { options.topicWordPrior ?? 1 / Double(options.nComponents) }
     /// Whether `fit` or `partialFit` has run.
     public var isFitted: Bool { featureCount > 0 }

