@@ -70,6 +70,30 @@ package struct NumPyRandomState: Sendable {
         return f * x2
     }
 
+    /// A uniform integer in 0…max (NumPy's `random_interval`): the draw is masked to the
+    /// smallest all-ones bit pattern covering `max` and rejected until it falls in range.
+    package mutating func interval(_ max: UInt32) -> UInt32 {
+        guard max > 0 else { return 0 }
+        var mask = max
+        mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4; mask |= mask >> 8; mask |= mask >> 16
+        while true {
+            let v = nextUInt32() & mask
+            if v <= max { return v }
+        }
+    }
+
+    /// `permutation(n)`: 0..<n shuffled as legacy `shuffle` does (Fisher–Yates from the end,
+    /// position `i` swapped with `interval(i)`). `n` must be below 2³².
+    package mutating func permutation(_ n: Int) -> [Int] {
+        var a = Array(0..<n)
+        var i = n - 1
+        while i >= 1 {
+            a.swapAt(i, Int(interval(UInt32(i))))
+            i -= 1
+        }
+        return a
+    }
+
     /// A standard exponential draw (`standard_exponential`, legacy inversion).
     package mutating func standardExponential() -> Double { -Foundation.log(1 - uniform()) }
 

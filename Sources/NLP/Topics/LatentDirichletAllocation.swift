@@ -243,15 +243,7 @@ public final class LatentDirichletAllocation {
     /// The `count` heaviest words of each topic, by λ (ties: the lower feature index first).
     public func topWords(featureNames: [String], count: Int) throws -> [[(word: String, weight: Double)]] {
         guard isFitted else { throw NLPError.notFitted("LatentDirichletAllocation") }
-        guard featureNames.count == featureCount else {
-            throw NLPError.invalidInput("\(featureNames.count) feature names for a model of \(featureCount) features")
-        }
-        let v = featureCount, n = max(0, min(count, v))
-        return (0..<topicCount).map { t in
-            let row = components[t * v..<(t + 1) * v]
-            let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
-            return order.prefix(n).map { (featureNames[$0 - t * v], row[$0]) }
-        }
+        return try topicTopWords(components, topics: topicCount, featureNames: featureNames, count: count)
     }
 
     // MARK: The variational computations

@@ -145,4 +145,50 @@ public struct SparseMatrix: Sendable, Equatable {
         }
         return SparseMatrix(unchecked: indices.count, columns, pointers, cols, vals, dtype)
     }
+
+    /// The transpose, in CSR (columns become rows; each new row lists its entries by ascending
+    /// original row, so products through it add terms in the order SciPy's CSC product does).
+    public func transposed() -> SparseMatrix {
+        var counts = [Int](repeating: 0, count: columns + 1)
+        for c in columnIndices { counts[c + 1] += 1 }
+        for c in 0..<columns { counts[c + 1] += counts[c] }
+        var next = counts
+        var cols = [Int](repeating: 0, count: values.count), vals = [Double](repeating: 0, count: values.count)
+        for r in 0..<rows {
+            for e in rowPointers[r]..<rowPointers[r + 1] {
+                let c = columnIndices[e], at = next[c]
+                cols[at] = r; vals[at] = values[e]; next[c] = at + 1
+            }
+        }
+        return SparseMatrix(unchecked: columns, rows, counts, cols, vals, dtype)
+    }
+
+    /// This matrix times a dense row-major `columns × width` matrix: `rows × width`, each row's
+    /// terms added in stored order (SciPy's `csr @ dense`), rows split over `workers` threads.
+    func times(_ dense: [Double], columns width: Int, workers: Int) -> [Double] {
+        precondition(dense.count == columns * width, "SparseMatrix.times: \(dense.count) values for a \(columns) × \(width) matrix")
+        var out = [Double](repeating: 0, count: rows * width)
+        let blocks = RowBlocks(count: rows, workers: values.count * width >= 1 << 16 ? workers : 1)
+        out.withUnsafeMutableBufferPointer { o in
+            dense.withUnsafeBufferPointer { d in
+                rowPointers.withUnsafeBufferPointer { ptr in
+                    columnIndices.withUnsafeBufferPointer { idx in
+                        values.withUnsafeBufferPointer { val in
+                            let base = o.baseAddress!
+                            blocks.run { range in
+                                for i in range {
+                                    let row = base + i * width
+                                    for e in ptr[i]..<ptr[i + 1] {
+                                        let v = val[e], from = idx[e] * width
+                                        for c in 0..<width { row[c] += v * d[from + c] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
 }
