@@ -82,15 +82,20 @@ package struct NumPyRandomState: Sendable {
         }
     }
 
-    /// `permutation(n)`: 0..<n shuffled as legacy `shuffle` does (Fisher–Yates from the end,
-    /// position `i` swapped with `interval(i)`). `n` must be below 2³².
-    package mutating func permutation(_ n: Int) -> [Int] {
-        var a = Array(0..<n)
-        var i = n - 1
+    /// Shuffles in place as legacy `shuffle` does a 1-D array: Fisher–Yates from the end,
+    /// position `i` swapped with `interval(i)`. At most 2³² elements.
+    package mutating func shuffle<T>(_ a: inout [T]) {
+        var i = a.count - 1
         while i >= 1 {
             a.swapAt(i, Int(interval(UInt32(i))))
             i -= 1
         }
+    }
+
+    /// `permutation(n)`: 0..<n in the order `shuffle` leaves it.
+    package mutating func permutation(_ n: Int) -> [Int] {
+        var a = Array(0..<n)
+        shuffle(&a)
         return a
     }
 
