@@ -348,29 +348,30 @@ public final class NMF {
         var q = (0..<(m2 * r)).map { _ in random.gauss() }       // m2 × r
         // Orthonormal columns spanning those of `a` (rows × r); fewer when r > rows, as SciPy's
         // economic QR gives.
-        func orthonormal(_ a: [Double], rows: Int) throws -> [Double] {
-            let qr = try Linalg.qr(a, rows: rows, cols: r, mode: .reduced)
+        // Between power iterations the basis needs to be well conditioned, not orthonormal to
+        // the last bit: one Cholesky QR pass (falling back to Gram–Schmidt); the final basis
+        // gets two passes.
+        func orthonormal(_ a: [Double], rows: Int, exact: Bool = false) throws -> [Double] {
+            let q = exact || r > rows ? orthonormalColumns(a, rows: rows, columns: r)
+                : choleskyQR(a, rows: rows, columns: r) ?? gramSchmidtTwice(a, rows: rows, columns: r)
             r = min(rows, r)
-            return qr.q
+            return q
         }
         for _ in 0..<powerIterations {
             let y = try orthonormal(m.times(q, columns: r, workers: workers), rows: m1)
             q = try orthonormal(mt.times(y, columns: r, workers: workers), rows: m2)
         }
-        let basis = try orthonormal(m.times(q, columns: r, workers: workers), rows: m1)    // m1 × r
-        let bt = mt.times(basis, columns: r, workers: workers)                             // m2 × r = (Qᵀ M)ᵀ
-        let b = transposeMatrix(bt, rows: m2, columns: r)
-        let small = try Linalg.svd(b, rows: r, cols: m2, fullMatrices: false)
-        let p = min(r, m2)                                   // columns of Û, rows of Vᵀ
-        var u = [Double](repeating: 0, count: m1 * p)         // Q Û
-        for i in 0..<m1 {
-            for j in 0..<p {
-                var s = 0.0
-                for t in 0..<r { s += basis[i * r + t] * small.u[t * p + j] }
-                u[i * p + j] = s
-            }
-        }
-        var vt = small.vt
+        let basis = try orthonormal(m.times(q, columns: r, workers: workers), rows: m1, exact: true)    // m1 × r
+        // B = Qᵀ M (r × m2) through the QR of Bᵀ = Q₂R₂: B = R₂ᵀQ₂ᵀ, so B's SVD is R₂ᵀ's (r × r)
+        // with Vᵀ multiplied by Q₂ᵀ.
+        let bt = mt.times(basis, columns: r, workers: workers)                             // m2 × r = Bᵀ
+        let q2 = orthonormalColumns(bt, rows: m2, columns: r)                              // m2 × r2
+        let r2 = min(m2, r)
+        let r2t = denseProduct(transposeMatrix(bt, rows: m2, columns: r), rows: r, inner: m2, q2, columns: r2)   // R₂ᵀ = B Q₂, r × r2
+        let small = try Linalg.svd(r2t, rows: r, cols: r2, fullMatrices: false)
+        let p = min(r, r2)                                   // columns of Û, rows of Vᵀ
+        var u = denseProduct(basis, rows: m1, inner: r, small.u, columns: p)               // Q Û, m1 × p
+        var vt = denseProduct(small.vt, rows: p, inner: r2, transposeMatrix(q2, rows: m2, columns: r2), columns: m2)   // V_sᵀ Q₂ᵀ
         // svd_flip: the largest |entry| of each column of U (rows of Vᵀ when transposed) positive.
         for j in 0..<p {
             var best = 0, bestValue = -1.0
@@ -426,12 +427,16 @@ public final class NMF {
         let m = x.rows, p = x.columns
         var hht = [Double](repeating: 0, count: k * k)
         ht.withUnsafeBufferPointer { h in
-            for j in 0..<p {
-                let row = j * k
-                for a in 0..<k {
-                    let ha = h[row + a]
-                    if ha == 0 { continue }
-                    for b in a..<k { hht[a * k + b] += ha * h[row + b] }
+            hht.withUnsafeMutableBufferPointer { gp in
+                let g = gp.baseAddress!
+                for j in 0..<p {
+                    let row = h.baseAddress! + j &* k
+                    for a in 0..<k {
+                        let ha = row[a]
+                        if ha == 0 { continue }
+                        let ga = g + a &* k
+                        for b in a..<k { ga[b] += ha * row[b] }
+                    }
                 }
             }
         }
@@ -448,23 +453,43 @@ public final class NMF {
                                 hht.withUnsafeBufferPointer { g in
                                     order.withUnsafeBufferPointer { perm in
                                         let wBase = wp.baseAddress!, vBase = vp.baseAddress!
+                                        let hBase = h.baseAddress!, gBase = g.baseAddress!
                                         blocks.run { range in
-                                            var xh = [Double](repeating: 0, count: k)
+                                            let xh = UnsafeMutablePointer<Double>.allocate(capacity: k)
+                                            let grad = UnsafeMutablePointer<Double>.allocate(capacity: k)
+                                            defer { xh.deallocate(); grad.deallocate() }
                                             for i in range {
-                                                for c in 0..<k { xh[c] = 0 }
+                                                xh.update(repeating: 0, count: k)
                                                 for e in ptr[i]..<ptr[i + 1] {
-                                                    let v = val[e], row = idx[e] * k
-                                                    for c in 0..<k { xh[c] += v * h[row + c] }
+                                                    // X Htᵀ's row, term by term in stored order (SciPy's order); SIMD across c.
+                                                    let v = val[e], hrow = hBase + idx[e] &* k
+                                                    for c in 0..<k { xh[c] += v * hrow[c] }
                                                 }
                                                 if l1 != 0 { for c in 0..<k { xh[c] -= l1 } }
-                                                let wi = wBase + i * k
+                                                let wi = wBase + i &* k, vi = vBase + i &* k
+                                                // The gradient of every coordinate, −(X Htᵀ)ᵢ + G wᵢ, kept up to
+                                                // date as coordinates move (G is symmetric, so a move of wₜ by δ
+                                                // adds δ·G[t, :]): vector updates instead of a dependent dot
+                                                // product per coordinate. Same steps as scikit-learn's loop; the
+                                                // sums are grouped differently (agreement to rounding).
+                                                for c in 0..<k { grad[c] = -xh[c] }
+                                                for r in 0..<k {
+                                                    let wr = wi[r]
+                                                    if wr == 0 { continue }
+                                                    let gr = gBase + r &* k
+                                                    for c in 0..<k { grad[c] += wr * gr[c] }
+                                                }
                                                 for s in 0..<k {
-                                                    let t = perm[s], hess = g[t * k + t]
-                                                    var grad = -xh[t]
-                                                    for r in 0..<k { grad += g[t * k + r] * wi[r] }
-                                                    let projected = wi[t] == 0 ? min(0, grad) : grad
-                                                    vBase[i * k + s] = abs(projected)
-                                                    if hess != 0 { wi[t] = max(wi[t] - grad / hess, 0) }
+                                                    let t = perm[s], gt = gBase + t &* k
+                                                    let hess = gt[t], g = grad[t], old = wi[t]
+                                                    let projected = old == 0 ? min(0, g) : g
+                                                    vi[s] = abs(projected)
+                                                    if hess != 0 {
+                                                        let new = max(old - g / hess, 0)
+                                                        wi[t] = new
+                                                        let delta = new - old
+                                                        if delta != 0 { for c in 0..<k { grad[c] += delta * gt[c] } }
+                                                    }
                                                 }
                                             }
                                         }
@@ -763,4 +788,131 @@ func topicTopWords(_ components: [Double], topics: Int, featureNames: [String], 
         let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
         return order.prefix(n).map { (featureNames[$0 - t * v], row[$0]) }
     }
+}
+
+/// Orthonormal columns spanning those of `a` (row-major rows × columns), row-major rows ×
+/// min(rows, columns). Cholesky QR applied twice (Fukaya et al. 2014): two streaming passes over
+/// the rows each, and orthogonal to rounding when the columns' condition number is below about
+/// 10⁶ — the power iterations normalize every step, so theirs is far lower. Where the Gram matrix
+/// is not safely positive definite (dependent columns), classical Gram–Schmidt applied twice
+/// instead, which turns a dependent column into zeros. (Linalg.qr is generic and runs
+/// unspecialized across modules, several times slower for these tall, thin matrices.)
+func orthonormalColumns(_ a: [Double], rows m: Int, columns n: Int) -> [Double] {
+    if n <= m, let once = choleskyQR(a, rows: m, columns: n), let twice = choleskyQR(once, rows: m, columns: n) { return twice }
+    return gramSchmidtTwice(a, rows: m, columns: n)
+}
+
+/// Q = A R⁻¹ with RᵀR = AᵀA, or nil when a Cholesky pivot falls below 10⁻¹² of its diagonal.
+func choleskyQR(_ a: [Double], rows m: Int, columns n: Int) -> [Double]? {
+    var g = [Double](repeating: 0, count: n * n)
+    a.withUnsafeBufferPointer { ap in
+        g.withUnsafeMutableBufferPointer { gp in
+            let gb = gp.baseAddress!
+            for i in 0..<m {
+                let row = ap.baseAddress! + i &* n
+                for x in 0..<n {
+                    let v = row[x]
+                    if v == 0 { continue }
+                    let gx = gb + x &* n
+                    for y in x..<n { gx[y] += v * row[y] }
+                }
+            }
+        }
+    }
+    var r = [Double](repeating: 0, count: n * n)          // upper triangular, RᵀR = G
+    for j in 0..<n {
+        var d = g[j * n + j]
+        for t in 0..<j { d -= r[t * n + j] * r[t * n + j] }
+        guard d > 1e-12 * g[j * n + j], d > 0 else { return nil }
+        let rjj = d.squareRoot()
+        r[j * n + j] = rjj
+        for c in (j + 1)..<max(j + 1, n) {
+            var s = g[j * n + c]
+            for t in 0..<j { s -= r[t * n + j] * r[t * n + c] }
+            r[j * n + c] = s / rjj
+        }
+    }
+    var inverse = [Double](repeating: 0, count: n * n)    // R⁻¹, upper triangular
+    for j in 0..<n {
+        inverse[j * n + j] = 1 / r[j * n + j]
+        var i = j - 1
+        while i >= 0 {
+            var s = 0.0
+            for t in (i + 1)...j { s += r[i * n + t] * inverse[t * n + j] }
+            inverse[i * n + j] = -s / r[i * n + i]
+            i -= 1
+        }
+    }
+    // A R⁻¹, R⁻¹ upper triangular: row i's entry t adds to columns t… only.
+    var q = [Double](repeating: 0, count: m * n)
+    a.withUnsafeBufferPointer { ap in
+        inverse.withUnsafeBufferPointer { ip in
+            q.withUnsafeMutableBufferPointer { qp in
+                for i in 0..<m {
+                    let row = qp.baseAddress! + i &* n, ar = ap.baseAddress! + i &* n
+                    for t in 0..<n {
+                        let v = ar[t]
+                        if v == 0 { continue }
+                        let br = ip.baseAddress! + t &* n
+                        for c in t..<n { row[c] += v * br[c] }
+                    }
+                }
+            }
+        }
+    }
+    return q
+}
+
+/// Classical Gram–Schmidt applied twice ("twice is enough", Giraud et al. 2005); a column in the
+/// span of the earlier ones becomes zero.
+func gramSchmidtTwice(_ a: [Double], rows m: Int, columns n: Int) -> [Double] {
+    let kept = min(m, n)
+    var q = [Double](repeating: 0, count: kept * m)          // column-major
+    q.withUnsafeMutableBufferPointer { qp in
+        let base = qp.baseAddress!
+        var v = [Double](repeating: 0, count: m)
+        v.withUnsafeMutableBufferPointer { vp in
+            let vb = vp.baseAddress!
+            for j in 0..<kept {
+                for i in 0..<m { vb[i] = a[i &* n &+ j] }
+                let before = simdDot(UnsafeBufferPointer(vp), UnsafeBufferPointer(vp)).squareRoot()
+                for _ in 0..<2 {
+                    for i in 0..<j {
+                        let qi = base + i &* m
+                        let c = simdDot(UnsafeBufferPointer(start: qi, count: m), UnsafeBufferPointer(vp))
+                        for e in 0..<m { vb[e] -= c * qi[e] }
+                    }
+                }
+                let norm = simdDot(UnsafeBufferPointer(vp), UnsafeBufferPointer(vp)).squareRoot()
+                let qj = base + j &* m
+                if norm > 1e-13 * before, norm > 0 {
+                    let inv = 1 / norm
+                    for e in 0..<m { qj[e] = vb[e] * inv }
+                }
+            }
+        }
+    }
+    return transposeMatrix(q, rows: kept, columns: m)
+}
+
+/// A (rows × inner) times B (inner × columns), both row-major: each output row accumulates
+/// a row of B per entry of A's row (SIMD across the output columns).
+func denseProduct(_ a: [Double], rows m: Int, inner n: Int, _ b: [Double], columns p: Int) -> [Double] {
+    var out = [Double](repeating: 0, count: m * p)
+    a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { bp in
+            out.withUnsafeMutableBufferPointer { op in
+                for i in 0..<m {
+                    let row = op.baseAddress! + i &* p, ar = ap.baseAddress! + i &* n
+                    for t in 0..<n {
+                        let v = ar[t]
+                        if v == 0 { continue }
+                        let br = bp.baseAddress! + t &* p
+                        for c in 0..<p { row[c] += v * br[c] }
+                    }
+                }
+            }
+        }
+    }
+    return out
 }

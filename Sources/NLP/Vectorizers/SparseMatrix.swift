@@ -175,12 +175,13 @@ public struct SparseMatrix: Sendable, Equatable {
                     columnIndices.withUnsafeBufferPointer { idx in
                         values.withUnsafeBufferPointer { val in
                             let base = o.baseAddress!
+                            let db = d.baseAddress!
                             blocks.run { range in
                                 for i in range {
-                                    let row = base + i * width
+                                    let row = base + i &* width
                                     for e in ptr[i]..<ptr[i + 1] {
-                                        let v = val[e], from = idx[e] * width
-                                        for c in 0..<width { row[c] += v * d[from + c] }
+                                        let v = val[e], from = db + idx[e] &* width
+                                        for c in 0..<width { row[c] += v * from[c] }
                                     }
                                 }
                             }
