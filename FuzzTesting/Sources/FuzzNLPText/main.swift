@@ -14,8 +14,9 @@
 // and seqeval's scores lie in [0, 1].
 // An input starting with "TOPC\n" or "TCLS\n" is a file of documents, one per line
 // (`swiftlearn nlp topics` / `classify`, the first word of a line its label): an LDA model
-// (2 passes, batch or online by the next byte) or a TF-IDF logistic regression and multinomial
-// naive Bayes are fitted; perplexities and probabilities must be finite.
+// (2 passes, batch or online by the next byte), NMF (cd, or mu with β 1, 2 or 1.5), Gibbs LDA
+// (3 sweeps) and the coherence measures, or a TF-IDF logistic regression and multinomial naive
+// Bayes are fitted; perplexities, factors, log-likelihoods and probabilities must be finite.
 import Foundation
 import NLP
 
@@ -80,6 +81,24 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             guard let lda = try? LatentDirichletAllocation(options: o), (try? lda.fit(counts)) != nil else { return 0 }
             if let p = lda.finalPerplexity, !(p.isFinite && p > 0) { fatalError("perplexity \(p)") }
             if let t = try? lda.transform(counts), t.contains(where: { $0.contains { !$0.isFinite } }) { fatalError("non-finite topic weights") }
+            // NMF (solver and loss from the byte), Gibbs LDA (3 sweeps) and the four coherence
+            // measures on the same documents: everything finite, or a thrown error.
+            let k = 1 + Int(data[data.startIndex + 5] % 3)
+            var no = NMFOptions(); no.nComponents = k; no.randomState = 0; no.maxIter = 20; no.workers = 1
+            if data[data.startIndex + 5] % 2 == 1 { no.solver = .mu; no.betaLoss = [1, 2, 1.5][Int(data[data.startIndex + 5] / 2) % 3] }
+            if let nmf = try? NMF(options: no), let w = try? nmf.fitTransform(counts) {
+                if !nmf.reconstructionError.isFinite || nmf.components.contains(where: { !$0.isFinite || $0 < 0 }) || w.contains(where: { $0.contains { !$0.isFinite } }) {
+                    fatalError("NMF gave non-finite or negative factors (error \(nmf.reconstructionError))")
+                }
+            }
+            var go = GibbsLDAOptions(); go.nTopics = k; go.nIter = 3; go.randomState = 0
+            if let gibbs = try? CollapsedGibbsLDA(options: go), (try? gibbs.fit(counts)) != nil {
+                if let ll = try? gibbs.logLikelihood(), !ll.isFinite { fatalError("Gibbs log-likelihood \(ll)") }
+                if let t = try? gibbs.transform(counts), t.contains(where: { $0.contains { !$0.isFinite } }) { fatalError("non-finite Gibbs weights") }
+            }
+            let texts = lines.map { $0.split(separator: " ").map(String.init) }
+            let topics = [Array(texts.flatMap { $0 }.prefix(6))]
+            for m in CoherenceMeasure.allCases { _ = try? TopicCoherence.score(topics: topics, texts: texts, measure: m, windowSize: 1 + Int(data[data.startIndex + 5] % 7)) }
             return 0
         }
         let labels = lines.map { String($0.split(separator: " ").first ?? "") }

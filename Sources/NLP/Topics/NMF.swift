@@ -432,15 +432,13 @@ public final class NMF {
                 for j in 0..<p {
                     let row = h.baseAddress! + j &* k
                     for a in 0..<k {
-                        let ha = row[a]
-                        if ha == 0 { continue }
-                        let ga = g + a &* k
-                        for b in a..<k { ga[b] += ha * row[b] }
+                        let ha = row[a], ga = g + a &* k
+                        for b in 0..<k { ga[b] += ha * row[b] }     // the full square: a fixed trip count vectorizes
                     }
                 }
             }
         }
-        for a in 0..<k { for b in 0..<a { hht[a * k + b] = hht[b * k + a] } }
+
         if l2 != 0 { for a in 0..<k { hht[a * k + a] += l2 } }
         var violations = [Double](repeating: 0, count: m * k)
         let blocks = rowBlocks(m, cost: x.values.count * k + m * k * k)
@@ -474,9 +472,8 @@ public final class NMF {
                                                 // sums are grouped differently (agreement to rounding).
                                                 for c in 0..<k { grad[c] = -xh[c] }
                                                 for r in 0..<k {
-                                                    let wr = wi[r]
-                                                    if wr == 0 { continue }
-                                                    let gr = gBase + r &* k
+                                                    // No test for wᵣ = 0: W is sparse, and a branch on it mispredicts.
+                                                    let wr = wi[r], gr = gBase + r &* k
                                                     for c in 0..<k { grad[c] += wr * gr[c] }
                                                 }
                                                 for s in 0..<k {
@@ -488,7 +485,7 @@ public final class NMF {
                                                         let new = max(old - g / hess, 0)
                                                         wi[t] = new
                                                         let delta = new - old
-                                                        if delta != 0 { for c in 0..<k { grad[c] += delta * gt[c] } }
+                                                        for c in 0..<k { grad[c] += delta * gt[c] }
                                                     }
                                                 }
                                             }
