@@ -453,41 +453,40 @@ public final class NMF {
                                         let wBase = wp.baseAddress!, vBase = vp.baseAddress!
                                         let hBase = h.baseAddress!, gBase = g.baseAddress!
                                         blocks.run { range in
-                                            let xh = UnsafeMutablePointer<Double>.allocate(capacity: k)
-                                            let grad = UnsafeMutablePointer<Double>.allocate(capacity: k)
-                                            defer { xh.deallocate(); grad.deallocate() }
-                                            for i in range {
-                                                xh.update(repeating: 0, count: k)
-                                                for e in ptr[i]..<ptr[i + 1] {
-                                                    // X Htᵀ's row, term by term in stored order (SciPy's order); SIMD across c.
-                                                    let v = val[e], hrow = hBase + idx[e] &* k
-                                                    for c in 0..<k { xh[c] += v * hrow[c] }
-                                                }
-                                                if l1 != 0 { for c in 0..<k { xh[c] -= l1 } }
-                                                let wi = wBase + i &* k, vi = vBase + i &* k
-                                                // The gradient of every coordinate, −(X Htᵀ)ᵢ + G wᵢ, kept up to
-                                                // date as coordinates move (G is symmetric, so a move of wₜ by δ
-                                                // adds δ·G[t, :]): vector updates instead of a dependent dot
-                                                // product per coordinate. Same steps as scikit-learn's loop; the
-                                                // sums are grouped differently (agreement to rounding).
-                                                for c in 0..<k { grad[c] = -xh[c] }
-                                                for r in 0..<k {
-                                                    // No test for wᵣ = 0: W is sparse, and a branch on it mispredicts.
-                                                    let wr = wi[r], gr = gBase + r &* k
-                                                    for c in 0..<k { grad[c] += wr * gr[c] }
+                                            // Rows in tiles of 64: first each row's X Htᵀ (terms in stored
+                                            // order, SciPy's; SIMD across components), then scikit-learn's
+                                            // loop — component outer, row inner — over the tile. Rows are
+                                            // independent, so the result is the whole-matrix loop's, and
+                                            // consecutive steps belong to different rows: the processor
+                                            // overlaps them instead of waiting on one row's chain.
+                                            let tile = 64
+                                            let xh = UnsafeMutablePointer<Double>.allocate(capacity: tile * k)
+                                            defer { xh.deallocate() }
+                                            var first = range.lowerBound
+                                            while first < range.upperBound {
+                                                let last = min(first + tile, range.upperBound)
+                                                xh.update(repeating: 0, count: (last - first) * k)
+                                                for i in first..<last {
+                                                    let out = xh + (i - first) &* k
+                                                    for e in ptr[i]..<ptr[i + 1] {
+                                                        let v = val[e], hrow = hBase + idx[e] &* k
+                                                        for c in 0..<k { out[c] += v * hrow[c] }
+                                                    }
+                                                    if l1 != 0 { for c in 0..<k { out[c] -= l1 } }
                                                 }
                                                 for s in 0..<k {
                                                     let t = perm[s], gt = gBase + t &* k
-                                                    let hess = gt[t], g = grad[t], old = wi[t]
-                                                    let projected = old == 0 ? min(0, g) : g
-                                                    vi[s] = abs(projected)
-                                                    if hess != 0 {
-                                                        let new = max(old - g / hess, 0)
-                                                        wi[t] = new
-                                                        let delta = new - old
-                                                        for c in 0..<k { grad[c] += delta * gt[c] }
+                                                    let hess = gt[t]
+                                                    for i in first..<last {
+                                                        let wi = wBase + i &* k
+                                                        var grad = -xh[(i - first) &* k &+ t]
+                                                        for r in 0..<k { grad += gt[r] * wi[r] }
+                                                        let projected = wi[t] == 0 ? min(0, grad) : grad
+                                                        vBase[i &* k &+ s] = abs(projected)
+                                                        if hess != 0 { wi[t] = max(wi[t] - grad / hess, 0) }
                                                     }
                                                 }
+                                                first = last
                                             }
                                         }
                                     }
