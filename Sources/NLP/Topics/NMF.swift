@@ -807,10 +807,9 @@ func choleskyQR(_ a: [Double], rows m: Int, columns n: Int) -> [Double]? {
             for i in 0..<m {
                 let row = ap.baseAddress! + i &* n
                 for x in 0..<n {
-                    let v = row[x]
-                    if v == 0 { continue }
-                    let gx = gb + x &* n
-                    for y in x..<n { gx[y] += v * row[y] }
+                    // The full square: a fixed trip count vectorizes, a triangle does not.
+                    let v = row[x], gx = gb + x &* n
+                    for y in 0..<n { gx[y] += v * row[y] }
                 }
             }
         }
@@ -839,7 +838,7 @@ func choleskyQR(_ a: [Double], rows m: Int, columns n: Int) -> [Double]? {
             i -= 1
         }
     }
-    // A R⁻¹, R⁻¹ upper triangular: row i's entry t adds to columns t… only.
+    // A R⁻¹.
     var q = [Double](repeating: 0, count: m * n)
     a.withUnsafeBufferPointer { ap in
         inverse.withUnsafeBufferPointer { ip in
@@ -847,10 +846,8 @@ func choleskyQR(_ a: [Double], rows m: Int, columns n: Int) -> [Double]? {
                 for i in 0..<m {
                     let row = qp.baseAddress! + i &* n, ar = ap.baseAddress! + i &* n
                     for t in 0..<n {
-                        let v = ar[t]
-                        if v == 0 { continue }
-                        let br = ip.baseAddress! + t &* n
-                        for c in t..<n { row[c] += v * br[c] }
+                        let v = ar[t], br = ip.baseAddress! + t &* n
+                        for c in 0..<n { row[c] += v * br[c] }     // R⁻¹'s zeros below the diagonal add nothing
                     }
                 }
             }
