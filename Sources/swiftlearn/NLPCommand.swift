@@ -7,8 +7,8 @@ import SwiftLearnCore
 struct NLPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nlp",
-        abstract: "Classic NLP tasks on text files: word vectors, n-gram language models, topic models, text classification, sequence labelling (CRF), and scoring generated text against references.",
-        subcommands: [NLPWord2VecCommand.self, NLPVectorsCommand.self, NLPNGramCommand.self, NLPTopicsCommand.self, NLPClassifyCommand.self, NLPTagCommand.self, NLPScoreCommand.self]
+        abstract: "Classic NLP tasks on text files: word vectors, n-gram language models, topic models, text classification, sequence labelling (CRF), extractive summaries, and scoring generated text against references.",
+        subcommands: [NLPWord2VecCommand.self, NLPVectorsCommand.self, NLPNGramCommand.self, NLPTopicsCommand.self, NLPClassifyCommand.self, NLPTagCommand.self, NLPSummarizeCommand.self, NLPScoreCommand.self]
     )
 }
 

@@ -82,4 +82,37 @@ struct NLPCommandTests {
         let bad = try swiftlearn(["nlp", "vectors", "--vectors", garbage["bad.txt"]!, "--similar", "x"], home: home)
         #expect(bad.status == 1 && bad.err.contains("bad.txt"), "\(bad.err)")
     }
+
+    @Test func topicModelsAndSummaries() throws {
+        let home = temporaryHome("nlp-topics")
+        defer { try? FileManager.default.removeItem(at: home) }
+        var docs: [String] = []
+        for i in 0..<60 {
+            docs.append(i % 3 == 0 ? "the cricket team won the test match at the oval by an innings" :
+                        i % 3 == 1 ? "fire crews fought the bushfire as winds pushed the blaze toward homes" :
+                                     "the bank raised interest rates as the market fell and loans slowed")
+        }
+        let f = try files(home, ["docs.txt": docs.joined(separator: "\n") + "\n",
+                                 "story.txt": "The cricket team won the match. The team played well at the oval. Rain fell in the city. The match ended early for the team.\n"])
+        for (model, settings) in [("lda", ["n_components=3", "random_state=0"]), ("nmf", ["n_components=3", "random_state=0"]),
+                                  ("gibbs", ["n_topics=3", "n_iter=30", "random_state=0"])] {
+            let r = try swiftlearn(["nlp", "topics", "--input", f["docs.txt"]!, "--model", model, "--set"] + settings + ["--coherence", "u_mass", "c_v", "--json", "--top-words", "4"], home: home)
+            #expect(r.status == 0, "\(model): \(r.err)")
+            let lines = r.out.split(separator: "\n")
+            #expect(lines.count == 4, "\(model): \(r.out)")
+            let last = try JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8)) as? [String: Any]
+            #expect(last?["model"] as? String == model && (last?["coherence_c_v"] as? Double).map { $0.isFinite } == true, "\(r.out)")
+        }
+        let bad = try swiftlearn(["nlp", "topics", "--input", f["docs.txt"]!, "--model", "nmf", "--set", "solver=als"], home: home)
+        #expect(bad.status == 64 && bad.err.contains("solver"), "\(bad.err)")
+        let badMeasure = try swiftlearn(["nlp", "topics", "--input", f["docs.txt"]!, "--coherence", "c_w2v"], home: home)
+        #expect(badMeasure.status == 64 && badMeasure.err.contains("--coherence"), "\(badMeasure.err)")
+        let s = try swiftlearn(["nlp", "summarize", "--input", f["story.txt"]!, "--sentences", "2", "--json"], home: home)
+        let obj = try JSONSerialization.jsonObject(with: Data(s.out.utf8)) as? [String: Any]
+        #expect(s.status == 0 && (obj?["sentences"] as? [Int])?.count == 2, "\(s.out) \(s.err)")
+        let perLine = try swiftlearn(["nlp", "summarize", "--input", f["docs.txt"]!, "--per-line", "--sentences", "1"], home: home)
+        #expect(perLine.status == 0 && perLine.out.split(separator: "\n").count == 60, "\(perLine.err)")
+        let both = try swiftlearn(["nlp", "summarize", "--input", f["story.txt"]!, "--sentences", "2", "--ratio", "0.5"], home: home)
+        #expect(both.status == 64, "\(both.err)")
+    }
 }

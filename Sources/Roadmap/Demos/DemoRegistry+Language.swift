@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NLP
 import Plot
@@ -61,6 +62,23 @@ extension DemoRegistry {
                                figures: [DemoFigure("top-words", BarChart(title: "Most frequent words (stop words removed)", yLabel: "count",
                                                                            categories: order.map { bow.featureNames[$0] }, values: order.map { totals[$0] }),
                                                     caption: "A few words dominate; most appear once.")])
+        },
+        Demo("summarization", "Extractive summaries by TextRank",
+             shows: "TextRank on a news story of the bundled Lee corpus: sentences linked by the words they share (summa's weight), ranked by PageRank (networkx's iteration, damping 0.85); the three best, in the story's order.") { _ in
+            let story = try BundledText.leeBackground.load().split(separator: "\n").first.map(String.init) ?? ""
+            let textRank = try TextRank()
+            let ranked = try textRank.rank(story)
+            let summary = try textRank.summarize(story, sentences: 3)
+            let top = ranked.max { $0.score < $1.score }
+            let total = ranked.map(\.score).reduce(0, +)
+            let lines = summary.map { "[\($0.index + 1) of \(ranked.count), score \(f($0.score, 3))] \($0.text)" }
+            return DemoOutcome(passed: summary.count == 3 && summary.map(\.index) == summary.map(\.index).sorted()
+                                   && abs(total - 1) < 1e-9 && summary.contains { $0.index == top?.index },
+                               result: lines.joined(separator: "\n"),
+                               metrics: [("sentences", Double(ranked.count)), ("summary_sentences", Double(summary.count))],
+                               figures: [DemoFigure("sentence-scores", BarChart(title: "TextRank score of each sentence", yLabel: "PageRank score",
+                                                                                 categories: ranked.map { "s\($0.index + 1)" }, values: ranked.map(\.score)),
+                                                    caption: "The summary keeps the three highest bars, in the story's order.")])
         },
         Demo("tf-idf", "TF-IDF weights",
              shows: "TF-IDF (scikit-learn's defaults: smooth idf, l2 norm) on the sample documents: each document's highest-weighted words.") { _ in
