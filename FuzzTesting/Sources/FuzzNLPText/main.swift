@@ -12,6 +12,7 @@
 // sentences, an HMM is counted and a CRF trained for 3 iterations on the first column's words and the last column's
 // tags, and every sentence is tagged: marginals must sum to 1 per token, P(tags) lie in [0, 1],
 // and seqeval's scores lie in [0, 1].
+// An input starting with "SUMM\n" is text for TextRank (`swiftlearn nlp summarize`).
 // An input starting with "TOPC\n" or "TCLS\n" is a file of documents, one per line
 // (`swiftlearn nlp topics` / `classify`, the first word of a line its label): an LDA model
 // (2 passes, batch or online by the next byte), NMF (cd, or mu with β 1, 2 or 1.5), Gibbs LDA
@@ -33,6 +34,15 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             _ = try? wv.evaluateWordAnalogies(": s\n\(words[0]) \(words[1]) \(words[2]) \(words[0])\n")
             _ = try? wv.evaluateWordPairs("\(words[0])\t\(words[1])\t1\n\(words[1])\t\(words[2])\t2\n")
         }
+        return 0
+    }
+    if data.starts(with: Data("SUMM\n".utf8)) {
+        // TextRank over the text (`swiftlearn nlp summarize`): scores finite and summing to 1.
+        let text = String(decoding: data.dropFirst(5), as: UTF8.self)
+        guard let t = try? TextRank(), let ranked = try? t.rank(text), !ranked.isEmpty else { return 0 }
+        let total = ranked.reduce(0) { $0 + $1.score }
+        if ranked.contains(where: { !$0.score.isFinite }) || abs(total - 1) > 1e-6 { fatalError("TextRank scores sum to \(total)") }
+        _ = try? t.summarize(text, ratio: 0.3)
         return 0
     }
     if data.starts(with: Data("KNLM\n".utf8)) {
