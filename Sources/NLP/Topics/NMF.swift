@@ -256,7 +256,8 @@ public final class NMF {
                 throw NLPError.invalidInput("\(k) components × \(side) rows or features is more than \(Self.maxFactorValues) values; lower n_components")
             }
         }
-        if options.betaLoss <= 0, x.values.count < x.rows * x.columns || x.values.contains(0) {
+        let (cells, tooMany) = x.rows.multipliedReportingOverflow(by: x.columns)
+        if options.betaLoss <= 0, tooMany || x.values.count < cells || x.values.contains(0) {
             throw NLPError.invalidInput("with beta_loss ≤ 0 the matrix may hold no zeros (the solver diverges); add small values or use a positive beta_loss")
         }
     }
