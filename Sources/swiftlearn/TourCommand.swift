@@ -56,7 +56,14 @@ struct TourCommand: ParsableCommand {
             emit(JSONLine([("final", .bool(true)), ("passed", .int(passed)), ("demos", .int(runs.count)), ("failed", .array(failed.map { .string($0) })),
                            ("skipped", .array(skipped.map { .string($0.demo.id) })), ("seconds", .double(seconds)), ("report", .string(page.path))]).text)
         } else {
-            let skipLine = skipped.isEmpty ? "" : " Skipped \(skipped.count) (\(skipped.map(\.demo.id).joined(separator: ", "))): \(skipped[0].run.skipped ?? "")."
+            // Each reason once, after the demos it applies to (an LLM model file, the CoNLL-2003 files, …).
+            var reasons: [String] = [], byReason: [String: [String]] = [:]
+            for s in skipped {
+                let reason = s.run.skipped ?? ""
+                if byReason[reason] == nil { reasons.append(reason) }
+                byReason[reason, default: []].append(s.demo.id)
+            }
+            let skipLine = skipped.isEmpty ? "" : " Skipped \(skipped.count): " + reasons.map { "\(byReason[$0]!.joined(separator: ", ")) — \($0)" }.joined(separator: "; ") + "."
             print("\n\(passed)/\(runs.count - skipped.count) demos passed in \(ProgressReporter.duration(seconds)).\(failed.isEmpty ? "" : " Failed: \(failed.joined(separator: ", ")).")\(skipLine)")
             print("Report: \(page.path)")
             print("Next: `swiftlearn roadmap` for the whole curriculum, `swiftlearn progress mark <topic>` to track what you learn.")

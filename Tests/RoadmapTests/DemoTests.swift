@@ -117,7 +117,7 @@ import Roadmap
         let r = try swiftlearn(["tour", "--filter", "text-generation", "--output", dir.appendingPathComponent("report").path],
                                input: Data(), home: dir, environment: ["SWIFTLEARN_LLM_MODEL": nil], directory: dir)
         #expect(r.status == 0, "\(r.out)\(r.err)")
-        #expect(r.out.contains("0/0 demos passed") && r.out.contains("Skipped 1 (text-generation): needs a GGUF language model: run scripts/fetch_models.sh"), "\(r.out)")
+        #expect(r.out.contains("0/0 demos passed") && r.out.contains("Skipped 1: text-generation — needs a GGUF language model: run scripts/fetch_models.sh"), "\(r.out)")
         let missing = try swiftlearn(["demo", "text-generation", "--output", dir.path], input: Data(), home: dir,
                                      environment: ["SWIFTLEARN_LLM_MODEL": dir.appendingPathComponent("none.gguf").path], directory: dir)
         #expect(missing.status == 1 && missing.out.contains("none.gguf"), "\(missing.out)\(missing.err)")
