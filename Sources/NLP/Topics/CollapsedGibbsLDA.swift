@@ -22,23 +22,16 @@ public struct GibbsLDAOptions: Sendable, Equatable {
 
     /// Sets one option by the `lda` package's name from text (`n_topics=20`, `alpha=0.1`, …).
     public mutating func set(_ key: String, _ value: String) throws {
-        func bad(_ expected: String) -> NLPError { .invalidParameter(name: key, value: value, expected: expected) }
-        func int(_ range: ClosedRange<Int>) throws -> Int {
-            guard let v = Int(value), range.contains(v) else { throw bad("an integer in \(range.lowerBound)…\(range.upperBound)") }
-            return v
-        }
-        func positive() throws -> Double {
-            guard let v = Double(value), v.isFinite, v > 0, v <= 1e6 else { throw bad("a number in (0, 1e6]") }
-            return v
-        }
+        let text = SettingText(key: key, value: value)
+        func positive() throws -> Double { try text.double(Double.leastNonzeroMagnitude...1e6, "a number in (0, 1e6]") }
         switch key {
-        case "n_topics", "n_components": nTopics = try int(1...100_000)
-        case "n_iter", "max_iter": nIter = try int(0...10_000_000)
+        case "n_topics", "n_components": nTopics = try text.int(1...100_000)
+        case "n_iter", "max_iter": nIter = try text.int(0...10_000_000)
         case "alpha": alpha = try positive()
         case "eta": eta = try positive()
-        case "random_state": randomState = value == "None" ? nil : UInt32(try int(0...Int(UInt32.max)))
-        case "refresh": refresh = try int(1...10_000_000)
-        default: throw bad("one of n_topics, n_iter, alpha, eta, random_state, refresh")
+        case "random_state": randomState = try text.seed()
+        case "refresh": refresh = try text.int(1...10_000_000)
+        default: throw text.bad("one of n_topics, n_iter, alpha, eta, random_state, refresh")
         }
     }
 

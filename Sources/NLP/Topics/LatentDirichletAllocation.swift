@@ -49,20 +49,15 @@ public struct LDAOptions: Sendable, Equatable {
 
     /// Sets one option by scikit-learn's name from text (`n_components=10`, `learning_method=online`, …).
     public mutating func set(_ key: String, _ value: String) throws {
-        func int(_ range: ClosedRange<Int>) throws -> Int {
-            guard let v = Int(value), range.contains(v) else { throw NLPError.invalidParameter(name: key, value: value, expected: "an integer in \(range.lowerBound)…\(range.upperBound)") }
-            return v
-        }
-        func double(_ range: ClosedRange<Double>, _ what: String? = nil) throws -> Double {
-            guard let v = Double(value), v.isFinite, range.contains(v) else { throw NLPError.invalidParameter(name: key, value: value, expected: what ?? "a number in \(range.lowerBound)…\(range.upperBound)") }
-            return v
-        }
+        let text = SettingText(key: key, value: value)
+        func int(_ range: ClosedRange<Int>) throws -> Int { try text.int(range) }
+        func double(_ range: ClosedRange<Double>, _ what: String? = nil) throws -> Double { try text.double(range, what) }
         switch key {
         case "n_components": nComponents = try int(1...100_000)
         case "doc_topic_prior": docTopicPrior = value == "None" ? nil : try double(0...1)
         case "topic_word_prior": topicWordPrior = value == "None" ? nil : try double(0...1)
         case "learning_method":
-            guard let m = LDALearningMethod(rawValue: value) else { throw NLPError.invalidParameter(name: key, value: value, expected: "batch or online") }
+            guard let m = LDALearningMethod(rawValue: value) else { throw text.bad("batch or online") }
             learningMethod = m
         case "learning_decay": learningDecay = try double(0...1)
         case "learning_offset": learningOffset = try double(1...1e12)
@@ -73,10 +68,10 @@ public struct LDAOptions: Sendable, Equatable {
         case "perp_tol": perpTol = try double(0...1e300, "a number ≥ 0")
         case "mean_change_tol": meanChangeTol = try double(0...1e300, "a number ≥ 0")
         case "max_doc_update_iter": maxDocUpdateIter = try int(0...1_000_000)
-        case "random_state": randomState = value == "None" ? nil : UInt32(try int(0...Int(UInt32.max)))
-        case "n_jobs": let v = try int(-1...256); workers = v <= 0 ? ProcessInfo.processInfo.activeProcessorCount : v
+        case "random_state": randomState = try text.seed()
+        case "n_jobs": workers = try text.jobs()
         default:
-            throw NLPError.invalidParameter(name: key, value: value, expected: "one of n_components, doc_topic_prior, topic_word_prior, learning_method, learning_decay, learning_offset, max_iter, batch_size, evaluate_every, total_samples, perp_tol, mean_change_tol, max_doc_update_iter, random_state, n_jobs")
+            throw text.bad("one of n_components, doc_topic_prior, topic_word_prior, learning_method, learning_decay, learning_offset, max_iter, batch_size, evaluate_every, total_samples, perp_tol, mean_change_tol, max_doc_update_iter, random_state, n_jobs")
         }
     }
 

@@ -62,15 +62,10 @@ public struct NMFOptions: Sendable, Equatable {
     /// Sets one option by scikit-learn's name from text (`n_components=10`, `solver=mu`,
     /// `beta_loss=kullback-leibler`, `alpha_H=same`, …).
     public mutating func set(_ key: String, _ value: String) throws {
-        func bad(_ expected: String) -> NLPError { .invalidParameter(name: key, value: value, expected: expected) }
-        func int(_ range: ClosedRange<Int>) throws -> Int {
-            guard let v = Int(value), range.contains(v) else { throw bad("an integer in \(range.lowerBound)…\(range.upperBound)") }
-            return v
-        }
-        func double(_ range: ClosedRange<Double>) throws -> Double {
-            guard let v = Double(value), v.isFinite, range.contains(v) else { throw bad("a number in \(range.lowerBound)…\(range.upperBound)") }
-            return v
-        }
+        let text = SettingText(key: key, value: value)
+        func bad(_ expected: String) -> NLPError { text.bad(expected) }
+        func int(_ range: ClosedRange<Int>) throws -> Int { try text.int(range) }
+        func double(_ range: ClosedRange<Double>) throws -> Double { try text.double(range) }
         switch key {
         case "n_components": nComponents = value == "auto" || value == "None" ? nil : try int(1...1_000_000)
         case "init":
@@ -91,14 +86,14 @@ public struct NMFOptions: Sendable, Equatable {
             }
         case "tol": tol = try double(0...1e300)
         case "max_iter": maxIter = try int(1...10_000_000)
-        case "random_state": randomState = value == "None" ? nil : UInt32(try int(0...Int(UInt32.max)))
+        case "random_state": randomState = try text.seed()
         case "alpha_W": alphaW = try double(0...1e300)
         case "alpha_H": alphaH = value == "same" ? nil : try double(0...1e300)
         case "l1_ratio": l1Ratio = try double(0...1)
         case "shuffle":
             guard let b = Bool(value.lowercased()) else { throw bad("true or false") }
             shuffle = b
-        case "n_jobs": let v = try int(-1...256); workers = v <= 0 ? ProcessInfo.processInfo.activeProcessorCount : v
+        case "n_jobs": workers = try text.jobs()
         default:
             throw bad("one of n_components, init, solver, beta_loss, tol, max_iter, random_state, alpha_W, alpha_H, l1_ratio, shuffle, n_jobs")
         }
@@ -178,11 +173,11 @@ public final class NMF {
         let xt = x.transposed()
         var (w, h) = try initialize(x, xt, k)
         let reg = regularization(x)
-        var ht = transpose(h, rows: k, columns: x.columns)
+        var ht = transposeMatrix(h, rows: k, columns: x.columns)
         switch options.solver {
         case .cd:
             iterations = coordinateDescent(x, xt, w: &w, ht: &ht, k: k, reg: reg, updateH: true)
-            h = transpose(ht, rows: x.columns, columns: k)
+            h = transposeMatrix(ht, rows: x.columns, columns: k)
         case .mu:
             iterations = multiplicativeUpdates(x, xt, w: &w, h: &h, k: k, reg: reg, updateH: true)
         }
@@ -210,7 +205,7 @@ public final class NMF {
         switch options.solver {
         case .cd:
             var w = [Double](repeating: 0, count: x.rows * k)
-            var ht = transpose(components, rows: k, columns: featureCount)
+            var ht = transposeMatrix(components, rows: k, columns: featureCount)
             _ = coordinateDescent(x, xt, w: &w, ht: &ht, k: k, reg: reg, updateH: false)
             return rows(w, k)
         case .mu:
@@ -426,20 +421,7 @@ public final class NMF {
     /// returns the summed |projected gradient| in scikit-learn's order (component, then row).
     private func cdUpdate(_ x: SparseMatrix, w: inout [Double], ht: [Double], k: Int, l1: Double, l2: Double, order: [Int]) -> Double {
         let m = x.rows, p = x.columns
-        var hht = [Double](repeating: 0, count: k * k)
-        ht.withUnsafeBufferPointer { h in
-            hht.withUnsafeMutableBufferPointer { gp in
-                let g = gp.baseAddress!
-                for j in 0..<p {
-                    let row = h.baseAddress! + j &* k
-                    for a in 0..<k {
-                        let ha = row[a], ga = g + a &* k
-                        for b in 0..<k { ga[b] += ha * row[b] }     // the full square: a fixed trip count vectorizes
-                    }
-                }
-            }
-        }
-
+        var hht = columnGram(ht, rows: p, columns: k)          // H Hᵀ
         if l2 != 0 { for a in 0..<k { hht[a * k + a] += l2 } }
         var violations = [Double](repeating: 0, count: m * k)
         let blocks = rowBlocks(m, cost: x.values.count * k + m * k * k)
@@ -555,15 +537,16 @@ public final class NMF {
         var kept = kept
         var numerator: [Double], denominator: [Double]
         if beta == 2 {
-            let ht = transpose(h, rows: k, columns: f)
-            let xht = kept.xht ?? x.times(ht, columns: k, workers: workers)
-            let hht = kept.hht ?? Self.gram(h, rows: k, columns: f)
-            kept.xht = xht; kept.hht = hht
-            numerator = xht
-            denominator = [Double](repeating: 0, count: n * k)
-            for i in 0..<n { for c in 0..<k { var s = 0.0; for r in 0..<k { s += w[i * k + r] * hht[r * k + c] }; denominator[i * k + c] = s } }
+            // X Hᵀ and H Hᵀ are computed once while H stays fixed (transform), as scikit-learn keeps them.
+            if kept.xht == nil || kept.hht == nil {
+                let ht = transposeMatrix(h, rows: k, columns: f)
+                kept.xht = x.times(ht, columns: k, workers: workers)
+                kept.hht = columnGram(ht, rows: f, columns: k)
+            }
+            numerator = kept.xht!
+            denominator = denseProduct(w, rows: n, inner: k, kept.hht!, columns: k)
         } else {
-            let ht = transpose(h, rows: k, columns: f)
+            let ht = transposeMatrix(h, rows: k, columns: f)
             numerator = weightedRatio(x, w: w, h: h, k: k).times(ht, columns: k, workers: workers)
             if beta == 1 {
                 var hSum: [Double] = kept.hSum ?? (0..<k).map { (c: Int) -> Double in h[c * f..<(c + 1) * f].reduce(0, +) }
@@ -592,13 +575,13 @@ public final class NMF {
         let n = x.rows, f = x.columns, beta = options.betaLoss, workers = options.workers
         var numerator: [Double], denominator: [Double]
         if beta == 2 {
-            numerator = transpose(xt.times(w, columns: k, workers: workers), rows: f, columns: k)       // Wᵀ X
-            let wtw = Self.gram(transpose(w, rows: n, columns: k), rows: k, columns: n)
+            numerator = transposeMatrix(xt.times(w, columns: k, workers: workers), rows: f, columns: k)       // Wᵀ X
+            let wtw = columnGram(w, rows: n, columns: k)
             denominator = [Double](repeating: 0, count: k * f)
             for a in 0..<k { for b in 0..<k where wtw[a * k + b] != 0 { let g = wtw[a * k + b]; for j in 0..<f { denominator[a * f + j] += g * h[b * f + j] } } }
         } else {
             let ratio = weightedRatio(x, w: w, h: h, k: k).transposed()
-            numerator = transpose(ratio.times(w, columns: k, workers: workers), rows: f, columns: k)
+            numerator = transposeMatrix(ratio.times(w, columns: k, workers: workers), rows: f, columns: k)
             if beta == 1 {
                 var wSum = [Double](repeating: 0, count: k)
                 for i in 0..<n { for c in 0..<k { wSum[c] += w[i * k + c] } }
@@ -606,9 +589,9 @@ public final class NMF {
                 denominator = (0..<(k * f)).map { wSum[$0 / f] }
             } else {
                 // Wᵀ (WH)^(β−1), a column of X at a time in scikit-learn; here by rows of W H.
-                let wht = Self.densePowerProduct(w: transpose(h, rows: k, columns: f), h: transpose(w, rows: n, columns: k),
+                let wht = Self.densePowerProduct(w: transposeMatrix(h, rows: k, columns: f), h: transposeMatrix(w, rows: n, columns: k),
                                                  n: f, f: n, k: k, beta: beta, workers: workers)
-                denominator = transpose(wht, rows: f, columns: k)
+                denominator = transposeMatrix(wht, rows: f, columns: k)
             }
         }
         if l1 > 0 { for e in denominator.indices { denominator[e] += l1 } }
@@ -649,19 +632,6 @@ public final class NMF {
         return out
     }
 
-    /// A Aᵀ for A rows × columns (row-major), rows × rows.
-    static func gram(_ a: [Double], rows: Int, columns: Int) -> [Double] {
-        var g = [Double](repeating: 0, count: rows * rows)
-        for i in 0..<rows {
-            for j in i..<rows {
-                var s = 0.0
-                for t in 0..<columns { s += a[i * columns + t] * a[j * columns + t] }
-                g[i * rows + j] = s; g[j * rows + i] = s
-            }
-        }
-        return g
-    }
-
     /// (W H) at X's stored positions, in X's order.
     static func productAtNonzeros(_ x: SparseMatrix, w: [Double], h: [Double], k: Int, workers: Int) -> [Double] {
         let f = x.columns
@@ -690,7 +660,7 @@ public final class NMF {
         var result: Double
         if beta == 2 {
             let normX = x.values.reduce(0) { $0 + $1 * $1 }
-            let wtw = gram(transposeMatrix(w, rows: n, columns: k), rows: k, columns: n)
+            let wtw = columnGram(w, rows: n, columns: k)
             var normWH = 0.0
             for a in 0..<k {
                 for j in 0..<f {
@@ -743,11 +713,29 @@ public final class NMF {
         stride(from: 0, to: a.count, by: k).map { Array(a[$0..<$0 + k]) }
     }
 
-    private func transpose(_ a: [Double], rows: Int, columns: Int) -> [Double] { transposeMatrix(a, rows: rows, columns: columns) }
 
     private func rowBlocks(_ count: Int, cost: Int) -> RowBlocks {
         RowBlocks(count: count, workers: cost >= 1 << 16 ? options.workers : 1)
     }
+}
+
+/// AᵀA (columns × columns) of a row-major rows × columns matrix, a row at a time. The full square
+/// is accumulated: a fixed trip count vectorizes, a triangle does not.
+func columnGram(_ a: [Double], rows m: Int, columns n: Int) -> [Double] {
+    var g = [Double](repeating: 0, count: n * n)
+    a.withUnsafeBufferPointer { ap in
+        g.withUnsafeMutableBufferPointer { gp in
+            let gb = gp.baseAddress!
+            for i in 0..<m {
+                let row = ap.baseAddress! + i &* n
+                for x in 0..<n {
+                    let v = row[x], gx = gb + x &* n
+                    for y in 0..<n { gx[y] += v * row[y] }
+                }
+            }
+        }
+    }
+    return g
 }
 
 /// A row-major matrix transposed.
@@ -801,20 +789,7 @@ func orthonormalColumns(_ a: [Double], rows m: Int, columns n: Int) -> [Double] 
 
 /// Q = A R⁻¹ with RᵀR = AᵀA, or nil when a Cholesky pivot falls below 10⁻¹² of its diagonal.
 func choleskyQR(_ a: [Double], rows m: Int, columns n: Int) -> [Double]? {
-    var g = [Double](repeating: 0, count: n * n)
-    a.withUnsafeBufferPointer { ap in
-        g.withUnsafeMutableBufferPointer { gp in
-            let gb = gp.baseAddress!
-            for i in 0..<m {
-                let row = ap.baseAddress! + i &* n
-                for x in 0..<n {
-                    // The full square: a fixed trip count vectorizes, a triangle does not.
-                    let v = row[x], gx = gb + x &* n
-                    for y in 0..<n { gx[y] += v * row[y] }
-                }
-            }
-        }
-    }
+    let g = columnGram(a, rows: m, columns: n)
     var r = [Double](repeating: 0, count: n * n)          // upper triangular, RᵀR = G
     for j in 0..<n {
         var d = g[j * n + j]
@@ -839,22 +814,7 @@ func choleskyQR(_ a: [Double], rows m: Int, columns n: Int) -> [Double]? {
             i -= 1
         }
     }
-    // A R⁻¹.
-    var q = [Double](repeating: 0, count: m * n)
-    a.withUnsafeBufferPointer { ap in
-        inverse.withUnsafeBufferPointer { ip in
-            q.withUnsafeMutableBufferPointer { qp in
-                for i in 0..<m {
-                    let row = qp.baseAddress! + i &* n, ar = ap.baseAddress! + i &* n
-                    for t in 0..<n {
-                        let v = ar[t], br = ip.baseAddress! + t &* n
-                        for c in 0..<n { row[c] += v * br[c] }     // R⁻¹'s zeros below the diagonal add nothing
-                    }
-                }
-            }
-        }
-    }
-    return q
+    return denseProduct(a, rows: m, inner: n, inverse, columns: n)
 }
 
 /// Classical Gram–Schmidt applied twice ("twice is enough", Giraud et al. 2005); a column in the
